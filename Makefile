@@ -9,11 +9,11 @@ STAMP  := $(VENV)/.installed
 
 all: test
 
-$(STAMP): requirements.txt client/pyproject.toml chaincode/pyproject.toml network/pyproject.toml
+$(STAMP): requirements.txt meterdata/pyproject.toml client/pyproject.toml chaincode/pyproject.toml network/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
-	$(PY) -m pip install --quiet --no-deps -e client -e chaincode -e network
+	$(PY) -m pip install --quiet --no-deps -e meterdata -e client -e chaincode -e network
 	touch $(STAMP)
 
 $(NODE_DIR)/node_modules/.package-lock.json: $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
@@ -26,7 +26,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy client/gridledger chaincode/gridledger_chaincode network/gridledger_network
+	$(VENV)/bin/mypy meterdata/gridledger_meterdata client/gridledger chaincode/gridledger_chaincode network/gridledger_network
 
 test: install lint typecheck
 	$(VENV)/bin/pytest -q

@@ -62,4 +62,6 @@ def show(
 ) -> None:
     """Read one committed interval reading."""
     with open_contract(target(profile, org, user, chaincode, "")) as c:
-        typer.echo(json.dumps(json.loads(c.evaluate("GetReading", meter_id, interval_start)), indent=2))
+        typer.echo(
+            json.dumps(json.loads(c.evaluate("GetReading", meter_id, interval_start)), indent=2)
+        )

@@ -8,7 +8,6 @@ from functools import cached_property
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 from fabric_protos.msp import identities_pb2
-
 from gridledger.fabric.attributes import certificate_attributes
 
 NODE_OUS = ("client", "peer", "admin", "orderer")

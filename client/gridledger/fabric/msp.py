@@ -11,7 +11,6 @@ from cryptography.hazmat.primitives.serialization import (
     PublicFormat,
     load_pem_private_key,
 )
-
 from gridledger.fabric.identity import Identity
 from gridledger.fabric.nodeous import NodeOUs, read_node_ous
 from gridledger.fabric.signer import Signer

@@ -12,7 +12,6 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     encode_dss_signature,
 )
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
-
 from gridledger.fabric.hashing import sha256
 
 # Order of the P-256 group; Fabric rejects signatures whose s is above half of it.

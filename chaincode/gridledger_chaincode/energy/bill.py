@@ -1,0 +1,158 @@
+"""The bill: line items, totals, certificate matching and the hash of every input used."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from fractions import Fraction
+from typing import Any
+
+from gridledger_meterdata import format_utc
+
+from gridledger_chaincode.energy.canonical import canonical_json
+
+BILL_FORMAT = "gridledger.bill/1"
+
+
+class LineKind(StrEnum):
+    """Line item kinds, in the order they appear on a bill."""
+
+    TRADE_PURCHASE = "trade_purchase"
+    TRADE_SALE = "trade_sale"
+    UTILITY_ENERGY = "utility_energy"
+    IMBALANCE_CREDIT = "imbalance_credit"
+    UNDER_DELIVERY = "under_delivery"
+    EXPORT_CREDIT = "export_credit"
+    GRID_FEE = "grid_fee"
+    FIXED_FEE = "fixed_fee"
+    TAX = "tax"
+
+
+LINE_ORDER = {kind: index for index, kind in enumerate(LineKind)}
+
+
+@dataclass(frozen=True, slots=True)
+class LineItem:
+    """One line: ``quantity`` in ``unit`` (Wh, day, or minor units for tax) at ``unit_price``
+    (scaled price per kWh, minor units per day, or basis points for tax), ``amount`` in minor
+    units (positive: the participant pays; negative: a credit)."""
+
+    kind: LineKind
+    tariff_version: int
+    quantity: int
+    unit: str
+    unit_price: int
+    amount: int
+    counterparty: str = ""
+    band: str = ""
+    covered_wh: int = 0
+
+    def sort_key(self) -> tuple[int, int, str, str, int]:
+        return (
+            LINE_ORDER[self.kind],
+            self.tariff_version,
+            self.counterparty,
+            self.band,
+            self.unit_price,
+        )
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind.value,
+            "tariff_version": self.tariff_version,
+            "quantity": self.quantity,
+            "unit": self.unit,
+            "unit_price": self.unit_price,
+            "amount": self.amount,
+            "counterparty": self.counterparty,
+            "band": self.band,
+            "covered_wh": self.covered_wh,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class MatchedEnergy:
+    """Consumption and the part of it matched with renewable certificates, from ``start``."""
+
+    start: int
+    consumed_wh: int
+    matched_wh: int
+
+    @property
+    def share_bp(self) -> int:
+        """Matched share in basis points (round half to even); 0 when nothing was consumed."""
+        if self.consumed_wh == 0:
+            return 0
+        return round(Fraction(self.matched_wh * 10_000, self.consumed_wh))
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "start": format_utc(self.start),
+            "consumed_wh": self.consumed_wh,
+            "matched_wh": self.matched_wh,
+            "share_bp": self.share_bp,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Bill:
+    bill_id: str
+    participant: str
+    period_start: int
+    period_end: int
+    currency: str
+    complete: bool
+    intervals_total: int
+    intervals_settled: int
+    missing_readings: tuple[tuple[str, int], ...]
+    unsettled_intervals: tuple[int, ...]
+    lines: tuple[LineItem, ...]
+    subtotal: int
+    tax: int
+    total: int
+    tariff_versions: tuple[int, ...]
+    matched_total: MatchedEnergy
+    matched_intervals: tuple[MatchedEnergy, ...]
+    matched_hours: tuple[MatchedEnergy, ...]
+    certificates_claimed: tuple[tuple[str, int], ...]
+    inputs_hash: str
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "format": BILL_FORMAT,
+            "bill_id": self.bill_id,
+            "participant": self.participant,
+            "period_start": format_utc(self.period_start),
+            "period_end": format_utc(self.period_end),
+            "currency": self.currency,
+            "status": "complete" if self.complete else "incomplete",
+            "intervals_total": self.intervals_total,
+            "intervals_settled": self.intervals_settled,
+            "missing_readings": [
+                {"meter_id": meter_id, "at": format_utc(at)}
+                for meter_id, at in self.missing_readings
+            ],
+            "unsettled_intervals": [format_utc(at) for at in self.unsettled_intervals],
+            "lines": [line.to_json_dict() for line in self.lines],
+            "subtotal": self.subtotal,
+            "tax": self.tax,
+            "total": self.total,
+            "tariff_versions": list(self.tariff_versions),
+            "certificate_matching": {
+                "total": self.matched_total.to_json_dict(),
+                "intervals": [item.to_json_dict() for item in self.matched_intervals],
+                "hours": [item.to_json_dict() for item in self.matched_hours],
+            },
+            "certificates_claimed": [
+                {"certificate_id": cid, "claimed_wh": wh} for cid, wh in self.certificates_claimed
+            ],
+            "inputs_hash": self.inputs_hash,
+        }
+
+    def to_json(self) -> bytes:
+        """Canonical JSON: settling the same inputs twice gives these exact bytes."""
+        return canonical_json(self.to_json_dict())
+
+
+def bill_id_for(participant: str, period_start: int, period_end: int) -> str:
+    return f"{participant}|{format_utc(period_start)}|{format_utc(period_end)}"

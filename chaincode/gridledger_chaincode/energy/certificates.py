@@ -1,0 +1,155 @@
+"""Renewable production certificates: issued per meter and interval from metered exports,
+transferred to buyers with the trades they back, retired against a bill."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import Any
+
+from gridledger_meterdata import MeterReading, format_utc, parse_utc
+
+from gridledger_chaincode.energy.errors import Conflict, ValidationError
+from gridledger_chaincode.energy.market import Trade
+from gridledger_chaincode.energy.meters import EnergySource, Meter, parse_source
+from gridledger_chaincode.energy.readings import interval_energy
+
+
+class CertificateStatus(StrEnum):
+    ACTIVE = "active"
+    TRANSFERRED = "transferred"
+    RETIRED = "retired"
+
+
+@dataclass(frozen=True, slots=True)
+class Certificate:
+    """``wh`` of renewable energy from ``meter_id`` in the interval ``interval_start``.
+
+    A producer's certificate is issued ``active``; shares of it become buyers' certificates
+    (``trade_id`` and ``parent_id`` set) and it is ``transferred`` once nothing is left. A buyer's
+    certificate is ``retired`` against the bill that claims it (``claimed_wh`` of it)."""
+
+    certificate_id: str
+    meter_id: str
+    interval_start: int
+    source: EnergySource
+    wh: int
+    owner: str
+    status: CertificateStatus = CertificateStatus.ACTIVE
+    transferred_wh: int = 0
+    trade_id: str = ""
+    parent_id: str = ""
+    bill_id: str = ""
+    claimed_wh: int = 0
+
+    def __post_init__(self) -> None:
+        if type(self.wh) is not int or self.wh <= 0:
+            raise ValidationError("a certificate covers a positive number of Wh")
+        if not 0 <= self.transferred_wh <= self.wh or not 0 <= self.claimed_wh <= self.wh:
+            raise ValidationError("certificate shares out of range")
+
+    @property
+    def available_wh(self) -> int:
+        return self.wh - self.transferred_wh if self.status is CertificateStatus.ACTIVE else 0
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "certificate_id": self.certificate_id,
+            "meter_id": self.meter_id,
+            "interval_start": format_utc(self.interval_start),
+            "source": self.source.value,
+            "wh": self.wh,
+            "owner": self.owner,
+            "status": self.status.value,
+            "transferred_wh": self.transferred_wh,
+            "trade_id": self.trade_id,
+            "parent_id": self.parent_id,
+            "bill_id": self.bill_id,
+            "claimed_wh": self.claimed_wh,
+        }
+
+    @classmethod
+    def from_json_dict(cls, data: dict[str, Any]) -> Certificate:
+        return cls(
+            certificate_id=data["certificate_id"],
+            meter_id=data["meter_id"],
+            interval_start=parse_utc(data["interval_start"]),
+            source=parse_source(data["source"]),
+            wh=data["wh"],
+            owner=data["owner"],
+            status=CertificateStatus(data["status"]),
+            transferred_wh=data["transferred_wh"],
+            trade_id=data["trade_id"],
+            parent_id=data["parent_id"],
+            bill_id=data["bill_id"],
+            claimed_wh=data["claimed_wh"],
+        )
+
+
+def issue_certificate(
+    meter: Meter, opening: MeterReading, closing: MeterReading
+) -> Certificate | None:
+    """The certificate for the interval that ``opening`` starts and ``closing`` ends, if the
+    meter is renewable and exported energy in it; ``None`` otherwise."""
+    if closing.interval_start - opening.interval_start != 900:
+        raise ValidationError("a certificate covers exactly one 15-minute interval")
+    if not meter.renewable:
+        return None
+    _, exported = interval_energy(opening, closing)
+    if exported <= 0:
+        return None
+    return Certificate(
+        certificate_id=f"{meter.meter_id}:{opening.interval_start}",
+        meter_id=meter.meter_id,
+        interval_start=opening.interval_start,
+        source=meter.source,
+        wh=exported,
+        owner=meter.owner,
+    )
+
+
+def transfer_to_trades(
+    certificate: Certificate, trades: Iterable[Trade], backed_wh: Mapping[str, int]
+) -> tuple[Certificate, list[Certificate]]:
+    """Give the certificate's available Wh to the seller's trades of its interval, in trade id
+    order, each up to its quantity minus what already backs it (``backed_wh[trade_id]``).
+
+    Returns the updated producer certificate and the buyers' new certificates."""
+    remaining = certificate.available_wh
+    children: list[Certificate] = []
+    for trade in sorted(trades, key=lambda t: t.trade_id):
+        if remaining == 0:
+            break
+        if trade.seller != certificate.owner or trade.interval_start != certificate.interval_start:
+            continue
+        need = trade.quantity_wh - backed_wh.get(trade.trade_id, 0)
+        share = min(need, remaining)
+        if share <= 0:
+            continue
+        remaining -= share
+        children.append(
+            Certificate(
+                certificate_id=f"{certificate.certificate_id}/{trade.trade_id}",
+                meter_id=certificate.meter_id,
+                interval_start=certificate.interval_start,
+                source=certificate.source,
+                wh=share,
+                owner=trade.buyer,
+                trade_id=trade.trade_id,
+                parent_id=certificate.certificate_id,
+            )
+        )
+    active = certificate.status is CertificateStatus.ACTIVE
+    transferred = certificate.wh - remaining if active else certificate.transferred_wh
+    status = CertificateStatus.TRANSFERRED if remaining == 0 else certificate.status
+    updated = replace(certificate, transferred_wh=transferred, status=status)
+    return updated, children
+
+
+def retire(certificate: Certificate, bill_id: str, claimed_wh: int) -> Certificate:
+    if certificate.status is not CertificateStatus.ACTIVE:
+        raise Conflict(f"certificate {certificate.certificate_id} is {certificate.status.value}")
+    return replace(
+        certificate, status=CertificateStatus.RETIRED, bill_id=bill_id, claimed_wh=claimed_wh
+    )

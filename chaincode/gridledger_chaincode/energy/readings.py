@@ -1,0 +1,118 @@
+"""Reading rules: which submitted readings are stored, which are no-ops, which are refused.
+
+Pure functions over what the ledger holds; the ledger layer supplies the meters and the stored
+readings around the submitted ones and writes only what :func:`plan_readings` says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+
+from gridledger_meterdata import MeterReading, SignedReading, format_utc, verify_batch
+
+from gridledger_chaincode.energy.errors import Conflict, NotFound, ValidationError
+from gridledger_chaincode.energy.meters import Meter
+
+MAX_BATCH = 10_000
+"""Most readings accepted in one transaction."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReadingPlan:
+    """What to write for a batch: ``store`` (new readings) and ``duplicates`` (identical no-ops)."""
+
+    store: tuple[SignedReading, ...]
+    duplicates: tuple[SignedReading, ...]
+
+
+def _where(reading: MeterReading) -> str:
+    return f"{reading.meter_id} at {format_utc(reading.interval_start)}"
+
+
+def same_registers(a: MeterReading, b: MeterReading) -> bool:
+    return a.import_wh == b.import_wh and a.export_wh == b.export_wh
+
+
+def check_order(earlier: MeterReading, later: MeterReading) -> None:
+    """Refuse registers going backwards between two readings of one meter (earlier < later)."""
+    if later.import_wh < earlier.import_wh or later.export_wh < earlier.export_wh:
+        raise Conflict(
+            f"register going backwards for meter {later.meter_id}: "
+            f"{format_utc(earlier.interval_start)} import={earlier.import_wh} "
+            f"export={earlier.export_wh}, {format_utc(later.interval_start)} "
+            f"import={later.import_wh} export={later.export_wh}"
+        )
+
+
+def plan_readings(
+    batch: Sequence[SignedReading],
+    meters: Mapping[str, Meter],
+    stored: Mapping[str, Mapping[int, SignedReading]],
+) -> ReadingPlan:
+    """Validate a batch against the ledger; raise on the first refusal (nothing is written).
+
+    ``meters`` holds every meter the batch names that exists; ``stored[meter_id]`` holds the
+    meter's stored readings around the batch (at least the nearest before and after each
+    submitted reading). Rules, in order: batch size; unknown meter; inactive meter; signature;
+    a conflicting duplicate (in the batch or on the ledger); registers going backwards against
+    the neighbouring readings (stored or in the batch). Identical duplicates are no-ops.
+    """
+    if not batch:
+        raise ValidationError("no readings submitted")
+    if len(batch) > MAX_BATCH:
+        raise ValidationError(f"at most {MAX_BATCH} readings per transaction, got {len(batch)}")
+    for signed in batch:
+        meter = meters.get(signed.reading.meter_id)
+        if meter is None:
+            raise NotFound(f"unknown meter {signed.reading.meter_id}")
+        if not meter.active:
+            raise ValidationError(f"meter {meter.meter_id} is inactive")
+
+    def key_of(meter_id: str) -> str | None:
+        found = meters.get(meter_id)
+        return found.public_key_pem if found is not None else None
+
+    for verdict in verify_batch(batch, key_of):
+        if not verdict.ok:
+            raise ValidationError(
+                f"reading {verdict.index} ({verdict.meter_id} at "
+                f"{format_utc(verdict.interval_start)}) refused: {verdict.reason}"
+            )
+
+    new: dict[tuple[str, int], SignedReading] = {}
+    duplicates: list[SignedReading] = []
+    for signed in batch:
+        reading = signed.reading
+        key = (reading.meter_id, reading.interval_start)
+        known = stored.get(reading.meter_id, {}).get(reading.interval_start) or new.get(key)
+        if known is not None:
+            if not same_registers(known.reading, reading):
+                raise Conflict(
+                    f"conflicting duplicate reading for {_where(reading)}: ledger has "
+                    f"import={known.reading.import_wh} export={known.reading.export_wh}, "
+                    f"submitted import={reading.import_wh} export={reading.export_wh}"
+                )
+            duplicates.append(signed)
+            continue
+        new[key] = signed
+
+    by_meter: dict[str, dict[int, MeterReading]] = {}
+    for meter_id, readings in stored.items():
+        by_meter[meter_id] = {instant: s.reading for instant, s in readings.items()}
+    for (meter_id, instant), signed in new.items():
+        by_meter.setdefault(meter_id, {})[instant] = signed.reading
+    touched = {meter_id for meter_id, _ in new}
+    for meter_id in sorted(touched):
+        timeline = [by_meter[meter_id][instant] for instant in sorted(by_meter[meter_id])]
+        for earlier, later in pairwise(timeline):
+            check_order(earlier, later)
+
+    ordered = tuple(new[key] for key in sorted(new))
+    return ReadingPlan(store=ordered, duplicates=tuple(duplicates))
+
+
+def interval_energy(opening: MeterReading, closing: MeterReading) -> tuple[int, int]:
+    """(import Wh, export Wh) between two readings of one meter."""
+    return closing.import_wh - opening.import_wh, closing.export_wh - opening.export_wh

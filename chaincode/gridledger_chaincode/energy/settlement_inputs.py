@@ -1,0 +1,122 @@
+"""What settlement reads, reduced to exactly what a bill uses, and the hash of it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from gridledger_meterdata import SignedReading, format_utc
+
+from gridledger_chaincode.energy.canonical import canonical_json, sha256_hex
+from gridledger_chaincode.energy.certificates import Certificate
+from gridledger_chaincode.energy.errors import ValidationError
+from gridledger_chaincode.energy.market import Trade
+from gridledger_chaincode.energy.meters import Meter
+from gridledger_chaincode.energy.periods import Period
+from gridledger_chaincode.energy.tariffs import Tariff, tariff_on
+
+INPUTS_FORMAT = "gridledger.settlement-inputs/1"
+
+
+@dataclass(frozen=True, slots=True)
+class SettlementInputs:
+    """Everything one participant's bill for one period depends on.
+
+    Build it with :func:`select_inputs`, which keeps only what the bill uses, so the ledger can
+    pass supersets (all of a meter's readings, all of a participant's trades, all tariffs)."""
+
+    participant: str
+    period: Period
+    meters: tuple[Meter, ...]
+    readings: tuple[SignedReading, ...]
+    trades: tuple[Trade, ...]
+    tariffs: tuple[Tariff, ...]
+    certificates: tuple[Certificate, ...]
+
+    def canonical(self) -> dict[str, Any]:
+        return {
+            "format": INPUTS_FORMAT,
+            "participant": self.participant,
+            "period_start": format_utc(self.period.start),
+            "period_end": format_utc(self.period.end),
+            "meters": [
+                {"meter_id": m.meter_id, "kind": m.kind.value, "source": m.source.value}
+                for m in self.meters
+            ],
+            "readings": [signed.to_json_dict() for signed in self.readings],
+            "trades": [trade.to_json_dict() for trade in self.trades],
+            "tariffs": [tariff.to_json_dict() for tariff in self.tariffs],
+            "certificates": [
+                {
+                    "certificate_id": c.certificate_id,
+                    "meter_id": c.meter_id,
+                    "interval_start": format_utc(c.interval_start),
+                    "source": c.source.value,
+                    "wh": c.wh,
+                    "trade_id": c.trade_id,
+                }
+                for c in self.certificates
+            ],
+        }
+
+    def inputs_hash(self) -> str:
+        """SHA-256 (hex) of the canonical JSON of :meth:`canonical`."""
+        return sha256_hex(canonical_json(self.canonical()))
+
+
+def select_inputs(
+    participant: str,
+    period: Period,
+    meters: Iterable[Meter],
+    readings: Iterable[SignedReading],
+    trades: Iterable[Trade],
+    tariffs: Iterable[Tariff],
+    certificates: Iterable[Certificate],
+) -> SettlementInputs:
+    """Keep the participant's meters, their readings at instants ``start..end`` inclusive, the
+    participant's trades in the period, the tariff versions in force on its days, and the
+    participant's certificates backing its purchases in the period; sort each canonically."""
+    own_meters = {m.meter_id: m for m in meters if m.owner == participant}
+    chosen_readings: dict[tuple[str, int], SignedReading] = {}
+    for signed in readings:
+        reading = signed.reading
+        if reading.meter_id not in own_meters:
+            continue
+        if not period.start <= reading.interval_start <= period.end:
+            continue
+        key = (reading.meter_id, reading.interval_start)
+        known = chosen_readings.get(key)
+        if known is not None and known.reading != reading:
+            raise ValidationError(f"two different readings for {key[0]} at {format_utc(key[1])}")
+        if known is None:
+            chosen_readings[key] = signed
+    chosen_trades: dict[str, Trade] = {}
+    for trade in trades:
+        if participant not in (trade.buyer, trade.seller) or not period.contains(
+            trade.interval_start
+        ):
+            continue
+        if trade.trade_id in chosen_trades and chosen_trades[trade.trade_id] != trade:
+            raise ValidationError(f"two different trades with id {trade.trade_id}")
+        chosen_trades[trade.trade_id] = trade
+    all_tariffs = list(tariffs)
+    in_force = {
+        tariff_on(all_tariffs, day).version: tariff_on(all_tariffs, day)
+        for day in period.day_starts()
+    }
+    purchases = {t.trade_id for t in chosen_trades.values() if t.buyer == participant}
+    chosen_certificates = {
+        c.certificate_id: c
+        for c in certificates
+        if c.owner == participant and c.trade_id in purchases
+    }
+    return SettlementInputs(
+        participant=participant,
+        period=period,
+        meters=tuple(own_meters[key] for key in sorted(own_meters)),
+        readings=tuple(chosen_readings[key] for key in sorted(chosen_readings)),
+        trades=tuple(chosen_trades[key] for key in sorted(chosen_trades)),
+        tariffs=tuple(in_force[key] for key in sorted(in_force)),
+        certificates=tuple(chosen_certificates[key] for key in sorted(chosen_certificates)),
+    )

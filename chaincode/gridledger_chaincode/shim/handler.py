@@ -1,0 +1,211 @@
+"""The shim side of one chaincode stream: a small state machine plus transaction dispatch.
+
+created --REGISTERED--> established --READY--> ready. In `ready`, INIT and TRANSACTION messages
+start a transaction on the executor (many run at once, keyed by channel id + tx id); RESPONSE
+and ERROR messages are handed to the transaction waiting for them. KEEPALIVE is echoed in any
+state. The handler does no I/O itself: it is given a `send` function and fed received messages,
+so the gRPC server (or a test) owns the stream.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Callable
+from concurrent.futures import Executor
+from queue import SimpleQueue
+from typing import Any
+
+from gridledger_chaincode.shim import messages
+from gridledger_chaincode.shim.errors import ChaincodeStubError
+from gridledger_chaincode.shim.interface import Chaincode
+from gridledger_chaincode.shim.messages import PeerCapabilities
+from gridledger_chaincode.shim.stub import ChaincodeStub
+from gridledger_chaincode.shim.types import ChaincodeResponse
+
+logger = logging.getLogger(__name__)
+
+Send = Callable[[Any], None]
+
+
+class HandlerState(enum.Enum):
+    CREATED = "created"
+    ESTABLISHED = "established"
+    READY = "ready"
+    CLOSED = "closed"
+
+
+def error_text(exc: BaseException) -> str:
+    """The message an exception gives the peer: its text, or its type if it has none."""
+    text = str(exc)
+    return text if text else type(exc).__name__
+
+
+class TransactionExchange:
+    """One transaction's request/response channel over the shared stream."""
+
+    __slots__ = ("_handler", "channel_id", "replies", "tx_id")
+
+    def __init__(self, handler: ChaincodeHandler, channel_id: str, tx_id: str) -> None:
+        self._handler = handler
+        self.channel_id = channel_id
+        self.tx_id = tx_id
+        self.replies: SimpleQueue[Any] = SimpleQueue()
+
+    @property
+    def capabilities(self) -> PeerCapabilities:
+        return self._handler.capabilities
+
+    def call(self, message_type: int, payload: bytes) -> bytes:
+        self._handler.send(messages.new_message(message_type, self.tx_id, self.channel_id, payload))
+        reply = self.replies.get()
+        if reply is None:
+            raise ChaincodeStubError("the stream to the peer closed before it answered")
+        reply_type = reply.type
+        if reply_type == messages.RESPONSE:
+            data: bytes = reply.payload
+            return data
+        if reply_type == messages.ERROR:
+            raise ChaincodeStubError(bytes(reply.payload).decode("utf-8", "replace"))
+        raise ChaincodeStubError(
+            f"[{self.tx_id[:8]}] incorrect chaincode message {messages.type_name(reply_type)} "
+            f"received. Expecting RESPONSE or ERROR"
+        )
+
+
+class ChaincodeHandler:
+    """Drives one stream for one chaincode. `handle_message` is called by one reader thread."""
+
+    def __init__(
+        self, chaincode: Chaincode, chaincode_id: str, executor: Executor, send: Send
+    ) -> None:
+        self._chaincode = chaincode
+        self._chaincode_id = chaincode_id
+        self._executor = executor
+        self._send = send
+        self._pending: dict[tuple[str, str], SimpleQueue[Any]] = {}
+        self.state = HandlerState.CREATED
+        self.capabilities = PeerCapabilities()
+
+    # -- outgoing -----------------------------------------------------------------------------
+    def send(self, message: Any) -> None:
+        if self.state is HandlerState.CLOSED:
+            raise ChaincodeStubError("the stream to the peer is closed")
+        self._send(message)
+
+    def start(self) -> None:
+        """Send REGISTER, the first message of the stream."""
+        self._send(messages.register_message(self._chaincode_id))
+
+    def close(self) -> None:
+        """The stream is gone: wake every transaction still waiting for the peer."""
+        self.state = HandlerState.CLOSED
+        for replies in list(self._pending.values()):
+            replies.put(None)
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._pending)
+
+    # -- incoming -----------------------------------------------------------------------------
+    def handle_message(self, message: Any) -> bool:
+        """Process one message from the peer; False means the stream must end."""
+        message_type = message.type
+        if message_type == messages.KEEPALIVE:
+            self._send_quietly(message)
+            return True
+        state = self.state
+        if state is HandlerState.READY:
+            if message_type == messages.RESPONSE or message_type == messages.ERROR:
+                self._deliver_reply(message)
+                return True
+            if message_type == messages.TRANSACTION or message_type == messages.INIT:
+                self._start_transaction(message, is_init=message_type == messages.INIT)
+                return True
+        elif state is HandlerState.ESTABLISHED and message_type == messages.READY:
+            self.capabilities = messages.decode_peer_capabilities(message.payload)
+            self.state = HandlerState.READY
+            logger.debug(
+                "chaincode %s ready; peer offers %s", self._chaincode_id, self.capabilities
+            )
+            return True
+        elif state is HandlerState.CREATED and message_type == messages.REGISTERED:
+            self.state = HandlerState.ESTABLISHED
+            return True
+        reason = (
+            f"[{message.txid[:8]}] chaincode handler cannot handle message "
+            f"({messages.type_name(message_type)}) while in state: {state.value}"
+        )
+        logger.error(reason)
+        self._send_quietly(
+            messages.new_message(messages.ERROR, message.txid, message.channel_id, reason.encode())
+        )
+        return False
+
+    def _deliver_reply(self, message: Any) -> None:
+        replies = self._pending.get((message.channel_id, message.txid))
+        if replies is None:
+            logger.warning(
+                "[%s] %s for no running transaction, dropped",
+                message.txid[:8],
+                messages.type_name(message.type),
+            )
+            return
+        replies.put(message)
+
+    def _start_transaction(self, message: Any, *, is_init: bool) -> None:
+        key = (message.channel_id, message.txid)
+        exchange = TransactionExchange(self, message.channel_id, message.txid)
+        if self._pending.setdefault(key, exchange.replies) is not exchange.replies:
+            self._reply_error(message, f"transaction {message.txid} is already running")
+            return
+        try:
+            self._executor.submit(self._run_transaction, message, exchange, is_init)
+        except RuntimeError as exc:  # executor shut down
+            self._pending.pop(key, None)
+            self._reply_error(message, f"chaincode is shutting down: {exc}")
+
+    # -- one transaction, on an executor thread -----------------------------------------------
+    def _run_transaction(self, message: Any, exchange: TransactionExchange, is_init: bool) -> None:
+        try:
+            reply = self._execute(message, exchange, is_init)
+        except BaseException as exc:
+            logger.exception("[%s] transaction failed outside contract code", message.txid[:8])
+            reply = messages.new_message(
+                messages.ERROR, message.txid, message.channel_id, error_text(exc).encode()
+            )
+        finally:
+            self._pending.pop((message.channel_id, message.txid), None)
+        self._send_quietly(reply)
+
+    def _execute(self, message: Any, exchange: TransactionExchange, is_init: bool) -> Any:
+        args = messages.decode_chaincode_args(message.payload)
+        proposal = message.proposal if message.HasField("proposal") else None
+        stub = ChaincodeStub(exchange, message.channel_id, message.txid, args, proposal)
+        try:
+            run = self._chaincode.init if is_init else self._chaincode.invoke
+            response = run(stub)
+            if not isinstance(response, ChaincodeResponse):
+                response = ChaincodeResponse.error(
+                    f"chaincode returned {type(response).__name__}, not a ChaincodeResponse"
+                )
+        except Exception as exc:
+            logger.debug("[%s] chaincode raised", message.txid[:8], exc_info=True)
+            response = ChaincodeResponse.error(error_text(exc))
+        if response.ok:
+            try:
+                stub.flush_writes()
+            except Exception as exc:
+                response = ChaincodeResponse.error(f"failed send batch: {error_text(exc)}")
+        return messages.completed_message(message.txid, message.channel_id, response, stub.event)
+
+    def _reply_error(self, message: Any, text: str) -> None:
+        self._send_quietly(
+            messages.new_message(messages.ERROR, message.txid, message.channel_id, text.encode())
+        )
+
+    def _send_quietly(self, message: Any) -> None:
+        try:
+            self.send(message)
+        except ChaincodeStubError:
+            logger.debug("[%s] stream closed, reply dropped", message.txid[:8])

@@ -1,0 +1,82 @@
+"""An endorsed transaction, ready to sign and submit for ordering (``Submit``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gridledger.fabric.transaction_parser import parse_transaction_envelope
+from gridledger.gateway import requests
+from gridledger.gateway.commit import AsyncSubmittedTransaction, SubmittedTransaction
+from gridledger.gateway.context import ClientContext
+from gridledger.gateway.signable import Signable
+from gridledger.gateway.transport import AsyncTransport, Transport
+
+
+class _TransactionBase(Signable):
+    def __init__(self, context: ClientContext, prepared: Any) -> None:
+        self._context = context
+        self._signing = context.signing
+        self._prepared = prepared
+        info = parse_transaction_envelope(bytes(prepared.envelope.SerializeToString()))
+        self._channel = info.channel
+        self._result = info.result
+
+    @property
+    def transaction_id(self) -> str:
+        return str(self._prepared.transaction_id)
+
+    @property
+    def result(self) -> bytes:
+        """The chaincode's response payload, as endorsed."""
+        return self._result
+
+    def _message(self) -> Any:
+        return self._prepared
+
+    def _signed_content(self) -> bytes:
+        return bytes(self._prepared.envelope.payload)
+
+    def _signature(self) -> bytes:
+        return bytes(self._prepared.envelope.signature)
+
+    def _set_signature(self, signature: bytes) -> None:
+        self._prepared.envelope.signature = signature
+
+    def _submit_request(self) -> Any:
+        self._ensure_signed()
+        return requests.submit_request(self._prepared, self._channel)
+
+    def _commit_request(self) -> Any:
+        return requests.commit_status_request(self._signing, self._channel, self.transaction_id)
+
+    def _timeout(self, timeout: float | None) -> float:
+        return self._context.timeouts.submit if timeout is None else timeout
+
+
+class Transaction(_TransactionBase):
+    def __init__(self, transport: Transport, context: ClientContext, prepared: Any) -> None:
+        super().__init__(context, prepared)
+        self._transport = transport
+
+    def submit(self, timeout: float | None = None) -> SubmittedTransaction:
+        """Send for ordering; returns at once (``status()`` on the result waits for commit)."""
+        request = self._submit_request()
+        commit_request = self._commit_request()
+        self._transport.submit(request, self._timeout(timeout))
+        return SubmittedTransaction(
+            self._transport, self._context, self.transaction_id, commit_request, self._result
+        )
+
+
+class AsyncTransaction(_TransactionBase):
+    def __init__(self, transport: AsyncTransport, context: ClientContext, prepared: Any) -> None:
+        super().__init__(context, prepared)
+        self._transport = transport
+
+    async def submit(self, timeout: float | None = None) -> AsyncSubmittedTransaction:
+        request = self._submit_request()
+        commit_request = self._commit_request()
+        await self._transport.submit(request, self._timeout(timeout))
+        return AsyncSubmittedTransaction(
+            self._transport, self._context, self.transaction_id, commit_request, self._result
+        )

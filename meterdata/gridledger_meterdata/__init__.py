@@ -1,0 +1,73 @@
+"""GridLedger meter data: the canonical, signed encoding of a smart-meter reading.
+
+One small package used by meters/head-ends (signing), the client and the chaincode (verifying).
+The format is specified in docs/meter-readings.md, with test vectors.
+"""
+
+from gridledger_meterdata.batch import BatchVerdict, verify_batch
+from gridledger_meterdata.encoding import DOMAIN_TAG, FORMAT_VERSION, decode_reading, encode_reading
+from gridledger_meterdata.errors import (
+    InvalidMeterKey,
+    InvalidReading,
+    InvalidSignature,
+    MeterDataError,
+)
+from gridledger_meterdata.keys import (
+    MeterKey,
+    generate_meter_key,
+    load_meter_private_key,
+    load_meter_public_key,
+    public_key_to_pem,
+    simulated_meter_key,
+)
+from gridledger_meterdata.reading import MeterReading, validate_meter_id
+from gridledger_meterdata.signed import SignedReading, sign
+from gridledger_meterdata.signing import (
+    check_signature_form,
+    is_valid_signature,
+    sign_reading,
+    to_low_s,
+    verify_reading,
+)
+from gridledger_meterdata.timeutil import (
+    INTERVAL_SECONDS,
+    MAX_SAFE_INTEGER,
+    format_utc,
+    from_datetime,
+    is_aligned,
+    parse_utc,
+)
+
+__all__ = [
+    "DOMAIN_TAG",
+    "FORMAT_VERSION",
+    "INTERVAL_SECONDS",
+    "MAX_SAFE_INTEGER",
+    "BatchVerdict",
+    "InvalidMeterKey",
+    "InvalidReading",
+    "InvalidSignature",
+    "MeterDataError",
+    "MeterKey",
+    "MeterReading",
+    "SignedReading",
+    "check_signature_form",
+    "decode_reading",
+    "encode_reading",
+    "format_utc",
+    "from_datetime",
+    "generate_meter_key",
+    "is_aligned",
+    "is_valid_signature",
+    "load_meter_private_key",
+    "load_meter_public_key",
+    "parse_utc",
+    "public_key_to_pem",
+    "sign",
+    "sign_reading",
+    "simulated_meter_key",
+    "to_low_s",
+    "validate_meter_id",
+    "verify_batch",
+    "verify_reading",
+]

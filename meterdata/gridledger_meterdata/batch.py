@@ -1,0 +1,63 @@
+"""Verifying many readings at once (head-end uploads, chaincode batch submission)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from gridledger_meterdata.errors import MeterDataError
+from gridledger_meterdata.keys import load_meter_public_key
+from gridledger_meterdata.signed import SignedReading
+from gridledger_meterdata.signing import verify_reading
+
+
+@dataclass(frozen=True, slots=True)
+class BatchVerdict:
+    """Outcome for the reading at ``index`` of a batch: ``reason`` is empty when it verified."""
+
+    index: int
+    meter_id: str
+    interval_start: int
+    reason: str
+
+    @property
+    def ok(self) -> bool:
+        return not self.reason
+
+
+def verify_batch(
+    readings: Iterable[SignedReading],
+    public_key_pem: Callable[[str], str | None],
+) -> list[BatchVerdict]:
+    """Verify every reading; ``public_key_pem(meter_id)`` returns the PEM key or None if unknown.
+
+    Each meter's key is looked up and parsed once. The result has one verdict per reading, in
+    order; nothing is raised for a bad reading (the caller decides whether one failure rejects all).
+    """
+    keys: dict[str, ec.EllipticCurvePublicKey | str] = {}
+    verdicts: list[BatchVerdict] = []
+    for index, signed in enumerate(readings):
+        reading = signed.reading
+        key = keys.get(reading.meter_id)
+        if key is None:
+            pem = public_key_pem(reading.meter_id)
+            if pem is None:
+                key = f"unknown meter {reading.meter_id}"
+            else:
+                try:
+                    key = load_meter_public_key(pem)
+                except MeterDataError as exc:
+                    key = str(exc)
+            keys[reading.meter_id] = key
+        if isinstance(key, str):
+            reason = key
+        else:
+            try:
+                verify_reading(reading, signed.signature, key)
+                reason = ""
+            except MeterDataError as exc:
+                reason = str(exc)
+        verdicts.append(BatchVerdict(index, reading.meter_id, reading.interval_start, reason))
+    return verdicts

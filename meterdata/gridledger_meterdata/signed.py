@@ -1,0 +1,67 @@
+"""A reading with its device signature, and its JSON transport form."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from gridledger_meterdata.errors import InvalidReading
+from gridledger_meterdata.keys import MeterKey
+from gridledger_meterdata.reading import MeterReading
+from gridledger_meterdata.signing import sign_reading
+from gridledger_meterdata.timeutil import format_utc, parse_utc
+
+_FIELDS = ("meter_id", "interval_start", "import_wh", "export_wh", "signature")
+
+
+@dataclass(frozen=True, slots=True)
+class SignedReading:
+    """A reading and the DER signature its meter made over the canonical encoding."""
+
+    reading: MeterReading
+    signature: bytes
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """Transport form: interval start as ``YYYY-MM-DDTHH:MM:SSZ``, signature base64."""
+        return {
+            "meter_id": self.reading.meter_id,
+            "interval_start": format_utc(self.reading.interval_start),
+            "import_wh": self.reading.import_wh,
+            "export_wh": self.reading.export_wh,
+            "signature": base64.b64encode(self.signature).decode("ascii"),
+        }
+
+    @classmethod
+    def from_json_dict(cls, data: Mapping[str, Any]) -> SignedReading:
+        """Parse the transport form; unknown or missing fields are refused."""
+        if not isinstance(data, Mapping):
+            raise InvalidReading("a signed reading must be a JSON object")
+        keys = set(data)
+        if keys != set(_FIELDS):
+            missing = sorted(set(_FIELDS) - keys)
+            extra = sorted(keys - set(_FIELDS))
+            raise InvalidReading(f"signed reading fields: missing {missing}, unexpected {extra}")
+        start_text = data["interval_start"]
+        if not isinstance(start_text, str):
+            raise InvalidReading("interval_start must be a string YYYY-MM-DDTHH:MM:SSZ")
+        try:
+            start = parse_utc(start_text)
+        except ValueError as exc:
+            raise InvalidReading(str(exc)) from exc
+        signature_text = data["signature"]
+        if not isinstance(signature_text, str):
+            raise InvalidReading("signature must be a base64 string")
+        try:
+            signature = base64.b64decode(signature_text, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise InvalidReading("signature is not valid base64") from exc
+        reading = MeterReading(data["meter_id"], start, data["import_wh"], data["export_wh"])
+        return cls(reading, signature)
+
+
+def sign(reading: MeterReading, key: MeterKey) -> SignedReading:
+    """Sign ``reading`` with the meter's key."""
+    return SignedReading(reading, sign_reading(reading, key))

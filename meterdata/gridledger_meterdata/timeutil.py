@@ -1,0 +1,49 @@
+"""UTC instants as integer Unix seconds, 15-minute settlement intervals, ISO-8601 text form."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+INTERVAL_SECONDS = 900
+"""Length of a settlement interval: 15 minutes."""
+
+MAX_SAFE_INTEGER = 2**53 - 1
+"""Largest integer carried on the ledger (safe in JSON for every client language)."""
+
+MAX_INSTANT = 253402300800 - INTERVAL_SECONDS
+"""Last interval start representable as text: 9999-12-31T23:45:00Z."""
+
+_ISO_UTC = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$")
+
+
+def is_aligned(instant: int) -> bool:
+    """True when ``instant`` (Unix seconds) starts a 15-minute interval."""
+    return instant % INTERVAL_SECONDS == 0
+
+
+def format_utc(instant: int) -> str:
+    """Unix seconds -> ``YYYY-MM-DDTHH:MM:SSZ`` (the only text form used on the ledger)."""
+    return datetime.fromtimestamp(instant, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_utc(text: str) -> int:
+    """``YYYY-MM-DDTHH:MM:SSZ`` -> Unix seconds; any other spelling is refused."""
+    match = _ISO_UTC.match(text)
+    if match is None:
+        raise ValueError(f"not a UTC instant of the form YYYY-MM-DDTHH:MM:SSZ: {text!r}")
+    year, month, day, hour, minute, second = (int(part) for part in match.groups())
+    try:
+        moment = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+    except ValueError as exc:
+        raise ValueError(f"not a valid UTC instant: {text!r}") from exc
+    return int(moment.timestamp())
+
+
+def from_datetime(moment: datetime) -> int:
+    """A timezone-aware datetime with whole seconds -> Unix seconds."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("datetime must be timezone-aware")
+    if moment.microsecond:
+        raise ValueError("datetime must have whole seconds")
+    return int(moment.timestamp())

@@ -1,0 +1,70 @@
+"""``python -m gridledger_network.devnet --home DIR [--log-level LEVEL]``: run the devnet.
+
+Runs in the foreground until SIGTERM or SIGINT; ``gridledger network up`` detaches it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+
+EXIT_ERROR = 1
+EXIT_PORT_IN_USE = 3
+EXIT_ALREADY_RUNNING = 4
+
+
+def default_home() -> Path:
+    return Path(os.environ.get("GRIDLEDGER_HOME", ".devnet"))
+
+
+async def _serve(home: Path) -> int:
+    from gridledger_network.devnet.server import Devnet, PortInUse, pid_running, read_pid
+
+    pid = read_pid(home)
+    if pid is not None and pid != os.getpid() and pid_running(pid):
+        print(f"devnet: already running in {home} (pid {pid})", file=sys.stderr)
+        return EXIT_ALREADY_RUNNING
+    devnet = Devnet(home)
+    try:
+        await devnet.start()
+    except PortInUse as err:
+        print(f"devnet: {err}", file=sys.stderr)
+        return EXIT_PORT_IN_USE
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, devnet.request_stop)
+    try:
+        await devnet.run_until_stopped()
+    finally:
+        await devnet.stop()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="gridledger-devnet", description=__doc__)
+    parser.add_argument("--home", type=Path, default=None, help="devnet folder (default ./.devnet)")
+    parser.add_argument("--log-level", default="WARNING", help="logging level (default WARNING)")
+    args = parser.parse_args(argv)
+    home: Path = (args.home or default_home()).resolve()
+    logging.basicConfig(
+        level=args.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        return asyncio.run(_serve(home))
+    except KeyboardInterrupt:
+        return 0
+    except Exception as err:
+        logging.getLogger("gridledger_network.devnet").debug("start-up failed", exc_info=True)
+        print(f"devnet: {type(err).__name__}: {err}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,255 @@
+"""The devnet's configuration file ``devnet.yaml`` (format in docs/devnet.md) as dataclasses.
+
+``load_config(home)`` reads ``home/devnet.yaml``, writing the defaults first if the file is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+CONFIG_FILE = "devnet.yaml"
+BASE_DOMAIN = "gridledger.local"
+ORDERER_MSP_ID = "OrdererMSP"
+ORDERER_DOMAIN = f"orderer.{BASE_DOMAIN}"
+NODE_OUS = ("client", "peer", "admin", "orderer")
+
+
+class ConfigError(ValueError):
+    """devnet.yaml is malformed; the message names the offending entry."""
+
+
+@dataclass(frozen=True, slots=True)
+class PeerConfig:
+    msp_id: str
+    port: int
+
+    @property
+    def domain(self) -> str:
+        return org_domain(self.msp_id)
+
+    @property
+    def host(self) -> str:
+        return f"peer0.{self.domain}"
+
+
+@dataclass(frozen=True, slots=True)
+class BatchConfig:
+    max_message_count: int = 500
+    batch_timeout_ms: int = 100
+    preferred_max_bytes: int = 2 * 1024 * 1024
+    absolute_max_bytes: int = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class UserConfig:
+    org: str
+    name: str
+    ou: str = "client"
+    attrs: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class CollectionConfig:
+    name: str
+    members: tuple[str, ...]
+    block_to_live: int = 0  # 0: kept forever
+
+
+@dataclass(frozen=True, slots=True)
+class ChaincodeConfig:
+    name: str
+    address: str
+    tls: bool = True
+    policy: str = ""
+    collections: tuple[CollectionConfig, ...] = ()
+    version: str = "1.0"
+
+    def collection(self, name: str) -> CollectionConfig | None:
+        return next((c for c in self.collections if c.name == name), None)
+
+
+@dataclass(frozen=True, slots=True)
+class DevnetConfig:
+    channel: str
+    peers: tuple[PeerConfig, ...]
+    batch: BatchConfig = BatchConfig()
+    users: tuple[UserConfig, ...] = ()
+    chaincodes: tuple[ChaincodeConfig, ...] = ()
+
+    @property
+    def org_msp_ids(self) -> list[str]:
+        return [p.msp_id for p in self.peers]
+
+    def peer(self, msp_id: str) -> PeerConfig:
+        for p in self.peers:
+            if p.msp_id == msp_id:
+                return p
+        raise KeyError(msp_id)
+
+    def chaincode(self, name: str) -> ChaincodeConfig | None:
+        return next((c for c in self.chaincodes if c.name == name), None)
+
+
+def org_domain(msp_id: str) -> str:
+    """``GridOperatorMSP`` -> ``gridoperator.gridledger.local``."""
+    base = msp_id[:-3] if msp_id.endswith("MSP") else msp_id
+    return f"{base.lower()}.{BASE_DOMAIN}"
+
+
+def default_config() -> DevnetConfig:
+    both = "AND('GridOperatorMSP.peer','ProsumerMSP.peer')"
+    return DevnetConfig(
+        channel="energy",
+        peers=(PeerConfig("GridOperatorMSP", 7051), PeerConfig("ProsumerMSP", 9051)),
+        batch=BatchConfig(),
+        users=(UserConfig("GridOperatorMSP", "utility", "client", {"gridledger.role": "utility"}),),
+        chaincodes=(
+            ChaincodeConfig(
+                name="gridledger",
+                address="127.0.0.1:9999",
+                tls=True,
+                policy=both,
+                collections=(CollectionConfig("operatorPrivate", ("GridOperatorMSP",), 0),),
+            ),
+        ),
+    )
+
+
+def load_config(home: Path) -> DevnetConfig:
+    """Read ``home/devnet.yaml``; write the defaults there first if it does not exist."""
+    path = home / CONFIG_FILE
+    if not path.exists():
+        home.mkdir(parents=True, exist_ok=True)
+        write_config(path, default_config())
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    return parse_config(raw, source=str(path))
+
+
+def write_config(path: Path, config: DevnetConfig) -> None:
+    path.write_text(yaml.safe_dump(config_to_dict(config), sort_keys=False), encoding="utf-8")
+
+
+def config_to_dict(config: DevnetConfig) -> dict[str, Any]:
+    return {
+        "channel": config.channel,
+        "peers": {p.msp_id: {"port": p.port} for p in config.peers},
+        "batch": {
+            "max_message_count": config.batch.max_message_count,
+            "batch_timeout_ms": config.batch.batch_timeout_ms,
+            "preferred_max_bytes": config.batch.preferred_max_bytes,
+        },
+        "users": [
+            {"org": u.org, "name": u.name, "ou": u.ou, "attrs": dict(u.attrs)} for u in config.users
+        ],
+        "chaincodes": [
+            {
+                "name": c.name,
+                "address": c.address,
+                "tls": c.tls,
+                "policy": c.policy,
+                "collections": [
+                    {"name": k.name, "members": list(k.members), "block_to_live": k.block_to_live}
+                    for k in c.collections
+                ],
+            }
+            for c in config.chaincodes
+        ],
+    }
+
+
+def parse_config(raw: object, source: str = CONFIG_FILE) -> DevnetConfig:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: expected a mapping at the top level")
+    channel = raw.get("channel", "energy")
+    if not isinstance(channel, str) or not channel:
+        raise ConfigError(f"{source}: 'channel' must be a non-empty string")
+    peers = _parse_peers(raw.get("peers"), source)
+    msp_ids = {p.msp_id for p in peers}
+    batch = _parse_batch(raw.get("batch") or {}, source)
+    users = tuple(_parse_user(u, msp_ids, source) for u in (raw.get("users") or []))
+    chaincodes = tuple(_parse_chaincode(c, msp_ids, source) for c in (raw.get("chaincodes") or []))
+    names = [c.name for c in chaincodes]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"{source}: chaincode names must be unique, got {names}")
+    return DevnetConfig(channel, peers, batch, users, chaincodes)
+
+
+def _parse_peers(raw: object, source: str) -> tuple[PeerConfig, ...]:
+    if not isinstance(raw, dict) or not raw:
+        raise ConfigError(f"{source}: 'peers' must map MSP ids to {{port: N}}")
+    peers = []
+    for msp_id, entry in raw.items():
+        port = entry.get("port") if isinstance(entry, dict) else None
+        if not isinstance(port, int) or not 0 < port < 65536:
+            raise ConfigError(f"{source}: peers.{msp_id}.port must be a TCP port number")
+        peers.append(PeerConfig(str(msp_id), port))
+    return tuple(peers)
+
+
+def _parse_batch(raw: object, source: str) -> BatchConfig:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: 'batch' must be a mapping")
+    defaults = BatchConfig()
+    values: dict[str, int] = {}
+    for name in (
+        "max_message_count",
+        "batch_timeout_ms",
+        "preferred_max_bytes",
+        "absolute_max_bytes",
+    ):
+        value = raw.get(name, getattr(defaults, name))
+        if not isinstance(value, int) or value <= 0:
+            raise ConfigError(f"{source}: batch.{name} must be a positive integer")
+        values[name] = value
+    return BatchConfig(**values)
+
+
+def _parse_user(raw: object, msp_ids: set[str], source: str) -> UserConfig:
+    if not isinstance(raw, dict) or not raw.get("name") or not raw.get("org"):
+        raise ConfigError(f"{source}: each user needs 'org' and 'name', got {raw!r}")
+    org, name, ou = str(raw["org"]), str(raw["name"]), str(raw.get("ou", "client"))
+    if org not in msp_ids:
+        raise ConfigError(f"{source}: user {name!r} names unknown org {org!r}")
+    if ou not in NODE_OUS:
+        raise ConfigError(f"{source}: user {name!r} has ou {ou!r}, expected one of {NODE_OUS}")
+    attrs = raw.get("attrs") or {}
+    if not isinstance(attrs, dict):
+        raise ConfigError(f"{source}: user {name!r}: 'attrs' must be a mapping")
+    return UserConfig(org, name, ou, {str(k): str(v) for k, v in attrs.items()})
+
+
+def _parse_chaincode(raw: object, msp_ids: set[str], source: str) -> ChaincodeConfig:
+    if not isinstance(raw, dict) or not raw.get("name") or not raw.get("address"):
+        raise ConfigError(f"{source}: each chaincode needs 'name' and 'address', got {raw!r}")
+    name = str(raw["name"])
+    policy = raw.get("policy") or "AND(" + ",".join(f"'{m}.peer'" for m in sorted(msp_ids)) + ")"
+    collections = []
+    for coll in raw.get("collections") or []:
+        if not isinstance(coll, dict) or not coll.get("name"):
+            raise ConfigError(f"{source}: chaincode {name!r}: each collection needs a 'name'")
+        members = tuple(str(m) for m in coll.get("members") or [])
+        unknown = [m for m in members if m not in msp_ids]
+        if not members or unknown:
+            raise ConfigError(
+                f"{source}: collection {coll['name']!r} needs member orgs among {sorted(msp_ids)}"
+            )
+        btl = coll.get("block_to_live", 0)
+        if not isinstance(btl, int) or btl < 0:
+            raise ConfigError(f"{source}: collection {coll['name']!r}: block_to_live must be >= 0")
+        collections.append(CollectionConfig(str(coll["name"]), members, btl))
+    return ChaincodeConfig(
+        name=name,
+        address=str(raw["address"]),
+        tls=bool(raw.get("tls", True)),
+        policy=str(policy),
+        collections=tuple(collections),
+        version=str(raw.get("version", "1.0")),
+    )

@@ -1,0 +1,138 @@
+"""``configtx.yaml`` for the channel, and its genesis block made by ``configtxgen``.
+
+One application channel through channel participation (no system channel): etcdraft orderers,
+Fabric 3 capabilities (channel V3_0, orderer V2_0, application V2_5), each organisation's anchor
+peer in the genesis configuration so gossip (and the gateway) find the other org's peer at once.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from gridledger_network.devnet.config import ORDERER_MSP_ID
+from gridledger_network.fabric.binaries import FabricBinaries
+from gridledger_network.fabric.config import FabricConfig
+from gridledger_network.fabric.crypto import FabricCrypto
+
+PROFILE = "GridLedgerChannel"
+HOST = "127.0.0.1"
+
+
+class ConfigtxError(RuntimeError):
+    """configtxgen refused the configuration; the message carries its output."""
+
+
+def _signature(rule: str) -> dict[str, str]:
+    return {"Type": "Signature", "Rule": rule}
+
+
+def _implicit(rule: str) -> dict[str, str]:
+    return {"Type": "ImplicitMeta", "Rule": rule}
+
+
+def _orderer_org(config: FabricConfig, crypto: FabricCrypto) -> dict[str, Any]:
+    msp = ORDERER_MSP_ID
+    return {
+        "Name": msp,
+        "ID": msp,
+        "MSPDir": str(crypto.layout.org_msp_dir(msp)),
+        "Policies": {
+            "Readers": _signature(f"OR('{msp}.member')"),
+            "Writers": _signature(f"OR('{msp}.member')"),
+            "Admins": _signature(f"OR('{msp}.admin')"),
+        },
+        "OrdererEndpoints": [f"{HOST}:{o.port}" for o in config.orderers],
+    }
+
+
+def _peer_org(config: FabricConfig, crypto: FabricCrypto, msp: str) -> dict[str, Any]:
+    return {
+        "Name": msp,
+        "ID": msp,
+        "MSPDir": str(crypto.layout.org_msp_dir(msp)),
+        "Policies": {
+            "Readers": _signature(f"OR('{msp}.admin','{msp}.peer','{msp}.client')"),
+            "Writers": _signature(f"OR('{msp}.admin','{msp}.client')"),
+            "Admins": _signature(f"OR('{msp}.admin')"),
+            "Endorsement": _signature(f"OR('{msp}.peer')"),
+        },
+        "AnchorPeers": [{"Host": HOST, "Port": config.peer_ports[msp].port}],
+    }
+
+
+def configtx_document(config: FabricConfig, crypto: FabricCrypto) -> dict[str, Any]:
+    batch = config.network.batch
+    consenters = [
+        {
+            "Host": HOST,
+            "Port": orderer.port,
+            "ClientTLSCert": str(crypto.orderer_tls(index) / "server.crt"),
+            "ServerTLSCert": str(crypto.orderer_tls(index) / "server.crt"),
+        }
+        for index, orderer in enumerate(config.orderers)
+    ]
+    meta_policies = {
+        "Readers": _implicit("ANY Readers"),
+        "Writers": _implicit("ANY Writers"),
+        "Admins": _implicit("MAJORITY Admins"),
+    }
+    orderer = {
+        "OrdererType": "etcdraft",
+        "BatchTimeout": f"{batch.batch_timeout_ms}ms",
+        "BatchSize": {
+            "MaxMessageCount": batch.max_message_count,
+            "AbsoluteMaxBytes": batch.absolute_max_bytes,
+            "PreferredMaxBytes": batch.preferred_max_bytes,
+        },
+        "EtcdRaft": {
+            "Consenters": consenters,
+            "Options": {
+                "TickInterval": "500ms",
+                "ElectionTick": 10,
+                "HeartbeatTick": 1,
+                "MaxInflightBlocks": 5,
+                "SnapshotIntervalSize": "16 MB",
+            },
+        },
+        "Organizations": [_orderer_org(config, crypto)],
+        "Policies": {**meta_policies, "BlockValidation": _implicit("ANY Writers")},
+        "Capabilities": {"V2_0": True},
+    }
+    application = {
+        "Organizations": [_peer_org(config, crypto, m) for m in config.network.org_msp_ids],
+        "Policies": {
+            **meta_policies,
+            "LifecycleEndorsement": _implicit("MAJORITY Endorsement"),
+            "Endorsement": _implicit("MAJORITY Endorsement"),
+        },
+        "Capabilities": {"V2_5": True},
+    }
+    profile = {
+        "Policies": meta_policies,
+        "Capabilities": {"V3_0": True},
+        "Orderer": orderer,
+        "Application": application,
+    }
+    return {"Profiles": {PROFILE: profile}}
+
+
+def write_genesis_block(
+    binaries: FabricBinaries, config: FabricConfig, crypto: FabricCrypto, folder: Path
+) -> Path:
+    """Write ``folder/configtx.yaml`` and ``folder/<channel>.block``; return the block's path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    block = folder / f"{config.channel}.block"
+    if block.exists():
+        return block
+    document = configtx_document(config, crypto)
+    (folder / "configtx.yaml").write_text(yaml.safe_dump(document, sort_keys=False), "utf-8")
+    argv = [binaries.configtxgen, "-configPath", str(folder), "-profile", PROFILE]
+    argv += ["-channelID", config.channel, "-outputBlock", str(block)]
+    done = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=60)
+    if done.returncode != 0 or not block.exists():
+        raise ConfigtxError(f"configtxgen failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    return block

@@ -1,0 +1,189 @@
+"""A devnet in a temporary home, with our Python chaincode and (optionally) the Node one behind it.
+
+``start_test_network(home)`` writes ``devnet.yaml`` with free ports, starts the devnet process,
+waits for ``network.json``, starts the chaincode servers with the devnet's chaincode TLS pair,
+waits until every org's peer answers a ``kv:Noop`` evaluate, and returns a ``TestNetwork``.
+``TestNetwork.stop()`` ends every process it started.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gridledger_network.devnet.launcher import DevnetHandle, start_devnet
+
+from harness.chaincode_servers import start_node_chaincode, start_python_chaincode
+from harness.layout import ChaincodeTls
+from harness.ports import free_ports
+from harness.processes import ManagedProcess, StartupError, wait_until
+
+CHANNEL = "energy"
+OPERATOR = "GridOperatorMSP"
+PROSUMER = "ProsumerMSP"
+ORGS = (OPERATOR, PROSUMER)
+PYTHON_CHAINCODE = "gridledger"
+NODE_CHAINCODE = "kvnode"
+PRIVATE_COLLECTION = "operatorPrivate"
+BOTH_ORGS_POLICY = f"AND('{OPERATOR}.peer','{PROSUMER}.peer')"
+
+
+def devnet_config(peer_ports: dict[str, int], chaincode_ports: dict[str, int]) -> dict[str, Any]:
+    """The ``devnet.yaml`` content (format in docs/devnet.md)."""
+    return {
+        "channel": CHANNEL,
+        "peers": {msp_id: {"port": port} for msp_id, port in peer_ports.items()},
+        "batch": {"max_message_count": 500, "batch_timeout_ms": 50, "preferred_max_bytes": 2097152},
+        "users": [
+            {
+                "org": OPERATOR,
+                "name": "utility",
+                "ou": "client",
+                "attrs": {"gridledger.role": "utility"},
+            }
+        ],
+        "chaincodes": [
+            {
+                "name": name,
+                "address": f"127.0.0.1:{port}",
+                "tls": True,
+                "policy": BOTH_ORGS_POLICY,
+                "collections": [
+                    {"name": PRIVATE_COLLECTION, "members": [OPERATOR], "block_to_live": 0}
+                ],
+            }
+            for name, port in chaincode_ports.items()
+        ],
+    }
+
+
+@dataclass
+class TestNetwork:
+    """A running devnet and the chaincode servers behind it."""
+
+    __test__ = False  # not a pytest test class
+
+    home: Path
+    channel: str
+    chaincode: str
+    node_chaincode: str | None
+    collection: str
+    orgs: tuple[str, ...]
+    processes: list[ManagedProcess] = field(default_factory=list)
+    devnet: DevnetHandle | None = None
+
+    @property
+    def network_json(self) -> Path:
+        return self.home / "network.json"
+
+    @property
+    def profile(self) -> Any:
+        from gridledger.profile import ConnectionProfile
+
+        return ConnectionProfile.load(self.network_json)
+
+    def describe(self) -> dict[str, Any]:
+        return json.loads(self.network_json.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            process.stop()
+        self.processes.clear()
+        if self.devnet is not None:
+            self.devnet.stop()
+            self.devnet = None
+
+
+def _chaincode_answers(network: TestNetwork, chaincode: str) -> bool:
+    from gridledger.gateway import GatewayError
+
+    profile = network.profile
+    for msp_id in network.orgs:
+        try:
+            with profile.connect(msp_id, user="User1") as gateway:
+                gateway.network(network.channel).contract(chaincode, "kv").evaluate("Noop")
+        except GatewayError:
+            return False
+    return True
+
+
+def start_test_network(home: Path, *, with_node_chaincode: bool) -> TestNetwork:
+    """Start the devnet and our chaincode; on failure stop what was started, raise StartupError.
+
+    With ``with_node_chaincode`` the devnet also knows the Node chaincode's address; its server is
+    started later, by ``start_node_chaincode_server``, only when a conformance test needs it.
+    """
+    home.mkdir(parents=True, exist_ok=True)
+    ports = free_ports(4)
+    peer_ports = dict(zip(ORGS, ports[:2], strict=True))
+    chaincode_ports = {PYTHON_CHAINCODE: ports[2]}
+    if with_node_chaincode:
+        chaincode_ports[NODE_CHAINCODE] = ports[3]
+    config = devnet_config(peer_ports, chaincode_ports)
+
+    network = TestNetwork(
+        home=home,
+        channel=CHANNEL,
+        chaincode=PYTHON_CHAINCODE,
+        node_chaincode=NODE_CHAINCODE if with_node_chaincode else None,
+        collection=PRIVATE_COLLECTION,
+        orgs=ORGS,
+    )
+    try:
+        network.devnet = start_devnet(home, config, timeout=60.0, log_level="INFO")
+        tls = ChaincodeTls.of_home(home)
+        if not tls.exists():
+            raise StartupError(f"devnet wrote no chaincode TLS pair in {tls.directory}")
+        python_cc = start_python_chaincode(
+            f"{PYTHON_CHAINCODE}_1.0:test",
+            chaincode_ports[PYTHON_CHAINCODE],
+            tls,
+            home / "logs" / "python-chaincode.log",
+        )
+        network.processes.append(python_cc)
+        wait_until(
+            lambda: _chaincode_answers(network, PYTHON_CHAINCODE),
+            owner=python_cc,
+            what="answer from the Python chaincode through both peers",
+            interval_seconds=0.3,
+        )
+    except BaseException:
+        network.stop()
+        raise
+    return network
+
+
+def start_node_chaincode_server(network: TestNetwork) -> ManagedProcess:
+    """Start Hyperledger's Node chaincode at the address the devnet was configured with."""
+    if network.node_chaincode is None:
+        raise StartupError("this devnet was started without the Node chaincode configured")
+    address = network.describe()["chaincodes"][network.node_chaincode]["address"]
+    port = int(str(address).rsplit(":", 1)[1])
+    node_cc = start_node_chaincode(
+        f"{network.node_chaincode}_1.0:test",
+        port,
+        ChaincodeTls.of_home(network.home),
+        network.home / "logs" / "node-chaincode.log",
+    )
+    network.processes.append(node_cc)
+    node_chaincode = network.node_chaincode
+    wait_until(
+        lambda: _chaincode_answers(network, node_chaincode),
+        owner=node_cc,
+        what="answer from the Node chaincode through both peers",
+        interval_seconds=0.3,
+    )
+    return node_cc
+
+
+@contextmanager
+def running_test_network(home: Path, *, with_node_chaincode: bool) -> Iterator[TestNetwork]:
+    network = start_test_network(home, with_node_chaincode=with_node_chaincode)
+    try:
+        yield network
+    finally:
+        network.stop()
