@@ -1,21 +1,43 @@
-"""Conformance fixtures: Hyperledger's Node chaincode server behind the session's devnet."""
+"""Conformance fixtures: Hyperledger's Node chaincode server behind the session's devnet.
+
+Without the Node packages (``make install`` runs ``npm ci`` in tests/conformance/node) every
+conformance test is deselected and the run's summary says so in one line.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from harness.devnet import TestNetwork, start_node_chaincode_server
-from harness.layout import NODE_DIR, node_packages_installed
+from harness.layout import node_packages_installed
 
+HERE = Path(__file__).resolve().parent
 NOT_INSTALLED = (
-    f"Node packages missing ({NODE_DIR.relative_to(NODE_DIR.parents[2])}/node_modules): "
-    "run `make install` to enable conformance tests"
+    "conformance tests skipped: Node packages missing (tests/conformance/node/node_modules); "
+    "run `make install`"
 )
+_skipped: list[pytest.Item] = []
 
 
-@pytest.fixture(autouse=True, scope="session")
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if node_packages_installed():
+        return
+    conformance = [item for item in items if HERE in item.path.resolve().parents]
+    if conformance:
+        _skipped.extend(conformance)
+        items[:] = [item for item in items if item not in conformance]
+        config.hook.pytest_deselected(items=conformance)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _skipped:
+        terminalreporter.write_line(f"SKIPPED [{len(_skipped)}] {NOT_INSTALLED}", yellow=True)
+
+
+@pytest.fixture(scope="session")
 def node_packages() -> None:
     if not node_packages_installed():
         pytest.skip(NOT_INSTALLED)

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import typer
-
 from gridledger.gateway import Contract, GatewayError
 from gridledger.profile import ConnectionProfile
 

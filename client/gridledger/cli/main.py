@@ -8,7 +8,6 @@ import logging
 from importlib.metadata import entry_points
 
 import typer
-
 from gridledger.cli import chaincode as chaincode_cmd
 from gridledger.cli import meters as meters_cmd
 

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import typer
-
 from gridledger.cli.connection import (
     ChaincodeOption,
     OrgOption,
