@@ -101,3 +101,45 @@ def test_mvcc_conflict_and_policy_failure_on_node_chaincode(node_kv: Any, unique
     with pytest.raises(CommitError) as caught:
         node_kv.submit("Put", f"{unique_key}p", "x", endorsing_orgs=[OPERATOR])
     assert caught.value.code_name == "ENDORSEMENT_POLICY_FAILURE"
+
+
+def test_key_level_endorsement_policy_set_by_the_node_shim(node_kv: Any, unique_key: str) -> None:
+    """The Node shim encodes the policy; our devnet's validator must enforce it."""
+    key = f"{unique_key}operator-only"
+    node_kv.submit("Put", key, "before")
+    node_kv.submit("SetKeyPolicy", key, OPERATOR)
+    # The key's own policy (operator's peer) replaces the chaincode's AND policy for this key.
+    node_kv.submit("Put", key, "after", endorsing_orgs=[OPERATOR])
+    assert node_kv.evaluate("Get", key) == b"after"
+    node_kv.submit("SetKeyPolicy", key, f"{OPERATOR},ProsumerMSP")
+    with pytest.raises(CommitError) as caught:
+        node_kv.submit("Put", key, "lonely", endorsing_orgs=[OPERATOR])
+    assert caught.value.code_name == "ENDORSEMENT_POLICY_FAILURE"
+
+
+def test_chaincode_to_chaincode_calls_both_ways(
+    node_kv: Any,
+    operator_network: Any,
+    test_network: TestNetwork,
+    node_chaincode: str,
+    unique_key: str,
+) -> None:
+    python_kv = operator_network.contract(test_network.chaincode, "kv")
+    python_kv.submit("Put", f"{unique_key}py", "written by python")
+    node_kv.submit("Put", f"{unique_key}js", "written by node")
+    assert (
+        node_kv.evaluate("InvokeOther", test_network.chaincode, "kv:Get", f"{unique_key}py")
+        == b"written by python"
+    )
+    assert (
+        python_kv.evaluate("InvokeOther", node_chaincode, "kv:Get", f"{unique_key}js")
+        == b"written by node"
+    )
+    node_kv.submit("InvokeOther", test_network.chaincode, "kv:Put", f"{unique_key}via", "node")
+    assert python_kv.evaluate("Get", f"{unique_key}via") == b"node"
+
+
+def test_nondeterministic_chaincode_fails_endorsement(node_kv: Any) -> None:
+    with pytest.raises(EndorseError) as caught:
+        node_kv.submit("Nondeterministic")
+    assert "ProposalResponsePayloads do not match" in str(caught.value)

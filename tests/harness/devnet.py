@@ -1,9 +1,10 @@
 """A devnet in a temporary home, with our Python chaincode and (optionally) the Node one behind it.
 
-``start_test_network(home)`` writes ``devnet.yaml`` with free ports, starts the devnet process,
-waits for ``network.json``, starts the chaincode servers with the devnet's chaincode TLS pair,
-waits until every org's peer answers a ``kv:Noop`` evaluate, and returns a ``TestNetwork``.
-``TestNetwork.stop()`` ends every process it started.
+``start_test_network(home, with_node_chaincode=...)`` starts the devnet with free ports through
+``gridledger_network.devnet.launcher.start_devnet``, then our chaincode server with the devnet's
+chaincode TLS pair, waits until both orgs' peers answer a ``kv:Noop`` evaluate, and returns a
+``TestNetwork``; ``start_node_chaincode_server(network)`` adds Hyperledger's Node chaincode.
+``TestNetwork.stop()`` ends every process it started. Logs: ``home/devnet.log``, ``home/logs/``.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ def allocate_pro_rata(total: int, weights: Sequence[tuple[str, int]]) -> dict[st
     for key, weight in weights:
         share, remainder = divmod(total * weight, whole)
         shares[key] = share
-        remainders.append((remainder, key))
+        remainders.append((-remainder, key))
     left = total - sum(shares.values())
     for _, key in sorted(remainders)[:left]:
         shares[key] += 1

@@ -182,7 +182,9 @@ def reference_settle(participant, start, end, meters, readings, trades, tariffs,
         hours[hour] = (c0 + consumed, m0 + matched)
 
     return {
-        "lines": sorted(lines + tax_lines, key=lambda line: (line[0], line[1], line[2], line[3], line[4])),
+        "lines": sorted(
+            lines + tax_lines, key=lambda line: (line[0], line[1], line[2], line[3], line[4])
+        ),
         "subtotal": subtotal,
         "tax": tax,
         "total": subtotal + tax,

@@ -6,11 +6,7 @@ import random
 from dataclasses import dataclass, replace
 from typing import Any
 
-from energy_builders import ALICE, BOB, DAY0, Q, SOLARCO, WINDCO, meter, signed, trade
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from settlement_reference import reference_settle
-
+from energy_builders import ALICE, BOB, DAY0, SOLARCO, WINDCO, Q, meter, signed, trade
 from gridledger_chaincode.energy.bill import Bill
 from gridledger_chaincode.energy.certificates import Certificate
 from gridledger_chaincode.energy.meters import EnergySource, MeterKind
@@ -18,6 +14,9 @@ from gridledger_chaincode.energy.periods import DAY_SECONDS, Period
 from gridledger_chaincode.energy.settlement import settle
 from gridledger_chaincode.energy.settlement_inputs import SettlementInputs, select_inputs
 from gridledger_chaincode.energy.tariffs import Tariff, TouBand
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from settlement_reference import reference_settle
 
 COUNTERPARTIES = [BOB, SOLARCO, WINDCO]
 METER_IDS = ["M-A1", "M-A2"]
@@ -96,7 +95,11 @@ def market_days(draw: st.DrawFn) -> MarketDay:
     if days == 2 and draw(st.booleans()):
         tariffs.append(draw(tariff_strategy(2)))
     certified = draw(
-        st.lists(st.tuples(st.integers(0, 13), st.integers(1, 4000)), max_size=6, unique_by=lambda x: x[0])
+        st.lists(
+            st.tuples(st.integers(0, 13), st.integers(1, 4000)),
+            max_size=6,
+            unique_by=lambda x: x[0],
+        )
     )
     return MarketDay(days, meters, imports, exports, dropped, trades, tariffs, certified)
 
@@ -129,7 +132,14 @@ def build(day: MarketDay) -> tuple[SettlementInputs, dict[str, Any]]:
         trade_id = f"t{number:02d}"
         trades.append(trade(trade_id, buyer, seller, DAY0 + step * Q, quantity, price))
         plain_trades.append(
-            {"id": trade_id, "buyer": buyer, "seller": seller, "t": DAY0 + step * Q, "q": quantity, "p": price}
+            {
+                "id": trade_id,
+                "buyer": buyer,
+                "seller": seller,
+                "t": DAY0 + step * Q,
+                "q": quantity,
+                "p": price,
+            }
         )
     certificates = []
     plain_certificates = []
@@ -139,7 +149,12 @@ def build(day: MarketDay) -> tuple[SettlementInputs, dict[str, Any]]:
             cid = f"C:{trades[number].trade_id}"
             certificates.append(
                 Certificate(
-                    cid, "M-FARM", trades[number].interval_start, EnergySource.SOLAR, wh, ALICE,
+                    cid,
+                    "M-FARM",
+                    trades[number].interval_start,
+                    EnergySource.SOLAR,
+                    wh,
+                    ALICE,
                     trade_id=trades[number].trade_id,
                 )
             )
@@ -191,14 +206,18 @@ def comparable(bill: Bill) -> dict[str, Any]:
         "missing": list(bill.missing_readings),
         "unsettled": list(bill.unsettled_intervals),
         "complete": bill.complete,
-        "matched_intervals": [(m.start, m.consumed_wh, m.matched_wh) for m in bill.matched_intervals],
+        "matched_intervals": [
+            (m.start, m.consumed_wh, m.matched_wh) for m in bill.matched_intervals
+        ],
         "matched_hours": [(m.start, m.consumed_wh, m.matched_wh) for m in bill.matched_hours],
         "claims": list(bill.certificates_claimed),
     }
 
 
 PROPERTY_SETTINGS = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
 
@@ -220,18 +239,31 @@ def test_resettling_is_byte_identical_whatever_the_input_order(
     inputs, _ = build(day)
     first = settle(inputs).to_json()
     assert settle(inputs).to_json() == first
-    shuffled = [list(inputs.readings), list(inputs.trades), list(inputs.certificates), list(inputs.meters)]
+    shuffled = [
+        list(inputs.readings),
+        list(inputs.trades),
+        list(inputs.certificates),
+        list(inputs.meters),
+    ]
     for items in shuffled:
         rng.shuffle(items)
     again = select_inputs(
-        ALICE, inputs.period, shuffled[3], shuffled[0], shuffled[1], list(inputs.tariffs), shuffled[2]
+        ALICE,
+        inputs.period,
+        shuffled[3],
+        shuffled[0],
+        shuffled[1],
+        list(inputs.tariffs),
+        shuffled[2],
     )
     assert settle(again).to_json() == first
 
 
 @PROPERTY_SETTINGS
 @given(market_days(), st.data())
-def test_changing_any_reading_or_trade_changes_the_inputs_hash(day: MarketDay, data: st.DataObject) -> None:
+def test_changing_any_reading_or_trade_changes_the_inputs_hash(
+    day: MarketDay, data: st.DataObject
+) -> None:
     inputs, _ = build(day)
     original = settle(inputs).inputs_hash
     choices = len(inputs.readings) + len(inputs.trades)

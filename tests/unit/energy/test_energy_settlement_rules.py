@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from energy_builders import ALICE, BOB, DAY0, Q, SOLARCO, WINDCO, meter, profile, tariff, trade
-
+from energy_builders import ALICE, BOB, DAY0, SOLARCO, WINDCO, Q, meter, profile, tariff, trade
 from gridledger_chaincode.energy.bill import Bill, LineKind
 from gridledger_chaincode.energy.certificates import Certificate
 from gridledger_chaincode.energy.errors import NotFound, ValidationError
@@ -53,7 +52,10 @@ def test_residual_consumption_is_bought_from_the_utility_at_tou_price() -> None:
     bill = settle_alice(readings, [], [tariff(fixed_fee_per_day=0, tax_rate_bp=0, grid_fee=0)])
     utility = lines(bill, LineKind.UTILITY_ENERGY)
     # interval 0 is 00:00 (night band 20 ct), interval 40 is 10:00 (day band 30 ct)
-    assert [(x.band, x.quantity, x.amount) for x in utility] == [("day", 2000, 60), ("night", 1000, 20)]
+    assert [(x.band, x.quantity, x.amount) for x in utility] == [
+        ("day", 2000, 60),
+        ("night", 1000, 20),
+    ]
     assert bill.complete and bill.total == 80
 
 
@@ -95,9 +97,7 @@ def test_covered_energy_is_allocated_pro_rata_with_largest_remainder() -> None:
 
 
 def test_exports_are_credited_at_feed_in_and_grid_fee_counts_every_metered_kwh() -> None:
-    readings = profile(
-        "M-ALICE", DAY0, day_of_imports({0: 1000}), day_of_imports({50: 3000})
-    )
+    readings = profile("M-ALICE", DAY0, day_of_imports({0: 1000}), day_of_imports({50: 3000}))
     alice = meter("M-ALICE", ALICE, MeterKind.BIDIRECTIONAL, EnergySource.SOLAR)
     bill = settle_alice(
         readings,
@@ -127,11 +127,27 @@ def test_producer_under_delivery_is_charged_at_tou_and_sales_credited_in_full() 
 def test_each_line_is_rounded_once_half_to_even() -> None:
     # 50 Wh at 10 ct/kWh = 0.5 cent per interval; 3 intervals = 1.5 -> 2 (not 3 x round(0.5) = 0)
     readings = profile("M-ALICE", DAY0, day_of_imports({0: 50, 1: 50, 2: 50}))
-    bill = settle_alice(readings, [], [tariff(bands=(TouBand("flat", 0, 100_000),), fixed_fee_per_day=0, tax_rate_bp=0, grid_fee=0)])
+    bill = settle_alice(
+        readings,
+        [],
+        [
+            tariff(
+                bands=(TouBand("flat", 0, 100_000),), fixed_fee_per_day=0, tax_rate_bp=0, grid_fee=0
+            )
+        ],
+    )
     assert [(x.quantity, x.amount) for x in lines(bill, LineKind.UTILITY_ENERGY)] == [(150, 2)]
     # 250 Wh -> 2.5 cents -> 2 (half to even)
     readings = profile("M-ALICE", DAY0, day_of_imports({0: 250}))
-    bill = settle_alice(readings, [], [tariff(bands=(TouBand("flat", 0, 100_000),), fixed_fee_per_day=0, tax_rate_bp=0, grid_fee=0)])
+    bill = settle_alice(
+        readings,
+        [],
+        [
+            tariff(
+                bands=(TouBand("flat", 0, 100_000),), fixed_fee_per_day=0, tax_rate_bp=0, grid_fee=0
+            )
+        ],
+    )
     assert [x.amount for x in lines(bill, LineKind.UTILITY_ENERGY)] == [2]
 
 
@@ -157,7 +173,14 @@ def test_tariff_versions_split_lines_per_day() -> None:
     period = Period(DAY0, DAY0 + 2 * DAY_SECONDS)
     readings = profile("M-ALICE", DAY0, [1000] + [0] * 95 + [1000] + [0] * 95)
     v1 = tariff(1, DAY0, FLAT, fixed_fee_per_day=10, tax_rate_bp=1000, grid_fee=0)
-    v2 = tariff(2, DAY0 + DAY_SECONDS, (TouBand("flat", 0, 500_000),), fixed_fee_per_day=20, tax_rate_bp=0, grid_fee=0)
+    v2 = tariff(
+        2,
+        DAY0 + DAY_SECONDS,
+        (TouBand("flat", 0, 500_000),),
+        fixed_fee_per_day=20,
+        tax_rate_bp=0,
+        grid_fee=0,
+    )
     bill = settle_alice(readings, [], [v1, v2], period=period)
     summary = [(x.kind.value, x.tariff_version, x.amount) for x in bill.lines]
     assert summary == [
@@ -210,7 +233,9 @@ def test_certificates_match_covered_consumption_per_interval_and_hour() -> None:
     ]
     certificates = [
         Certificate("M-FARM:0/t0", "M-FARM", DAY0, EnergySource.SOLAR, 600, ALICE, trade_id="t0"),
-        Certificate("M-FARM:1/t1", "M-FARM", DAY0 + Q, EnergySource.SOLAR, 1500, ALICE, trade_id="t1"),
+        Certificate(
+            "M-FARM:1/t1", "M-FARM", DAY0 + Q, EnergySource.SOLAR, 1500, ALICE, trade_id="t1"
+        ),
     ]
     bill = settle_alice(readings, trades, certificates=certificates)
     intervals = [(m.start, m.consumed_wh, m.matched_wh, m.share_bp) for m in bill.matched_intervals]

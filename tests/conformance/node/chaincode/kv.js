@@ -5,7 +5,7 @@ const crypto = require('node:crypto');
 const { Contract } = require('fabric-contract-api');
 const { KeyEndorsementPolicy } = require('fabric-shim');
 
-const DECIMAL_INTEGER = /^-?[0-9]+$/;
+const DECIMAL_INTEGER = /^[+-]?[0-9]+$/;
 
 async function collectRecords(iterator) {
     const records = [];
@@ -19,11 +19,13 @@ async function collectRecords(iterator) {
     return records;
 }
 
+// Same rule and message as the Python contract: optional sign, digits, surrounding blanks allowed.
 function parseDecimal(text, what) {
-    if (!DECIMAL_INTEGER.test(text)) {
-        throw new Error(`${what} ${text} is not a decimal integer`);
+    const stripped = text.trim();
+    if (!DECIMAL_INTEGER.test(stripped)) {
+        throw new Error(`${what} '${text}' is not a decimal integer`);
     }
-    return BigInt(text);
+    return BigInt(stripped);
 }
 
 class KvContract extends Contract {
@@ -54,7 +56,7 @@ class KvContract extends Contract {
         const delta = parseDecimal(amount, 'amount');
         const current = await ctx.stub.getState(key);
         const base = current && current.length > 0
-            ? parseDecimal(Buffer.from(current).toString('utf8'), `value of key ${key}`)
+            ? parseDecimal(Buffer.from(current).toString('utf8'), `value of ${key}`)
             : 0n;
         const total = (base + delta).toString();
         await ctx.stub.putState(key, Buffer.from(total, 'utf8'));
@@ -110,7 +112,7 @@ class KvContract extends Contract {
     async PutPrivate(ctx, collection, key) {
         const value = ctx.stub.getTransient().get('value');
         if (!value) {
-            throw new Error('transient field value is missing');
+            throw new Error('transient field "value" is missing');
         }
         await ctx.stub.putPrivateData(collection, key, value);
         return '';
@@ -119,7 +121,7 @@ class KvContract extends Contract {
     async GetPrivate(ctx, collection, key) {
         const value = await ctx.stub.getPrivateData(collection, key);
         if (!value || value.length === 0) {
-            throw new Error(`private key ${key} does not exist in collection ${collection}`);
+            throw new Error(`key ${key} does not exist in collection ${collection}`);
         }
         return Buffer.from(value).toString('utf8');
     }
@@ -127,7 +129,7 @@ class KvContract extends Contract {
     async GetPrivateHash(ctx, collection, key) {
         const hash = await ctx.stub.getPrivateDataHash(collection, key);
         if (!hash || hash.length === 0) {
-            throw new Error(`private key ${key} does not exist in collection ${collection}`);
+            throw new Error(`key ${key} does not exist in collection ${collection}`);
         }
         return Buffer.from(hash).toString('hex');
     }
@@ -145,7 +147,7 @@ class KvContract extends Contract {
     async SetKeyPolicy(ctx, key, mspIdsCsv) {
         const mspIds = mspIdsCsv.split(',').map((id) => id.trim()).filter((id) => id.length > 0);
         if (mspIds.length === 0) {
-            throw new Error('at least one MSP id is required');
+            throw new Error('a key-level endorsement policy needs at least one MSP id');
         }
         const policy = new KeyEndorsementPolicy();
         policy.addOrgs('PEER', ...mspIds);
@@ -184,7 +186,7 @@ class KvContract extends Contract {
         }
         const response = await ctx.stub.invokeChaincode(chaincode, [fn, ...args], '');
         if (response.status >= 400) {
-            throw new Error(response.message);
+            throw new Error(response.message || `chaincode ${chaincode} failed`);
         }
         return Buffer.from(response.payload || []).toString('utf8');
     }

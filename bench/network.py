@@ -1,0 +1,153 @@
+"""Bring up the network a benchmark runs on: the devnet, our Python chaincode, the Node one.
+
+Reuses the test harness (tests/harness) for the chaincode servers and process handling; the
+devnet configuration is the benchmark's own, so block cutting is fixed here and printed.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+if str(REPO_ROOT / "tests") not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT / "tests"))
+
+from gridledger.gateway import GatewayError  # noqa: E402
+from gridledger.profile import ConnectionProfile  # noqa: E402
+from gridledger_network.devnet.launcher import DevnetHandle, start_devnet  # noqa: E402
+from harness.chaincode_servers import start_node_chaincode, start_python_chaincode  # noqa: E402
+from harness.layout import ChaincodeTls, node_packages_installed  # noqa: E402
+from harness.ports import free_ports  # noqa: E402
+from harness.processes import ManagedProcess, wait_until  # noqa: E402
+
+CHANNEL = "energy"
+OPERATOR = "GridOperatorMSP"
+PROSUMER = "ProsumerMSP"
+ORGS = (OPERATOR, PROSUMER)
+PYTHON_CHAINCODE = "gridledger"
+NODE_CHAINCODE = "kvnode"
+BOTH_ORGS = f"AND('{OPERATOR}.peer','{PROSUMER}.peer')"
+BATCH_TIMEOUT_MS = 100
+MAX_MESSAGE_COUNT = 500
+
+
+@dataclass(frozen=True, slots=True)
+class BlockCutting:
+    batch_timeout_ms: int
+    max_message_count: int
+
+    def describe(self) -> str:
+        return (
+            f"blocks cut at {self.batch_timeout_ms} ms or {self.max_message_count} transactions"
+        )
+
+
+@dataclass
+class BenchNetwork:
+    """A running network; ``processes`` maps a role ("devnet", "python cc", ...) to its pid."""
+
+    kind: str
+    home: Path
+    block_cutting: BlockCutting
+    chaincodes: dict[str, str]  # "python" / "node" -> chaincode name on the channel
+    processes: dict[str, int] = field(default_factory=dict)
+    _managed: list[ManagedProcess] = field(default_factory=list)
+    _devnet: DevnetHandle | None = None
+
+    @property
+    def network_json(self) -> Path:
+        return self.home / "network.json"
+
+    def stop(self) -> None:
+        for process in reversed(self._managed):
+            process.stop()
+        self._managed.clear()
+        if self._devnet is not None:
+            self._devnet.stop()
+            self._devnet = None
+
+
+def _devnet_config(peer_ports: list[int], chaincode_ports: dict[str, int]) -> dict[str, Any]:
+    return {
+        "channel": CHANNEL,
+        "peers": {msp: {"port": port} for msp, port in zip(ORGS, peer_ports, strict=True)},
+        "batch": {
+            "max_message_count": MAX_MESSAGE_COUNT,
+            "batch_timeout_ms": BATCH_TIMEOUT_MS,
+            "preferred_max_bytes": 2 * 1024 * 1024,
+        },
+        "chaincodes": [
+            {"name": name, "address": f"127.0.0.1:{port}", "tls": True, "policy": BOTH_ORGS}
+            for name, port in chaincode_ports.items()
+        ],
+    }
+
+
+def _answers(network_json: Path, chaincode: str) -> bool:
+    profile = ConnectionProfile.load(network_json)
+    for msp_id in ORGS:
+        try:
+            with profile.connect(msp_id, user="User1") as gateway:
+                gateway.network(CHANNEL).contract(chaincode, "kv").evaluate("Noop")
+        except GatewayError:
+            return False
+    return True
+
+
+def _serve(network: BenchNetwork, role: str, process: ManagedProcess, chaincode: str) -> None:
+    network._managed.append(process)
+    network.processes[role] = process.process.pid
+    wait_until(
+        lambda: _answers(network.network_json, chaincode),
+        owner=process,
+        what=f"answer from {chaincode} through both peers",
+        interval_seconds=0.2,
+    )
+
+
+def start_devnet_network(home: Path, *, with_node: bool) -> BenchNetwork:
+    """The devnet with our chaincode and (``with_node``) Hyperledger's Node kv chaincode."""
+    home.mkdir(parents=True, exist_ok=True)
+    ports = free_ports(4)
+    chaincode_ports = {PYTHON_CHAINCODE: ports[2]}
+    if with_node:
+        chaincode_ports[NODE_CHAINCODE] = ports[3]
+    network = BenchNetwork(
+        kind="devnet",
+        home=home,
+        block_cutting=BlockCutting(BATCH_TIMEOUT_MS, MAX_MESSAGE_COUNT),
+        chaincodes={"python": PYTHON_CHAINCODE} | ({"node": NODE_CHAINCODE} if with_node else {}),
+    )
+    try:
+        config = _devnet_config(ports[:2], chaincode_ports)
+        network._devnet = start_devnet(home, config, timeout=60.0)
+        network.processes["devnet"] = network._devnet.pid
+        tls = ChaincodeTls.of_home(home)
+        python_cc = start_python_chaincode(
+            f"{PYTHON_CHAINCODE}_1.0:bench",
+            chaincode_ports[PYTHON_CHAINCODE],
+            tls,
+            home / "logs" / "python-chaincode.log",
+        )
+        _serve(network, "python cc", python_cc, PYTHON_CHAINCODE)
+        if with_node:
+            node_cc = start_node_chaincode(
+                f"{NODE_CHAINCODE}_1.0:bench",
+                chaincode_ports[NODE_CHAINCODE],
+                tls,
+                home / "logs" / "node-chaincode.log",
+            )
+            _serve(network, "node cc", node_cc, NODE_CHAINCODE)
+    except BaseException:
+        network.stop()
+        raise
+    return network
+
+
+def node_available() -> bool:
+    import shutil
+
+    return node_packages_installed() and shutil.which("node") is not None

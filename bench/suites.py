@@ -1,0 +1,55 @@
+"""What each suite measures: which client drives which chaincode with which workloads.
+
+P0 Hyperledger's Node client -> Hyperledger's Node chaincode, put: the devnet's own cost.
+P1 the same Node client -> our Python chaincode vs the Node chaincode: put, AddTo, range, Noop.
+P2 our Python client vs the Node client -> the same (Node) chaincode: put and Noop.
+P3/P4 (meter readings, settlement) need the energy contract's batch functions: see ``pending``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """One client driving one chaincode with one workload; measured at 32 and at saturation."""
+
+    client: str
+    chaincode: str
+    workload: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.client} client -> {self.chaincode} cc"
+
+
+P1_WORKLOADS = ("put", "addto", "range", "noop")
+P2_WORKLOADS = ("put", "noop")
+
+
+def configs(suites: set[str], *, with_node: bool) -> list[Config]:
+    """Every distinct configuration the chosen suites need, each measured once."""
+    wanted: list[Config] = []
+    if not with_node:
+        return [Config("python", "python", w) for w in P1_WORKLOADS if "P1" in suites]
+    if "P0" in suites:
+        wanted.append(Config("node", "node", "put"))
+    if "P1" in suites:
+        for workload in P1_WORKLOADS:
+            wanted += [Config("node", "python", workload), Config("node", "node", workload)]
+    if "P2" in suites:
+        for workload in P2_WORKLOADS:
+            wanted += [Config("python", "node", workload), Config("node", "node", workload)]
+    return list(dict.fromkeys(wanted))
+
+
+def pending_rows() -> list[tuple[str, str]]:
+    """Suites not measured yet, with the reason (printed as TODO rows)."""
+    return [
+        (
+            "P3 meter readings",
+            "TODO: needs a batch SubmitReadings in chaincode/gridledger_chaincode/energy",
+        ),
+        ("P4 settlement", "TODO: needs settlement transactions in the energy contract"),
+    ]

@@ -1,0 +1,161 @@
+"""The printed table and the ratios, from the measured points."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+
+from bench.runner import CLIENT_ROLE, PointResult
+from bench.saturation import Ladder
+from bench.suites import Config
+from bench.workloads import WORKLOADS
+
+MB = 1024 * 1024
+CHAINCODE_ROLE = {"python": "python cc", "node": "node cc"}
+
+
+def _fmt(value: float, digits: int = 1) -> str:
+    return "-" if math.isnan(value) else f"{value:,.{digits}f}"
+
+
+def _row(config: Config, point: PointResult, tag: str, network_roles: Sequence[str]) -> list[str]:
+    cc_role = CHAINCODE_ROLE[config.chaincode]
+    network_cpu = sum(point.cpu_ms_per_tx(r) for r in network_roles if r in point.cpu_seconds)
+    total_cpu = sum(point.cpu_ms_per_tx(r) for r in (*network_roles, cc_role, CLIENT_ROLE))
+    rss = [point.peak_rss.get(r, 0) / MB for r in (*network_roles, cc_role, CLIENT_ROLE)]
+    return [
+        WORKLOADS[config.workload].title,
+        config.label,
+        f"{tag}{point.spec.inflight}",
+        _fmt(point.tx_per_second),
+        _fmt(point.items_per_second, 0),
+        _fmt(point.percentile_ms(0.50), 0),
+        _fmt(point.percentile_ms(0.99), 0),
+        _fmt(network_cpu, 2),
+        _fmt(point.cpu_ms_per_tx(cc_role), 2),
+        _fmt(point.cpu_ms_per_tx(CLIENT_ROLE), 2),
+        _fmt(total_cpu, 2),
+        " / ".join(f"{mb:.0f}" for mb in rss),
+        str(point.failed),
+    ]
+
+
+HEADER = [
+    "workload",
+    "client -> chaincode",
+    "in flight",
+    "tx/s",
+    "items/s",
+    "p50 ms",
+    "p99 ms",
+    "CPU ms/tx network",
+    "chaincode",
+    "client",
+    "total",
+    "peak RSS MB net/cc/client",
+    "failed",
+]
+
+
+def render(rows: Iterable[Sequence[str]], header: Sequence[str] = HEADER) -> str:
+    """A Markdown table (readable as plain text too)."""
+    body = [list(header), *[list(r) for r in rows]]
+    widths = [max(len(r[i]) for r in body) for i in range(len(header))]
+    lines = []
+    for index, row in enumerate(body):
+        cells = [cell.ljust(widths[i]) for i, cell in enumerate(row)]
+        lines.append("| " + " | ".join(cells) + " |")
+        if index == 0:
+            lines.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(lines)
+
+
+def measurement_rows(
+    ladders: dict[Config, Ladder], network_roles: Sequence[str]
+) -> list[list[str]]:
+    rows = []
+    for config, ladder in ladders.items():
+        rows.append(_row(config, ladder.latency, "", network_roles))
+        if ladder.saturation is not ladder.latency:
+            rows.append(_row(config, ladder.saturation, "sat ", network_roles))
+        elif len(ladder.steps) > 1:
+            rows.append(_row(config, ladder.steps[-1], "sat? ", network_roles))
+    return rows
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    if denominator == 0 or math.isnan(numerator) or math.isnan(denominator):
+        return float("nan")
+    return numerator / denominator
+
+
+def _verdict(value: float, target: float, *, at_most: bool) -> str:
+    if math.isnan(value):
+        return "n/a"
+    met = value <= target if at_most else value >= target
+    return "met" if met else "NOT met"
+
+
+def ratio_rows(ladders: dict[Config, Ladder], network_roles: Sequence[str]) -> list[list[str]]:
+    """Ratios between configurations measured in this run, each with its target."""
+    rows: list[list[str]] = []
+
+    def find(client: str, chaincode: str, workload: str) -> Ladder | None:
+        return ladders.get(Config(client, chaincode, workload))
+
+    p0 = find("node", "node", "put")
+    if p0 is not None:
+        sat = p0.saturation
+        devnet_cpu = sum(sat.cpu_ms_per_tx(r) for r in network_roles)
+        rows.append(
+            [
+                "P0 network CPU ms/tx (Node->Node put, sat)",
+                _fmt(devnet_cpu, 2),
+                "<= 3.75 (half of Fabric peers+orderer 7.5)",
+                _verdict(devnet_cpu, 3.75, at_most=True),
+            ]
+        )
+        rows.append(
+            [
+                "P0 tx/s at saturation (Node->Node put)",
+                _fmt(sat.tx_per_second),
+                ">= Fabric 3.1.5 (97-137 on this machine class)",
+                _verdict(sat.tx_per_second, 137.0, at_most=False),
+            ]
+        )
+    for workload in WORKLOADS:
+        ours, theirs = find("node", "python", workload), find("node", "node", workload)
+        if ours is None or theirs is None:
+            continue
+        cpu = _ratio(
+            ours.saturation.cpu_ms_per_tx("python cc"), theirs.saturation.cpu_ms_per_tx("node cc")
+        )
+        tps = _ratio(ours.saturation.tx_per_second, theirs.saturation.tx_per_second)
+        rows.append(
+            [f"P1 {workload}: chaincode CPU/tx Python/Node", _fmt(cpu, 2), "<= 1.1",
+             _verdict(cpu, 1.1, at_most=True)]
+        )
+        rows.append(
+            [f"P1 {workload}: tx/s at sat Python/Node", _fmt(tps, 2), ">= 0.9",
+             _verdict(tps, 0.9, at_most=False)]
+        )
+    for workload in WORKLOADS:
+        ours, theirs = find("python", "node", workload), find("node", "node", workload)
+        if ours is None or theirs is None:
+            continue
+        cpu = _ratio(
+            ours.saturation.cpu_ms_per_tx(CLIENT_ROLE), theirs.saturation.cpu_ms_per_tx(CLIENT_ROLE)
+        )
+        tps = _ratio(ours.saturation.tx_per_second, theirs.saturation.tx_per_second)
+        rows.append(
+            [f"P2 {workload}: client CPU/tx Python/Node", _fmt(cpu, 2), "<= 1.0",
+             _verdict(cpu, 1.0, at_most=True)]
+        )
+        rows.append(
+            [f"P2 {workload}: tx/s at sat Python/Node", _fmt(tps, 2), ">= 1.0",
+             _verdict(tps, 1.0, at_most=False)]
+        )
+    return rows
+
+
+RATIO_HEADER = ["ratio (same run)", "value", "target", "verdict"]

@@ -1,0 +1,164 @@
+"""State layout: composite keys of the energy contract and JSON records under them.
+
+| object type | attributes | value |
+| --- | --- | --- |
+| ``energy.participant`` | participant id | Participant JSON |
+| ``energy.meter`` | meter id | Meter JSON |
+| ``energy.meter_by_owner`` | owner, meter id | ``1`` |
+| ``energy.meter_span`` | meter id | first and last reading of the meter |
+| ``energy.reading`` | meter id, UTC day, instant | signed reading (transport JSON) |
+| ``energy.offer`` | offer id | Offer JSON |
+| ``energy.trade`` | trade id | Trade JSON |
+| ``energy.trade_by_party`` | participant, UTC day, trade id | ``buyer`` or ``seller`` |
+| ``energy.tariff`` | version (6 digits) | Tariff JSON |
+| ``energy.bill`` | participant, period start, period end | canonical bill JSON |
+| ``energy.billed_through`` | participant | end of the last settled period |
+| ``energy.settled_through`` | ``all`` | latest end of any settled period |
+| ``energy.certificate`` | certificate id | Certificate JSON |
+| ``energy.certificate_by_owner`` | owner, UTC day, certificate id | ``1`` |
+| ``energy.certificate_by_trade`` | trade id, certificate id | Wh |
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from gridledger_meterdata import format_utc
+
+from gridledger_chaincode.energy.periods import day_of
+
+PARTICIPANT = "energy.participant"
+METER = "energy.meter"
+METER_BY_OWNER = "energy.meter_by_owner"
+METER_SPAN = "energy.meter_span"
+READING = "energy.reading"
+OFFER = "energy.offer"
+TRADE = "energy.trade"
+TRADE_BY_PARTY = "energy.trade_by_party"
+TARIFF = "energy.tariff"
+BILL = "energy.bill"
+BILLED_THROUGH = "energy.billed_through"
+SETTLED_THROUGH = "energy.settled_through"
+CERTIFICATE = "energy.certificate"
+CERTIFICATE_BY_OWNER = "energy.certificate_by_owner"
+CERTIFICATE_BY_TRADE = "energy.certificate_by_trade"
+
+
+class KeyValue(Protocol):
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def value(self) -> bytes: ...
+
+
+class StateIterator(Protocol):
+    def __iter__(self) -> Iterator[Any]: ...
+
+    def close(self) -> None: ...
+
+
+class Identity(Protocol):
+    """The transaction creator, as the shim's ClientIdentity exposes it."""
+
+    @property
+    def msp_id(self) -> str: ...
+
+    @property
+    def subject(self) -> str: ...
+
+    def get_attribute_value(self, name: str) -> str | None: ...
+
+
+class StateStub(Protocol):
+    """The part of the chaincode stub the energy contract uses."""
+
+    @property
+    def tx_id(self) -> str: ...
+
+    @property
+    def tx_timestamp(self) -> datetime: ...
+
+    @property
+    def creator(self) -> Any: ...
+
+    def get_state(self, key: str) -> bytes: ...
+
+    def get_multiple_states(self, keys: Sequence[str]) -> list[bytes]: ...
+
+    def put_state(self, key: str, value: bytes) -> None: ...
+
+    def get_state_by_partial_composite_key(
+        self, object_type: str, attributes: Sequence[str]
+    ) -> Any: ...
+
+    def create_composite_key(self, object_type: str, attributes: Sequence[str]) -> str: ...
+
+    def split_composite_key(self, composite_key: str) -> tuple[str, list[str]]: ...
+
+    def set_event(self, name: str, payload: bytes) -> None: ...
+
+
+def day_text(instant: int) -> str:
+    """The UTC day of ``instant`` as it appears in keys (its midnight, ``...T00:00:00Z``)."""
+    return format_utc(day_of(instant))
+
+
+def encode(value: Any) -> bytes:
+    """Compact, key-sorted JSON: the same record always has the same bytes."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+class State:
+    """Typed access to the contract's keys over a :class:`StateStub`."""
+
+    def __init__(self, stub: StateStub) -> None:
+        self.stub = stub
+
+    def key(self, object_type: str, *attributes: str) -> str:
+        return self.stub.create_composite_key(object_type, list(attributes))
+
+    def get_json(self, object_type: str, *attributes: str) -> dict[str, Any] | None:
+        raw = self.stub.get_state(self.key(object_type, *attributes))
+        if not raw:
+            return None
+        value: dict[str, Any] = json.loads(raw)
+        return value
+
+    def get_raw(self, object_type: str, *attributes: str) -> bytes:
+        return self.stub.get_state(self.key(object_type, *attributes))
+
+    def put_json(self, object_type: str, attributes: Sequence[str], value: Any) -> None:
+        self.stub.put_state(self.key(object_type, *attributes), encode(value))
+
+    def put_raw(self, object_type: str, attributes: Sequence[str], value: bytes) -> None:
+        self.stub.put_state(self.key(object_type, *attributes), value)
+
+    def scan(self, object_type: str, *attributes: str) -> list[tuple[list[str], bytes]]:
+        """Every (attributes, value) under a partial composite key, in key order."""
+        iterator = self.stub.get_state_by_partial_composite_key(object_type, list(attributes))
+        try:
+            found = []
+            for kv in iterator:
+                _, parts = self.stub.split_composite_key(kv.key)
+                found.append((parts, bytes(kv.value)))
+            return found
+        finally:
+            iterator.close()
+
+    def scan_json(self, object_type: str, *attributes: str) -> list[dict[str, Any]]:
+        return [json.loads(value) for _, value in self.scan(object_type, *attributes)]
+
+    def scan_days(
+        self, object_type: str, prefix: Sequence[str], days: Iterable[int]
+    ) -> list[tuple[list[str], bytes]]:
+        found: list[tuple[list[str], bytes]] = []
+        for day in days:
+            found.extend(self.scan(object_type, *prefix, format_utc(day)))
+        return found
+
+    def tx_instant(self) -> int:
+        return int(self.stub.tx_timestamp.timestamp())

@@ -1,0 +1,98 @@
+"""``gridledger network fabric up|down|status``: real Fabric as native processes under one folder."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from gridledger_network.devnet.config import ConfigError
+from gridledger_network.fabric.admin import AdminCommandError
+from gridledger_network.fabric.binaries import BinariesNotFound
+from gridledger_network.fabric.configtx import ConfigtxError
+from gridledger_network.fabric.network import down as fabric_down
+from gridledger_network.fabric.network import resolve_home
+from gridledger_network.fabric.network import status as fabric_status
+from gridledger_network.fabric.network import stop as fabric_stop
+from gridledger_network.fabric.network import up as fabric_up
+from gridledger_network.fabric.processes import NodeStartError, PortTaken
+from gridledger_network.fabric.readiness import NotReady
+
+app = typer.Typer(help="Run real Hyperledger Fabric v3 (orderers, two peers, CCaaS chaincode).")
+
+HomeOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--home",
+        envvar="GRIDLEDGER_FABRIC_HOME",
+        help="network folder (default ./.fabric)",
+        show_default=False,
+    ),
+]
+
+FAILURES = (
+    BinariesNotFound,
+    ConfigError,
+    PortTaken,
+    NodeStartError,
+    AdminCommandError,
+    ConfigtxError,
+    NotReady,
+)
+
+
+@app.command()
+def up(
+    home: HomeOption = None,
+    orderers: Annotated[
+        int | None,
+        typer.Option(envvar="ORDERERS", help="1 or 3 Raft orderers (when fabric.yaml is new)"),
+    ] = None,
+    timeout: Annotated[float, typer.Option(help="seconds to wait for both gateways")] = 120.0,
+) -> None:
+    """Bring the network up; nothing happens if it already runs."""
+    started = time.monotonic()
+    try:
+        network = fabric_up(home, orderers=orderers, ready_timeout=timeout)
+    except FAILURES as err:
+        typer.echo(f"fabric: {err}", err=True)
+        raise typer.Exit(1) from err
+    if network.already_running:
+        typer.echo(f"fabric network already running, home {network.home}")
+    else:
+        typer.echo(f"fabric network up in {time.monotonic() - started:.1f}s, home {network.home}")
+    for msp_id, org in network.profile["organizations"].items():
+        typer.echo(f"  {msp_id}: {org['peer_endpoint']}")
+    for orderer in network.profile["orderers"]:
+        typer.echo(f"  orderer {orderer['endpoint']} (admin {orderer['admin_endpoint']})")
+    typer.echo(f"  connection profile: {network.network_json}")
+
+
+@app.command()
+def down(
+    home: HomeOption = None,
+    keep_state: Annotated[
+        bool, typer.Option("--keep-state", help="stop the processes but keep ledgers and crypto")
+    ] = False,
+) -> None:
+    """Stop every process of the network and remove its state (fabric.yaml is kept)."""
+    path = resolve_home(home)
+    stopped = fabric_stop(path) if keep_state else fabric_down(path)
+    typer.echo(f"stopped {', '.join(stopped)}" if stopped else "nothing was running")
+    if not keep_state:
+        typer.echo(f"state removed from {path}")
+
+
+@app.command()
+def status(home: HomeOption = None) -> None:
+    """Say which of the network's processes run."""
+    current = fabric_status(home)
+    if not current.processes:
+        typer.echo(f"no fabric network in {current.home}")
+        raise typer.Exit(1)
+    for name, pid in current.processes.items():
+        typer.echo(f"  {name}: {'running, pid ' + str(pid) if pid else 'stopped'}")
+    if not current.running:
+        raise typer.Exit(1)

@@ -1,0 +1,171 @@
+"""Chaincode lifecycle for CCaaS: package, install on every peer, approve per org, commit.
+
+The package is what ``peer lifecycle chaincode package`` makes for CCaaS: a ``.tar.gz`` holding
+``metadata.json`` (``{"type": "ccaas", "label": ...}``) and ``code.tar.gz`` (``connection.json``
+telling the peer where the chaincode server is, with the TLS material to dial it). Its package id
+is ``<label>:<sha256 of the package file>``; every peer installing it gets the same id, so one
+chaincode server serves them all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import tarfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gridledger_network.devnet.config import ChaincodeConfig
+from gridledger_network.fabric.admin import run_until_ok
+
+SEQUENCE = 1
+DIAL_TIMEOUT = "10s"
+
+
+@dataclass(frozen=True, slots=True)
+class ChaincodePackage:
+    name: str
+    label: str
+    path: Path
+    package_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ServerTls:
+    """What the peers use to dial the chaincode server (CCaaS TLS, mutual)."""
+
+    root_cert: Path
+    client_cert: Path
+    client_key: Path
+
+
+def _tar_gz(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz", format=tarfile.GNU_FORMAT) as archive:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            info.mode = 0o644
+            info.mtime = 0  # reproducible: the same inputs give the same package id
+            archive.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def connection_json(address: str, tls: ServerTls | None) -> dict[str, Any]:
+    document: dict[str, Any] = {"address": address, "dial_timeout": DIAL_TIMEOUT}
+    if tls is None:
+        document["tls_required"] = False
+        return document
+    document.update(
+        {
+            "tls_required": True,
+            "client_auth_required": True,
+            "client_cert": tls.client_cert.read_text(encoding="utf-8"),
+            "client_key": tls.client_key.read_text(encoding="utf-8"),
+            "root_cert": tls.root_cert.read_text(encoding="utf-8"),
+        }
+    )
+    return document
+
+
+def write_package(chaincode: ChaincodeConfig, tls: ServerTls | None, folder: Path) -> ChaincodePackage:
+    """Write ``folder/<name>.tar.gz`` (CCaaS) and return it with its package id."""
+    label = f"{chaincode.name}_{chaincode.version}"
+    connection = json.dumps(connection_json(chaincode.address, tls), indent=2).encode()
+    code = _tar_gz({"connection.json": connection})
+    metadata = json.dumps({"type": "ccaas", "label": label}).encode()
+    package = _tar_gz({"code.tar.gz": code, "metadata.json": metadata})
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{chaincode.name}.tar.gz"
+    path.write_bytes(package)
+    package_id = f"{label}:{hashlib.sha256(package).hexdigest()}"
+    return ChaincodePackage(chaincode.name, label, path, package_id)
+
+
+def collections_config(chaincode: ChaincodeConfig) -> list[dict[str, Any]]:
+    """Static collection definitions: members read, anyone may write (as on the devnet)."""
+    return [
+        {
+            "name": collection.name,
+            "policy": "OR(" + ",".join(f"'{m}.member'" for m in collection.members) + ")",
+            "requiredPeerCount": 0,
+            "maxPeerCount": 1,
+            "blockToLive": collection.block_to_live,
+            "memberOnlyRead": True,
+            "memberOnlyWrite": False,
+        }
+        for collection in chaincode.collections
+    ]
+
+
+def install(peer_cli: str, env: dict[str, str], package: ChaincodePackage) -> None:
+    run_until_ok(
+        [peer_cli, "lifecycle", "chaincode", "install", str(package.path)],
+        env,
+        what=f"install {package.label} on {env['CORE_PEER_ADDRESS']}",
+        accept=("chaincode already successfully installed",),
+    )
+
+
+def _definition_args(
+    channel: str, chaincode: ChaincodeConfig, folder: Path
+) -> list[str]:
+    args = ["--channelID", channel, "--name", chaincode.name, "--version", chaincode.version]
+    args += ["--sequence", str(SEQUENCE), "--signature-policy", chaincode.policy]
+    if chaincode.collections:
+        path = folder / f"{chaincode.name}-collections.json"
+        path.write_text(json.dumps(collections_config(chaincode), indent=2), encoding="utf-8")
+        args += ["--collections-config", str(path)]
+    return args
+
+
+def approve(
+    peer_cli: str,
+    env: dict[str, str],
+    *,
+    channel: str,
+    chaincode: ChaincodeConfig,
+    package: ChaincodePackage,
+    orderer: str,
+    orderer_tls_ca: Path,
+    folder: Path,
+) -> None:
+    argv = [peer_cli, "lifecycle", "chaincode", "approveformyorg", "-o", orderer, "--tls"]
+    argv += ["--cafile", str(orderer_tls_ca), "--package-id", package.package_id]
+    argv += _definition_args(channel, chaincode, folder)
+    run_until_ok(
+        argv,
+        env,
+        what=f"approve {chaincode.name} for {env['CORE_PEER_LOCALMSPID']}",
+        deadline_seconds=90,
+        accept=("attempted to redefine uncommitted sequence", "new definition must be sequence"),
+        interval=1.0,
+    )
+
+
+def commit(
+    peer_cli: str,
+    env: dict[str, str],
+    *,
+    channel: str,
+    chaincode: ChaincodeConfig,
+    orderer: str,
+    orderer_tls_ca: Path,
+    peers: list[tuple[str, Path]],
+    folder: Path,
+) -> None:
+    argv = [peer_cli, "lifecycle", "chaincode", "commit", "-o", orderer, "--tls"]
+    argv += ["--cafile", str(orderer_tls_ca)]
+    for address, tls_ca in peers:
+        argv += ["--peerAddresses", address, "--tlsRootCertFiles", str(tls_ca)]
+    argv += _definition_args(channel, chaincode, folder)
+    run_until_ok(
+        argv,
+        env,
+        what=f"commit {chaincode.name}",
+        deadline_seconds=90,
+        accept=("new definition must be sequence",),
+        interval=1.0,
+    )

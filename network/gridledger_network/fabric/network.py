@@ -1,0 +1,478 @@
+"""Bring a real Fabric network up and down under one home folder (default ``./.fabric``).
+
+```
+HOME/
+  fabric.yaml       configuration (defaults written on first ``up``; see config.py)
+  network.json      connection profile in the devnet's format, plus orderers and package ids
+  crypto/           the devnet's cryptogen layout (+ orderer1/2, orderer admin TLS pair)
+  channel/          configtx.yaml, <channel>.block (genesis, made by configtxgen)
+  nodes/<node>/     orderer.yaml or core.yaml (FABRIC_CFG_PATH) and data/ (ledger, Raft WAL)
+  builder/bin/      the CCaaS external builder (detect, build, release)
+  chaincode/        CCaaS packages and collection configs
+  run/*.pid  logs/*.log  done/<step>   (pids, logs, completed bring-up steps)
+```
+
+``up`` is idempotent: a running network is left alone; a stopped one restarts from its state;
+steps already done (channel joins, installs, approvals, commit) are not repeated.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gridledger_network.devnet.config import ORDERER_MSP_ID
+from gridledger_network.fabric.admin import (
+    fabric_environment,
+    peer_admin_env,
+    run_until_ok,
+)
+from gridledger_network.fabric.binaries import FabricBinaries, find_binaries
+from gridledger_network.fabric.chaincode_server import process_name, start_python_chaincode
+from gridledger_network.fabric.config import CONFIG_FILE, FabricConfig, load_fabric_config
+from gridledger_network.fabric.configtx import write_genesis_block
+from gridledger_network.fabric.crypto import FabricCrypto, ensure_fabric_crypto
+from gridledger_network.fabric.lifecycle import (
+    ChaincodePackage,
+    ServerTls,
+    approve,
+    commit,
+    install,
+    write_package,
+)
+from gridledger_network.fabric.node_config import write_core_yaml, write_orderer_yaml
+from gridledger_network.fabric.processes import (
+    RunFolder,
+    check_ports_free,
+    start_process,
+    stop_process,
+    wait_listening,
+)
+from gridledger_network.fabric.readiness import wait_until_submits_commit
+
+log = logging.getLogger(__name__)
+
+HOST = "127.0.0.1"
+NETWORK_FILE = "network.json"
+BUILDER_SOURCE = Path(__file__).resolve().parent / "builder"
+STATE_ENTRIES = ("network.json", "crypto", "channel", "nodes", "builder", "chaincode", "run",
+                 "done", "logs")
+NODE_START_SECONDS = 60.0
+
+
+def resolve_home(home: Path | str | None) -> Path:
+    if home is None:
+        home = os.environ.get("GRIDLEDGER_FABRIC_HOME", ".fabric")
+    return Path(home).expanduser().resolve()
+
+
+def orderer_name(index: int) -> str:
+    return f"orderer{index}"
+
+
+def peer_name(msp_id: str) -> str:
+    return f"peer0-{msp_id.lower()}"
+
+
+@dataclass
+class FabricNetwork:
+    """A network brought up by ``up``: where it lives and what it runs."""
+
+    home: Path
+    config: FabricConfig
+    already_running: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def network_json(self) -> Path:
+        return self.home / NETWORK_FILE
+
+    @property
+    def profile(self) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads(self.network_json.read_text(encoding="utf-8"))
+        return data
+
+    def package_id(self, chaincode: str) -> str:
+        return str(self.profile["chaincodes"][chaincode]["package_id"])
+
+    def down(self) -> None:
+        down(self.home)
+
+
+@dataclass(frozen=True, slots=True)
+class FabricStatus:
+    home: Path
+    processes: dict[str, int | None]  # name -> pid if running, None if not
+
+    @property
+    def running(self) -> bool:
+        return bool(self.processes) and all(pid is not None for pid in self.processes.values())
+
+
+class _Bringup:
+    """One ``up`` run: the steps in order, each skipped when already done."""
+
+    def __init__(self, home: Path, config: FabricConfig, binaries: FabricBinaries) -> None:
+        self.home = home
+        self.config = config
+        self.binaries = binaries
+        self.run = RunFolder(home)
+        self.crypto: FabricCrypto | None = None
+        self.packages: dict[str, ChaincodePackage] = {}
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _done(self, step: str) -> bool:
+        return (self.home / "done" / step).exists()
+
+    def _mark(self, step: str) -> None:
+        path = self.home / "done" / step
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch()
+
+    def _node_dir(self, name: str) -> Path:
+        return self.home / "nodes" / name
+
+    @property
+    def _crypto(self) -> FabricCrypto:
+        assert self.crypto is not None
+        return self.crypto
+
+    def _orderer_address(self) -> str:
+        return f"{HOST}:{self.config.orderers[0].port}"
+
+    def _peer_env(self, msp_id: str) -> dict[str, str]:
+        crypto = self._crypto
+        return peer_admin_env(
+            self._node_dir(peer_name(msp_id)),
+            msp_id,
+            crypto.admin_msp(msp_id),
+            f"{HOST}:{self.config.peer_ports[msp_id].port}",
+            crypto.peer_dir(msp_id) / "tls" / "ca.crt",
+        )
+
+    def expected_processes(self) -> list[str]:
+        names = [orderer_name(i) for i in range(len(self.config.orderers))]
+        names += [peer_name(m) for m in self.config.network.org_msp_ids]
+        names += [
+            process_name(c.name)
+            for c in self.config.network.chaincodes
+            if self.config.chaincode_servers.get(c.name) == "python"
+        ]
+        return names
+
+    # -- steps -----------------------------------------------------------------------------
+    def check_ports(self) -> None:
+        owners = self.config.all_ports()
+        mine: dict[int, str] = {}
+        for index, orderer in enumerate(self.config.orderers):
+            if not self.run.running(orderer_name(index)):
+                mine.update({p: owners[p] for p in orderer.all().values()})
+        for msp_id, peer in self.config.peer_ports.items():
+            if not self.run.running(peer_name(msp_id)):
+                mine.update({p: owners[p] for p in peer.all().values()})
+        for chaincode in self.config.network.chaincodes:
+            port = int(chaincode.address.rsplit(":", 1)[1])
+            if port in owners and not self.run.running(process_name(chaincode.name)):
+                mine[port] = owners[port]
+        check_ports_free(mine)
+
+    def prepare(self) -> Path:
+        self.crypto = ensure_fabric_crypto(
+            self.home / "crypto", self.config.network, len(self.config.orderers)
+        )
+        builder = self.home / "builder"
+        shutil.copytree(BUILDER_SOURCE, builder, dirs_exist_ok=True)
+        for script in (builder / "bin").iterdir():
+            script.chmod(0o755)
+        return write_genesis_block(self.binaries, self.config, self.crypto, self.home / "channel")
+
+    def start_orderers(self) -> None:
+        for index, ports in enumerate(self.config.orderers):
+            name = orderer_name(index)
+            if self.run.running(name):
+                continue
+            folder = self._node_dir(name)
+            write_orderer_yaml(
+                self.binaries.config_dir, folder, index=index, ports=ports, crypto=self._crypto
+            )
+            env = fabric_environment(
+                {"FABRIC_CFG_PATH": str(folder), "FABRIC_LOGGING_SPEC": _logging_spec()}
+            )
+            start_process(self.run, name, [self.binaries.orderer], env)
+        for index, ports in enumerate(self.config.orderers):
+            wait_listening(
+                self.run, orderer_name(index), [ports.port, ports.admin_port], NODE_START_SECONDS
+            )
+
+    def join_orderers(self, block: Path) -> None:
+        crypto = self._crypto
+        admin_tls = crypto.orderer_admin_tls
+        for index, ports in enumerate(self.config.orderers):
+            step = f"{orderer_name(index)}-joined"
+            if self._done(step):
+                continue
+            argv = [self.binaries.osnadmin, "channel", "join", "--channelID", self.config.channel]
+            argv += ["--config-block", str(block), "-o", f"{HOST}:{ports.admin_port}"]
+            argv += ["--ca-file", str(crypto.orderer_tlsca)]
+            argv += ["--client-cert", str(admin_tls / "client.crt")]
+            argv += ["--client-key", str(admin_tls / "client.key")]
+            run_until_ok(
+                argv,
+                fabric_environment({}),
+                what=f"osnadmin channel join on {orderer_name(index)}",
+                accept=("channel already exists",),
+            )
+            self._mark(step)
+
+    def start_peers(self) -> None:
+        for msp_id, ports in self.config.peer_ports.items():
+            name = peer_name(msp_id)
+            if self.run.running(name):
+                continue
+            folder = self._node_dir(name)
+            write_core_yaml(
+                self.binaries.config_dir,
+                folder,
+                msp_id=msp_id,
+                ports=ports,
+                crypto=self._crypto,
+                builder_dir=self.home / "builder",
+            )
+            env = fabric_environment(
+                {
+                    "FABRIC_CFG_PATH": str(folder),
+                    "FABRIC_LOGGING_SPEC": _logging_spec(),
+                    "CORE_VM_ENDPOINT": "",
+                }
+            )
+            start_process(self.run, name, [self.binaries.peer, "node", "start"], env)
+        for msp_id, ports in self.config.peer_ports.items():
+            wait_listening(self.run, peer_name(msp_id), [ports.port], NODE_START_SECONDS)
+
+    def join_peers(self, block: Path) -> None:
+        for msp_id in self.config.network.org_msp_ids:
+            step = f"{peer_name(msp_id)}-joined"
+            if self._done(step):
+                continue
+            run_until_ok(
+                [self.binaries.peer, "channel", "join", "-b", str(block)],
+                self._peer_env(msp_id),
+                what=f"peer channel join for {msp_id}",
+                accept=("already exists",),
+            )
+            self._mark(step)
+
+    def deploy_chaincodes(self) -> None:
+        crypto = self._crypto
+        tls_dir = crypto.layout.chaincode_tls_dir
+        folder = self.home / "chaincode"
+        orgs = self.config.network.org_msp_ids
+        peers = [
+            (f"{HOST}:{self.config.peer_ports[m].port}", crypto.peer_dir(m) / "tls" / "ca.crt")
+            for m in orgs
+        ]
+        for chaincode in self.config.network.chaincodes:
+            tls = (
+                ServerTls(tls_dir / "ca.crt", tls_dir / "client.crt", tls_dir / "client.key")
+                if chaincode.tls
+                else None
+            )
+            package = write_package(chaincode, tls, folder)
+            self.packages[chaincode.name] = package
+            for msp_id in orgs:
+                step = f"{chaincode.name}-installed-{msp_id}"
+                if not self._done(step):
+                    install(self.binaries.peer, self._peer_env(msp_id), package)
+                    self._mark(step)
+            for msp_id in orgs:
+                step = f"{chaincode.name}-approved-{msp_id}"
+                if not self._done(step):
+                    approve(
+                        self.binaries.peer,
+                        self._peer_env(msp_id),
+                        channel=self.config.channel,
+                        chaincode=chaincode,
+                        package=package,
+                        orderer=self._orderer_address(),
+                        orderer_tls_ca=crypto.orderer_tlsca,
+                        folder=folder,
+                    )
+                    self._mark(step)
+            step = f"{chaincode.name}-committed"
+            if not self._done(step):
+                commit(
+                    self.binaries.peer,
+                    self._peer_env(orgs[0]),
+                    channel=self.config.channel,
+                    chaincode=chaincode,
+                    orderer=self._orderer_address(),
+                    orderer_tls_ca=crypto.orderer_tlsca,
+                    peers=peers,
+                    folder=folder,
+                )
+                self._mark(step)
+
+    def start_chaincode_servers(self) -> None:
+        for chaincode in self.config.network.chaincodes:
+            if self.config.chaincode_servers.get(chaincode.name) != "python":
+                continue
+            if self.run.running(process_name(chaincode.name)):
+                continue
+            package_id = self.packages[chaincode.name].package_id
+            start_python_chaincode(self.run, chaincode, package_id, self._crypto.layout)
+
+    def write_network_json(self) -> Path:
+        crypto = self._crypto
+        layout = crypto.layout
+        organizations: dict[str, Any] = {}
+        for msp_id in self.config.network.org_msp_ids:
+            users = ["Admin", "User1"] + [
+                u.name for u in self.config.network.users if u.org == msp_id
+            ]
+            organizations[msp_id] = {
+                "peer_endpoint": f"{HOST}:{self.config.peer_ports[msp_id].port}",
+                "peer_host": layout.node_host(msp_id),
+                "tls_ca_cert": str(layout.tlsca_cert(msp_id)),
+                "users": {name: str(layout.user_msp_dir(msp_id, name)) for name in users},
+            }
+        document = {
+            "backend": "fabric",
+            "fabric_version": self.binaries.version(),
+            "channel": self.config.channel,
+            "pid": self.run.pid(peer_name(self.config.network.org_msp_ids[0])),
+            "organizations": organizations,
+            "orderers": [
+                {
+                    "endpoint": f"{HOST}:{o.port}",
+                    "admin_endpoint": f"{HOST}:{o.admin_port}",
+                    "host": crypto.orderer_host(i),
+                    "pid": self.run.pid(orderer_name(i)),
+                }
+                for i, o in enumerate(self.config.orderers)
+            ],
+            "orderer_tls_ca_cert": str(crypto.orderer_tlsca),
+            "orderer_admin": {
+                "msp": str(layout.user_msp_dir(ORDERER_MSP_ID, "Admin")),
+                "tls_client_cert": str(crypto.orderer_admin_tls / "client.crt"),
+                "tls_client_key": str(crypto.orderer_admin_tls / "client.key"),
+            },
+            "chaincodes": {
+                c.name: {
+                    "address": c.address,
+                    "policy": c.policy,
+                    "package_id": self.packages[c.name].package_id,
+                    "server": self.config.chaincode_servers.get(c.name, "python"),
+                }
+                for c in self.config.network.chaincodes
+            },
+            "processes": {name: self.run.pid(name) for name in self.expected_processes()},
+        }
+        path = self.home / NETWORK_FILE
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(document, indent=2), encoding="utf-8")
+        tmp.replace(path)
+        return path
+
+
+def _logging_spec() -> str:
+    return os.environ.get("GRIDLEDGER_FABRIC_LOGGING", "info")
+
+
+def up(
+    home: Path | str | None = None,
+    *,
+    orderers: int | None = None,
+    ready_timeout: float = 120.0,
+    binaries: FabricBinaries | None = None,
+) -> FabricNetwork:
+    """Bring the network up (or find it running); return when each org's gateway commits.
+
+    ``orderers`` (1 or 3) applies when ``fabric.yaml`` is first written. Raises
+    ``BinariesNotFound``, ``PortTaken``, ``NodeStartError``, ``AdminCommandError``, ``NotReady``.
+    """
+    path = resolve_home(home)
+    binaries = binaries or find_binaries()
+    config = load_fabric_config(path, orderers)
+    bringup = _Bringup(path, config, binaries)
+    expected = bringup.expected_processes()
+    if (path / NETWORK_FILE).exists() and all(bringup.run.running(n) for n in expected):
+        return FabricNetwork(path, config, already_running=True)
+    timings: dict[str, float] = {}
+    started = time.monotonic()
+
+    def lap(name: str) -> None:
+        timings[name] = round(time.monotonic() - started, 2)
+
+    bringup.check_ports()
+    with contextlib.suppress(FileNotFoundError):
+        (path / NETWORK_FILE).unlink()
+    try:
+        block = bringup.prepare()
+        lap("crypto_and_genesis")
+        bringup.start_orderers()
+        bringup.join_orderers(block)
+        lap("orderers")
+        bringup.start_peers()
+        bringup.join_peers(block)
+        lap("peers")
+        bringup.deploy_chaincodes()
+        lap("lifecycle")
+        bringup.start_chaincode_servers()
+        network_json = bringup.write_network_json()
+        lap("chaincode_servers")
+        probe = [
+            c.name
+            for c in config.network.chaincodes
+            if config.chaincode_servers.get(c.name) == "python"
+        ]
+        for chaincode in probe[:1]:
+            wait_until_submits_commit(
+                network_json, config.network.org_msp_ids, config.channel, chaincode, ready_timeout
+            )
+        lap("ready")
+    except BaseException:
+        log.warning("bring-up failed; processes left running for inspection (run `down`)")
+        raise
+    return FabricNetwork(path, config, timings=timings)
+
+
+def stop(home: Path | str | None = None) -> list[str]:
+    """Stop every process the network runs (chaincode servers, peers, orderers); keep state."""
+    path = resolve_home(home)
+    run = RunFolder(path)
+    order = sorted(run.names(), key=lambda n: (not n.startswith("chaincode"), n.startswith("orderer")))
+    stopped = [name for name in order if stop_process(run, name)]
+    with contextlib.suppress(FileNotFoundError):
+        (path / NETWORK_FILE).unlink()
+    return stopped
+
+
+def down(home: Path | str | None = None) -> list[str]:
+    """Stop everything and remove the state (``fabric.yaml`` is kept); return what was stopped."""
+    path = resolve_home(home)
+    stopped = stop(path)
+    for entry in STATE_ENTRIES:
+        target = path / entry
+        if target.is_dir():
+            shutil.rmtree(target)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                target.unlink()
+    return stopped
+
+
+def status(home: Path | str | None = None) -> FabricStatus:
+    path = resolve_home(home)
+    run = RunFolder(path)
+    names = run.names()
+    if (path / CONFIG_FILE).exists():
+        with contextlib.suppress(Exception):
+            names = sorted(set(names) | set(_Bringup(path, load_fabric_config(path), None).expected_processes()))  # type: ignore[arg-type]
+    return FabricStatus(path, {n: (run.pid(n) if run.running(n) else None) for n in names})
