@@ -126,7 +126,7 @@ def main() -> int:
     if args.smoke:
         args.duration, args.warmup = min(args.duration, 1.0), min(args.warmup, 0.5)
         if args.suites == parser.get_default("suites"):
-            args.suites = "P2"
+            args.suites = "smoke"
     with tempfile.TemporaryDirectory(prefix="gridledger-bench-") as scratch:
         home = args.home or Path(scratch) / "devnet"
         with_node = node_available()

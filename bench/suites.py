@@ -3,6 +3,7 @@
 P0 Hyperledger's Node client -> Hyperledger's Node chaincode, put: the devnet's own cost.
 P1 the same Node client -> our Python chaincode vs the Node chaincode: put, AddTo, range, Noop.
 P2 our Python client vs the Node client -> the same (Node) chaincode: put and Noop.
+smoke: our client -> our chaincode and Node client -> Node chaincode, put (no ladder).
 P3/P4 (meter readings, settlement) need the energy contract's batch functions: see ``pending``.
 """
 
@@ -31,8 +32,13 @@ P2_WORKLOADS = ("put", "noop")
 def configs(suites: set[str], *, with_node: bool) -> list[Config]:
     """Every distinct configuration the chosen suites need, each measured once."""
     wanted: list[Config] = []
+    if "smoke" in suites:
+        wanted.append(Config("python", "python", "put"))
+        if with_node:
+            wanted.append(Config("node", "node", "put"))
     if not with_node:
-        return [Config("python", "python", w) for w in P1_WORKLOADS if "P1" in suites]
+        return wanted + [Config("python", "python", w) for w in P1_WORKLOADS
+                         if "P1" in suites]
     if "P0" in suites:
         wanted.append(Config("node", "node", "put"))
     if "P1" in suites:

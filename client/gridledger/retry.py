@@ -269,4 +269,3 @@ __all__ = [
     "submit_with_retry",
     "submit_with_retry_async",
 ]
-

@@ -10,7 +10,7 @@ from typing import Any
 
 from gridledger_meterdata import INTERVAL_SECONDS, format_utc, is_aligned, parse_utc
 
-from gridledger_chaincode.energy.errors import Conflict, ValidationError
+from gridledger_chaincode.energy.errors import AccessDenied, Conflict, ValidationError
 from gridledger_chaincode.energy.meters import EnergySource, parse_source
 from gridledger_chaincode.energy.money import MAX_PRICE
 
@@ -192,7 +192,7 @@ def buy(
 
 def withdraw(offer: Offer, caller: str) -> Offer:
     if caller != offer.seller:
-        raise ValidationError("only the seller can withdraw an offer")
+        raise AccessDenied("only the seller can withdraw an offer")
     if offer.status is not OfferStatus.OPEN:
         raise Conflict(f"offer {offer.offer_id} is already {offer.status.value}")
     return replace(offer, status=OfferStatus.WITHDRAWN)

@@ -107,6 +107,13 @@ class ChaincodeServer:
         with self._lock:
             return len(self._streams)
 
+    @property
+    def in_flight(self) -> int:
+        """Transactions still running on any stream (0 once every one has answered or ended,
+        including those the peer already gave up on after its execute timeout)."""
+        with self._lock:
+            return sum(stream.in_flight for stream in self._streams)
+
     # -- one Connect stream -------------------------------------------------------------------
     def _connect(self, requests: Iterator[Any], context: Any) -> Iterator[Any]:
         outbound: SimpleQueue[Any] = SimpleQueue()

@@ -26,6 +26,7 @@ from gridledger_network.devnet.chaincode_support import (
     ChaincodeTls,
     CollectionDefinition,
 )
+from gridledger_network.devnet.chaincode_support.support import execute_timeout_from_env
 from gridledger_network.devnet.channel import DevnetChannel, open_channel
 from gridledger_network.devnet.config import DevnetConfig, load_config
 from gridledger_network.devnet.crypto.layout import CryptoLayout
@@ -101,7 +102,7 @@ class PeerEndpoint:
 class Devnet:
     home: Path
     config: DevnetConfig | None = None
-    execute_timeout: float = 30.0
+    execute_timeout: float = field(default_factory=execute_timeout_from_env)
     peers: dict[str, PeerEndpoint] = field(default_factory=dict)
     channel: DevnetChannel | None = None
     orderer: SoloOrderer | None = None

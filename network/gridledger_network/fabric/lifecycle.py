@@ -85,7 +85,7 @@ def write_package(chaincode: ChaincodeConfig, tls: ServerTls | None, folder: Pat
 
 
 def collections_config(chaincode: ChaincodeConfig) -> list[dict[str, Any]]:
-    """Static collection definitions: members read, anyone may write (as on the devnet)."""
+    """Static collections as the devnet models them: members store, no member-only checks."""
     return [
         {
             "name": collection.name,
@@ -93,7 +93,7 @@ def collections_config(chaincode: ChaincodeConfig) -> list[dict[str, Any]]:
             "requiredPeerCount": 0,
             "maxPeerCount": 1,
             "blockToLive": collection.block_to_live,
-            "memberOnlyRead": True,
+            "memberOnlyRead": False,
             "memberOnlyWrite": False,
         }
         for collection in chaincode.collections

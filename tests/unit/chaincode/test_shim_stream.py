@@ -397,7 +397,7 @@ def test_get_metadata(connect_peer: ConnectPeer) -> None:
     peer = connect_peer()
     request = transaction("tx1", "org.hyperledger.fabric:GetMetadata")
     metadata = json.loads(response_of(FakeLedger().run(peer, request)).payload)
-    assert set(metadata["contracts"]) == {"meters", "kv", "org.hyperledger.fabric"}
+    assert set(metadata["contracts"]) == {"meters", "energy", "kv", "org.hyperledger.fabric"}
     assert metadata["contracts"]["meters"]["contractInstance"] == {
         "name": "meters",
         "default": True,

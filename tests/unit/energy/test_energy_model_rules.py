@@ -15,7 +15,7 @@ from gridledger_chaincode.energy.certificates import (
     retire,
     transfer_to_trades,
 )
-from gridledger_chaincode.energy.errors import Conflict, NotFound, ValidationError
+from gridledger_chaincode.energy.errors import AccessDenied, Conflict, NotFound, ValidationError
 from gridledger_chaincode.energy.market import Offer, OfferStatus, buy, list_offers, withdraw
 from gridledger_chaincode.energy.meters import EnergySource, Meter, MeterKind
 from gridledger_chaincode.energy.money import apply_rate, energy_value, round_half_even
@@ -174,7 +174,7 @@ def test_buy_refusals() -> None:
 
 
 def test_withdraw_only_by_seller_once() -> None:
-    with pytest.raises(ValidationError, match="only the seller"):
+    with pytest.raises(AccessDenied, match="only the seller"):
         withdraw(offer(), ALICE)
     withdrawn = withdraw(offer(), SOLARCO)
     assert withdrawn.status is OfferStatus.WITHDRAWN

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,25 @@ logger = logging.getLogger(__name__)
 Msg = chaincode_shim_pb2.ChaincodeMessage
 DEFAULT_EXECUTE_TIMEOUT = 30.0
 DEFAULT_CONNECT_TIMEOUT = 3.0
+EXECUTE_TIMEOUT_VARIABLE = "CORE_CHAINCODE_EXECUTETIMEOUT"  # Fabric's peer setting, e.g. "30s"
+
+
+def execute_timeout_from_env(env: Mapping[str, str] | None = None) -> float:
+    """Seconds a transaction may run in the chaincode: ``CORE_CHAINCODE_EXECUTETIMEOUT``
+    ("30s", "500ms", "2m" or plain seconds), else 30 s as on Fabric."""
+    text = (os.environ if env is None else env).get(EXECUTE_TIMEOUT_VARIABLE, "").strip()
+    if not text:
+        return DEFAULT_EXECUTE_TIMEOUT
+    for suffix, scale in (("ms", 0.001), ("s", 1.0), ("m", 60.0)):
+        if text.endswith(suffix) and text[: -len(suffix)].replace(".", "", 1).isdigit():
+            return float(text[: -len(suffix)]) * scale
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise ValueError(f"{EXECUTE_TIMEOUT_VARIABLE}={text!r} is not a duration") from None
+    if seconds <= 0:
+        raise ValueError(f"{EXECUTE_TIMEOUT_VARIABLE} must be positive")
+    return seconds
 
 
 class ExecutionError(Exception):

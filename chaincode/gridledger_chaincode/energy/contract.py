@@ -1,0 +1,232 @@
+"""The ``energy`` contract: transaction functions over the ledger layer.
+
+Every function identifies the caller from its certificate, validates its input and either
+completes or refuses with a message starting with the kind of refusal (``invalid:``,
+``access denied:``, ``not found:``, ``conflict:``, ``incomplete:``); a refusal writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar, TypeVar
+
+from gridledger_chaincode.contract import Context, Contract, ContractError, query, transaction
+from gridledger_chaincode.energy.errors import (
+    AccessDenied,
+    Conflict,
+    EnergyError,
+    IncompleteData,
+    NotFound,
+    ValidationError,
+)
+from gridledger_chaincode.energy.ledger import (
+    certificates,
+    market,
+    meters,
+    participants,
+    readings,
+    settlement,
+    tariffs,
+)
+from gridledger_chaincode.energy.ledger.access import UTILITY_MSP, Caller, identify
+from gridledger_chaincode.energy.ledger.state import State
+
+T = TypeVar("T")
+
+_PREFIXES: tuple[tuple[type[EnergyError], str], ...] = (
+    (AccessDenied, "access denied"),
+    (NotFound, "not found"),
+    (Conflict, "conflict"),
+    (IncompleteData, "incomplete"),
+    (ValidationError, "invalid"),
+)
+
+
+def refusal(exc: EnergyError) -> ContractError:
+    for kind, prefix in _PREFIXES:
+        if isinstance(exc, kind):
+            return ContractError(f"{prefix}: {exc}")
+    return ContractError(f"refused: {exc}")
+
+
+class EnergyContract(Contract):
+    name: ClassVar[str] = "energy"
+    title: ClassVar[str] = "GridLedger electricity market and billing"
+    utility_msp: ClassVar[str] = UTILITY_MSP
+
+    def _run(self, ctx: Context, action: Callable[[State, Caller], T]) -> T:
+        state = State(ctx.stub)
+        try:
+            caller = identify(state, ctx.client_identity, self.utility_msp)
+            return action(state, caller)
+        except EnergyError as exc:
+            raise refusal(exc) from exc
+
+    # -- participants ---------------------------------------------------------------------------
+    @transaction
+    def register_participant(
+        self, ctx: Context, msp_id: str, subject: str, role: str, zone: str, display_name: str
+    ) -> dict[str, Any]:
+        return self._run(
+            ctx,
+            lambda s, c: participants.register_participant(
+                s, c, msp_id, subject, role, zone, display_name
+            ).to_json_dict(),
+        )
+
+    @query
+    def get_participant(self, ctx: Context, participant_id: str) -> dict[str, Any]:
+        return self._run(ctx, lambda s, c: participants.get_participant(s, c, participant_id))
+
+    @query
+    def list_participants(self, ctx: Context) -> list[dict[str, Any]]:
+        return self._run(ctx, participants.list_participants)
+
+    @query
+    def who_am_i(self, ctx: Context) -> dict[str, Any]:
+        return self._run(ctx, lambda s, c: participants.who_am_i(c))
+
+    # -- meters ---------------------------------------------------------------------------------
+    @transaction
+    def register_meter(
+        self,
+        ctx: Context,
+        meter_id: str,
+        owner: str,
+        kind: str,
+        source: str,
+        zone: str,
+        public_key_pem: str,
+    ) -> dict[str, Any]:
+        return self._run(
+            ctx,
+            lambda s, c: meters.register_meter(
+                s, c, meter_id, owner, kind, source, zone, public_key_pem
+            ).to_json_dict(),
+        )
+
+    @transaction
+    def deactivate_meter(self, ctx: Context, meter_id: str) -> dict[str, Any]:
+        return self._run(ctx, lambda s, c: meters.deactivate_meter(s, c, meter_id).to_json_dict())
+
+    @query
+    def get_meter(self, ctx: Context, meter_id: str) -> dict[str, Any]:
+        return self._run(ctx, lambda s, c: meters.get_meter(s, c, meter_id))
+
+    @query
+    def list_meters(self, ctx: Context, owner: str) -> list[dict[str, Any]]:
+        def run(s: State, c: Caller) -> list[dict[str, Any]]:
+            c.require_reader_of(owner, f"the meters of {owner}")
+            return [meter.to_json_dict() for meter in meters.meters_of(s, owner)]
+
+        return self._run(ctx, run)
+
+    # -- readings -------------------------------------------------------------------------------
+    @transaction
+    def submit_readings(self, ctx: Context, batch: list[Any]) -> dict[str, Any]:
+        return self._run(ctx, lambda s, c: readings.submit_readings(s, c, batch))
+
+    @query
+    def get_readings(
+        self, ctx: Context, meter_id: str, start: str, end: str
+    ) -> list[dict[str, Any]]:
+        return self._run(ctx, lambda s, c: readings.get_readings(s, c, meter_id, start, end))
+
+    # -- market ---------------------------------------------------------------------------------
+    @transaction
+    def post_offer(
+        self,
+        ctx: Context,
+        meter_id: str,
+        interval_start: str,
+        interval_count: int,
+        quantity_wh: int,
+        price: int,
+    ) -> dict[str, Any]:
+        return self._run(
+            ctx,
+            lambda s, c: market.post_offer(
+                s, c, meter_id, interval_start, interval_count, quantity_wh, price
+            ).to_json_dict(),
+        )
+
+    @query
+    def list_offers(
+        self, ctx: Context, interval_start: str, source: str, zone: str
+    ) -> list[dict[str, Any]]:
+        return self._run(
+            ctx,
+            lambda s, c: [
+                o.to_json_dict()
+                for o in market.offers_for_interval(s, interval_start, source, zone)
+            ],
+        )
+
+    @query
+    def get_offer(self, ctx: Context, offer_id: str) -> dict[str, Any]:
+        return self._run(ctx, lambda s, c: market.get_offer(s, offer_id).to_json_dict())
+
+    @transaction
+    def buy(self, ctx: Context, offer_id: str, quantity_wh: int) -> list[dict[str, Any]]:
+        return self._run(
+            ctx,
+            lambda s, c: [t.to_json_dict() for t in market.buy_offer(s, c, offer_id, quantity_wh)],
+        )
+
+    @transaction
+    def withdraw_offer(self, ctx: Context, offer_id: str) -> dict[str, Any]:
+        return self._run(ctx, lambda s, c: market.withdraw_offer(s, c, offer_id).to_json_dict())
+
+    @query
+    def list_trades(self, ctx: Context, participant_id: str) -> list[dict[str, Any]]:
+        return self._run(
+            ctx, lambda s, c: [t.to_json_dict() for t in market.trades_of(s, c, participant_id)]
+        )
+
+    # -- tariffs --------------------------------------------------------------------------------
+    @transaction
+    def set_tariff(self, ctx: Context, tariff: dict[str, Any]) -> dict[str, Any]:
+        return self._run(ctx, lambda s, c: tariffs.set_tariff(s, c, tariff).to_json_dict())
+
+    @query
+    def list_tariffs(self, ctx: Context) -> list[dict[str, Any]]:
+        return self._run(ctx, lambda s, c: [t.to_json_dict() for t in tariffs.all_tariffs(s)])
+
+    # -- settlement -----------------------------------------------------------------------------
+    @transaction
+    def settle(self, ctx: Context, participant_id: str, period_start: str, period_end: str) -> str:
+        return self._run(
+            ctx,
+            lambda s, c: settlement.settle_period(s, c, participant_id, period_start, period_end),
+        )
+
+    @query
+    def get_bill(
+        self, ctx: Context, participant_id: str, period_start: str, period_end: str
+    ) -> str:
+        return self._run(
+            ctx, lambda s, c: settlement.get_bill(s, c, participant_id, period_start, period_end)
+        )
+
+    @query
+    def preview_bill(
+        self, ctx: Context, participant_id: str, period_start: str, period_end: str
+    ) -> str:
+        return self._run(
+            ctx,
+            lambda s, c: settlement.preview_bill(s, c, participant_id, period_start, period_end),
+        )
+
+    @query
+    def verify_bill(
+        self, ctx: Context, participant_id: str, period_start: str, period_end: str
+    ) -> dict[str, Any]:
+        return self._run(
+            ctx,
+            lambda s, c: settlement.verify_bill(s, c, participant_id, period_start, period_end),
+        )
+
+    # -- certificates ---------------------------------------------------------------------------
+    @query
+    def list_certificates(self, ctx: Context, owner: str) -> list[dict[str, Any]]:
+        return self._run(ctx, lambda s, c: certificates.list_certificates(s, c, owner))

@@ -1,0 +1,134 @@
+"""Certificates on the ledger: issued when a reading closes a renewable interval, transferred
+to the seller's trades of that interval, listed per owner, retired by settlement.
+
+A transaction does not read its own writes (Fabric), so a :class:`CertificateDesk` keeps what
+this transaction already issued and transferred."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from gridledger_meterdata import MeterReading, parse_utc
+
+from gridledger_chaincode.energy.certificates import (
+    Certificate,
+    CertificateStatus,
+    issue_certificate,
+    transfer_to_trades,
+)
+from gridledger_chaincode.energy.ledger.access import Caller
+from gridledger_chaincode.energy.ledger.state import (
+    BILLED_THROUGH,
+    CERTIFICATE,
+    CERTIFICATE_BY_OWNER,
+    CERTIFICATE_BY_TRADE,
+    TRADE,
+    TRADE_BY_PARTY,
+    State,
+    day_text,
+)
+from gridledger_chaincode.energy.market import Trade
+from gridledger_chaincode.energy.meters import Meter
+
+
+def billed_through(state: State, participant: str) -> int:
+    """End of the participant's last settled period (0 if none)."""
+    raw = state.get_raw(BILLED_THROUGH, participant)
+    return parse_utc(raw.decode()) if raw else 0
+
+
+class CertificateDesk:
+    def __init__(self, state: State) -> None:
+        self.state = state
+        self.written: dict[str, Certificate] = {}
+        self.backed_extra: dict[str, int] = defaultdict(int)
+        self.issued = 0
+
+    def load(self, certificate_id: str) -> Certificate | None:
+        if certificate_id in self.written:
+            return self.written[certificate_id]
+        record = self.state.get_json(CERTIFICATE, certificate_id)
+        return Certificate.from_json_dict(record) if record is not None else None
+
+    def save(self, certificate: Certificate) -> None:
+        self.written[certificate.certificate_id] = certificate
+        self.state.put_json(CERTIFICATE, [certificate.certificate_id], certificate.to_json_dict())
+        day = day_text(certificate.interval_start)
+        self.state.put_raw(
+            CERTIFICATE_BY_OWNER, [certificate.owner, day, certificate.certificate_id], b"1"
+        )
+        if certificate.trade_id:
+            self.state.put_raw(
+                CERTIFICATE_BY_TRADE,
+                [certificate.trade_id, certificate.certificate_id],
+                str(certificate.wh).encode(),
+            )
+
+    def backed(self, trade_id: str) -> int:
+        stored = sum(int(value) for _, value in self.state.scan(CERTIFICATE_BY_TRADE, trade_id))
+        return stored + self.backed_extra[trade_id]
+
+    def _transfer(self, certificate: Certificate, trades: Iterable[Trade]) -> None:
+        eligible = [t for t in trades if billed_through(self.state, t.buyer) <= t.interval_start]
+        if not eligible or certificate.available_wh == 0:
+            return
+        backed = {t.trade_id: self.backed(t.trade_id) for t in eligible}
+        updated, children = transfer_to_trades(certificate, eligible, backed)
+        for child in children:
+            self.backed_extra[child.trade_id] += child.wh
+            self.save(child)
+        if updated != certificate:
+            self.save(updated)
+
+    def issue(self, meter: Meter, opening: MeterReading, closing: MeterReading) -> None:
+        """Issue the interval's certificate (once) and pass it on to the seller's trades."""
+        certificate = issue_certificate(meter, opening, closing)
+        if certificate is None or self.load(certificate.certificate_id) is not None:
+            return
+        self.issued += 1
+        self.save(certificate)
+        trades = [
+            trade
+            for trade in self._trades_sold(meter.owner, opening.interval_start)
+            if trade.interval_start == opening.interval_start
+        ]
+        self._transfer(certificate, trades)
+
+    def _trades_sold(self, seller: str, instant: int) -> list[Trade]:
+        trades = []
+        for parts, role in self.state.scan(TRADE_BY_PARTY, seller, day_text(instant)):
+            if role == b"seller":
+                record = self.state.get_json(TRADE, parts[2])
+                if record is not None:
+                    trades.append(Trade.from_json_dict(record))
+        return trades
+
+    def back_new_trades(self, trades: Iterable[Trade], seller_meters: Iterable[Meter]) -> None:
+        """Back trades just created with the seller's certificates of their intervals."""
+        renewable = [meter for meter in seller_meters if meter.renewable]
+        for trade in trades:
+            for meter in renewable:
+                certificate = self.load(f"{meter.meter_id}:{trade.interval_start}")
+                if certificate is not None and certificate.status is CertificateStatus.ACTIVE:
+                    self._transfer(certificate, [trade])
+
+
+def certificates_of(state: State, owner: str, days: Iterable[int]) -> list[Certificate]:
+    found = []
+    for parts, _ in state.scan_days(CERTIFICATE_BY_OWNER, [owner], days):
+        record = state.get_json(CERTIFICATE, parts[2])
+        if record is not None:
+            found.append(Certificate.from_json_dict(record))
+    return found
+
+
+def list_certificates(state: State, caller: Caller, owner: str) -> list[dict[str, Any]]:
+    caller.require_reader_of(owner, f"the certificates of {owner}")
+    result = []
+    for parts, _ in state.scan(CERTIFICATE_BY_OWNER, owner):
+        record = state.get_json(CERTIFICATE, parts[2])
+        if record is not None:
+            result.append(record)
+    return result

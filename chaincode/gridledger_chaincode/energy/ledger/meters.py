@@ -1,0 +1,63 @@
+"""Registering (utility only), deactivating and reading meters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gridledger_chaincode.energy.errors import Conflict, NotFound, ValidationError
+from gridledger_chaincode.energy.ledger.access import Caller
+from gridledger_chaincode.energy.ledger.participants import load_participant
+from gridledger_chaincode.energy.ledger.state import METER, METER_BY_OWNER, State
+from gridledger_chaincode.energy.meters import Meter, MeterKind, parse_kind, parse_source
+from gridledger_chaincode.energy.participants import BILLED_ROLES, SELLING_ROLES
+
+
+def register_meter(
+    state: State,
+    caller: Caller,
+    meter_id: str,
+    owner: str,
+    kind: str,
+    source: str,
+    zone: str,
+    public_key_pem: str,
+) -> Meter:
+    caller.require_utility("register meters")
+    owner_record = load_participant(state, owner)
+    if owner_record.role not in BILLED_ROLES:
+        raise ValidationError(f"a {owner_record.role.value} cannot own meters")
+    meter = Meter(meter_id, owner, parse_kind(kind), parse_source(source), zone, public_key_pem)
+    if meter.kind is not MeterKind.CONSUMPTION and owner_record.role not in SELLING_ROLES:
+        raise ValidationError(f"a {owner_record.role.value} cannot own a {meter.kind.value} meter")
+    if state.get_raw(METER, meter_id):
+        raise Conflict(f"meter {meter_id} is already registered")
+    state.put_json(METER, [meter_id], meter.to_json_dict())
+    state.put_raw(METER_BY_OWNER, [owner, meter_id], b"1")
+    return meter
+
+
+def load_meter(state: State, meter_id: str) -> Meter:
+    record = state.get_json(METER, meter_id)
+    if record is None:
+        raise NotFound(f"unknown meter {meter_id}")
+    return Meter.from_json_dict(record)
+
+
+def meters_of(state: State, owner: str) -> list[Meter]:
+    return [load_meter(state, parts[1]) for parts, _ in state.scan(METER_BY_OWNER, owner)]
+
+
+def deactivate_meter(state: State, caller: Caller, meter_id: str) -> Meter:
+    caller.require_utility("deactivate meters")
+    meter = load_meter(state, meter_id)
+    if not meter.active:
+        raise Conflict(f"meter {meter_id} is already inactive")
+    meter = meter.deactivated()
+    state.put_json(METER, [meter_id], meter.to_json_dict())
+    return meter
+
+
+def get_meter(state: State, caller: Caller, meter_id: str) -> dict[str, Any]:
+    meter = load_meter(state, meter_id)
+    caller.require_reader_of(meter.owner, f"meter {meter_id}")
+    return meter.to_json_dict()

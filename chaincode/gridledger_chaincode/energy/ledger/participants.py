@@ -1,0 +1,57 @@
+"""Registering participants (utility only) and reading them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gridledger_chaincode.energy.errors import AccessDenied, Conflict, NotFound, ValidationError
+from gridledger_chaincode.energy.ledger.access import Caller
+from gridledger_chaincode.energy.ledger.state import PARTICIPANT, State
+from gridledger_chaincode.energy.participants import Participant, Role, parse_role
+
+
+def register_participant(
+    state: State,
+    caller: Caller,
+    msp_id: str,
+    subject: str,
+    role: str,
+    zone: str,
+    display_name: str,
+) -> Participant:
+    caller.require_utility("register participants")
+    parsed_role = parse_role(role)
+    if parsed_role is Role.UTILITY:
+        raise ValidationError("the utility is recognised from its certificate, not registered")
+    participant = Participant(msp_id, subject, parsed_role, zone, display_name)
+    if state.get_raw(PARTICIPANT, participant.participant_id):
+        raise Conflict(f"participant {participant.participant_id} is already registered")
+    state.put_json(PARTICIPANT, [participant.participant_id], participant.to_json_dict())
+    return participant
+
+
+def load_participant(state: State, pid: str) -> Participant:
+    record = state.get_json(PARTICIPANT, pid)
+    if record is None:
+        raise NotFound(f"participant {pid} is not registered")
+    return Participant.from_json_dict(record)
+
+
+def get_participant(state: State, caller: Caller, pid: str) -> dict[str, Any]:
+    caller.require_reader_of(pid, f"participant {pid}")
+    return load_participant(state, pid).to_json_dict()
+
+
+def list_participants(state: State, caller: Caller) -> list[dict[str, Any]]:
+    if not caller.reads_everything:
+        raise AccessDenied(f"caller {caller.participant_id} may not read the participant list")
+    return state.scan_json(PARTICIPANT)
+
+
+def who_am_i(caller: Caller) -> dict[str, Any]:
+    return {
+        "participant_id": caller.participant_id,
+        "msp_id": caller.msp_id,
+        "role": caller.role.value if caller.role else None,
+        "registered": caller.participant is not None or caller.is_utility,
+    }

@@ -1,0 +1,37 @@
+"""Tariff versions on the ledger (set by the utility; never overwritten)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gridledger_meterdata import format_utc, parse_utc
+
+from gridledger_chaincode.energy.errors import Conflict, ValidationError
+from gridledger_chaincode.energy.ledger.access import Caller
+from gridledger_chaincode.energy.ledger.state import SETTLED_THROUGH, TARIFF, State
+from gridledger_chaincode.energy.tariffs import Tariff, check_new_version
+
+
+def all_tariffs(state: State) -> list[Tariff]:
+    return [Tariff.from_json_dict(record) for record in state.scan_json(TARIFF)]
+
+
+def settled_through(state: State) -> int:
+    raw = state.get_raw(SETTLED_THROUGH, "all")
+    return parse_utc(raw.decode()) if raw else 0
+
+
+def set_tariff(state: State, caller: Caller, data: dict[str, Any]) -> Tariff:
+    caller.require_utility("set tariffs")
+    if not isinstance(data, dict):
+        raise ValidationError("a tariff must be a JSON object")
+    tariff = Tariff.from_json_dict(data)
+    check_new_version(all_tariffs(state), tariff)
+    through = settled_through(state)
+    if tariff.effective_from < through:
+        raise Conflict(
+            f"tariff version {tariff.version} would change bills already settled up to "
+            f"{format_utc(through)}"
+        )
+    state.put_json(TARIFF, [f"{tariff.version:06d}"], tariff.to_json_dict())
+    return tariff

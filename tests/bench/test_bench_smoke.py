@@ -1,0 +1,41 @@
+"""`python -m bench --smoke` brings up its own devnet, drives it and prints the results table."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+HANG_GUARD_SECONDS = 240
+
+
+def _table_rows(output: str) -> list[list[str]]:
+    rows = []
+    for line in output.splitlines():
+        if line.startswith("| ") and not line.startswith("| workload") and "client ->" in line:
+            rows.append([cell.strip() for cell in line.strip("|").split("|")])
+    return rows
+
+
+def test_smoke_run_prints_a_table_with_committed_transactions(tmp_path: Path) -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench", "--smoke", "--home", str(tmp_path / "devnet")],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=HANG_GUARD_SECONDS,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    out = completed.stdout
+    assert "blocks cut at 100 ms or 500 transactions" in out
+    rows = _table_rows(out)
+    assert rows, out
+    labels = [row[1] for row in rows]
+    assert "python client -> python cc" in labels
+    for row in rows:
+        tx_per_second, failed = float(row[3].replace(",", "")), int(row[-1])
+        assert tx_per_second > 0, row  # something committed in the window
+        assert failed == 0, row
+    assert "P3 meter readings" in out  # pending suites are listed, not silently dropped

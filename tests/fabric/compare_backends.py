@@ -1,0 +1,62 @@
+"""Run every scenario on the devnet and on real Fabric; print where a client sees a difference.
+
+    PYTHONPATH=tests FABRIC_BIN=/path/to/fabric/bin .venv/bin/python -m fabric.compare_backends
+
+Writes the full observations as JSON (``--json FILE``) and prints one block per difference.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from harness.devnet import start_test_network
+
+from fabric.backend import start_fabric_test_network
+from fabric.scenarios import ScenarioContext, run_all
+
+
+def _observe(network: Any, scratch: Path) -> dict[str, Any]:
+    ctx = ScenarioContext(network.profile, network.channel, network.chaincode, scratch)
+    return run_all(ctx)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--json", type=Path, help="write all observations here")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="gridledger-compare-") as tmp:
+        root = Path(tmp)
+        observed: dict[str, dict[str, Any]] = {}
+        devnet = start_test_network(root / "devnet", with_node_chaincode=False)
+        try:
+            observed["devnet"] = _observe(devnet, root / "scratch")
+        finally:
+            devnet.stop()
+        fabric = start_fabric_test_network(root / "fabric", with_node_chaincode=False)
+        try:
+            observed["fabric"] = _observe(fabric, root / "scratch")
+        finally:
+            fabric.stop()
+    if args.json:
+        args.json.write_text(json.dumps(observed, indent=2, sort_keys=True), encoding="utf-8")
+    differences = 0
+    for name in observed["fabric"]:
+        on_devnet, on_fabric = observed["devnet"].get(name), observed["fabric"][name]
+        if on_devnet == on_fabric:
+            print(f"same       {name}")
+            continue
+        differences += 1
+        print(f"DIFFERENT  {name}")
+        print(f"  devnet: {json.dumps(on_devnet, sort_keys=True)}")
+        print(f"  fabric: {json.dumps(on_fabric, sort_keys=True)}")
+    print(f"{differences} difference(s) in {len(observed['fabric'])} scenarios")
+    return 1 if differences else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,529 @@
+"""What a client observes in the situations issue 8 lists, on whichever network it talks to.
+
+Each scenario returns an ``Observation``: plain data (error class, gRPC code, normalised message,
+which orgs' details say what, validation codes, event facts), equal on two backends exactly
+when a client could not tell them apart. ``compare_backends`` runs them on the devnet and on
+real Fabric; ``test_fabric_answers`` pins Fabric's answers.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gridledger.gateway import CommitError, GatewayError
+from gridledger.gateway import requests as gateway_requests
+
+Observation = dict[str, Any]
+
+OPERATOR, PROSUMER = "GridOperatorMSP", "ProsumerMSP"
+_TXID = re.compile(r"\b[0-9a-f]{64}\b")
+_ADDR = re.compile(r"(127\.0\.0\.1|localhost):\d+")
+_PKG = re.compile(r"\b(\w+)_1\.0:[0-9a-z]+\b")
+_BLOCKNUM = re.compile(r"BlockNum: \d+")
+
+
+@dataclass
+class ScenarioContext:
+    profile: Any  # gridledger.profile.ConnectionProfile
+    channel: str
+    chaincode: str
+    scratch: Path
+
+    def key(self, name: str) -> str:
+        return f"probe-{name}-{uuid.uuid4().hex[:8]}"
+
+
+def normalise(text: str, *keys: str) -> str:
+    for key in keys:
+        text = text.replace(key, "<key>")
+    text = _TXID.sub("<txid>", text)
+    text = _ADDR.sub("<addr>", text)
+    text = _BLOCKNUM.sub("BlockNum: <n>", text)
+    return _PKG.sub(r"\1:<package>", text)
+
+
+def observe_error(err: BaseException, *keys: str) -> Observation:
+    if not isinstance(err, GatewayError):
+        return {"error": type(err).__name__, "message": normalise(str(err), *keys)}
+    observed: Observation = {
+        "error": type(err).__name__,
+        "grpc": err.grpc_code_name,
+        "message": normalise(err.message, *keys),
+        "details": sorted([d.msp_id, normalise(d.message, *keys)] for d in err.details),
+    }
+    if isinstance(err, CommitError):
+        observed["validation"] = _code_name(err.code)
+    return observed
+
+
+def attempt(action: Callable[[], Any], *keys: str) -> Observation:
+    try:
+        result = action()
+    except Exception as err:  # noqa: BLE001 - the observation is the point
+        return observe_error(err, *keys)
+    if isinstance(result, bytes):
+        return {"ok": normalise(result.decode(errors="replace"), *keys)}
+    return {"ok": normalise(repr(result), *keys)}
+
+
+def _kv(ctx: ScenarioContext, gateway: Any, chaincode: str | None = None) -> Any:
+    return gateway.network(ctx.channel).contract(chaincode or ctx.chaincode, "kv")
+
+
+# -- scenarios -------------------------------------------------------------------------------
+
+
+def chaincode_error_at_submit(ctx: ScenarioContext) -> Observation:
+    with ctx.profile.connect(OPERATOR) as gateway:
+        return attempt(lambda: _kv(ctx, gateway).submit("Fail", "meter offline"))
+
+
+def chaincode_error_at_evaluate(ctx: ScenarioContext) -> Observation:
+    with ctx.profile.connect(OPERATOR) as gateway:
+        return attempt(lambda: _kv(ctx, gateway).evaluate("Fail", "meter offline"))
+
+
+def unknown_function_submit(ctx: ScenarioContext) -> Observation:
+    with ctx.profile.connect(OPERATOR) as gateway:
+        return attempt(lambda: _kv(ctx, gateway).submit("NoSuchFunction"))
+
+
+def unknown_function_evaluate(ctx: ScenarioContext) -> Observation:
+    with ctx.profile.connect(OPERATOR) as gateway:
+        return attempt(lambda: _kv(ctx, gateway).evaluate("NoSuchFunction"))
+
+
+def unknown_chaincode_submit(ctx: ScenarioContext) -> Observation:
+    with ctx.profile.connect(OPERATOR) as gateway:
+        return attempt(lambda: _kv(ctx, gateway, "nosuchchaincode").submit("Noop"))
+
+
+def unknown_chaincode_evaluate(ctx: ScenarioContext) -> Observation:
+    with ctx.profile.connect(OPERATOR) as gateway:
+        return attempt(lambda: _kv(ctx, gateway, "nosuchchaincode").evaluate("Noop"))
+
+
+def unknown_channel_submit(ctx: ScenarioContext) -> Observation:
+    with ctx.profile.connect(OPERATOR) as gateway:
+        contract = gateway.network("nosuchchannel").contract(ctx.chaincode, "kv")
+        return attempt(lambda: contract.submit("Noop"))
+
+
+def unknown_channel_evaluate(ctx: ScenarioContext) -> Observation:
+    with ctx.profile.connect(OPERATOR) as gateway:
+        contract = gateway.network("nosuchchannel").contract(ctx.chaincode, "kv")
+        return attempt(lambda: contract.evaluate("Noop"))
+
+
+def concurrent_read_modify_writes(ctx: ScenarioContext) -> Observation:
+    key = ctx.key("rmw")
+    with ctx.profile.connect(OPERATOR) as gateway:
+        kv = _kv(ctx, gateway)
+        kv.submit("Put", key, "0")
+        endorsed = [kv.new_proposal("AddTo", args=[key, "1"]).endorse() for _ in range(2)]
+        submitted = [t.submit() for t in endorsed]
+        codes = sorted(s.status().code_name for s in submitted)
+        value = kv.evaluate("Get", key).decode()
+    return {"codes": codes, "value": value}
+
+
+def endorsed_by_one_org_only(ctx: ScenarioContext) -> Observation:
+    key = ctx.key("one-org")
+    with ctx.profile.connect(OPERATOR) as gateway:
+        kv = _kv(ctx, gateway)
+        proposal = kv.new_proposal("Put", args=[key, "x"], endorsing_orgs=[OPERATOR])
+        status = proposal.endorse().submit().status()
+        stored = attempt(lambda: kv.evaluate("Get", key), key)
+    return {"code": status.code_name, "read_back": stored}
+
+
+def commit_status_of_unsubmitted_transaction(ctx: ScenarioContext) -> Observation:
+    with ctx.profile.connect(OPERATOR) as gateway:
+        proposal = _kv(ctx, gateway).new_proposal("Noop")
+        request = gateway_requests.commit_status_request(
+            proposal._signing, ctx.channel, proposal.transaction_id
+        )
+        commit = gateway.new_commit(bytes(request.SerializeToString()))
+        return attempt(lambda: commit.status(timeout=3.0))
+
+
+def same_signed_transaction_twice(ctx: ScenarioContext) -> Observation:
+    key = ctx.key("twice")
+    with ctx.profile.connect(OPERATOR) as gateway:
+        kv = _kv(ctx, gateway)
+        transaction = kv.new_proposal("Put", args=[key, "once"]).endorse()
+        first = transaction.submit().status()
+        again = gateway.new_transaction(transaction.bytes())
+        second = attempt(lambda: again.submit().status(timeout=10.0).code_name)
+        after = _second_status(gateway, ctx, transaction.transaction_id, first.block_number)
+        return {"first": first.code_name, "second": second, **after}
+
+
+def _second_status(gateway: Any, ctx: ScenarioContext, tx_id: str, block: int) -> Observation:
+    """After a resubmission: what commit status says now and what the filtered blocks show."""
+    request = gateway_requests.commit_status_request(
+        gateway._context.signing, ctx.channel, tx_id
+    )
+    status = gateway.new_commit(bytes(request.SerializeToString())).status(timeout=5.0)
+    codes: list[str] = []
+    events = gateway.network(ctx.channel).filtered_block_events(start_block=block)
+    seen = threading.Event()
+
+    def collect() -> None:
+        for filtered in events:
+            for tx in filtered.filtered_transactions:
+                if tx.txid == tx_id:
+                    codes.append(_code_name(tx.tx_validation_code))
+            if len(codes) >= 2:
+                break
+        seen.set()
+
+    worker = threading.Thread(target=collect, daemon=True)
+    worker.start()
+    seen.wait(5.0)
+    events.close()
+    return {
+        "status_after": status.code_name,
+        "status_block_is_first": status.block_number == block,
+        "filtered_codes_for_txid": codes,
+    }
+
+
+def _code_name(code: int) -> str:
+    from gridledger.gateway.errors import validation_code_name
+
+    return validation_code_name(int(code))
+
+
+def identity_from_foreign_ca(ctx: ScenarioContext) -> Observation:
+    from gridledger.fabric.msp import load_msp
+    from gridledger.gateway import connect
+    from gridledger_network.devnet.crypto.certificates import issue_ca, issue_identity, write_file
+
+    folder = ctx.scratch / "foreign-msp"
+    if not (folder / "signcerts" / "cert.pem").exists():
+        ca = issue_ca("ca.rogue.example", "rogue.example")
+        user = issue_identity(ca, "User1@rogue.example", "client")
+        write_file(folder / "cacerts" / "ca.pem", ca.cert_pem)
+        write_file(folder / "keystore" / "priv_sk", user.key_pem, private=True)
+        write_file(folder / "signcerts" / "cert.pem", user.cert_pem)
+    identity, signer = load_msp(folder, OPERATOR)
+    org = ctx.profile.organization(OPERATOR)
+    with connect(
+        org.peer_endpoint,
+        identity=identity,
+        signer=signer,
+        tls_root_cert=org.tls_ca_cert.read_bytes(),
+    ) as gateway:
+        kv = _kv(ctx, gateway)
+        return {
+            "evaluate": attempt(lambda: kv.evaluate("Noop")),
+            "submit": attempt(lambda: kv.submit("Noop")),
+        }
+
+
+def altered_proposal_signature(ctx: ScenarioContext) -> Observation:
+    with ctx.profile.connect(OPERATOR) as gateway:
+        proposal = _kv(ctx, gateway).new_proposal("Noop")
+        bad = gateway.new_signed_proposal(proposal.bytes(), b"\x30\x06\x02\x01\x01\x02\x01\x01")
+        return {
+            "evaluate": attempt(lambda: bad.evaluate()),
+            "endorse": attempt(lambda: bad.endorse()),
+        }
+
+
+def altered_transaction_signature(ctx: ScenarioContext) -> Observation:
+    with ctx.profile.connect(OPERATOR) as gateway:
+        transaction = _kv(ctx, gateway).new_proposal("Put", args=[ctx.key("sig"), "v"]).endorse()
+        forged = gateway.new_signed_transaction(
+            transaction.bytes(), b"\x30\x06\x02\x01\x01\x02\x01\x01"
+        )
+        return attempt(lambda: forged.submit().status(timeout=10.0))
+
+
+def altered_endorsed_payload(ctx: ScenarioContext) -> Observation:
+    """The endorsed response payload changed after endorsement, then signed by the client."""
+    from fabric_protos.common import common_pb2
+    from fabric_protos.peer import proposal_response_pb2, transaction_pb2
+
+    key = ctx.key("tamper")
+    with ctx.profile.connect(OPERATOR) as gateway:
+        kv = _kv(ctx, gateway)
+        transaction = kv.new_proposal("Put", args=[key, "honest"]).endorse()
+        prepared = gateway_requests.parse_prepared_transaction(transaction.bytes())
+        payload = common_pb2.Payload.FromString(prepared.envelope.payload)
+        tx = transaction_pb2.Transaction.FromString(payload.data)
+        action = transaction_pb2.ChaincodeActionPayload.FromString(tx.actions[0].payload)
+        response_payload = proposal_response_pb2.ProposalResponsePayload.FromString(
+            action.action.proposal_response_payload
+        )
+        response_payload.extension = response_payload.extension.replace(b"honest", b"forged")
+        action.action.proposal_response_payload = response_payload.SerializeToString()
+        tx.actions[0].payload = action.SerializeToString()
+        payload.data = tx.SerializeToString()
+        prepared.envelope.payload = payload.SerializeToString()
+        prepared.envelope.signature = b""
+        tampered = gateway.new_transaction(prepared.SerializeToString())
+        outcome = attempt(lambda: tampered.submit().status(timeout=10.0).code_name, key)
+        return {"commit": outcome, "read_back": attempt(lambda: kv.evaluate("Get", key), key)}
+
+
+def chaincode_event_order_and_replay(ctx: ScenarioContext) -> Observation:
+    """Two events in two blocks, read by a listener from block 0: order and block numbers."""
+    name = ctx.key("evt")
+    with ctx.profile.connect(OPERATOR) as gateway:
+        kv = _kv(ctx, gateway)
+        first = kv.new_proposal("Emit", args=[name, "one"]).endorse().submit().status()
+        second = kv.new_proposal("Emit", args=[name, "two"]).endorse().submit().status()
+        seen: list[tuple[str, int]] = []
+        events = gateway.network(ctx.channel).chaincode_events(ctx.chaincode, start_block=0)
+        try:
+            for event in events:
+                if event.event_name == name:
+                    seen.append((event.payload.decode(), event.block_number))
+                if len(seen) == 2:
+                    break
+        finally:
+            events.close()
+    return {
+        "payloads": [p for p, _ in seen],
+        "blocks_match_commit": [b for _, b in seen] == [first.block_number, second.block_number],
+    }
+
+
+def block_event_metadata(ctx: ScenarioContext) -> Observation:
+    """The committed block as a block listener sees it: endorsers, filter, commit hash."""
+    from fabric_protos.common import common_pb2
+    from fabric_protos.msp import identities_pb2
+    from fabric_protos.peer import transaction_pb2
+
+    with ctx.profile.connect(OPERATOR) as gateway:
+        status = (
+            _kv(ctx, gateway)
+            .new_proposal("Put", args=[ctx.key("blk"), "v"])
+            .endorse()
+            .submit()
+            .status()
+        )
+        blocks = gateway.network(ctx.channel).block_events(start_block=status.block_number)
+        try:
+            block = next(iter(blocks))
+        finally:
+            blocks.close()
+    envelope = common_pb2.Envelope.FromString(block.data.data[0])
+    payload = common_pb2.Payload.FromString(envelope.payload)
+    tx = transaction_pb2.Transaction.FromString(payload.data)
+    action = transaction_pb2.ChaincodeActionPayload.FromString(tx.actions[0].payload)
+    endorsers = sorted(
+        identities_pb2.SerializedIdentity.FromString(e.endorser).mspid
+        for e in action.action.endorsements
+    )
+    metadata = list(block.metadata.metadata)
+    return {
+        "transactions": len(block.data.data),
+        "endorsers": endorsers,
+        "metadata_entries": len(metadata),
+        "transactions_filter": list(metadata[2]) if len(metadata) > 2 else None,
+        "commit_hash_present": len(metadata) > 4 and len(metadata[4]) > 0,
+        "signatures_present": len(metadata[0]) > 0,
+    }
+
+
+def _first_from_stream(stream: Any, timeout: float = 3.0) -> Observation:
+    """The first item of an event stream, its error, or ``no event`` after ``timeout``."""
+    box: list[Observation] = []
+
+    def read() -> None:
+        try:
+            item = next(iter(stream))
+            box.append({"event": type(item).__name__})
+        except StopIteration:
+            box.append({"ended": True})
+        except Exception as err:  # noqa: BLE001
+            box.append(observe_error(err))
+
+    worker = threading.Thread(target=read, daemon=True)
+    worker.start()
+    worker.join(timeout)
+    stream.close()
+    worker.join(2.0)
+    return box[0] if box else {"no_event_within_s": timeout}
+
+
+def block_zero(ctx: ScenarioContext) -> Observation:
+    """Block 0 and 1 as a block listener sees them (genesis config; then lifecycle on Fabric)."""
+    from fabric_protos.common import common_pb2
+
+    kinds: list[list[Any]] = []
+    with ctx.profile.connect(OPERATOR) as gateway:
+        blocks = gateway.network(ctx.channel).block_events(start_block=0)
+        try:
+            for block in blocks:
+                types = []
+                for data in block.data.data:
+                    payload = common_pb2.Payload.FromString(
+                        common_pb2.Envelope.FromString(data).payload
+                    )
+                    header = common_pb2.ChannelHeader.FromString(payload.header.channel_header)
+                    types.append(common_pb2.HeaderType.Name(header.type))
+                kinds.append([block.header.number, types, len(block.metadata.metadata)])
+                if len(kinds) == 2:
+                    break
+        finally:
+            blocks.close()
+    return {"first_blocks": kinds}
+
+
+def private_write_default_endorsers(ctx: ScenarioContext) -> Observation:
+    key = ctx.key("pvt")
+    with ctx.profile.connect(OPERATOR) as gateway:
+        kv = _kv(ctx, gateway)
+        return attempt(
+            lambda: kv.submit("PutPrivate", "operatorPrivate", key, transient={"value": b"s"}),
+            key,
+        )
+
+
+def private_write_explicit_endorsers(ctx: ScenarioContext) -> Observation:
+    key = ctx.key("pvt")
+    with ctx.profile.connect(OPERATOR) as gateway:
+        kv = _kv(ctx, gateway)
+        outcome = attempt(
+            lambda: kv.submit(
+                "PutPrivate",
+                "operatorPrivate",
+                key,
+                transient={"value": b"secret"},
+                endorsing_orgs=[OPERATOR, PROSUMER],
+            ),
+            key,
+        )
+        read = attempt(lambda: kv.evaluate("GetPrivate", "operatorPrivate", key), key)
+    with ctx.profile.connect(PROSUMER) as gateway:
+        other = attempt(
+            lambda: _kv(ctx, gateway).evaluate("GetPrivate", "operatorPrivate", key), key
+        )
+    return {"submit": outcome, "member_read": read, "non_member_read": other}
+
+
+def chaincode_events_of_unknown_chaincode(ctx: ScenarioContext) -> Observation:
+    with ctx.profile.connect(OPERATOR) as gateway:
+        stream = gateway.network(ctx.channel).chaincode_events("nosuchchaincode", start_block=0)
+        return _first_from_stream(stream)
+
+
+def block_events_of_unknown_channel(ctx: ScenarioContext) -> Observation:
+    with ctx.profile.connect(OPERATOR) as gateway:
+        return _first_from_stream(gateway.network("nosuchchannel").block_events(start_block=0))
+
+
+def chaincode_events_of_unknown_channel(ctx: ScenarioContext) -> Observation:
+    with ctx.profile.connect(OPERATOR) as gateway:
+        stream = gateway.network("nosuchchannel").chaincode_events(ctx.chaincode, start_block=0)
+        return _first_from_stream(stream)
+
+
+def endorse_with_unknown_org(ctx: ScenarioContext) -> Observation:
+    with ctx.profile.connect(OPERATOR) as gateway:
+        proposal = _kv(ctx, gateway).new_proposal("Noop", endorsing_orgs=["NoSuchMSP"])
+        return attempt(lambda: proposal.endorse())
+
+
+def wrong_argument_count(ctx: ScenarioContext) -> Observation:
+    with ctx.profile.connect(OPERATOR) as gateway:
+        return attempt(lambda: _kv(ctx, gateway).evaluate("Get"))
+
+
+def events_of_an_invalid_transaction(ctx: ScenarioContext) -> Observation:
+    """An event from a transaction that commits invalid, then one from a valid transaction."""
+    name = ctx.key("inv")
+    with ctx.profile.connect(OPERATOR) as gateway:
+        kv = _kv(ctx, gateway)
+        network = gateway.network(ctx.channel)
+        one_org = kv.new_proposal("Emit", args=[name, "invalid"], endorsing_orgs=[OPERATOR])
+        invalid = one_org.endorse().submit().status()
+        valid = kv.new_proposal("Emit", args=[name, "valid"]).endorse().submit().status()
+        payloads: list[str] = []
+        events = network.chaincode_events(ctx.chaincode, start_block=invalid.block_number)
+        try:
+            for event in events:
+                if event.event_name == name:
+                    payloads.append(event.payload.decode())
+                if event.block_number >= valid.block_number:
+                    break
+        finally:
+            events.close()
+        filtered_stream = network.filtered_block_events(start_block=invalid.block_number)
+        try:
+            filtered = next(iter(filtered_stream))
+        finally:
+            filtered_stream.close()
+    transactions = []
+    for tx in filtered.filtered_transactions:
+        actions = tx.transaction_actions.chaincode_actions
+        transactions.append(
+            {
+                "code": _code_name(tx.tx_validation_code),
+                "type": int(tx.type),
+                "actions": len(actions),
+                "events": [
+                    [a.chaincode_event.event_name == name, len(a.chaincode_event.payload)]
+                    for a in actions
+                ],
+            }
+        )
+    return {
+        "invalid_code": invalid.code_name,
+        "event_payloads": payloads,
+        "filtered_block": transactions,
+    }
+
+
+SCENARIOS: dict[str, Callable[[ScenarioContext], Observation]] = {
+    f.__name__: f
+    for f in (
+        chaincode_error_at_submit,
+        chaincode_error_at_evaluate,
+        unknown_function_submit,
+        unknown_function_evaluate,
+        unknown_chaincode_submit,
+        unknown_chaincode_evaluate,
+        unknown_channel_submit,
+        unknown_channel_evaluate,
+        concurrent_read_modify_writes,
+        endorsed_by_one_org_only,
+        commit_status_of_unsubmitted_transaction,
+        same_signed_transaction_twice,
+        identity_from_foreign_ca,
+        altered_proposal_signature,
+        altered_transaction_signature,
+        altered_endorsed_payload,
+        chaincode_event_order_and_replay,
+        block_event_metadata,
+        block_zero,
+        private_write_default_endorsers,
+        private_write_explicit_endorsers,
+        chaincode_events_of_unknown_chaincode,
+        block_events_of_unknown_channel,
+        chaincode_events_of_unknown_channel,
+        endorse_with_unknown_org,
+        wrong_argument_count,
+        events_of_an_invalid_transaction,
+    )
+}
+
+
+def run_all(ctx: ScenarioContext) -> dict[str, Observation]:
+    results: dict[str, Observation] = {}
+    for name, scenario in SCENARIOS.items():
+        try:
+            results[name] = scenario(ctx)
+        except Exception as err:  # noqa: BLE001 - a broken scenario is itself an observation
+            results[name] = {"scenario_raised": f"{type(err).__name__}: {normalise(str(err))}"}
+    return results

@@ -1,0 +1,93 @@
+"""Meter readings as outbox items: one per meter and interval, registers that only go up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from gridledger.outbox import ItemState, Outbox, OutboxItem, TransactionRequest
+
+from faults.fault_network import CHANNEL, PYTHON_CHAINCODE
+from faults.ledger_checks import readings_on_ledger, reading_key, writes_of_key
+
+FIRST_INTERVAL = datetime(2026, 11, 26, 0, 0, tzinfo=UTC)
+
+
+def interval_start(index: int) -> str:
+    return (FIRST_INTERVAL + timedelta(minutes=15 * index)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class Reading:
+    meter_id: str
+    index: int
+
+    @property
+    def interval(self) -> str:
+        return interval_start(self.index)
+
+    @property
+    def import_wh(self) -> int:
+        return 1000 + 250 * self.index
+
+    @property
+    def export_wh(self) -> int:
+        return 10 * self.index
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"reading/{self.meter_id}/{self.interval}"
+
+    def request(self) -> TransactionRequest:
+        return TransactionRequest.of(
+            CHANNEL,
+            PYTHON_CHAINCODE,
+            "SubmitReading",
+            [self.meter_id, self.interval, str(self.import_wh), str(self.export_wh)],
+            contract="meters",
+        )
+
+
+def enqueue_readings(outbox: Outbox, readings: list[Reading]) -> list[OutboxItem]:
+    return outbox.enqueue_many([(r.idempotency_key, r.request()) for r in readings])
+
+
+def register_meters(gateway: Any, meter_ids: list[str]) -> None:
+    meters = gateway.network(CHANNEL).contract(PYTHON_CHAINCODE, "meters")
+    for meter_id in meter_ids:
+        meters.submit("RegisterMeter", meter_id, "alice", "bidirectional")
+
+
+def assert_exactly_once(gateway: Any, outbox: Outbox, meter_ids: list[str]) -> int:
+    """Every committed item is on the ledger once with its values; nothing else is; every item
+    not committed was reported with a reason. Returns the number of committed readings."""
+    committed = {
+        item.idempotency_key: item.request for item in outbox.items(ItemState.COMMITTED)
+    }
+    for failure in outbox.failures():
+        assert failure.reason, f"give-up without a reason: {failure}"
+    assert outbox.pending_count() == 0, "items still pending"
+    on_ledger: dict[str, tuple[int, int]] = {}
+    for meter_id in meter_ids:
+        for interval, values in readings_on_ledger(gateway, meter_id).items():
+            on_ledger[f"reading/{meter_id}/{interval}"] = values
+    expected = {
+        key: (int(request.args[2]), int(request.args[3])) for key, request in committed.items()
+    }
+    assert on_ledger == expected
+    for key in expected:
+        _, meter_id, interval = key.split("/", 2)
+        assert writes_of_key(gateway, reading_key(meter_id, interval)) == 1, f"{key} written twice"
+    return len(expected)
+
+
+def attempt_statistics(outbox: Outbox) -> dict[str, int]:
+    """How many transactions were tried per outcome, over every item (what the faults cost)."""
+    totals: dict[str, int] = {"items": 0, "transactions": 0}
+    for item in outbox.items():
+        totals["items"] += 1
+        for _, outcome, _ in outbox.transactions(item.id):
+            totals["transactions"] += 1
+            totals[outcome.value] = totals.get(outcome.value, 0) + 1
+    return totals

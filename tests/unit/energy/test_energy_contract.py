@@ -1,0 +1,422 @@
+"""The energy contract on the in-memory ledger: a market day, access control, refusals."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from gridledger_chaincode.contract import ContractRouter
+from gridledger_chaincode.energy.contract import EnergyContract
+from gridledger_chaincode.shim.identity import ClientIdentity
+from gridledger_chaincode.testing import InMemoryLedger, TransactionResult, make_identity
+from gridledger_meterdata import MeterKey, MeterReading, format_utc, sign, simulated_meter_key
+
+DAY = "2025-06-01T00:00:00Z"
+NEXT_DAY = "2025-06-02T00:00:00Z"
+DAY0 = 1748736000
+Q = 900
+TARIFF = {
+    "version": 1,
+    "effective_from": DAY,
+    "bands": [
+        {"name": "night", "start_minute": 0, "price": 200_000},
+        {"name": "day", "start_minute": 420, "price": 300_000},
+        {"name": "evening", "start_minute": 1080, "price": 400_000},
+    ],
+    "feed_in_price": 80_000,
+    "grid_fee": 50_000,
+    "fixed_fee_per_day": 25,
+    "tax_rate_bp": 1900,
+    "currency": "EUR",
+}
+
+
+def pid(identity: ClientIdentity) -> str:
+    return f"{identity.msp_id}::{identity.subject}"
+
+
+@dataclass
+class World:
+    ledger: InMemoryLedger
+    chaincode: ContractRouter
+    utility: ClientIdentity
+    alice: ClientIdentity
+    solarco: ClientIdentity
+    bob: ClientIdentity
+    auditor: ClientIdentity
+    stranger: ClientIdentity
+    keys: dict[str, MeterKey]
+
+    def call(self, who: ClientIdentity, function: str, *args: Any) -> TransactionResult:
+        encoded = [a if isinstance(a, str) else json.dumps(a) for a in args]
+        return self.ledger.invoke(self.chaincode, f"energy:{function}", *encoded, identity=who)
+
+    def ok(self, who: ClientIdentity, function: str, *args: Any) -> Any:
+        result = self.call(who, function, *args)
+        assert result.ok, result.message
+        return result.json() if result.payload else None
+
+    def readings(
+        self, meter_id: str, imports: list[int], exports: list[int]
+    ) -> list[dict[str, Any]]:
+        out = []
+        imported = exported = 0
+        for step in range(len(imports) + 1):
+            if step:
+                imported += imports[step - 1]
+                exported += exports[step - 1]
+            reading = MeterReading(meter_id, DAY0 + step * Q, imported, exported)
+            out.append(sign(reading, self.keys[meter_id]).to_json_dict())
+        return out
+
+
+@pytest.fixture
+def world() -> World:
+    ledger = InMemoryLedger()
+    w = World(
+        ledger=ledger,
+        chaincode=ContractRouter([EnergyContract()]),
+        utility=make_identity("GridOperatorMSP", "Admin@gridoperator.gridledger.local", ou="admin"),
+        alice=make_identity("ProsumerMSP", "alice"),
+        solarco=make_identity("ProsumerMSP", "solarco"),
+        bob=make_identity("ProsumerMSP", "bob"),
+        auditor=make_identity("GridOperatorMSP", "auditor"),
+        stranger=make_identity("ProsumerMSP", "stranger"),
+        keys={m: simulated_meter_key(m) for m in ("M-ALICE", "M-SOLAR", "M-BOB")},
+    )
+    for who, role, name in [
+        (w.alice, "consumer", "Alice"),
+        (w.solarco, "producer", "SolarCo"),
+        (w.bob, "prosumer", "Bob"),
+        (w.auditor, "auditor", "Regulator"),
+    ]:
+        w.ok(w.utility, "RegisterParticipant", who.msp_id, who.subject, role, "north", name)
+    for meter_id, owner, kind, source in [
+        ("M-ALICE", w.alice, "consumption", "grid"),
+        ("M-SOLAR", w.solarco, "production", "solar"),
+        ("M-BOB", w.bob, "bidirectional", "solar"),
+    ]:
+        w.ok(
+            w.utility,
+            "RegisterMeter",
+            meter_id,
+            pid(owner),
+            kind,
+            source,
+            "north",
+            w.keys[meter_id].public_key_pem(),
+        )
+    w.ok(w.utility, "SetTariff", TARIFF)
+    return w
+
+
+def solar_profile() -> list[int]:
+    return (
+        [0] * 28
+        + [500 + 100 * i for i in range(20)]
+        + [2500 - 100 * i for i in range(20)]
+        + [0] * 28
+    )
+
+
+def market_day(w: World) -> dict[str, Any]:
+    """SolarCo sells 10:00-12:00, Alice buys part of it, all meters report the whole day."""
+    offer = w.ok(w.solarco, "PostOffer", "M-SOLAR", "2025-06-01T10:00:00Z", "8", "2000", "120000")
+    trades = w.ok(w.alice, "Buy", offer["offer_id"], "1500")
+    batch = (
+        w.readings("M-ALICE", [400] * 96, [0] * 96)
+        + w.readings("M-SOLAR", [5] * 96, solar_profile())
+        + w.readings("M-BOB", [300] * 96, [p // 4 for p in solar_profile()])
+    )
+    summary = w.ok(w.utility, "SubmitReadings", batch)
+    return {"offer": offer, "trades": trades, "summary": summary}
+
+
+def test_a_market_day_settles_verifies_and_is_idempotent(world: World) -> None:
+    day = market_day(world)
+    assert day["summary"]["stored"] == 3 * 97
+    assert len(day["trades"]) == 8
+    assert day["summary"]["certificates_issued"] > 0
+    alice = pid(world.alice)
+    bill = world.ok(world.utility, "Settle", alice, DAY, NEXT_DAY)
+    assert bill["status"] == "complete"
+    kinds = {line["kind"] for line in bill["lines"]}
+    assert {"trade_purchase", "utility_energy", "grid_fee", "fixed_fee", "tax"} <= kinds
+    purchase = next(line for line in bill["lines"] if line["kind"] == "trade_purchase")
+    assert (purchase["quantity"], purchase["covered_wh"]) == (12_000, 3200)  # 8 x 400 consumed
+    matching = bill["certificate_matching"]["total"]
+    assert matching["matched_wh"] == 3200 and matching["consumed_wh"] == 96 * 400
+    assert len(bill["certificate_matching"]["hours"]) == 24
+    # settling again gives the very same bill and writes nothing new
+    before = dict(world.ledger.state)
+    again = world.call(world.utility, "Settle", alice, DAY, NEXT_DAY)
+    assert (
+        again.ok
+        and again.payload == json.dumps(bill, sort_keys=True, separators=(",", ":")).encode()
+    )
+    assert world.ledger.state == before
+    verdict = world.ok(world.alice, "VerifyBill", alice, DAY, NEXT_DAY)
+    assert verdict["matches"] is True
+    # the claimed certificates are retired against the bill
+    certs = world.ok(world.alice, "ListCertificates", alice)
+    assert certs and all(
+        c["status"] == "retired" and c["bill_id"] == bill["bill_id"] for c in certs
+    )
+    # producers are settled symmetrically
+    solar_bill = world.ok(world.utility, "Settle", pid(world.solarco), DAY, NEXT_DAY)
+    sale = next(line for line in solar_bill["lines"] if line["kind"] == "trade_sale")
+    assert (sale["quantity"], sale["amount"]) == (12_000, -144)
+    assert world.ok(world.auditor, "VerifyBill", pid(world.solarco), DAY, NEXT_DAY)["matches"]
+
+
+@pytest.mark.parametrize(
+    ("object_type", "field"),
+    [
+        ("energy.reading", "import_wh"),
+        ("energy.reading", "export_wh"),
+        ("energy.trade", "quantity_wh"),
+        ("energy.trade", "price"),
+    ],
+)
+def test_verify_bill_detects_a_changed_reading_or_trade(
+    world: World, object_type: str, field: str
+) -> None:
+    market_day(world)
+    alice = pid(world.alice)
+    world.ok(world.utility, "Settle", alice, DAY, NEXT_DAY)
+    assert world.ok(world.auditor, "VerifyBill", alice, DAY, NEXT_DAY)["matches"]
+    key = next(
+        k
+        for k, v in world.ledger.state.items()
+        if k.startswith(f"\x00{object_type}\x00")
+        and ("M-ALICE" in k or json.loads(v).get("buyer") == alice)
+        and "T10:00" in json.dumps(json.loads(v))
+    )
+    record = json.loads(world.ledger.state[key])
+    record[field] += 1
+    world.ledger.state[key] = json.dumps(record).encode()
+    verdict = world.ok(world.auditor, "VerifyBill", alice, DAY, NEXT_DAY)
+    assert verdict["matches"] is False
+    assert verdict["stored_inputs_hash"] != verdict["recomputed_inputs_hash"]
+
+
+def test_missing_readings_refuse_settlement_and_preview_lists_them(world: World) -> None:
+    batch = world.readings("M-ALICE", [400] * 96, [0] * 96)
+    del batch[50]
+    world.ok(world.utility, "SubmitReadings", batch)
+    alice = pid(world.alice)
+    refused = world.call(world.utility, "Settle", alice, DAY, NEXT_DAY)
+    assert not refused.ok
+    assert (
+        refused.message.startswith("incomplete:")
+        and "M-ALICE@2025-06-01T12:30:00Z" in refused.message
+    )
+    preview = world.ok(world.alice, "PreviewBill", alice, DAY, NEXT_DAY)
+    assert preview["status"] == "incomplete"
+    assert preview["unsettled_intervals"] == ["2025-06-01T12:15:00Z", "2025-06-01T12:30:00Z"]
+    assert not world.call(world.alice, "GetBill", alice, DAY, NEXT_DAY).ok
+
+
+def test_forged_and_conflicting_readings_are_refused_and_nothing_is_written(world: World) -> None:
+    good = world.readings("M-ALICE", [100, 100], [0, 0])
+    forged = dict(good[1])
+    forged["import_wh"] += 50  # signature no longer matches
+    before = dict(world.ledger.state)
+    result = world.call(world.utility, "SubmitReadings", [good[0], forged])
+    assert (
+        not result.ok
+        and result.message.startswith("invalid:")
+        and "does not verify" in result.message
+    )
+    assert world.ledger.state == before
+    other_key = simulated_meter_key("not the meter")
+    impostor = sign(MeterReading("M-ALICE", DAY0, 0, 0), other_key).to_json_dict()
+    assert "does not verify" in world.call(world.utility, "SubmitReadings", [impostor]).message
+    assert world.ok(world.utility, "SubmitReadings", good)["stored"] == 3
+    assert world.ok(world.utility, "SubmitReadings", good) == {
+        "certificates_issued": 0,
+        "duplicates": 3,
+        "stored": 0,
+        "submitted": 3,
+    }
+    conflicting = sign(
+        MeterReading("M-ALICE", DAY0 + Q, 101, 0), world.keys["M-ALICE"]
+    ).to_json_dict()
+    assert world.call(world.utility, "SubmitReadings", [conflicting]).message.startswith(
+        "conflict:"
+    )
+    backwards = sign(
+        MeterReading("M-ALICE", DAY0 + 3 * Q, 150, 0), world.keys["M-ALICE"]
+    ).to_json_dict()
+    assert "going backwards" in world.call(world.utility, "SubmitReadings", [backwards]).message
+    unknown = sign(MeterReading("M-NOPE", DAY0, 0, 0), world.keys["M-ALICE"]).to_json_dict()
+    assert world.call(world.utility, "SubmitReadings", [unknown]).message.startswith("not found:")
+    world.ok(world.utility, "DeactivateMeter", "M-ALICE")
+    late = sign(MeterReading("M-ALICE", DAY0 + 3 * Q, 300, 0), world.keys["M-ALICE"]).to_json_dict()
+    assert "inactive" in world.call(world.utility, "SubmitReadings", [late]).message
+    unaligned = dict(good[0], interval_start="2025-06-01T00:05:00Z")
+    assert "aligned" in world.call(world.utility, "SubmitReadings", [unaligned]).message
+
+
+def test_market_listing_buying_and_withdrawing(world: World) -> None:
+    cheap = world.ok(
+        world.solarco, "PostOffer", "M-SOLAR", "2025-06-01T10:00:00Z", "4", "1000", "90000"
+    )
+    dear = world.ok(world.bob, "PostOffer", "M-BOB", "2025-06-01T10:00:00Z", "4", "1000", "150000")
+    listed = world.ok(world.stranger, "ListOffers", "2025-06-01T10:15:00Z", "", "")
+    assert [o["offer_id"] for o in listed] == [cheap["offer_id"], dear["offer_id"]]
+    assert world.ok(world.stranger, "ListOffers", "2025-06-01T11:00:00Z", "", "") == []
+    assert world.ok(world.stranger, "ListOffers", "2025-06-01T10:15:00Z", "wind", "") == []
+    world.ok(world.alice, "Buy", cheap["offer_id"], "1000")
+    assert world.call(world.alice, "Buy", cheap["offer_id"], "1").message.startswith("conflict:")
+    world.ok(world.bob, "WithdrawOffer", dear["offer_id"])
+    assert "withdrawn" in world.call(world.alice, "Buy", dear["offer_id"], "1").message
+    assert world.ok(world.stranger, "ListOffers", "2025-06-01T10:15:00Z", "", "") == []
+    trades = world.ok(world.alice, "ListTrades", pid(world.alice))
+    assert len(trades) == 4 and {t["seller"] for t in trades} == {pid(world.solarco)}
+    assert len(world.ok(world.solarco, "ListTrades", pid(world.solarco))) == 4
+
+
+def test_certificates_follow_trades_whichever_comes_first(world: World) -> None:
+    # production metered before the trade exists: the trade picks up the certificate on Buy
+    world.ok(
+        world.utility,
+        "SubmitReadings",
+        world.readings("M-SOLAR", [0] * 96, [0] * 40 + [800] + [0] * 55),
+    )
+    certs = world.ok(world.solarco, "ListCertificates", pid(world.solarco))
+    assert [(c["interval_start"], c["wh"], c["status"]) for c in certs] == [
+        ("2025-06-01T10:00:00Z", 800, "active")
+    ]
+    offer = world.ok(
+        world.solarco, "PostOffer", "M-SOLAR", "2025-06-01T10:00:00Z", "1", "1000", "100000"
+    )
+    world.ok(world.alice, "Buy", offer["offer_id"], "600")
+    alice_certs = world.ok(world.alice, "ListCertificates", pid(world.alice))
+    assert [(c["wh"], c["owner"]) for c in alice_certs] == [(600, pid(world.alice))]
+    world.ok(world.bob, "Buy", offer["offer_id"], "400")
+    bob_certs = world.ok(world.bob, "ListCertificates", pid(world.bob))
+    assert [c["wh"] for c in bob_certs] == [200]
+    parent = world.ok(world.solarco, "ListCertificates", pid(world.solarco))
+    assert [(c["transferred_wh"], c["status"]) for c in parent] == [(800, "transferred")]
+
+
+def test_tariffs_are_versioned_and_cannot_rewrite_settled_days(world: World) -> None:
+    assert "must be 2" in world.call(world.utility, "SetTariff", TARIFF).message
+    world.ok(world.utility, "SubmitReadings", world.readings("M-ALICE", [1] * 96, [0] * 96))
+    world.ok(world.utility, "Settle", pid(world.alice), DAY, NEXT_DAY)
+    retro = dict(TARIFF, version=2, effective_from="2025-06-01T00:00:00Z")
+    assert "after" in world.call(world.utility, "SetTariff", retro).message
+    same_day = dict(TARIFF, version=2, effective_from=NEXT_DAY)
+    world.ok(world.utility, "SetTariff", same_day)
+    assert [t["version"] for t in world.ok(world.stranger, "ListTariffs")] == [1, 2]
+
+
+def test_periods_are_settled_in_order(world: World) -> None:
+    world.ok(world.utility, "SubmitReadings", world.readings("M-ALICE", [1] * 192, [0] * 192))
+    alice = pid(world.alice)
+    world.ok(world.utility, "Settle", alice, NEXT_DAY, "2025-06-03T00:00:00Z")
+    late = world.call(world.utility, "Settle", alice, DAY, NEXT_DAY)
+    assert late.message.startswith("conflict:") and "in order" in late.message
+
+
+def test_who_am_i(world: World) -> None:
+    assert world.ok(world.alice, "WhoAmI")["role"] == "consumer"
+    assert world.ok(world.utility, "WhoAmI")["role"] == "utility"
+    assert world.ok(world.stranger, "WhoAmI") == {
+        "msp_id": "ProsumerMSP",
+        "participant_id": pid(world.stranger),
+        "registered": False,
+        "role": None,
+    }
+
+
+def test_utility_attribute_counts_only_inside_the_utility_msp(world: World) -> None:
+    attributed = make_identity(
+        "GridOperatorMSP", "utility", attributes={"gridledger.role": "utility"}
+    )
+    assert world.ok(attributed, "WhoAmI")["role"] == "utility"
+    outsider = make_identity("ProsumerMSP", "evil", attributes={"gridledger.role": "utility"})
+    refused = world.call(
+        outsider, "RegisterParticipant", "ProsumerMSP", "/CN=x", "consumer", "north", "X"
+    )
+    assert refused.message.startswith("access denied:")
+    plain_member = make_identity("GridOperatorMSP", "User1")
+    assert world.ok(plain_member, "WhoAmI")["role"] is None
+
+
+def _access_matrix() -> list[tuple[str, str, list[Any]]]:
+    period = ["{alice}", DAY, NEXT_DAY]
+    return [
+        ("alice", "RegisterParticipant", ["ProsumerMSP", "/CN=z", "consumer", "north", "Z"]),
+        ("auditor", "RegisterParticipant", ["ProsumerMSP", "/CN=z", "consumer", "north", "Z"]),
+        ("solarco", "RegisterMeter", ["M-X", "{solarco}", "production", "solar", "north", "{pem}"]),
+        ("alice", "DeactivateMeter", ["M-ALICE"]),
+        ("alice", "SetTariff", [dict(TARIFF, version=2, effective_from=NEXT_DAY)]),
+        ("alice", "Settle", period),
+        ("auditor", "Settle", period),
+        ("alice", "PostOffer", ["M-ALICE", "2025-06-01T10:00:00Z", "1", "10", "1"]),
+        ("bob", "PostOffer", ["M-SOLAR", "2025-06-01T10:00:00Z", "1", "10", "1"]),
+        ("stranger", "PostOffer", ["M-SOLAR", "2025-06-01T10:00:00Z", "1", "10", "1"]),
+        ("solarco", "Buy", ["{offer}", "10"]),
+        ("auditor", "Buy", ["{offer}", "10"]),
+        ("stranger", "Buy", ["{offer}", "10"]),
+        ("alice", "WithdrawOffer", ["{offer}"]),
+        ("bob", "GetBill", period),
+        ("bob", "VerifyBill", period),
+        ("bob", "PreviewBill", period),
+        ("stranger", "GetMeter", ["M-ALICE"]),
+        ("bob", "GetReadings", ["M-ALICE", DAY, NEXT_DAY]),
+        ("bob", "ListTrades", ["{alice}"]),
+        ("bob", "ListCertificates", ["{alice}"]),
+        ("alice", "ListParticipants", []),
+        ("bob", "GetParticipant", ["{alice}"]),
+        ("bob", "SubmitReadings", ["{alice_readings}"]),
+        ("stranger", "SubmitReadings", ["{alice_readings}"]),
+    ]
+
+
+@pytest.mark.parametrize(("who", "function", "args"), _access_matrix())
+def test_access_control_refusals_write_nothing(
+    world: World, who: str, function: str, args: list[Any]
+) -> None:
+    offer = world.ok(world.solarco, "PostOffer", "M-SOLAR", "2025-06-01T10:00:00Z", "1", "100", "1")
+    world.ok(world.utility, "SubmitReadings", world.readings("M-ALICE", [1] * 96, [0] * 96))
+    world.ok(world.utility, "Settle", pid(world.alice), DAY, NEXT_DAY)
+    values = {
+        "{alice}": pid(world.alice),
+        "{solarco}": pid(world.solarco),
+        "{offer}": offer["offer_id"],
+        "{pem}": world.keys["M-SOLAR"].public_key_pem(),
+    }
+    resolved: list[Any] = []
+    for arg in args:
+        if arg == "{alice_readings}":
+            resolved.append(
+                [
+                    sign(
+                        MeterReading("M-ALICE", DAY0 + 200 * Q, 10_000, 0), world.keys["M-ALICE"]
+                    ).to_json_dict()
+                ]
+            )
+        else:
+            resolved.append(values.get(arg, arg) if isinstance(arg, str) else arg)
+    before = dict(world.ledger.state)
+    result = world.call(getattr(world, who), function, *resolved)
+    assert not result.ok
+    assert result.message.startswith("access denied:"), result.message
+    assert world.ledger.state == before
+
+
+def test_readers_can_read_what_they_may(world: World) -> None:
+    market_day(world)
+    alice = pid(world.alice)
+    world.ok(world.utility, "Settle", alice, DAY, NEXT_DAY)
+    for reader in (world.alice, world.auditor, world.utility):
+        assert world.ok(reader, "GetBill", alice, DAY, NEXT_DAY)["participant"] == alice
+        assert len(world.ok(reader, "GetReadings", "M-ALICE", DAY, NEXT_DAY)) == 97
+        assert world.ok(reader, "GetMeter", "M-ALICE")["owner"] == alice
+    assert world.ok(world.auditor, "ListParticipants")
+    assert format_utc(DAY0) == DAY
