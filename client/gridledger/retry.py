@@ -44,17 +44,23 @@ logger = logging.getLogger(__name__)
 
 RETRYABLE_VALIDATION_CODES = frozenset({"MVCC_READ_CONFLICT", "PHANTOM_READ_CONFLICT"})
 UNREACHABLE_CODES = frozenset({"UNAVAILABLE"})
-TRANSIENT_CODES = frozenset({"DEADLINE_EXCEEDED", "RESOURCE_EXHAUSTED", "ABORTED", "CANCELLED"})
-# What Fabric's gateway (and the devnet) put in an error detail when a peer cannot run the
-# chaincode at all, as opposed to the chaincode answering with an error response.
+TRANSIENT_CODES = frozenset({"DEADLINE_EXCEEDED", "RESOURCE_EXHAUSTED", "CANCELLED"})
+# What Fabric's gateway (and the devnet) put in error details: a chaincode's own error response
+# (never retried), a peer or chaincode that cannot be reached, or a run that could not finish.
 CHAINCODE_REJECTION_MARKERS = ("chaincode response ", "transaction returned with failure")
 CHAINCODE_UNREACHABLE_MARKERS = (
     "is not reachable",
     "chaincode stream terminated",
     "could not launch chaincode",
     "connection refused",
+    "code = Unavailable",
 )
-CHAINCODE_TRANSIENT_MARKERS = ("failed to execute transaction", "timeout expired")
+CHAINCODE_TRANSIENT_MARKERS = (
+    "failed to execute transaction",
+    "timeout expired",
+    "ProposalResponsePayloads do not match",
+    "code = DeadlineExceeded",
+)
 ORDERER_UNAVAILABLE_MARKERS = ("SERVICE_UNAVAILABLE", "no orderers could successfully process")
 
 
@@ -102,6 +108,7 @@ def _endorse_verdict(error: GatewayError) -> Verdict:
         return Verdict(Disposition.UNAVAILABLE, f"{error.step} unavailable: {detail}")
     if _mentions(texts, CHAINCODE_TRANSIENT_MARKERS) or code in TRANSIENT_CODES:
         return Verdict(Disposition.TRANSIENT, f"{error.step} failed ({code}): {detail}")
+    # anything else (access denied, invalid proposal, no policy satisfiable...) is a refusal
     return Verdict(Disposition.REJECTED, f"{error.step} refused ({code or 'no code'}): {detail}")
 
 
@@ -111,7 +118,7 @@ def _submit_verdict(error: SubmitError) -> Verdict:
     if code == "UNAVAILABLE" and _mentions(texts, ORDERER_UNAVAILABLE_MARKERS):
         detail = "; ".join(d.message for d in error.details) or error.message
         return Verdict(Disposition.UNAVAILABLE, f"orderer unavailable: {detail}")
-    if code in UNREACHABLE_CODES or code in TRANSIENT_CODES - {"ABORTED"} or not code:
+    if code in UNREACHABLE_CODES or code in TRANSIENT_CODES or not code:
         return Verdict(Disposition.IN_DOUBT, f"submit outcome unknown ({code}): {error.message}")
     return Verdict(Disposition.REJECTED, f"orderer refused the transaction ({code}): {error}")
 

@@ -81,7 +81,9 @@ def fabric_test_config(orderers: int = 1, *, with_node_chaincode: bool) -> Fabri
 
     network = parse_config(raw)
     peer_ports = {p.msp_id: PeerPorts(p.port, next(ports), next(ports)) for p in network.peers}
-    orderer_ports = tuple(OrdererPorts(next(ports), next(ports), next(ports)) for _ in range(orderers))
+    orderer_ports = tuple(
+        OrdererPorts(next(ports), next(ports), next(ports)) for _ in range(orderers)
+    )
     servers = {PYTHON_CHAINCODE: "python", NODE_CHAINCODE: "external"}
     return FabricConfig(network, orderer_ports, peer_ports, servers)
 
@@ -163,9 +165,7 @@ def start_fabric_test_network(
     )
 
 
-def start_backend_network(
-    home: Path, config: pytest.Config, *, with_node_chaincode: bool
-) -> Any:
+def start_backend_network(home: Path, config: pytest.Config, *, with_node_chaincode: bool) -> Any:
     """The session's network on the selected backend (devnet by default)."""
     if selected_backend(config) == "fabric":
         return start_fabric_test_network(home, with_node_chaincode=with_node_chaincode)

@@ -2,7 +2,8 @@
 
     PYTHONPATH=tests FABRIC_BIN=/path/to/fabric/bin .venv/bin/python -m fabric.compare_backends
 
-Writes the full observations as JSON (``--json FILE``) and prints one block per difference.
+Prints one block per difference; ``--json FILE`` keeps every observation; ``--record`` rewrites
+``fabric_3.1.5_answers.json`` (what ``test_fabric_answers`` expects) from this run's Fabric.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 from harness.devnet import start_test_network
 
 from fabric.backend import start_fabric_test_network
-from fabric.scenarios import ScenarioContext, run_all
+from fabric.scenarios import ANSWERS, ScenarioContext, run_all
 
 
 def _observe(network: Any, scratch: Path) -> dict[str, Any]:
@@ -28,6 +29,9 @@ def _observe(network: Any, scratch: Path) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--json", type=Path, help="write all observations here")
+    parser.add_argument(
+        "--record", action="store_true", help=f"rewrite {ANSWERS.name} with Fabric's answers"
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="gridledger-compare-") as tmp:
         root = Path(tmp)
@@ -44,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
             fabric.stop()
     if args.json:
         args.json.write_text(json.dumps(observed, indent=2, sort_keys=True), encoding="utf-8")
+    if args.record:
+        ANSWERS.write_text(json.dumps(observed["fabric"], indent=2, sort_keys=True) + "\n", "utf-8")
     differences = 0
     for name in observed["fabric"]:
         on_devnet, on_fabric = observed["devnet"].get(name), observed["fabric"][name]

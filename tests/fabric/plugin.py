@@ -38,5 +38,5 @@ def _start_node_chaincode_server(network: Any) -> Any:
     return starter() if starter is not None else _devnet_node_server(network)
 
 
-harness_devnet.start_test_network = _start_test_network  # type: ignore[assignment]
-harness_devnet.start_node_chaincode_server = _start_node_chaincode_server  # type: ignore[assignment]
+harness_devnet.start_test_network = _start_test_network
+harness_devnet.start_node_chaincode_server = _start_node_chaincode_server

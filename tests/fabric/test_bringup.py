@@ -133,14 +133,28 @@ def test_a_taken_port_is_named_before_anything_starts(tmp_path: Path) -> None:
 
 
 @pytest.mark.fabric
-def test_down_stops_every_process_and_removes_the_state(tmp_path: Path) -> None:
+def test_restart_keeps_the_ledger_and_down_removes_everything(tmp_path: Path) -> None:
     network = start_fabric_test_network(tmp_path, with_node_chaincode=False)
     pids = [p for p in network.describe()["processes"].values() if p]
+    with network.profile.connect(OPERATOR) as gateway:
+        kv = gateway.network("energy").contract(network.chaincode, "kv")
+        kv.submit("Emit", "before-restart", "kept")
 
     stopped = stop(tmp_path)
-    down(tmp_path)
+    restarted = up(tmp_path)
 
     assert len(stopped) == len(pids) == 4
+    assert not restarted.already_running
+    with network.profile.connect(PROSUMER) as gateway:
+        events = gateway.network("energy").chaincode_events(network.chaincode, start_block=0)
+        try:
+            replayed = next(e for e in events if e.event_name == "before-restart")
+        finally:
+            events.close()
+    assert replayed.payload == b"kept"
+
+    down(tmp_path)
+
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fabric.yaml"]
 
 

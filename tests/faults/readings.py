@@ -9,7 +9,7 @@ from typing import Any
 from gridledger.outbox import ItemState, Outbox, OutboxItem, TransactionRequest
 
 from faults.fault_network import CHANNEL, PYTHON_CHAINCODE
-from faults.ledger_checks import readings_on_ledger, reading_key, writes_of_key
+from faults.ledger_checks import reading_key, readings_on_ledger, writes_of_key
 
 FIRST_INTERVAL = datetime(2026, 11, 26, 0, 0, tzinfo=UTC)
 
@@ -62,9 +62,7 @@ def register_meters(gateway: Any, meter_ids: list[str]) -> None:
 def assert_exactly_once(gateway: Any, outbox: Outbox, meter_ids: list[str]) -> int:
     """Every committed item is on the ledger once with its values; nothing else is; every item
     not committed was reported with a reason. Returns the number of committed readings."""
-    committed = {
-        item.idempotency_key: item.request for item in outbox.items(ItemState.COMMITTED)
-    }
+    committed = {item.idempotency_key: item.request for item in outbox.items(ItemState.COMMITTED)}
     for failure in outbox.failures():
         assert failure.reason, f"give-up without a reason: {failure}"
     assert outbox.pending_count() == 0, "items still pending"

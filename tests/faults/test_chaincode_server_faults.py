@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from gridledger.gateway import EndorseError, EvaluateError, GatewayError
 from gridledger.retry import Disposition, classify
+from harness.devnet import OPERATOR
 
 from faults.fault_network import CHANNEL, PYTHON_CHAINCODE, FaultNetwork, running_fault_network
 from faults.slow_chaincode import SlowChaincode, serve_slow_chaincode
@@ -23,6 +24,7 @@ from faults.slow_chaincode import SlowChaincode, serve_slow_chaincode
 pytestmark = pytest.mark.integration
 
 SLOW = "slowcc"
+ORG = OPERATOR
 EXECUTE_TIMEOUT_SECONDS = 1.0
 HANG_GUARD_SECONDS = 60.0
 
@@ -87,11 +89,13 @@ def test_hung_transaction_times_out_cleanly_on_both_sides(fault_network: FaultNe
             key = f"late-{uuid.uuid4().hex[:8]}"
 
             with pytest.raises(EndorseError) as timed_out:
-                slow.submit("Sleep", str(EXECUTE_TIMEOUT_SECONDS * 3), key)
+                slow.submit("Sleep", str(EXECUTE_TIMEOUT_SECONDS * 3), key, endorsing_orgs=[ORG])
             assert "timeout expired while executing transaction" in str(timed_out.value)
             assert classify(timed_out.value).disposition is Disposition.TRANSIENT
-            # the stream still serves other transactions while the hung one sleeps
-            assert slow.evaluate("Ping") == b"pong"
+            # the same peer's stream still serves other transactions while the hung one sleeps
+            assert not chaincode.finished.is_set()
+            assert slow.evaluate("Ping", endorsing_orgs=[ORG]) == b"pong"
+            assert not chaincode.finished.is_set()
 
             assert chaincode.finished.wait(HANG_GUARD_SECONDS)
             eventually(lambda: server.in_flight == 0, "shim has no transaction left in flight")

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gridledger_network.devnet.config import MARKET_USERS
 from gridledger_network.devnet.launcher import DevnetHandle, start_devnet
 
 from harness.chaincode_servers import start_node_chaincode, start_python_chaincode
@@ -45,7 +46,8 @@ def devnet_config(peer_ports: dict[str, int], chaincode_ports: dict[str, int]) -
                 "name": "utility",
                 "ou": "client",
                 "attrs": {"gridledger.role": "utility"},
-            }
+            },
+            *({"org": org, "name": name, "ou": "client"} for name, org in MARKET_USERS.items()),
         ],
         "chaincodes": [
             {

@@ -3,8 +3,15 @@
 created --REGISTERED--> established --READY--> ready. In `ready`, INIT and TRANSACTION messages
 start a transaction on the executor (many run at once, keyed by channel id + tx id); RESPONSE
 and ERROR messages are handed to the transaction waiting for them. KEEPALIVE is echoed in any
-state. The handler does no I/O itself: it is given a `send` function and fed received messages,
-so the gRPC server (or a test) owns the stream.
+state. The handler does no I/O itself: it is given a `send` function and a `receive` function, so
+the gRPC server (or a test) owns the stream.
+
+Threads: one reader thread per stream (`serve`) receives every message. A TRANSACTION runs
+*inline* on that thread, and while it waits for the peer's answer it keeps receiving messages
+itself (`_pump_until`): its own answer comes back with no thread hand-off, answers for other
+transactions are handed to them, and a TRANSACTION arriving meanwhile runs nested on the same
+stack. Past `MAX_INLINE_DEPTH` nested transactions, new ones go to the executor's threads and wait
+for their answers on a queue that the reader fills.
 """
 
 from __future__ import annotations
@@ -26,6 +33,8 @@ from gridledger_chaincode.shim.types import ChaincodeResponse
 logger = logging.getLogger(__name__)
 
 Send = Callable[[Any], None]
+Receive = Callable[[], Any | None]  # the next message from the peer; None once the stream ended
+MAX_INLINE_DEPTH = int(__import__("os").environ.get("XDEPTH", "16"))
 
 
 class HandlerState(enum.Enum):
@@ -42,23 +51,45 @@ def error_text(exc: BaseException) -> str:
 
 
 class TransactionExchange:
-    """One transaction's request/response channel over the shared stream."""
+    """One transaction's request/response channel over the shared stream.
 
-    __slots__ = ("_handler", "channel_id", "replies", "tx_id")
+    An inline exchange (the transaction runs on the reader thread) receives its own answers; a
+    pooled one waits on a queue the reader thread fills.
+    """
 
-    def __init__(self, handler: ChaincodeHandler, channel_id: str, tx_id: str) -> None:
+    __slots__ = ("_handler", "channel_id", "closed", "inline", "replies", "reply", "tx_id")
+
+    def __init__(
+        self, handler: ChaincodeHandler, channel_id: str, tx_id: str, *, inline: bool
+    ) -> None:
         self._handler = handler
         self.channel_id = channel_id
         self.tx_id = tx_id
-        self.replies: SimpleQueue[Any] = SimpleQueue()
+        self.inline = inline
+        self.reply: Any = None
+        self.closed = False
+        self.replies: SimpleQueue[Any] | None = None if inline else SimpleQueue()
 
     @property
     def capabilities(self) -> PeerCapabilities:
         return self._handler.capabilities
 
+    def deliver(self, message: Any) -> None:
+        """Hand the peer's answer (or None: the stream closed) to the waiting transaction."""
+        if self.replies is not None:
+            self.replies.put(message)
+        elif message is None:
+            self.closed = True
+        else:
+            self.reply = message
+
     def call(self, message_type: int, payload: bytes) -> bytes:
         self._handler.send(messages.new_message(message_type, self.tx_id, self.channel_id, payload))
-        reply = self.replies.get()
+        if self.replies is not None:
+            reply = self.replies.get()
+        else:
+            reply = self._handler.pump_until(self)
+            self.reply = None
         if reply is None:
             raise ChaincodeStubError("the stream to the peer closed before it answered")
         reply_type = reply.type
@@ -83,7 +114,10 @@ class ChaincodeHandler:
         self._chaincode_id = chaincode_id
         self._executor = executor
         self._send = send
-        self._pending: dict[tuple[str, str], SimpleQueue[Any]] = {}
+        self._pending: dict[tuple[str, str], TransactionExchange] = {}
+        self._receive: Receive | None = None
+        self._ended = False  # the reader saw the end of the stream (or must end it)
+        self._depth = 0  # transactions running inline on the reader thread
         self.state = HandlerState.CREATED
         self.capabilities = PeerCapabilities()
 
@@ -100,8 +134,29 @@ class ChaincodeHandler:
     def close(self) -> None:
         """The stream is gone: wake every transaction still waiting for the peer."""
         self.state = HandlerState.CLOSED
-        for replies in list(self._pending.values()):
-            replies.put(None)
+        for exchange in list(self._pending.values()):
+            exchange.deliver(None)
+
+    # -- the reader thread --------------------------------------------------------------------
+    def serve(self, receive: Receive) -> None:
+        """Receive and handle messages until the stream ends or must end (reader thread)."""
+        self._receive = receive
+        while not self._ended:
+            message = receive()
+            if message is None or not self.handle_message(message):
+                self._ended = True
+
+    def pump_until(self, exchange: TransactionExchange) -> Any:
+        """Receive messages on the reader thread until ``exchange`` has its answer (or None)."""
+        receive = self._receive
+        while exchange.reply is None and not exchange.closed:
+            if self._ended or receive is None:
+                return None
+            message = receive()
+            if message is None or not self.handle_message(message):
+                self._ended = True
+                return None
+        return exchange.reply
 
     @property
     def in_flight(self) -> int:
@@ -143,21 +198,29 @@ class ChaincodeHandler:
         return False
 
     def _deliver_reply(self, message: Any) -> None:
-        replies = self._pending.get((message.channel_id, message.txid))
-        if replies is None:
+        exchange = self._pending.get((message.channel_id, message.txid))
+        if exchange is None:
             logger.warning(
                 "[%s] %s for no running transaction, dropped",
                 message.txid[:8],
                 messages.type_name(message.type),
             )
             return
-        replies.put(message)
+        exchange.deliver(message)
 
     def _start_transaction(self, message: Any, *, is_init: bool) -> None:
         key = (message.channel_id, message.txid)
-        exchange = TransactionExchange(self, message.channel_id, message.txid)
-        if self._pending.setdefault(key, exchange.replies) is not exchange.replies:
+        inline = self._receive is not None and self._depth < MAX_INLINE_DEPTH
+        exchange = TransactionExchange(self, message.channel_id, message.txid, inline=inline)
+        if self._pending.setdefault(key, exchange) is not exchange:
             self._reply_error(message, f"transaction {message.txid} is already running")
+            return
+        if inline:
+            self._depth += 1
+            try:
+                self._run_transaction(message, exchange, is_init)
+            finally:
+                self._depth -= 1
             return
         try:
             self._executor.submit(self._run_transaction, message, exchange, is_init)

@@ -1,7 +1,8 @@
 """The CCaaS gRPC server: serves `protos.Chaincode/Connect`; the peer dials in, we REGISTER.
 
 Stream I/O stays on two threads per stream (gRPC's worker draining the outbound queue, and a
-reader feeding the handler); contract code runs on a shared pool of transaction threads.
+reader driving the handler, which runs transactions inline on it); transactions beyond the
+handler's inline depth run on a shared pool of transaction threads.
 """
 
 from __future__ import annotations
@@ -149,12 +150,17 @@ class ChaincodeServer:
 
 
 def _read_stream(requests: Iterator[Any], handler: ChaincodeHandler, finish: Any) -> None:
+    def receive() -> Any | None:
+        try:
+            return next(requests)
+        except StopIteration:
+            return None
+        except grpc.RpcError as exc:
+            logger.debug("stream from peer ended: %s", exc)
+            return None
+
     try:
-        for message in requests:
-            if not handler.handle_message(message):
-                break
-    except grpc.RpcError as exc:
-        logger.debug("stream from peer ended: %s", exc)
+        handler.serve(receive)
     except Exception:
         logger.exception("chaincode stream failed")
     finally:

@@ -101,13 +101,34 @@ def org_domain(msp_id: str) -> str:
     return f"{base.lower()}.{BASE_DOMAIN}"
 
 
+# The energy market's people (demo and integration tests): name -> organisation. The utility
+# registers them on the ledger with a role; these are only their certificates.
+MARKET_USERS = {
+    "auditor": "GridOperatorMSP",
+    "city-solar": "GridOperatorMSP",
+    "dave": "GridOperatorMSP",
+    "solar-farm": "ProsumerMSP",
+    "wind-farm": "ProsumerMSP",
+    "alice": "ProsumerMSP",
+    "bob": "ProsumerMSP",
+    "carol": "ProsumerMSP",
+}
+
+
+def market_users() -> tuple[UserConfig, ...]:
+    return tuple(UserConfig(org, name) for name, org in MARKET_USERS.items())
+
+
 def default_config() -> DevnetConfig:
     both = "AND('GridOperatorMSP.peer','ProsumerMSP.peer')"
     return DevnetConfig(
         channel="energy",
         peers=(PeerConfig("GridOperatorMSP", 7051), PeerConfig("ProsumerMSP", 9051)),
         batch=BatchConfig(),
-        users=(UserConfig("GridOperatorMSP", "utility", "client", {"gridledger.role": "utility"}),),
+        users=(
+            UserConfig("GridOperatorMSP", "utility", "client", {"gridledger.role": "utility"}),
+            *market_users(),
+        ),
         chaincodes=(
             ChaincodeConfig(
                 name="gridledger",

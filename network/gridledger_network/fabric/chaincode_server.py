@@ -22,7 +22,9 @@ def chaincode_port(chaincode: ChaincodeConfig) -> int:
     return int(chaincode.address.rsplit(":", 1)[1])
 
 
-def server_environment(chaincode: ChaincodeConfig, package_id: str, layout: CryptoLayout) -> dict[str, str]:
+def server_environment(
+    chaincode: ChaincodeConfig, package_id: str, layout: CryptoLayout
+) -> dict[str, str]:
     tls = layout.chaincode_tls_dir
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CORE_", "CHAINCODE_"))}
     env.update(

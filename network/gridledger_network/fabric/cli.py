@@ -1,4 +1,4 @@
-"""``gridledger network fabric up|down|status``: real Fabric as native processes under one folder."""
+"""``gridledger network fabric up|down|status``: real Fabric as native processes, one folder."""
 
 from __future__ import annotations
 
@@ -63,6 +63,8 @@ def up(
         typer.echo(f"fabric network already running, home {network.home}")
     else:
         typer.echo(f"fabric network up in {time.monotonic() - started:.1f}s, home {network.home}")
+        laps = ", ".join(f"{step} {seconds:.1f}s" for step, seconds in network.timings.items())
+        typer.echo(f"  done at: {laps}")
     for msp_id, org in network.profile["organizations"].items():
         typer.echo(f"  {msp_id}: {org['peer_endpoint']}")
     for orderer in network.profile["orderers"]:

@@ -167,7 +167,9 @@ def parse_fabric_config(raw: object, source: str = CONFIG_FILE) -> FabricConfig:
     for entry in raw.get("chaincodes") or []:
         kind = str(entry.get("server", "python"))
         if kind not in SERVER_KINDS:
-            raise ConfigError(f"{source}: chaincode {entry['name']!r}: server must be {SERVER_KINDS}")
+            raise ConfigError(
+                f"{source}: chaincode {entry['name']!r}: server must be {SERVER_KINDS}"
+            )
         servers[str(entry["name"])] = kind
     config = FabricConfig(network, tuple(orderers), peer_ports, servers)
     owners = config.all_ports()

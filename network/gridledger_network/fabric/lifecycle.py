@@ -9,6 +9,7 @@ chaincode server serves them all.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import json
@@ -42,13 +43,17 @@ class ServerTls:
 
 
 def _tar_gz(files: dict[str, bytes]) -> bytes:
+    """A reproducible ``.tar.gz``: no timestamps, so the same inputs give the same package id."""
     buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz", format=tarfile.GNU_FORMAT) as archive:
+    with (
+        gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0) as compressed,
+        tarfile.open(fileobj=compressed, mode="w", format=tarfile.GNU_FORMAT) as archive,
+    ):
         for name, data in files.items():
             info = tarfile.TarInfo(name)
             info.size = len(data)
             info.mode = 0o644
-            info.mtime = 0  # reproducible: the same inputs give the same package id
+            info.mtime = 0
             archive.addfile(info, io.BytesIO(data))
     return buffer.getvalue()
 
@@ -70,15 +75,23 @@ def connection_json(address: str, tls: ServerTls | None) -> dict[str, Any]:
     return document
 
 
-def write_package(chaincode: ChaincodeConfig, tls: ServerTls | None, folder: Path) -> ChaincodePackage:
-    """Write ``folder/<name>.tar.gz`` (CCaaS) and return it with its package id."""
+def write_package(
+    chaincode: ChaincodeConfig, tls: ServerTls | None, folder: Path
+) -> ChaincodePackage:
+    """Write ``folder/<name>.tar.gz`` (CCaaS) and return it with its package id.
+
+    An existing package file is kept as it is: it is what the peers installed.
+    """
     label = f"{chaincode.name}_{chaincode.version}"
+    path = folder / f"{chaincode.name}.tar.gz"
+    if path.exists():
+        package_id = f"{label}:{hashlib.sha256(path.read_bytes()).hexdigest()}"
+        return ChaincodePackage(chaincode.name, label, path, package_id)
     connection = json.dumps(connection_json(chaincode.address, tls), indent=2).encode()
     code = _tar_gz({"connection.json": connection})
     metadata = json.dumps({"type": "ccaas", "label": label}).encode()
     package = _tar_gz({"code.tar.gz": code, "metadata.json": metadata})
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{chaincode.name}.tar.gz"
     path.write_bytes(package)
     package_id = f"{label}:{hashlib.sha256(package).hexdigest()}"
     return ChaincodePackage(chaincode.name, label, path, package_id)
@@ -109,9 +122,7 @@ def install(peer_cli: str, env: dict[str, str], package: ChaincodePackage) -> No
     )
 
 
-def _definition_args(
-    channel: str, chaincode: ChaincodeConfig, folder: Path
-) -> list[str]:
+def _definition_args(channel: str, chaincode: ChaincodeConfig, folder: Path) -> list[str]:
     args = ["--channelID", channel, "--name", chaincode.name, "--version", chaincode.version]
     args += ["--sequence", str(SEQUENCE), "--signature-policy", chaincode.policy]
     if chaincode.collections:

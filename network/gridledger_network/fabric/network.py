@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gridledger_network.devnet.config import ORDERER_MSP_ID
+from gridledger_network.devnet.config import ORDERER_MSP_ID, ConfigError
 from gridledger_network.fabric.admin import (
     fabric_environment,
     peer_admin_env,
@@ -62,8 +62,17 @@ log = logging.getLogger(__name__)
 HOST = "127.0.0.1"
 NETWORK_FILE = "network.json"
 BUILDER_SOURCE = Path(__file__).resolve().parent / "builder"
-STATE_ENTRIES = ("network.json", "crypto", "channel", "nodes", "builder", "chaincode", "run",
-                 "done", "logs")
+STATE_ENTRIES = (
+    "network.json",
+    "crypto",
+    "channel",
+    "nodes",
+    "builder",
+    "chaincode",
+    "run",
+    "done",
+    "logs",
+)
 NODE_START_SECONDS = 60.0
 
 
@@ -116,6 +125,18 @@ class FabricStatus:
         return bool(self.processes) and all(pid is not None for pid in self.processes.values())
 
 
+def expected_processes(config: FabricConfig) -> list[str]:
+    """Names of the processes a network of ``config`` runs (pid and log file names)."""
+    names = [orderer_name(i) for i in range(len(config.orderers))]
+    names += [peer_name(m) for m in config.network.org_msp_ids]
+    names += [
+        process_name(c.name)
+        for c in config.network.chaincodes
+        if config.chaincode_servers.get(c.name) == "python"
+    ]
+    return names
+
+
 class _Bringup:
     """One ``up`` run: the steps in order, each skipped when already done."""
 
@@ -158,14 +179,7 @@ class _Bringup:
         )
 
     def expected_processes(self) -> list[str]:
-        names = [orderer_name(i) for i in range(len(self.config.orderers))]
-        names += [peer_name(m) for m in self.config.network.org_msp_ids]
-        names += [
-            process_name(c.name)
-            for c in self.config.network.chaincodes
-            if self.config.chaincode_servers.get(c.name) == "python"
-        ]
-        return names
+        return expected_processes(self.config)
 
     # -- steps -----------------------------------------------------------------------------
     def check_ports(self) -> None:
@@ -269,9 +283,19 @@ class _Bringup:
             )
             self._mark(step)
 
+    def write_packages(self) -> None:
+        """CCaaS packages (kept once written: their ids are what the peers installed)."""
+        tls_dir = self._crypto.layout.chaincode_tls_dir
+        for chaincode in self.config.network.chaincodes:
+            tls = (
+                ServerTls(tls_dir / "ca.crt", tls_dir / "client.crt", tls_dir / "client.key")
+                if chaincode.tls
+                else None
+            )
+            self.packages[chaincode.name] = write_package(chaincode, tls, self.home / "chaincode")
+
     def deploy_chaincodes(self) -> None:
         crypto = self._crypto
-        tls_dir = crypto.layout.chaincode_tls_dir
         folder = self.home / "chaincode"
         orgs = self.config.network.org_msp_ids
         peers = [
@@ -279,13 +303,7 @@ class _Bringup:
             for m in orgs
         ]
         for chaincode in self.config.network.chaincodes:
-            tls = (
-                ServerTls(tls_dir / "ca.crt", tls_dir / "client.crt", tls_dir / "client.key")
-                if chaincode.tls
-                else None
-            )
-            package = write_package(chaincode, tls, folder)
-            self.packages[chaincode.name] = package
+            package = self.packages[chaincode.name]
             for msp_id in orgs:
                 step = f"{chaincode.name}-installed-{msp_id}"
                 if not self._done(step):
@@ -415,7 +433,11 @@ def up(
         (path / NETWORK_FILE).unlink()
     try:
         block = bringup.prepare()
+        bringup.write_packages()
         lap("crypto_and_genesis")
+        # Chaincode servers first: peers launch installed chaincodes as soon as they start.
+        bringup.start_chaincode_servers()
+        lap("chaincode_servers")
         bringup.start_orderers()
         bringup.join_orderers(block)
         lap("orderers")
@@ -424,9 +446,7 @@ def up(
         lap("peers")
         bringup.deploy_chaincodes()
         lap("lifecycle")
-        bringup.start_chaincode_servers()
         network_json = bringup.write_network_json()
-        lap("chaincode_servers")
         probe = [
             c.name
             for c in config.network.chaincodes
@@ -447,7 +467,9 @@ def stop(home: Path | str | None = None) -> list[str]:
     """Stop every process the network runs (chaincode servers, peers, orderers); keep state."""
     path = resolve_home(home)
     run = RunFolder(path)
-    order = sorted(run.names(), key=lambda n: (not n.startswith("chaincode"), n.startswith("orderer")))
+    order = sorted(
+        run.names(), key=lambda n: (not n.startswith("chaincode"), n.startswith("orderer"))
+    )
     stopped = [name for name in order if stop_process(run, name)]
     with contextlib.suppress(FileNotFoundError):
         (path / NETWORK_FILE).unlink()
@@ -469,10 +491,11 @@ def down(home: Path | str | None = None) -> list[str]:
 
 
 def status(home: Path | str | None = None) -> FabricStatus:
+    """Each process of the network (from fabric.yaml and the pid files): pid if it runs."""
     path = resolve_home(home)
     run = RunFolder(path)
-    names = run.names()
+    names = set(run.names())
     if (path / CONFIG_FILE).exists():
-        with contextlib.suppress(Exception):
-            names = sorted(set(names) | set(_Bringup(path, load_fabric_config(path), None).expected_processes()))  # type: ignore[arg-type]
-    return FabricStatus(path, {n: (run.pid(n) if run.running(n) else None) for n in names})
+        with contextlib.suppress(ConfigError):
+            names |= set(expected_processes(load_fabric_config(path)))
+    return FabricStatus(path, {n: (run.pid(n) if run.running(n) else None) for n in sorted(names)})

@@ -139,8 +139,9 @@ def wait_listening(run: RunFolder, name: str, ports: Sequence[int], timeout: flo
         if all(port_accepts(p) for p in ports):
             return
         time.sleep(0.1)
-    raise NodeStartError(f"{name} did not listen on {list(ports)} in {timeout:.0f}s:\n"
-                         f"{run.log_tail(name)}")
+    raise NodeStartError(
+        f"{name} did not listen on {list(ports)} in {timeout:.0f}s:\n{run.log_tail(name)}"
+    )
 
 
 def stop_process(run: RunFolder, name: str, grace: float = STOP_GRACE_SECONDS) -> bool:

@@ -48,7 +48,9 @@ def wait_until_submits_commit(
         msp_id = pending[0]
         error = _probe(network_json, msp_id, channel, chaincode)
         if error is None:
-            log.info("%s's gateway committed a probe after %.1fs", msp_id, time.monotonic() - started)
+            log.info(
+                "%s's gateway committed a probe after %.1fs", msp_id, time.monotonic() - started
+            )
             pending.pop(0)
             continue
         last_error = error

@@ -45,6 +45,9 @@ class CertificateDesk:
         self.written: dict[str, Certificate] = {}
         self.backed_extra: dict[str, int] = defaultdict(int)
         self.issued = 0
+        # Reads repeated for every interval of a batch, done once per transaction instead.
+        self._sold: dict[tuple[str, str], dict[int, list[Trade]]] = {}
+        self._billed_through: dict[str, int] = {}
 
     def load(self, certificate_id: str) -> Certificate | None:
         if certificate_id in self.written:
@@ -71,7 +74,7 @@ class CertificateDesk:
         return stored + self.backed_extra[trade_id]
 
     def _transfer(self, certificate: Certificate, trades: Iterable[Trade]) -> None:
-        eligible = [t for t in trades if billed_through(self.state, t.buyer) <= t.interval_start]
+        eligible = [t for t in trades if self._billed(t.buyer) <= t.interval_start]
         if not eligible or certificate.available_wh == 0:
             return
         backed = {t.trade_id: self.backed(t.trade_id) for t in eligible}
@@ -89,21 +92,27 @@ class CertificateDesk:
             return
         self.issued += 1
         self.save(certificate)
-        trades = [
-            trade
-            for trade in self._trades_sold(meter.owner, opening.interval_start)
-            if trade.interval_start == opening.interval_start
-        ]
-        self._transfer(certificate, trades)
+        self._transfer(certificate, self._trades_sold(meter.owner, opening.interval_start))
+
+    def _billed(self, participant: str) -> int:
+        if participant not in self._billed_through:
+            self._billed_through[participant] = billed_through(self.state, participant)
+        return self._billed_through[participant]
 
     def _trades_sold(self, seller: str, instant: int) -> list[Trade]:
-        trades = []
-        for parts, role in self.state.scan(TRADE_BY_PARTY, seller, day_text(instant)):
-            if role == b"seller":
-                record = self.state.get_json(TRADE, parts[2])
-                if record is not None:
-                    trades.append(Trade.from_json_dict(record))
-        return trades
+        """The seller's trades for the interval starting at ``instant``. The seller's trades of
+        the whole UTC day are read once per transaction (readings do not create trades)."""
+        day = day_text(instant)
+        if (seller, day) not in self._sold:
+            by_interval: dict[int, list[Trade]] = defaultdict(list)
+            for parts, role in self.state.scan(TRADE_BY_PARTY, seller, day):
+                if role == b"seller":
+                    record = self.state.get_json(TRADE, parts[2])
+                    if record is not None:
+                        trade = Trade.from_json_dict(record)
+                        by_interval[trade.interval_start].append(trade)
+            self._sold[(seller, day)] = by_interval
+        return list(self._sold[(seller, day)].get(instant, []))
 
     def back_new_trades(self, trades: Iterable[Trade], seller_meters: Iterable[Meter]) -> None:
         """Back trades just created with the seller's certificates of their intervals."""

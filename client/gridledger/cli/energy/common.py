@@ -1,0 +1,96 @@
+"""What every ``gridledger energy`` command shares: connection options, opening an
+``EnergyClient``, naming participants, parsing periods, and printing refusals."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import typer
+from gridledger.cli.connection import default_profile_path
+from gridledger.energy import EnergyClient, EnergyError
+from gridledger.gateway import GatewayError
+from gridledger.profile import ConnectionProfile, ProfileError
+from rich.console import Console
+
+console = Console()
+errors = Console(stderr=True)
+
+ProfileOption = typer.Option(
+    None, "--profile", help="Connection profile (default: $GRIDLEDGER_HOME/network.json)."
+)
+OrgOption = typer.Option("GridOperatorMSP", "--org", help="Organisation (MSP id) to act for.")
+UserOption = typer.Option("Admin", "--user", help="User whose MSP folder signs.")
+ChaincodeOption = typer.Option("gridledger", "--chaincode", help="Chaincode name.")
+
+
+@dataclass(frozen=True)
+class Connection:
+    profile: Path | None
+    org: str
+    user: str
+    chaincode: str
+
+    def load_profile(self) -> ConnectionProfile:
+        path = self.profile or default_profile_path()
+        if not path.exists():
+            raise typer.BadParameter(
+                f"no connection profile at {path}: start the devnet with "
+                "`gridledger network up` or pass --profile"
+            )
+        return ConnectionProfile.load(path)
+
+
+@contextmanager
+def energy_client(connection: Connection) -> Iterator[EnergyClient]:
+    """An ``EnergyClient`` as ``--org``/``--user``; refusals and Gateway errors end the command
+    with a red message and exit code 1."""
+    profile = connection.load_profile()
+    try:
+        with EnergyClient.connect(
+            profile, connection.org, connection.user, chaincode=connection.chaincode
+        ) as client:
+            yield client
+    except ProfileError as err:
+        raise typer.BadParameter(str(err)) from err
+    except EnergyError as err:
+        errors.print(f"[bold red]{err.kind}:[/bold red] {err.reason}")
+        raise typer.Exit(1) from err
+    except GatewayError as err:
+        errors.print(f"[red]{err}[/red]")
+        raise typer.Exit(1) from err
+
+
+def resolve_participant(connection: Connection, reference: str | None) -> str | None:
+    """A participant id from ``<MSP id>::<subject>`` as is, or ``<MSP id>/<user>`` (a user of
+    the connection profile, asked for its id with WhoAmI); None stays None (the caller)."""
+    if reference is None or "::" in reference:
+        return reference
+    msp_id, separator, user = reference.partition("/")
+    if not separator:
+        raise typer.BadParameter(
+            f"participant {reference!r}: give '<MSP id>::<subject>' or '<MSP id>/<user>'"
+        )
+    other = Connection(connection.profile, msp_id, user, connection.chaincode)
+    with energy_client(other) as client:
+        return client.whoami().participant_id
+
+
+def parse_moment(text: str) -> datetime:
+    """``YYYY-MM-DD`` (midnight UTC) or ``YYYY-MM-DDTHH:MM:SSZ``."""
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            return datetime(day.year, day.month, day.day, tzinfo=UTC)
+        return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    except ValueError as err:
+        raise typer.BadParameter(f"{text!r}: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ") from err
+
+
+def parse_period(start: str, end: str | None) -> tuple[datetime, datetime]:
+    """A billing period: ``start`` to ``end`` (default: one day)."""
+    begin = parse_moment(start)
+    return begin, parse_moment(end) if end else begin + timedelta(days=1)

@@ -1,0 +1,218 @@
+"""Rich renderings of energy results: itemised bills, offers, trades, certificates.
+
+Participant ids are long (``<MSP id>::<certificate subject>``); every function takes an optional
+``names`` mapping from participant id to a display name and falls back to the certificate's CN.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from gridledger.energy import (
+    Bill,
+    BillVerification,
+    Certificate,
+    LineItem,
+    LineKind,
+    Offer,
+    Trade,
+    format_amount,
+    format_energy,
+    format_price,
+)
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+Names = Mapping[str, str]
+SPARK = "▁▂▃▄▅▆▇█"
+
+
+def short_name(participant_id: str, names: Names | None = None) -> str:
+    if names and participant_id in names:
+        return names[participant_id]
+    cn = participant_id.rpartition("/CN=")[2]
+    return cn.split("@", 1)[0] if cn else participant_id
+
+
+def _time(moment: object) -> str:
+    return f"{moment:%Y-%m-%d %H:%M}"
+
+
+def _percent(basis_points: int) -> str:
+    return f"{basis_points / 100:.1f} %"
+
+
+def line_label(line: LineItem, names: Names | None = None) -> str:
+    who = short_name(line.counterparty, names) if line.counterparty else ""
+    labels = {
+        LineKind.TRADE_PURCHASE: f"Energy bought from {who}",
+        LineKind.TRADE_SALE: f"Energy sold to {who}",
+        LineKind.UTILITY_ENERGY: f"Grid energy, {line.band} band",
+        LineKind.IMBALANCE_CREDIT: "Bought, not consumed (feed-in credit)",
+        LineKind.UNDER_DELIVERY: f"Sold, not delivered ({line.band} band)",
+        LineKind.EXPORT_CREDIT: "Exported, not sold (feed-in credit)",
+        LineKind.GRID_FEE: "Grid fee on metered energy",
+        LineKind.FIXED_FEE: "Fixed fee",
+        LineKind.TAX: f"Tax {line.unit_price / 100:.2f} %",
+    }
+    return labels[line.kind]
+
+
+def _quantity(line: LineItem) -> str:
+    if line.unit == "Wh":
+        text = f"{format_energy(line.quantity)} kWh"
+        if line.kind is LineKind.TRADE_PURCHASE and line.covered_wh != line.quantity:
+            text += f" ({format_energy(line.covered_wh)} used)"
+        return text
+    if line.unit == "day":
+        return f"{line.quantity} day{'s' if line.quantity != 1 else ''}"
+    return f"on {format_amount(line.quantity)}"
+
+
+def _unit_price(line: LineItem) -> str:
+    if line.unit == "Wh":
+        return f"{format_price(line.unit_price)} ct/kWh"
+    if line.unit == "day":
+        return f"{format_amount(line.unit_price)}/day"
+    return ""
+
+
+def _sparkline(bill: Bill) -> str:
+    cells = []
+    for hour in bill.matching.hours:
+        level = min(len(SPARK) - 1, hour.share_bp * len(SPARK) // 10_001)
+        cells.append(SPARK[level] if hour.matched_wh else "·")
+    return "".join(cells)
+
+
+def bill_panel(
+    bill: Bill,
+    names: Names | None = None,
+    verification: BillVerification | None = None,
+    title: str | None = None,
+) -> Panel:
+    """An itemised bill: lines, totals, certificate matching and (optionally) verification."""
+    table = Table(show_header=True, header_style="bold", expand=False, box=None, pad_edge=False)
+    table.add_column("item")
+    table.add_column("quantity", justify="right")
+    table.add_column("unit price", justify="right")
+    table.add_column(f"amount {bill.currency}", justify="right")
+    for line in bill.lines:
+        amount = Text(format_amount(line.amount), style="green" if line.amount < 0 else "")
+        table.add_row(line_label(line, names), _quantity(line), _unit_price(line), amount)
+    table.add_section()
+    table.add_row("Subtotal", "", "", format_amount(bill.subtotal))
+    table.add_row("Tax", "", "", format_amount(bill.tax))
+    table.add_row(Text("Total", style="bold"), "", "", Text(format_amount(bill.total), "bold"))
+
+    total = bill.matching.total
+    parts: list[RenderableType] = [table, Text("")]
+    if total.consumed_wh:
+        parts.append(
+            Text.assemble(
+                ("Renewable match: ", "bold"),
+                f"{format_energy(total.matched_wh)} of {format_energy(total.consumed_wh)} kWh "
+                f"consumed backed by certificates = ",
+                (_percent(total.share_bp), "bold green" if total.matched_wh else ""),
+            )
+        )
+        if bill.matching.hours:
+            first = bill.matching.hours[0].start
+            parts.append(Text(f"  per hour from {first:%H:%M} UTC: {_sparkline(bill)}"))
+        if bill.certificates_claimed:
+            claimed = sum(claim.claimed_wh for claim in bill.certificates_claimed)
+            parts.append(
+                Text(
+                    f"  {len(bill.certificates_claimed)} certificates retired against this bill "
+                    f"({format_energy(claimed)} kWh)"
+                )
+            )
+    if not bill.complete:
+        parts.append(
+            Text(
+                f"INCOMPLETE: {len(bill.missing_readings)} readings missing, "
+                f"{len(bill.unsettled_intervals)} intervals not billed",
+                style="bold red",
+            )
+        )
+    parts.append(Text(f"inputs hash {bill.inputs_hash}", style="dim"))
+    if verification is not None:
+        if verification.matches:
+            parts.append(Text("✔ verify_bill: recomputed from the ledger, identical", "green"))
+        else:
+            parts.append(
+                Text(
+                    f"✘ verify_bill: MISMATCH (stored total {verification.stored_total}, "
+                    f"recomputed {verification.recomputed_total})",
+                    "bold red",
+                )
+            )
+    heading = title or (
+        f"{short_name(bill.participant, names)} — {_time(bill.period_start)} to "
+        f"{_time(bill.period_end)} UTC"
+    )
+    return Panel(Group(*parts), title=heading, title_align="left", expand=False)
+
+
+def offers_table(offers: Sequence[Offer], names: Names | None = None) -> Table:
+    table = Table(title="Offers", header_style="bold")
+    table.add_column("offer")
+    table.add_column("seller")
+    table.add_column("source")
+    table.add_column("zone")
+    table.add_column("delivery (UTC)")
+    table.add_column("left / offered per 15 min", justify="right")
+    table.add_column("price ct/kWh", justify="right")
+    for offer in offers:
+        table.add_row(
+            offer.offer_id[:18] + "…",
+            short_name(offer.seller, names),
+            offer.source.value,
+            offer.zone,
+            f"{_time(offer.interval_start)}–{offer.interval_end:%H:%M}",
+            f"{format_energy(offer.remaining_wh)} / {format_energy(offer.quantity_wh)} kWh",
+            format_price(offer.price),
+        )
+    return table
+
+
+def trades_table(trades: Sequence[Trade], names: Names | None = None) -> Table:
+    table = Table(title="Trades", header_style="bold")
+    table.add_column("interval (UTC)")
+    table.add_column("seller")
+    table.add_column("buyer")
+    table.add_column("source")
+    table.add_column("kWh", justify="right")
+    table.add_column("price ct/kWh", justify="right")
+    for trade in trades:
+        table.add_row(
+            _time(trade.interval_start),
+            short_name(trade.seller, names),
+            short_name(trade.buyer, names),
+            trade.source.value,
+            format_energy(trade.quantity_wh),
+            format_price(trade.price),
+        )
+    return table
+
+
+def certificates_table(certificates: Sequence[Certificate], names: Names | None = None) -> Table:
+    table = Table(title="Certificates", header_style="bold")
+    table.add_column("interval (UTC)")
+    table.add_column("meter")
+    table.add_column("source")
+    table.add_column("kWh", justify="right")
+    table.add_column("owner")
+    table.add_column("status")
+    for certificate in certificates:
+        table.add_row(
+            _time(certificate.interval_start),
+            certificate.meter_id,
+            certificate.source.value,
+            format_energy(certificate.wh),
+            short_name(certificate.owner, names),
+            certificate.status.value,
+        )
+    return table

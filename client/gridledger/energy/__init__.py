@@ -1,0 +1,110 @@
+"""The typed energy API: ``EnergyClient`` over the Gateway client, dataclasses for what the
+``energy`` contract returns, its refusals as exceptions, and a meter-signing helper.
+
+    from gridledger.energy import EnergyClient, MeterSigner
+
+    with EnergyClient.connect(".devnet", "GridOperatorMSP", "utility") as utility:
+        summary = utility.submit_readings(readings, on_progress=print)
+        bill = utility.settle(participant_id, "2025-06-21T00:00:00Z", "2025-06-22T00:00:00Z")
+"""
+
+from gridledger.energy.batching import DEFAULT_BATCH_SIZE, ReadingBatch, plan_batches
+from gridledger.energy.bills import (
+    Bill,
+    BillStatus,
+    BillVerification,
+    CertificateClaim,
+    CertificateMatching,
+    LineItem,
+    LineKind,
+    MatchedEnergy,
+    MissingReading,
+)
+from gridledger.energy.certificates import Certificate, CertificateStatus
+from gridledger.energy.client import EnergyClient
+from gridledger.energy.errors import (
+    AccessDenied,
+    Conflict,
+    EnergyError,
+    IncompleteData,
+    InvalidRequest,
+    NotFound,
+    refusal_from,
+)
+from gridledger.energy.instants import Instant
+from gridledger.energy.json_fields import ResponseFormatError
+from gridledger.energy.market import Offer, OfferStatus, Trade
+from gridledger.energy.meters import EnergySource, Meter, MeterKind, MeterStatus
+from gridledger.energy.participants import CallerInfo, Participant, Role, split_participant_id
+from gridledger.energy.prices import (
+    PRICE_SCALE,
+    format_amount,
+    format_energy,
+    format_price,
+    price_from_minor_per_kwh,
+)
+from gridledger.energy.readings import (
+    BatchFailure,
+    BatchResult,
+    Progress,
+    ReadingSubmissionError,
+    SubmissionSummary,
+)
+from gridledger.energy.signing import HeadEnd, MeterSigner, UnknownMeterKey
+from gridledger.energy.tariffs import Tariff, TouBand
+from gridledger_meterdata import MeterReading, SignedReading
+
+__all__ = [
+    "DEFAULT_BATCH_SIZE",
+    "PRICE_SCALE",
+    "AccessDenied",
+    "BatchFailure",
+    "BatchResult",
+    "Bill",
+    "BillStatus",
+    "BillVerification",
+    "CallerInfo",
+    "Certificate",
+    "CertificateClaim",
+    "CertificateMatching",
+    "CertificateStatus",
+    "Conflict",
+    "EnergyClient",
+    "EnergyError",
+    "EnergySource",
+    "HeadEnd",
+    "IncompleteData",
+    "Instant",
+    "InvalidRequest",
+    "LineItem",
+    "LineKind",
+    "MatchedEnergy",
+    "Meter",
+    "MeterKind",
+    "MeterReading",
+    "MeterSigner",
+    "MeterStatus",
+    "MissingReading",
+    "NotFound",
+    "Offer",
+    "OfferStatus",
+    "Participant",
+    "Progress",
+    "ReadingBatch",
+    "ReadingSubmissionError",
+    "ResponseFormatError",
+    "Role",
+    "SignedReading",
+    "SubmissionSummary",
+    "Tariff",
+    "TouBand",
+    "Trade",
+    "UnknownMeterKey",
+    "format_amount",
+    "format_energy",
+    "format_price",
+    "plan_batches",
+    "price_from_minor_per_kwh",
+    "refusal_from",
+    "split_participant_id",
+]

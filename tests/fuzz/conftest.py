@@ -1,0 +1,1 @@
+"""Fuzz tests: hypothesis drives every chaincode function through the in-memory ledger."""
