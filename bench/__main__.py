@@ -18,13 +18,16 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.fabric_network import fabric_binaries_hint, start_fabric_network
 from bench.network import BenchNetwork, node_available, start_devnet_network
 from bench.runner import PointResult, PointSpec, run_point
 from bench.saturation import Ladder, climb
 from bench.suites import Config, configs, pending_rows
-from bench.table import RATIO_HEADER, measurement_rows, ratio_rows, render
+from bench.table import RATIO_HEADER, fabric_ratio_rows, measurement_rows, ratio_rows, render
 
 SMOKE_INFLIGHT = 4
+READINGS_START_INFLIGHT = 2  # batches of 500 readings: 2 in flight is already 1,000 readings
+READINGS_MAX_INFLIGHT = 16
 
 
 def _progress(text: str) -> None:
@@ -35,19 +38,24 @@ def _progress(text: str) -> None:
 def machine() -> str:
     model = "unknown CPU"
     try:
-        for line in Path("/proc/cpuinfo").read_text(encoding="ascii", errors="replace").splitlines():
+        for line in (
+            Path("/proc/cpuinfo").read_text(encoding="ascii", errors="replace").splitlines()
+        ):
             if line.startswith("model name"):
                 model = line.split(":", 1)[1].strip()
                 break
     except OSError:
         pass
-    return f"{os.cpu_count()} CPUs ({model}), Python {platform.python_version()}, {platform.system()}"
+    return (
+        f"{os.cpu_count()} CPUs ({model}), Python {platform.python_version()}, {platform.system()}"
+    )
 
 
 def fabric_note() -> str:
-    """Whether real Fabric can be run, and if not why (the option is wired, the bring-up may not)."""
+    """Whether real Fabric can be run here, and if not, why."""
+    fabric_binaries_hint()
     try:
-        from gridledger_network.fabric import find_binaries  # type: ignore[attr-defined]
+        from gridledger_network.fabric import find_binaries
 
         binaries = find_binaries()
     except Exception as exc:  # missing module or binaries: say so
@@ -55,10 +63,14 @@ def fabric_note() -> str:
     return f"real Fabric binaries found in {binaries.bin_dir}"
 
 
-def run_suites(network: BenchNetwork, args: argparse.Namespace) -> dict[Config, Ladder]:
-    chosen = configs(set(args.suites.split(",")), with_node="node" in network.chaincodes)
+def run_suites(
+    network: BenchNetwork, args: argparse.Namespace, chosen: list[Config] | None = None
+) -> dict[Config, Ladder]:
+    if chosen is None:
+        chosen = configs(set(args.suites.split(",")), with_node="node" in network.chaincodes)
     ladders: dict[Config, Ladder] = {}
     run_id = f"{int(time.time()) % 100000}"
+    points_run = [0]
     for index, config in enumerate(chosen, start=1):
 
         def measure(inflight: int, config: Config = config, index: int = index) -> PointResult:
@@ -66,6 +78,11 @@ def run_suites(network: BenchNetwork, args: argparse.Namespace) -> dict[Config, 
             # a fresh key space for put; set-up keys (addto, range) are shared between points
             fresh = f"{config.client[0]}{run_id}-{inflight}-" if config.workload == "put" else ""
             prefix = f"b{config.client[0]}{fresh}"
+            extra = None
+            if config.workload == "readings":
+                prefix = f"{run_id}-"
+                points_run[0] += 1
+                extra = {"first-block": str(100 * points_run[0])}
             point = run_point(
                 network,
                 spec,
@@ -73,34 +90,46 @@ def run_suites(network: BenchNetwork, args: argparse.Namespace) -> dict[Config, 
                 duration=args.duration,
                 prefix=prefix,
                 log_dir=network.home / "logs",
+                extra=extra,
             )
             _progress(
-                f"[{index}/{len(chosen)}] {config.workload:6} {config.label:28} "
+                f"[{network.kind} {index}/{len(chosen)}] {config.workload:6} {config.label:28} "
                 f"in flight {inflight:4}: {point.tx_per_second:8.1f} tx/s"
                 + (f", {point.failed} failed ({point.first_error})" if point.failed else "")
             )
             return point
 
+        readings = config.workload == "readings"
         ladders[config] = climb(
             measure,
-            max_inflight=args.max_inflight,
+            max_inflight=READINGS_MAX_INFLIGHT if readings else args.max_inflight,
             climb=not args.smoke,
-            start=SMOKE_INFLIGHT if args.smoke else 32,
+            start=SMOKE_INFLIGHT if args.smoke else (READINGS_START_INFLIGHT if readings else 32),
         )
     return ladders
 
 
-def report(network: BenchNetwork, ladders: dict[Config, Ladder], args: argparse.Namespace) -> str:
-    roles = ["devnet"] if network.kind == "devnet" else [r for r in network.processes if "cc" not in r]
+def _network_roles(network: BenchNetwork) -> list[str]:
+    return [role for role in network.processes if not role.endswith(" cc")]
+
+
+def report(
+    network: BenchNetwork,
+    ladders: dict[Config, Ladder],
+    args: argparse.Namespace,
+    fabric: tuple[BenchNetwork, dict[Config, Ladder]] | str | None = None,
+) -> str:
+    roles = _network_roles(network)
     lines = [
         f"# GridLedger benchmark ({network.kind})",
         "",
-        f"- machine: {machine()}",
+        f"- machine: {machine()}; load average before the run: {args.load_before}",
         f"- command: python -m bench {' '.join(sys.argv[1:])}".rstrip(),
         f"- network: {network.kind}, 2 orgs, endorsement AND(both peers), "
         f"{network.block_cutting.describe()}",
         f"- each point: {args.warmup:g} s warm-up, then {args.duration:g} s measured; "
-        "CPU and peak RSS from /proc per process over the measured window",
+        "CPU and peak RSS from /proc per process over the measured window; "
+        "'network' = the devnet process (or Fabric's orderer and peers)",
         f"- {fabric_note()}",
         "",
         render(measurement_rows(ladders, roles)),
@@ -108,21 +137,59 @@ def report(network: BenchNetwork, ladders: dict[Config, Ladder], args: argparse.
         render(ratio_rows(ladders, roles), RATIO_HEADER),
         "",
     ]
+    if isinstance(fabric, str):
+        lines += [f"- real Fabric: {fabric}", ""]
+    elif fabric is not None:
+        fabric_network, fabric_ladders = fabric
+        fabric_roles = _network_roles(fabric_network)
+        lines += [
+            f"## Side by side: real {fabric_network.kind} "
+            f"({fabric_network.block_cutting.describe()}; network = {', '.join(fabric_roles)})",
+            "",
+            render(measurement_rows(fabric_ladders, fabric_roles)),
+            "",
+            render(fabric_ratio_rows(ladders, roles, fabric_ladders, fabric_roles), RATIO_HEADER),
+            "",
+        ]
     lines += [f"- {name}: {why}" for name, why in pending_rows()]
     return "\n".join(lines) + "\n"
 
 
+def run_fabric(
+    args: argparse.Namespace, scratch: Path
+) -> tuple[BenchNetwork, dict[Config, Ladder]] | str:
+    """P0 on real Fabric (Node client -> our Python chaincode, put), or why it did not run."""
+    _progress("starting real Fabric (about 30 s)")
+    try:
+        network = start_fabric_network(scratch / "fabric")
+    except Exception as exc:  # binaries missing or bring-up failed: reported, not fatal
+        return f"not run: {type(exc).__name__}: {str(exc)[:300]}"
+    try:
+        return network, run_suites(network, args, [Config("node", "python", "put")])
+    finally:
+        network.stop()
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--suites", default="P0,P1,P2", help="comma-separated, of P0,P1,P2")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--suites", default="P0,P1,P2,P3", help="comma-separated, of P0,P1,P2,P3 (or smoke)"
+    )
     parser.add_argument("--duration", type=float, default=10.0, help="measured seconds per point")
     parser.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds per point")
     parser.add_argument("--max-inflight", type=int, default=512)
     parser.add_argument("--smoke", action="store_true", help="one short point per configuration")
     parser.add_argument("--home", type=Path, help="network home (default: a temporary folder)")
     parser.add_argument("--output", type=Path, help="also write the report to this file")
+    parser.add_argument(
+        "--fabric", action="store_true", help="also run P0 on real Fabric (binaries needed)"
+    )
     args = parser.parse_args()
+    args.load_before = " ".join(Path("/proc/loadavg").read_text(encoding="ascii").split()[:3])
     if args.smoke:
         args.duration, args.warmup = min(args.duration, 1.0), min(args.warmup, 0.5)
         if args.suites == parser.get_default("suites"):
@@ -130,13 +197,16 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="gridledger-bench-") as scratch:
         home = args.home or Path(scratch) / "devnet"
         with_node = node_available()
-        _progress(f"starting the devnet in {home}" + ("" if with_node else " (no Node: Python only)"))
+        _progress(
+            f"starting the devnet in {home}" + ("" if with_node else " (no Node: Python only)")
+        )
         network = start_devnet_network(home, with_node=with_node)
         try:
             ladders = run_suites(network, args)
         finally:
             network.stop()
-        text = report(network, ladders, args)
+        fabric = run_fabric(args, Path(scratch)) if args.fabric else None
+        text = report(network, ladders, args, fabric)
     sys.stdout.write(text)
     if args.output:
         args.output.write_text(text, encoding="utf-8")

@@ -18,10 +18,10 @@ if str(REPO_ROOT / "tests") not in sys.path:
 from gridledger.gateway import GatewayError  # noqa: E402
 from gridledger.profile import ConnectionProfile  # noqa: E402
 from gridledger_network.devnet.launcher import DevnetHandle, start_devnet  # noqa: E402
-from harness.chaincode_servers import start_node_chaincode, start_python_chaincode  # noqa: E402
-from harness.layout import ChaincodeTls, node_packages_installed  # noqa: E402
-from harness.ports import free_ports  # noqa: E402
-from harness.processes import ManagedProcess, wait_until  # noqa: E402
+from harness.chaincode_servers import start_node_chaincode, start_python_chaincode  # type: ignore[import-not-found]  # noqa: E402
+from harness.layout import ChaincodeTls, node_packages_installed  # type: ignore[import-not-found]  # noqa: E402
+from harness.ports import free_ports  # type: ignore[import-not-found]  # noqa: E402
+from harness.processes import ManagedProcess, wait_until  # type: ignore[import-not-found]  # noqa: E402
 
 CHANNEL = "energy"
 OPERATOR = "GridOperatorMSP"
@@ -30,6 +30,7 @@ ORGS = (OPERATOR, PROSUMER)
 PYTHON_CHAINCODE = "gridledger"
 NODE_CHAINCODE = "kvnode"
 BOTH_ORGS = f"AND('{OPERATOR}.peer','{PROSUMER}.peer')"
+UTILITY_ATTR = "gridledger.role"
 BATCH_TIMEOUT_MS = 100
 MAX_MESSAGE_COUNT = 500
 
@@ -40,9 +41,7 @@ class BlockCutting:
     max_message_count: int
 
     def describe(self) -> str:
-        return (
-            f"blocks cut at {self.batch_timeout_ms} ms or {self.max_message_count} transactions"
-        )
+        return f"blocks cut at {self.batch_timeout_ms} ms or {self.max_message_count} transactions"
 
 
 @dataclass
@@ -79,6 +78,9 @@ def _devnet_config(peer_ports: list[int], chaincode_ports: dict[str, int]) -> di
             "batch_timeout_ms": BATCH_TIMEOUT_MS,
             "preferred_max_bytes": 2 * 1024 * 1024,
         },
+        "users": [
+            {"org": OPERATOR, "name": "utility", "ou": "client", "attrs": {UTILITY_ATTR: "utility"}}
+        ],
         "chaincodes": [
             {"name": name, "address": f"127.0.0.1:{port}", "tls": True, "policy": BOTH_ORGS}
             for name, port in chaincode_ports.items()
@@ -145,6 +147,11 @@ def start_devnet_network(home: Path, *, with_node: bool) -> BenchNetwork:
         network.stop()
         raise
     return network
+
+
+def allocate_ports(count: int) -> list[int]:
+    """``count`` distinct free TCP ports on 127.0.0.1."""
+    return [int(port) for port in free_ports(count)]
 
 
 def node_available() -> bool:

@@ -34,8 +34,10 @@ def summarize(collapsed: Path, top: int = TOP) -> str:
             continue
         count = int(count_text)
         total += count
-        frames = [f.split(" (")[0] + " (" + f.split(" (")[-1] if " (" in f else f
-                  for f in stack.split(";")]
+        frames = [
+            f.split(" (")[0] + " (" + f.split(" (")[-1] if " (" in f else f
+            for f in stack.split(";")
+        ]
         own[frames[-1]] += count
         for frame in set(frames):
             inclusive[frame] += count
@@ -79,22 +81,42 @@ def main() -> int:
                 samplers[name] = (
                     path,
                     subprocess.Popen(
-                        [py_spy, "record", "--pid", str(pid), "--format", "raw",
-                         "--rate", str(args.rate), "--duration", str(int(args.seconds + 3)),
-                         *PYSPY_FLAGS, "--output", str(path)],
+                        [
+                            py_spy,
+                            "record",
+                            "--pid",
+                            str(pid),
+                            "--format",
+                            "raw",
+                            "--rate",
+                            str(args.rate),
+                            "--duration",
+                            str(int(args.seconds + 3)),
+                            *PYSPY_FLAGS,
+                            "--output",
+                            str(path),
+                        ],
                         stdout=subprocess.DEVNULL,
                         stderr=subprocess.DEVNULL,
                     ),
                 )
             spec = PointSpec(args.client, args.chaincode, args.workload, args.inflight)
-            point = run_point(network, spec, warmup=1.0, duration=args.seconds,
-                              prefix="prof-", log_dir=network.home / "logs")
+            point = run_point(
+                network,
+                spec,
+                warmup=1.0,
+                duration=args.seconds,
+                prefix="prof-",
+                log_dir=network.home / "logs",
+            )
             for _, sampler in samplers.values():
                 sampler.wait(60)
         finally:
             network.stop()
-    print(f"{spec}: {point.tx_per_second:.1f} tx/s, CPU ms/tx " + ", ".join(
-        f"{role} {point.cpu_ms_per_tx(role):.2f}" for role in point.cpu_seconds))
+    print(
+        f"{spec}: {point.tx_per_second:.1f} tx/s, CPU ms/tx "
+        + ", ".join(f"{role} {point.cpu_ms_per_tx(role):.2f}" for role in point.cpu_seconds)
+    )
     for name, (path, _) in samplers.items():
         print(f"\n== {name} ({path}) ==\n{summarize(path)}")
     return 0

@@ -8,6 +8,7 @@ worker itself is sampled from /proc, so CPU time covers exactly the measurement 
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import subprocess
 import sys
@@ -60,7 +61,7 @@ class PointResult:
         if not self.latencies_ms:
             return float("nan")
         ordered = sorted(self.latencies_ms)
-        rank = max(0, min(len(ordered) - 1, int(round(fraction * len(ordered) + 0.5)) - 1))
+        rank = max(0, min(len(ordered) - 1, math.ceil(fraction * len(ordered)) - 1))
         return ordered[rank]
 
     def cpu_ms_per_tx(self, role: str) -> float:
@@ -83,6 +84,8 @@ def _worker_argv(network: BenchNetwork, spec: PointSpec, options: dict[str, str]
         str(spec.inflight),
     ]
     common += [item for key, value in options.items() for item in (f"--{key}", value)]
+    if spec.workload == "readings":
+        return [sys.executable, "-m", "bench.readings_worker", *common]
     if spec.client == "python":
         return [sys.executable, "-m", "bench.python_worker", *common]
     node = shutil.which("node")
@@ -99,8 +102,10 @@ def run_point(
     duration: float,
     prefix: str,
     log_dir: Path,
+    extra: dict[str, str] | None = None,
 ) -> PointResult:
     options = {"warmup": f"{warmup}", "duration": f"{duration}", "prefix": prefix}
+    options |= extra or {}
     argv = _worker_argv(network, spec, options)
     log_dir.mkdir(parents=True, exist_ok=True)
     stderr_path = log_dir / f"worker-{spec.client}-{spec.chaincode}-{spec.workload}.log"

@@ -132,12 +132,20 @@ def ratio_rows(ladders: dict[Config, Ladder], network_roles: Sequence[str]) -> l
         )
         tps = _ratio(ours.saturation.tx_per_second, theirs.saturation.tx_per_second)
         rows.append(
-            [f"P1 {workload}: chaincode CPU/tx Python/Node", _fmt(cpu, 2), "<= 1.1",
-             _verdict(cpu, 1.1, at_most=True)]
+            [
+                f"P1 {workload}: chaincode CPU/tx Python/Node",
+                _fmt(cpu, 2),
+                "<= 1.1",
+                _verdict(cpu, 1.1, at_most=True),
+            ]
         )
         rows.append(
-            [f"P1 {workload}: tx/s at sat Python/Node", _fmt(tps, 2), ">= 0.9",
-             _verdict(tps, 0.9, at_most=False)]
+            [
+                f"P1 {workload}: tx/s at sat Python/Node",
+                _fmt(tps, 2),
+                ">= 0.9",
+                _verdict(tps, 0.9, at_most=False),
+            ]
         )
     for workload in WORKLOADS:
         ours, theirs = find("python", "node", workload), find("node", "node", workload)
@@ -148,14 +156,54 @@ def ratio_rows(ladders: dict[Config, Ladder], network_roles: Sequence[str]) -> l
         )
         tps = _ratio(ours.saturation.tx_per_second, theirs.saturation.tx_per_second)
         rows.append(
-            [f"P2 {workload}: client CPU/tx Python/Node", _fmt(cpu, 2), "<= 1.0",
-             _verdict(cpu, 1.0, at_most=True)]
+            [
+                f"P2 {workload}: client CPU/tx Python/Node",
+                _fmt(cpu, 2),
+                "<= 1.0",
+                _verdict(cpu, 1.0, at_most=True),
+            ]
         )
         rows.append(
-            [f"P2 {workload}: tx/s at sat Python/Node", _fmt(tps, 2), ">= 1.0",
-             _verdict(tps, 1.0, at_most=False)]
+            [
+                f"P2 {workload}: tx/s at sat Python/Node",
+                _fmt(tps, 2),
+                ">= 1.0",
+                _verdict(tps, 1.0, at_most=False),
+            ]
         )
     return rows
 
 
 RATIO_HEADER = ["ratio (same run)", "value", "target", "verdict"]
+
+
+def fabric_ratio_rows(
+    devnet: dict[Config, Ladder],
+    devnet_roles: Sequence[str],
+    fabric: dict[Config, Ladder],
+    fabric_roles: Sequence[str],
+) -> list[list[str]]:
+    """P0 side by side: the devnet against real Fabric, same client, chaincode and workload."""
+    config = Config("node", "python", "put")
+    ours, theirs = devnet.get(config), fabric.get(config)
+    if ours is None or theirs is None:
+        return []
+    ours_cpu = sum(ours.saturation.cpu_ms_per_tx(r) for r in devnet_roles)
+    theirs_cpu = sum(theirs.saturation.cpu_ms_per_tx(r) for r in fabric_roles)
+    cpu = _ratio(ours_cpu, theirs_cpu)
+    tps = _ratio(ours.saturation.tx_per_second, theirs.saturation.tx_per_second)
+    return [
+        [
+            "P0 devnet/Fabric network CPU ms/tx (Node->Python put, sat)",
+            f"{_fmt(ours_cpu, 2)} / {_fmt(theirs_cpu, 2)} = {_fmt(cpu, 2)}",
+            "<= 0.5",
+            _verdict(cpu, 0.5, at_most=True),
+        ],
+        [
+            "P0 devnet/Fabric tx/s at saturation (Node->Python put)",
+            f"{_fmt(ours.saturation.tx_per_second)} / {_fmt(theirs.saturation.tx_per_second)}"
+            f" = {_fmt(tps, 2)}",
+            ">= 1.0",
+            _verdict(tps, 1.0, at_most=False),
+        ],
+    ]

@@ -6,6 +6,7 @@
              transactions touch the same key, so there are no MVCC conflicts by construction).
 - ``range``  Range(prefix+"r-000", prefix+"r-100"): a 100-key range read (set-up puts the keys).
 - ``noop``   Noop(): no reads, no writes; the network's ceiling.
+- ``readings`` (P3) energy SubmitReadings batches of signed readings: bench/readings_worker.py.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 POOL = 2048
 RANGE_KEYS = 100
 VALUE = "v" * 100
+READINGS_BATCH = 500  # the client's default batch size (see gridledger.energy.submit_readings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +33,7 @@ WORKLOADS: dict[str, Workload] = {
         Workload("addto", "read-modify-write AddTo", 1),
         Workload("range", "100-key range read", RANGE_KEYS),
         Workload("noop", "Noop (ceiling)", 1),
+        Workload("readings", f"signed readings, {READINGS_BATCH}/tx", READINGS_BATCH),
     )
 }
 

@@ -30,15 +30,24 @@ def main(
     keep: Annotated[
         bool, typer.Option("--keep", help="Leave the network running afterwards.")
     ] = False,
+    stop: Annotated[
+        bool, typer.Option("--stop", help="Only stop a network an earlier --keep left running.")
+    ] = False,
     home: Annotated[
         Path | None,
-        typer.Option(help="Demo home (default .demo, or .demo-fabric with --fabric). "
-                      "Earlier demo state there is removed."),
+        typer.Option(
+            help="Demo home (default .cache/demo, or .cache/demo-fabric with --fabric). "
+            "Earlier demo state there is removed."
+        ),
     ] = None,
 ) -> None:
     """Play one day of an electricity market on GridLedger and print the itemised bills."""
     console = Console()
-    folder = (home or Path(".demo-fabric" if fabric else ".demo")).resolve()
+    folder = (home or Path(".cache/demo-fabric" if fabric else ".cache/demo")).resolve()
+    if stop:
+        DemoNetwork("fabric" if fabric else "devnet", folder).stop()
+        console.print(f"stopped the demo network in {folder}")
+        return
     began = time.monotonic()
     kind = "real Fabric" if fabric else "the devnet"
     console.rule(f"[bold]GridLedger demo market day on {kind}")
@@ -74,7 +83,7 @@ def main(
             f"  GRIDLEDGER_HOME={folder} .venv/bin/gridledger energy offers 2025-06-21T12:00:00Z\n"
             f"  GRIDLEDGER_HOME={folder} .venv/bin/gridledger energy bill --user bob "
             "--org ProsumerMSP 2025-06-21\n"
-            f"Stop it with: .venv/bin/python -m demo stop --home {folder}"
+            f"Stop it with: .venv/bin/python -m demo --stop --home {folder}"
         )
     else:
         network.stop()

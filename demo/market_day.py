@@ -132,7 +132,9 @@ def register_everyone(scene: Scene) -> None:
                 )
         tariff = scene.utility.set_tariff(demo_tariff())
         bands = ", ".join(f"{b.name} from {b.start_minute // 60:02d}:00" for b in tariff.bands)
-        scene.console.print(f"  tariff v{tariff.version} from {tariff.effective_from:%Y-%m-%d}: {bands}")
+        scene.console.print(
+            f"  tariff v{tariff.version} from {tariff.effective_from:%Y-%m-%d}: {bands}"
+        )
 
 
 def post_offers(scene: Scene) -> None:

@@ -149,7 +149,9 @@ def start_devnet_network(home: Path) -> DemoNetwork:
     chaincode_address = f"127.0.0.1:{peer_ports[-1]}"
     config = replace(
         base,
-        peers=tuple(PeerConfig(p.msp_id, port) for p, port in zip(base.peers, peer_ports)),
+        peers=tuple(
+            PeerConfig(p.msp_id, port) for p, port in zip(base.peers, peer_ports, strict=False)
+        ),
         chaincodes=tuple(
             ChaincodeConfig(c.name, chaincode_address, c.tls, c.policy, c.collections, c.version)
             for c in base.chaincodes

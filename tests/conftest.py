@@ -13,14 +13,20 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from harness.devnet import OPERATOR, PROSUMER, TestNetwork, start_test_network
+from fabric.backend import start_backend_network
+from harness.devnet import OPERATOR, PROSUMER, TestNetwork
 from harness.layout import node_packages_installed
 
 
 @pytest.fixture(scope="session")
-def test_network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestNetwork]:
-    home = tmp_path_factory.mktemp("devnet")
-    network = start_test_network(home, with_node_chaincode=node_packages_installed())
+def test_network(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TestNetwork]:
+    """The devnet, or real Fabric with GRIDLEDGER_BACKEND=fabric / -m fabric (tests/fabric)."""
+    home = tmp_path_factory.mktemp("network")
+    network = start_backend_network(
+        home, request.config, with_node_chaincode=node_packages_installed()
+    )
     try:
         yield network
     finally:

@@ -15,8 +15,14 @@ from gridledger_network.devnet.launcher import (
     start_devnet,
     stop_devnet,
 )
+from gridledger_network.fabric.cli import app as fabric_app
 
-app = typer.Typer(help="Run the embedded devnet (one Fabric peer endpoint per organisation).")
+app = typer.Typer(
+    help="Run the embedded devnet (one Fabric peer endpoint per organisation), or real Fabric."
+)
+app.add_typer(
+    fabric_app, name="fabric", help="A real Hyperledger Fabric v3 network from its binaries."
+)
 
 HomeOption = Annotated[
     Path | None,

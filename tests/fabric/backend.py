@@ -27,7 +27,7 @@ from gridledger_network.fabric.config import (
     PeerPorts,
     write_fabric_config,
 )
-from gridledger_network.fabric.network import FabricNetwork, down, up
+from gridledger_network.fabric.network import FabricNetwork, stop, up
 from harness.chaincode_servers import start_node_chaincode
 from harness.devnet import (
     BOTH_ORGS_POLICY,
@@ -141,24 +141,29 @@ class FabricTestNetwork:
         return server
 
     def stop(self) -> None:
+        """Stop every process, keep the state (as the devnet's ``TestNetwork.stop`` does)."""
         for process in reversed(self.processes):
             process.stop()
         self.processes.clear()
-        down(self.home)
+        stop(self.home)
 
 
 def start_fabric_test_network(
     home: Path, *, with_node_chaincode: bool, orderers: int = 1
 ) -> FabricTestNetwork:
-    """Bring real Fabric up in ``home`` on free ports (skips the test when no binaries)."""
+    """Bring real Fabric up in ``home`` on free ports (skips the test when no binaries).
+
+    A home that already holds a network (stopped by ``stop()``) restarts on its ledgers and ports.
+    """
     binaries = fabric_binaries_or_skip()
     home.mkdir(parents=True, exist_ok=True)
-    config = fabric_test_config(orderers, with_node_chaincode=with_node_chaincode)
-    write_fabric_config(home / "fabric.yaml", config)
+    if not (home / "fabric.yaml").exists():
+        config = fabric_test_config(orderers, with_node_chaincode=with_node_chaincode)
+        write_fabric_config(home / "fabric.yaml", config)
     try:
         fabric = up(home, binaries=binaries, ready_timeout=120)
     except BaseException:
-        down(home)
+        stop(home)  # keep logs and state for inspection
         raise
     return FabricTestNetwork(
         home, fabric, node_chaincode=NODE_CHAINCODE if with_node_chaincode else None

@@ -34,7 +34,7 @@ logger = logging.getLogger(__name__)
 
 Send = Callable[[Any], None]
 Receive = Callable[[], Any | None]  # the next message from the peer; None once the stream ended
-MAX_INLINE_DEPTH = int(__import__("os").environ.get("XDEPTH", "16"))
+MAX_INLINE_DEPTH = 16
 
 
 class HandlerState(enum.Enum):

@@ -9,6 +9,7 @@ from importlib.metadata import entry_points
 
 import typer
 from gridledger.cli import chaincode as chaincode_cmd
+from gridledger.cli import energy as energy_cmd
 from gridledger.cli import meters as meters_cmd
 
 app = typer.Typer(
@@ -19,6 +20,7 @@ app = typer.Typer(
 )
 app.add_typer(meters_cmd.app, name="meter")
 app.add_typer(chaincode_cmd.app, name="chaincode")
+app.add_typer(energy_cmd.app, name="energy")
 
 
 @app.callback()

@@ -171,7 +171,7 @@ def offers_table(offers: Sequence[Offer], names: Names | None = None) -> Table:
             short_name(offer.seller, names),
             offer.source.value,
             offer.zone,
-            f"{_time(offer.interval_start)}–{offer.interval_end:%H:%M}",
+            f"{_time(offer.interval_start)} to {offer.interval_end:%H:%M}",
             f"{format_energy(offer.remaining_wh)} / {format_energy(offer.quantity_wh)} kWh",
             format_price(offer.price),
         )

@@ -104,9 +104,9 @@ class EnergyClient:
         return parse_json(evaluate_transaction(self.contract, function, list(args)))
 
     def _raw(self, function: str, *args: str, submit: bool = False) -> bytes:
-        if submit:
+        if submit:  # only Settle: settling a stored period again returns it (idempotent)
             return submit_transaction(
-                self.contract, function, list(args), policy=self.retry_policy
+                self.contract, function, list(args), idempotent=True, policy=self.retry_policy
             ).result
         return evaluate_transaction(self.contract, function, list(args))
 
@@ -190,16 +190,17 @@ class EnergyClient:
         """Submit any number of signed readings, ``batch_size`` per transaction, at most
         ``max_in_flight`` transactions at once.
 
-        Why 500 by default: a batch is all-or-nothing, so one bad reading holds back only 500;
-        500 readings are about 100 kB of arguments and write set, far below Fabric's message
-        and block limits; and past a few hundred readings a transaction's cost is dominated by
-        the per-reading work (signature check, one state write each), so bigger batches save
-        little while smaller ones pay the per-transaction endorse/order/commit round trips
-        (measured on the devnet: see ``docs/energy-client.md``). Batches never share a meter
-        with a concurrent batch (they would conflict at validation); read conflicts and
-        unreachable peers are retried, which is safe because an identical resubmission is a
-        no-op. With ``raise_on_failure`` a ``ReadingSubmissionError`` carrying the summary is
-        raised if any batch did not commit.
+        Why 500 by default: a batch is all-or-nothing, so one bad reading holds back at most
+        500; 500 readings are ~100 kB of arguments and a few hundred kB of write set, far below
+        Fabric's message and block limits (and the contract's 10 000); and throughput is flat
+        from about 250 to 2 000 readings per transaction while small batches pay the per
+        transaction endorse/order/commit cost. Measured on the devnet (2 cores, 3 880 readings
+        of 40 meters, 4 in flight): 50/batch 680 readings/s, 100: 1 700/s, 250: 2 100/s,
+        500: 2 000/s, 1 000: 1 750/s, 2 000: 1 700/s; 500/batch with 1 in flight: 1 400/s.
+        Batches never share a meter with a concurrent batch (they would conflict at validation);
+        read conflicts and unreachable peers are retried, which is safe because an identical
+        resubmission is a no-op. With ``raise_on_failure`` a ``ReadingSubmissionError`` carrying
+        the summary is raised if any batch did not commit.
         """
         batches = plan_batches(readings, batch_size)
         summary = submit_batches(

@@ -23,6 +23,7 @@ from gridledger_meterdata import (
 )
 
 KEY_SUFFIX = ".pem"
+PUBLIC_KEY_SUFFIX = ".pub.pem"
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,10 +77,12 @@ class HeadEnd:
 
     @classmethod
     def from_key_folder(cls, folder: Path | str) -> HeadEnd:
-        """Keys from ``<folder>/<meter id>.pem`` (unencrypted PKCS#8 P-256 private keys)."""
+        """Keys from ``<folder>/<meter id>.pem`` (unencrypted PKCS#8 P-256 private keys);
+        public keys beside them (``<meter id>.pub.pem``) are ignored."""
         return cls(
             MeterSigner.from_private_key_pem(path.name[: -len(KEY_SUFFIX)], path.read_bytes())
             for path in sorted(Path(folder).glob(f"*{KEY_SUFFIX}"))
+            if not path.name.endswith(PUBLIC_KEY_SUFFIX)
         )
 
     def add(self, signer: MeterSigner) -> None:

@@ -7,6 +7,7 @@ own meter ids (a random suffix) and its own days, and only ``test_energy_market_
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -59,7 +60,11 @@ def tariff_v1() -> Tariff:
     return Tariff.new(
         1,
         "2025-01-01T00:00:00Z",
-        [TouBand("night", 0, ct("20")), TouBand("day", 420, ct("30")), TouBand("peak", 1020, ct("38"))],
+        [
+            TouBand("night", 0, ct("20")),
+            TouBand("day", 420, ct("30")),
+            TouBand("peak", 1020, ct("38")),
+        ],
         feed_in_price=ct("8"),
         grid_fee=ct("6"),
         fixed_fee_per_day=30,
@@ -82,16 +87,12 @@ def market(profile: Any) -> Iterator[Market]:
             me: CallerInfo = client.whoami()
             ids[user] = me.participant_id
             if role is not None and not me.registered:
-                try:
+                with contextlib.suppress(Conflict):
                     utility.register_participant(me, role, zone=zone, display_name=user.title())
-                except Conflict:
-                    pass
             client.refresh_whoami()
         if not utility.tariffs():
-            try:
+            with contextlib.suppress(Conflict):
                 utility.set_tariff(tariff_v1())
-            except Conflict:
-                pass
         people = {k: v for k, v in clients.items() if k not in ("utility", "stranger")}
         yield Market(utility, stranger, people, ids)
     finally:

@@ -1,4 +1,4 @@
-"""Every access-control refusal of the energy contract, role × function, through the client.
+"""Every access-control refusal of the energy contract, role by function, through the client.
 
 Each case is called as one role; the contract must refuse with ``access denied:`` (raised as
 ``AccessDenied``, still a ``GatewayError`` with the peers' details) and write nothing.
@@ -172,5 +172,7 @@ def test_owners_utility_and_auditor_may_read_what_others_may_not(stage: Stage) -
         assert client.meter(stage.bob_meter).owner == stage.market.ids["bob"]
         assert client.participant(stage.market.ids["bob"]).role.value == "consumer"
     for role in ("utility", "auditor"):
-        assert stage.market.ids["bob"] in {p.participant_id for p in stage.client(role).participants()}
+        assert stage.market.ids["bob"] in {
+            p.participant_id for p in stage.client(role).participants()
+        }
     assert json.loads(json.dumps([m.meter_id for m in stage.client("consumer").meters()]))

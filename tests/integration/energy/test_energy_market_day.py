@@ -17,6 +17,7 @@ import pytest
 from gridledger.energy import (
     Bill,
     CertificateStatus,
+    Conflict,
     IncompleteData,
     LineKind,
     Progress,
@@ -48,11 +49,18 @@ def _usage(i: int, base: int) -> int:
 PROFILES = {
     "solar-farm": ("production", "solar", lambda i: (0, _solar(i, 3000))),
     "wind-farm": ("production", "wind", lambda i: (0, 800 + (i * 37) % 400)),
-    "city-solar": ("production", "solar", lambda i: (5 if _solar(i, 700) == 0 else 0, _solar(i, 700))),
+    "city-solar": (
+        "production",
+        "solar",
+        lambda i: (5 if _solar(i, 700) == 0 else 0, _solar(i, 700)),
+    ),
     "alice": (
         "bidirectional",
         "solar",
-        lambda i: (max(_usage(i, 120) - _solar(i, 400), 0), max(_solar(i, 400) - _usage(i, 120), 0)),
+        lambda i: (
+            max(_usage(i, 120) - _solar(i, 400), 0),
+            max(_solar(i, 400) - _usage(i, 120), 0),
+        ),
     ),
     "bob": ("consumption", "grid", lambda i: (_usage(i, 150), 0)),
     "carol": ("consumption", "grid", lambda i: (_usage(i, 900), 0)),
@@ -122,7 +130,7 @@ def test_every_bill_is_complete_and_its_owner_verifies_it(market: Market, day: M
         assert bill.complete and bill.intervals_settled == 96
         assert bill.canonical == day.bills[user].canonical
         assert bill.total == bill.subtotal + bill.tax
-        assert bill.subtotal == sum(l.amount for l in bill.lines if l.kind is not LineKind.TAX)
+        assert bill.subtotal == sum(x.amount for x in bill.lines if x.kind is not LineKind.TAX)
         verification = market[user].verify_bill(None, DAY, NEXT)
         assert verification.matches, user
         assert verification.recomputed_inputs_hash == bill.inputs_hash
@@ -141,10 +149,12 @@ def test_auditor_reads_and_verifies_every_bill(market: Market, day: MarketDay) -
         assert auditor.verify_bill(market.ids[user], DAY, NEXT).matches
 
 
-def test_what_buyers_pay_sellers_is_what_sellers_are_credited(market: Market, day: MarketDay) -> None:
+def test_what_buyers_pay_sellers_is_what_sellers_are_credited(
+    market: Market, day: MarketDay
+) -> None:
     paid: dict[tuple[str, str], tuple[int, int]] = defaultdict(lambda: (0, 0))
     credited: dict[tuple[str, str], tuple[int, int]] = defaultdict(lambda: (0, 0))
-    for user, bill in day.bills.items():
+    for bill in day.bills.values():
         for line in bill.lines:
             if line.kind is LineKind.TRADE_PURCHASE:
                 key = (line.counterparty, bill.participant)
@@ -187,7 +197,9 @@ def test_renewable_certificates_follow_the_trades_and_are_retired(
         assert certificate.bill_id == bill.bill_id and certificate.claimed_wh == wh
         assert certificate.meter_id == day.meters["solar-farm"]
     # the producer's own certificates were handed on to the trades they back
-    produced = [c for c in market["solar-farm"].certificates() if c.meter_id == day.meters["solar-farm"]]
+    produced = [
+        c for c in market["solar-farm"].certificates() if c.meter_id == day.meters["solar-farm"]
+    ]
     assert produced and any(c.transferred_wh > 0 for c in produced)
 
 
@@ -203,3 +215,13 @@ def test_a_day_without_readings_is_refused_not_billed_as_zero(
         market.utility.settle(market.ids["bob"], later, after)
     assert "readings missing" in refused.value.reason
     assert refused.value.details  # the peers' answers are kept
+
+
+def test_a_settled_day_takes_no_new_readings(market: Market, day: MarketDay) -> None:
+    late = register_meter(market, "dave", f"MD-late-{uuid.uuid4().hex[:6]}", "consumption")
+    summary = market.utility.submit_readings(
+        late.sign_series(DAY, ((i, 0) for i in range(97))), raise_on_failure=False
+    )
+    error = summary.failures[0].error
+    assert isinstance(error, Conflict) and "already settled" in error.reason
+    assert market["dave"].verify_bill(None, DAY, NEXT).matches

@@ -52,7 +52,9 @@ def test_a_forged_meter_signature_is_refused(market: Market) -> None:
 def test_registers_altered_after_signing_are_refused(market: Market) -> None:
     meter = _meter(market)
     genuine = meter.sign(DAY, 100, 0)
-    tampered = SignedReading(MeterReading(meter.meter_id, genuine.reading.interval_start, 1, 0), genuine.signature)
+    tampered = SignedReading(
+        MeterReading(meter.meter_id, genuine.reading.interval_start, 1, 0), genuine.signature
+    )
     summary = market.utility.submit_readings([tampered], raise_on_failure=False)
     assert not summary.ok and isinstance(summary.failures[0].error, InvalidRequest)
     assert _stored(market, meter.meter_id) == []
@@ -85,9 +87,7 @@ def test_a_conflicting_duplicate_is_refused(market: Market) -> None:
 def test_registers_going_backwards_are_refused(market: Market) -> None:
     meter = _meter(market)
     market.utility.submit_readings([meter.sign(DAY, 500, 0)])
-    summary = market.utility.submit_readings(
-        [meter.sign(DAY + Q, 400, 0)], raise_on_failure=False
-    )
+    summary = market.utility.submit_readings([meter.sign(DAY + Q, 400, 0)], raise_on_failure=False)
     error = summary.failures[0].error
     assert isinstance(error, Conflict) and "backwards" in error.reason
 

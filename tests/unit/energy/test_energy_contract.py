@@ -11,7 +11,14 @@ from gridledger_chaincode.contract import ContractRouter
 from gridledger_chaincode.energy.contract import EnergyContract
 from gridledger_chaincode.shim.identity import ClientIdentity
 from gridledger_chaincode.testing import InMemoryLedger, TransactionResult, make_identity
-from gridledger_meterdata import MeterKey, MeterReading, format_utc, sign, simulated_meter_key
+from gridledger_meterdata import (
+    MeterKey,
+    MeterReading,
+    format_utc,
+    parse_utc,
+    sign,
+    simulated_meter_key,
+)
 
 DAY = "2025-06-01T00:00:00Z"
 NEXT_DAY = "2025-06-02T00:00:00Z"
@@ -420,3 +427,38 @@ def test_readers_can_read_what_they_may(world: World) -> None:
         assert world.ok(reader, "GetMeter", "M-ALICE")["owner"] == alice
     assert world.ok(world.auditor, "ListParticipants")
     assert format_utc(DAY0) == DAY
+
+
+# -- readings cannot change a settled bill (found running the client on the devnet: a meter
+# whose readings arrived after its owner's day was settled made VerifyBill fail) -------------
+def _settled_day_and_a_new_meter(w: World, meter_id: str) -> str:
+    market_day(w)
+    alice = pid(w.alice)
+    w.ok(w.utility, "Settle", alice, DAY, NEXT_DAY)
+    w.keys[meter_id] = simulated_meter_key(meter_id)
+    pem = w.keys[meter_id].public_key_pem()
+    w.ok(w.utility, "RegisterMeter", meter_id, alice, "consumption", "grid", "north", pem)
+    return alice
+
+
+def test_readings_inside_a_settled_period_are_refused(world: World) -> None:
+    alice = _settled_day_and_a_new_meter(world, "M-LATE")
+    late = world.readings("M-LATE", [100] * 96, [0] * 96)
+    before = dict(world.ledger.state)
+    refused = world.call(world.utility, "SubmitReadings", late)
+    assert not refused.ok and refused.message.startswith("conflict: reading M-LATE at")
+    assert "already settled" in refused.message
+    assert world.ledger.state == before
+    # identical resubmissions of the settled day stay no-ops
+    again = world.readings("M-ALICE", [400] * 96, [0] * 96)
+    assert world.ok(world.utility, "SubmitReadings", again)["duplicates"] == 97
+    assert world.ok(world.alice, "VerifyBill", alice, DAY, NEXT_DAY)["matches"] is True
+
+
+def test_a_meter_starting_at_the_end_of_a_settled_period_leaves_that_bill_alone(
+    world: World,
+) -> None:
+    alice = _settled_day_and_a_new_meter(world, "M-NEXT")
+    opening = sign(MeterReading("M-NEXT", parse_utc(NEXT_DAY), 0, 0), world.keys["M-NEXT"])
+    assert world.ok(world.utility, "SubmitReadings", [opening.to_json_dict()])["stored"] == 1
+    assert world.ok(world.alice, "VerifyBill", alice, DAY, NEXT_DAY)["matches"] is True

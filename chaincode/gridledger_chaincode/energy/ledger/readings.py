@@ -16,9 +16,9 @@ from gridledger_meterdata import (
     parse_utc,
 )
 
-from gridledger_chaincode.energy.errors import AccessDenied, ValidationError
+from gridledger_chaincode.energy.errors import AccessDenied, Conflict, ValidationError
 from gridledger_chaincode.energy.ledger.access import Caller
-from gridledger_chaincode.energy.ledger.certificates import CertificateDesk
+from gridledger_chaincode.energy.ledger.certificates import CertificateDesk, billed_through
 from gridledger_chaincode.energy.ledger.meters import load_meter
 from gridledger_chaincode.energy.ledger.state import METER, METER_SPAN, READING, State, day_text
 from gridledger_chaincode.energy.meters import Meter
@@ -108,6 +108,7 @@ def submit_readings(state: State, caller: Caller, items: Sequence[Any]) -> dict[
         if meter_id in meters
     }
     plan = plan_readings(batch, meters, stored)
+    _refuse_settled(state, meters, plan.store)
 
     desk = CertificateDesk(state)
     new_by_meter: dict[str, dict[int, MeterReading]] = defaultdict(dict)
@@ -128,6 +129,25 @@ def submit_readings(state: State, caller: Caller, items: Sequence[Any]) -> dict[
     }
     state.stub.set_event("ReadingsSubmitted", json.dumps(summary, sort_keys=True).encode())
     return summary
+
+
+def _refuse_settled(
+    state: State, meters: Mapping[str, Meter], new: Sequence[SignedReading]
+) -> None:
+    """A new reading may not fall inside a period already settled for the meter's owner: it
+    would change a stored bill (its recomputation, VerifyBill, would no longer match). The
+    reading at the end of the settled period opens the next one and is accepted."""
+    through: dict[str, int] = {}
+    for signed in new:
+        owner = meters[signed.reading.meter_id].owner
+        if owner not in through:
+            through[owner] = billed_through(state, owner)
+        if signed.reading.interval_start < through[owner]:
+            raise Conflict(
+                f"reading {signed.reading.meter_id} at {format_utc(signed.reading.interval_start)} "
+                f"falls in a period already settled for {owner} "
+                f"(billed up to {format_utc(through[owner])})"
+            )
 
 
 def _update_span(state: State, meter_id: str, new: Mapping[int, MeterReading]) -> None:

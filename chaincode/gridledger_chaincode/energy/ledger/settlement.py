@@ -42,12 +42,13 @@ def parse_period(start_text: str, end_text: str) -> Period:
 
 
 def settled_meters(state: State, participant: str, period: Period) -> list[Meter]:
-    """The participant's meters a bill covers: those with a reading on or before the period's
-    end that are still active or have a reading on or after its start."""
+    """The participant's meters a bill covers: those with a reading before the period's end
+    that are still active or have a reading on or after its start. (A meter whose first
+    reading is the period's end has no interval in it: it starts in the next period.)"""
     chosen = []
     for meter in meters_of(state, participant):
         span = meter_span(state, meter.meter_id)
-        if span is None or span[0] > period.end:
+        if span is None or span[0] >= period.end:
             continue
         if meter.active or span[1] >= period.start:
             chosen.append(meter)

@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID, ObjectIdentifier
 
 from gridledger_network.devnet.msp.signature import verify_signature
+from gridledger_network.devnet.msp.verified import VERIFIED, memo_key
 
 FABRIC_CA_ATTRS_OID = ObjectIdentifier("1.2.3.4.5.6.7.8.1")
 ROLES = ("admin", "peer", "client", "orderer")
@@ -42,11 +43,20 @@ class Identity:
         names = self.certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
         return str(names[0].value) if names else ""
 
-    def verify(self, message: bytes, signature: bytes) -> bool:
+    @cached_property
+    def _public_key(self) -> ec.EllipticCurvePublicKey | None:
         key = self.certificate.public_key()
-        return isinstance(key, ec.EllipticCurvePublicKey) and verify_signature(
-            key, message, signature
-        )
+        return key if isinstance(key, ec.EllipticCurvePublicKey) else None
+
+    def verify(self, message: bytes, signature: bytes) -> bool:
+        memo = memo_key(self.key[1], message, signature)
+        if memo in VERIFIED:
+            return True
+        key = self._public_key
+        if key is None or not verify_signature(key, message, signature):
+            return False
+        VERIFIED.add(memo)
+        return True
 
     def __repr__(self) -> str:
         return f"Identity({self.msp_id}, {self.common_name}, roles={sorted(self.roles)})"

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import Encoding
 from fabric_protos.common import common_pb2
 
 from gridledger_network.devnet.msp.provider import serialize_identity
 from gridledger_network.devnet.msp.signature import sign_low_s
+from gridledger_network.devnet.msp.verified import VERIFIED, memo_key
 
 
 @dataclass(frozen=True)
@@ -33,9 +36,13 @@ class LocalSigner:
             raise ValueError(f"{keys[0]}: not an EC private key")
         return cls(msp_id, certs[0].read_bytes(), key)
 
-    @property
+    @cached_property
     def certificate(self) -> x509.Certificate:
         return x509.load_pem_x509_certificate(self.certificate_pem)
+
+    @cached_property
+    def _certificate_der(self) -> bytes:
+        return self.certificate.public_bytes(Encoding.DER)
 
     @property
     def serialized_identity(self) -> bytes:
@@ -43,8 +50,10 @@ class LocalSigner:
         return serialize_identity(self.msp_id, self.certificate_pem)
 
     def sign(self, message: bytes) -> bytes:
-        """DER ECDSA signature over SHA-256(message), low-S."""
-        return sign_low_s(self.private_key, message)
+        """DER ECDSA signature over SHA-256(message), low-S (remembered as valid, see verified)."""
+        signature = sign_low_s(self.private_key, message)
+        VERIFIED.add(memo_key(self._certificate_der, message, signature))
+        return signature
 
     def new_signature_header(self) -> bytes:
         """A serialized ``common.SignatureHeader`` with this creator and a fresh 24-byte nonce."""

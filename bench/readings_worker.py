@@ -1,0 +1,148 @@
+"""P3 worker: signed meter readings submitted in batches to the ``energy`` contract.
+
+``python -m bench.readings_worker --network FILE --org GridOperatorMSP --chaincode gridledger
+--inflight 4 --warmup 2 --duration 10 --prefix P --batch 500`` registers ``--meters`` meters
+once (as the utility, with simulated device keys), signs every reading it may need *before* the
+timed run (as real meters sign them), then submits ``SubmitReadings`` batches with ``--inflight``
+transactions in flight, each batch one meter's next ``--batch`` intervals (so concurrent batches
+never share a meter and never conflict). Prints the line protocol of bench/python_worker.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from gridledger.energy import EnergyClient, MeterSigner, NotFound
+from gridledger.gateway import AsyncContract, GatewayError
+from gridledger.profile import ConnectionProfile
+
+from bench.python_worker import _say, _Window
+
+UTILITY = "utility"
+OWNER = "User1"
+START = datetime(2024, 1, 1, tzinfo=UTC)
+STEP_WH = 250
+EXPECTED_RATE = 6000  # readings/s: how many to sign ahead so the window never runs dry
+
+
+def _meter_id(prefix: str, index: int) -> str:
+    return f"BENCH-{prefix}{index:04d}"
+
+
+def _register(profile: ConnectionProfile, org: str, meters: list[MeterSigner]) -> None:
+    """Register the owner and every meter once (skipped when the last meter exists)."""
+    with EnergyClient.connect(profile, org, UTILITY) as utility:
+        try:
+            utility.meter(meters[-1].meter_id)
+            return
+        except NotFound:
+            pass
+        with EnergyClient.connect(profile, org, OWNER) as owner:
+            me = owner.whoami()
+        try:
+            utility.register_participant(me, "consumer", zone="north", display_name="bench")
+        except GatewayError as exc:  # already registered by an earlier point
+            if "already" not in str(exc).lower():
+                raise
+        for signer in meters:
+            utility.register_meter(
+                signer.meter_id,
+                me.participant_id,
+                "consumption",
+                "grid",
+                "north",
+                signer.public_key_pem,
+            )
+
+
+def _batches(meters: list[MeterSigner], batch: int, first_block: int, count: int) -> list[str]:
+    """``count`` JSON batches: round-robin over meters, each the meter's next ``batch`` readings."""
+    out: list[str] = []
+    blocks = itertools.count(first_block)
+    while len(out) < count:
+        block = next(blocks)
+        for signer in meters:
+            start = START + timedelta(minutes=15 * batch * block)
+            base = batch * block * STEP_WH
+            series = signer.sign_series(start, ((base + i * STEP_WH, 0) for i in range(batch)))
+            out.append(json.dumps([s.to_json_dict() for s in series]))
+            if len(out) == count:
+                break
+    return out
+
+
+async def _run(args: argparse.Namespace) -> None:
+    profile = ConnectionProfile.load(args.network)
+    meters = [
+        MeterSigner.simulated(_meter_id(args.prefix, i), seed=f"bench {args.prefix}{i}")
+        for i in range(args.meters)
+    ]
+    await asyncio.to_thread(_register, profile, args.org, meters)
+    needed = int((args.warmup + args.duration) * EXPECTED_RATE / args.batch) + 2 * args.inflight
+    batches: Iterator[str] = iter(_batches(meters, args.batch, args.first_block, needed))
+    _say({"event": "ready", "batches": needed})
+    async with profile.connect_async(args.org, user=UTILITY) as gateway:
+        contract: AsyncContract = gateway.network(profile.channel).contract(
+            args.chaincode, "energy"
+        )
+        begin = time.perf_counter()
+        window = _Window(begin + args.warmup, begin + args.warmup + args.duration)
+
+        async def loop() -> None:
+            for payload in batches:
+                if window.tick() >= window.end:
+                    return
+                sent = time.perf_counter()
+                try:
+                    await contract.submit("SubmitReadings", payload)
+                except GatewayError as exc:
+                    window.record(sent, exc)
+                else:
+                    window.record(sent, None)
+
+        async def clock() -> None:
+            while not window.ended:
+                window.tick()
+                await asyncio.sleep(0.005)
+
+        await asyncio.gather(clock(), *(loop() for _ in range(args.inflight)))
+    result: dict[str, Any] = {
+        "event": "result",
+        "client": "gridledger (Python)",
+        "ok": window.ok,
+        "failed": window.failed,
+        "window_seconds": args.duration,
+        "latencies_ms": window.latencies_ms,
+        "first_error": window.first_error
+        or (None if window.ended else "ran out of pre-signed readings before the window ended"),
+    }
+    _say(result)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--network", required=True)
+    parser.add_argument("--org", required=True)
+    parser.add_argument("--chaincode", required=True)
+    parser.add_argument("--workload", default="readings")
+    parser.add_argument("--inflight", type=int, default=4)
+    parser.add_argument("--warmup", type=float, default=2.0)
+    parser.add_argument("--duration", type=float, default=10.0)
+    parser.add_argument("--prefix", default="p3-")
+    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--meters", type=int, default=64)
+    parser.add_argument("--first-block", type=int, default=0)
+    asyncio.run(_run(parser.parse_args()))
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

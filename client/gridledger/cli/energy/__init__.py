@@ -1,0 +1,34 @@
+"""``gridledger energy ...``: the energy market and billing from the command line."""
+
+from __future__ import annotations
+
+import typer
+from gridledger.cli.energy import billing, market, meters, participants, readings
+
+app = typer.Typer(
+    help="Energy market and billing: participants, meters, readings, offers, bills.",
+    no_args_is_help=True,
+)
+for name, command in (
+    ("whoami", participants.whoami),
+    ("register-participant", participants.register_participant),
+    ("participants", participants.participants),
+    ("meter-key", meters.meter_key),
+    ("register-meter", meters.register_meter),
+    ("deactivate-meter", meters.deactivate_meter),
+    ("meters", meters.meters),
+    ("import-readings", readings.import_readings),
+    ("offer", market.offer),
+    ("offers", market.offers),
+    ("buy", market.buy),
+    ("withdraw", market.withdraw),
+    ("trades", market.trades),
+    ("set-tariff", billing.set_tariff),
+    ("tariffs", billing.tariffs),
+    ("settle", billing.settle),
+    ("bill", billing.bill),
+    ("preview-bill", billing.preview_bill),
+    ("verify-bill", billing.verify_bill),
+    ("certificates", billing.certificates),
+):
+    app.command(name)(command)

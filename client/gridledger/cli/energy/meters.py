@@ -1,0 +1,92 @@
+"""``gridledger energy meter-key | register-meter | deactivate-meter | meters``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from gridledger.cli.energy.common import (
+    ChaincodeOption,
+    Connection,
+    OrgOption,
+    ProfileOption,
+    UserOption,
+    console,
+    energy_client,
+    resolve_participant,
+)
+from gridledger.energy import EnergySource, MeterKind, MeterSigner
+from gridledger_meterdata import generate_meter_key
+from rich.table import Table
+
+
+def meter_key(
+    meter_id: str = typer.Argument(..., help="The meter the key belongs to."),
+    out: Path = typer.Option(Path("meter-keys"), help="Folder for <meter id>.pem (private)."),
+) -> None:
+    """Generate a meter key pair (simulators, head-end tests): the private key goes to
+    OUT/<meter id>.pem, the public key (to register) to OUT/<meter id>.pub.pem."""
+    key = generate_meter_key()
+    out.mkdir(parents=True, exist_ok=True)
+    private = out / f"{meter_id}.pem"
+    private.write_text(key.private_key_pem(), encoding="ascii")
+    private.chmod(0o600)
+    public = out / f"{meter_id}.pub.pem"
+    public.write_text(key.public_key_pem(), encoding="ascii")
+    console.print(f"private key {private}\npublic key  {public}")
+
+
+def register_meter(
+    meter_id: str,
+    owner: str = typer.Argument(..., help="'<MSP id>::<subject>' or '<MSP id>/<user>'."),
+    kind: MeterKind = typer.Argument(..., help="production, consumption or bidirectional."),
+    public_key: Path = typer.Argument(..., help="The meter's PEM public key."),
+    source: EnergySource = typer.Option(EnergySource.GRID, help="Energy source."),
+    zone: str = typer.Option(..., help="Grid zone."),
+    profile: Path | None = ProfileOption,
+    org: str = OrgOption,
+    user: str = UserOption,
+    chaincode: str = ChaincodeOption,
+) -> None:
+    """Register a meter with its device key (utility only)."""
+    connection = Connection(profile, org, user, chaincode)
+    owner_id = resolve_participant(connection, owner) or owner
+    pem = public_key.read_text(encoding="ascii")
+    if "PRIVATE KEY" in pem:
+        pem = MeterSigner.from_private_key_pem(meter_id, pem).public_key_pem
+    with energy_client(connection) as client:
+        meter = client.register_meter(meter_id, owner_id, kind, source, zone, pem)
+    console.print(f"registered meter {meter.meter_id} ({meter.kind.value}, {meter.source.value})")
+
+
+def deactivate_meter(
+    meter_id: str,
+    profile: Path | None = ProfileOption,
+    org: str = OrgOption,
+    user: str = UserOption,
+    chaincode: str = ChaincodeOption,
+) -> None:
+    """Deactivate a meter (utility only): it accepts no more readings."""
+    with energy_client(Connection(profile, org, user, chaincode)) as client:
+        meter = client.deactivate_meter(meter_id)
+    console.print(f"meter {meter.meter_id} is {meter.status.value}")
+
+
+def meters(
+    owner: str | None = typer.Argument(None, help="Owner (default: you)."),
+    profile: Path | None = ProfileOption,
+    org: str = OrgOption,
+    user: str = UserOption,
+    chaincode: str = ChaincodeOption,
+) -> None:
+    """A participant's meters."""
+    connection = Connection(profile, org, user, chaincode)
+    owner_id = resolve_participant(connection, owner)
+    with energy_client(connection) as client:
+        found = client.meters(owner_id)
+    table = Table(title="Meters", header_style="bold")
+    for column in ("meter", "kind", "source", "zone", "status"):
+        table.add_column(column)
+    for m in found:
+        table.add_row(m.meter_id, m.kind.value, m.source.value, m.zone, m.status.value)
+    console.print(table)

@@ -1,0 +1,197 @@
+"""The typed energy API's own logic: batch planning, refusal mapping, concurrent submission
+(on a fake contract), prices."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import grpc
+import pytest
+from gridledger.energy import (
+    AccessDenied,
+    Conflict,
+    EnergyError,
+    IncompleteData,
+    InvalidRequest,
+    MeterSigner,
+    NotFound,
+    Progress,
+    SignedReading,
+    format_amount,
+    format_price,
+    plan_batches,
+    price_from_minor_per_kwh,
+    refusal_from,
+)
+from gridledger.energy.submitter import submit_batches
+from gridledger.gateway import EndorseError, ErrorDetail, EvaluateError, GatewayError, Status
+from gridledger.retry import RetryPolicy
+
+DAY = 1_750_464_000  # 2025-06-21T00:00:00Z
+
+
+def _series(meter_id: str, count: int) -> list[SignedReading]:
+    signer = MeterSigner.simulated(meter_id)
+    return list(signer.sign_series(DAY, ((i, 0) for i in range(count))))
+
+
+# -- batch planning ----------------------------------------------------------------------------
+def test_meters_are_kept_whole_and_never_share_a_concurrent_batch() -> None:
+    readings = [*_series("m-a", 40), *_series("m-b", 40), *_series("m-c", 30)]
+    batches = plan_batches(reversed(readings), batch_size=100)
+    assert [len(b) for b in batches] == [80, 30]
+    assert batches[0].meter_ids == {"m-a", "m-b"} and batches[1].meter_ids == {"m-c"}
+    assert all(b.after == () for b in batches)
+    for batch in batches:  # each meter's readings in time order
+        for meter in batch.meter_ids:
+            instants = [
+                s.reading.interval_start for s in batch.readings if s.reading.meter_id == meter
+            ]
+            assert instants == sorted(instants)
+
+
+def test_a_meter_larger_than_a_batch_is_split_into_dependent_batches() -> None:
+    batches = plan_batches([*_series("m-a", 25), *_series("m-b", 5)], batch_size=10)
+    assert [(len(b), sorted(b.meter_ids), b.after) for b in batches] == [
+        (10, ["m-a"], ()),
+        (10, ["m-a"], (0,)),
+        (10, ["m-a", "m-b"], (1,)),  # the tail of m-a and all of m-b share a transaction
+    ]
+    assert sum(len(b) for b in batches) == 30
+
+
+@pytest.mark.parametrize("size", [0, 10_001])
+def test_batch_size_is_bounded_by_the_contract(size: int) -> None:
+    with pytest.raises(ValueError):
+        plan_batches(_series("m-a", 2), batch_size=size)
+
+
+# -- refusals ----------------------------------------------------------------------------------
+def _endorse_error(message: str) -> EndorseError:
+    detail = ErrorDetail("peer0:7051", "ProsumerMSP", f"chaincode response 500, {message}")
+    return EndorseError(
+        "failed to endorse transaction, see attached details for more info",
+        transaction_id="tx1",
+        grpc_code=grpc.StatusCode.ABORTED,
+        details=[detail],
+    )
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        ("invalid: meter id must be ...", InvalidRequest),
+        ("access denied: only the utility may run settlement", AccessDenied),
+        ("not found: unknown offer o1", NotFound),
+        ("conflict: offer o1 has 0 Wh left", Conflict),
+        ("incomplete: cannot settle x: 3 readings missing", IncompleteData),
+        ("argument quantityWh: expected an integer, got 'x'", InvalidRequest),
+    ],
+)
+def test_refusals_map_to_domain_errors_and_keep_the_gateway_detail(
+    message: str, kind: type[EnergyError]
+) -> None:
+    error = _endorse_error(message)
+    refusal = refusal_from(error)
+    assert isinstance(refusal, kind) and isinstance(refusal, GatewayError)
+    assert refusal.transaction_id == "tx1" and refusal.details == error.details
+    assert refusal.grpc_code is grpc.StatusCode.ABORTED and refusal.cause is error
+    assert message.endswith(refusal.reason)
+
+
+def test_an_evaluate_refusal_is_read_from_the_message_too() -> None:
+    error = EvaluateError("evaluate call to endorser returned error: not found: unknown meter m")
+    refusal = refusal_from(error)
+    assert isinstance(refusal, NotFound) and refusal.reason == "unknown meter m"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "chaincode stream terminated",
+        "failed to connect to peer: invalid address",
+        "timeout expired",
+    ],
+)
+def test_other_failures_are_not_refusals(message: str) -> None:
+    assert refusal_from(GatewayError(message, details=[ErrorDetail("p", "m", message)])) is None
+
+
+# -- concurrent submission on a fake contract --------------------------------------------------
+@dataclass
+class FakeContract:
+    """Commits ``SubmitReadings`` batches; refuses batches naming a meter in ``refuse``."""
+
+    refuse: set[str] = field(default_factory=set)
+    committed: list[list[str]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def new_proposal(self, function: str, args: list[str]) -> Any:
+        batch = json.loads(args[0])
+        meters = sorted({r["meter_id"] for r in batch})
+        contract = self
+
+        class Submitted:
+            def status(self) -> Status:
+                with contract.lock:
+                    contract.committed.append(meters)
+                return Status(0, True, 7, f"tx-{meters[0]}")
+
+        class Transaction:
+            result = json.dumps(
+                {
+                    "submitted": len(batch),
+                    "stored": len(batch),
+                    "duplicates": 0,
+                    "certificates_issued": 0,
+                }
+            ).encode()
+
+            def submit(self) -> Submitted:
+                return Submitted()
+
+        class Proposal:
+            def endorse(self) -> Transaction:
+                if contract.refuse & set(meters):
+                    raise _endorse_error("invalid: reading 0 refused: bad signature")
+                return Transaction()
+
+        return Proposal()
+
+
+def test_a_refused_batch_skips_its_dependents_and_the_rest_commit() -> None:
+    contract = FakeContract(refuse={"m-a"})
+    batches = plan_batches([*_series("m-a", 25), *_series("m-b", 10), *_series("m-c", 10)], 10)
+    progress: list[Progress] = []
+    summary = submit_batches(
+        contract,  # type: ignore[arg-type]
+        batches,
+        max_in_flight=3,
+        on_progress=progress.append,
+        policy=RetryPolicy(max_attempts=1),
+    )
+    assert not summary.ok
+    assert [(f.index, f.skipped, f.refused) for f in summary.failures] == [
+        (0, False, True),
+        (1, True, True),
+        (2, True, True),
+    ]
+    assert sorted(meters for meters in contract.committed) == [["m-b"], ["m-c"]]
+    assert summary.stored == 20
+    assert [p.batches_done for p in progress] == [1, 2, 3, 4, 5]
+    assert progress[-1].readings_done == 45 and progress[-1].failed_batches == 3
+
+
+# -- prices ------------------------------------------------------------------------------------
+def test_prices_have_four_fixed_decimals() -> None:
+    assert price_from_minor_per_kwh("25.34") == 253_400
+    assert price_from_minor_per_kwh("8") == 80_000
+    assert format_price(253_400) == "25.3400"
+    assert format_amount(-1234) == "-12.34"
+    with pytest.raises(ValueError):
+        price_from_minor_per_kwh("0.00001")
+    with pytest.raises(ValueError):
+        price_from_minor_per_kwh("-1")
