@@ -27,13 +27,13 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy meterdata/gridledger_meterdata client/gridledger chaincode/gridledger_chaincode network/gridledger_network
+	$(VENV)/bin/mypy demo meterdata/gridledger_meterdata client/gridledger chaincode/gridledger_chaincode network/gridledger_network
 
 test: install lint typecheck
 	$(VENV)/bin/pytest -q
 
 demo: install
-	$(PY) -m gridledger_network.demo
+	$(PY) -m demo
 
 devnet-up: $(STAMP)
 	$(VENV)/bin/gridledger network up

@@ -147,6 +147,40 @@ def ratio_rows(ladders: dict[Config, Ladder], network_roles: Sequence[str]) -> l
                 _verdict(tps, 0.9, at_most=False),
             ]
         )
+    p3 = find("python", "python", "readings")
+    if p3 is not None:
+        best = p3.saturation
+        rows.append(
+            [
+                f"P3 signed readings/s committed (sat, {best.spec.inflight} batches in flight)",
+                _fmt(best.items_per_second, 0),
+                ">= 2,500",
+                _verdict(best.items_per_second, 2500.0, at_most=False),
+            ]
+        )
+        p99 = best.percentile_ms(0.99)
+        rows.append(
+            [
+                "P3 p99 commit latency of a batch (ms, same point)",
+                _fmt(p99, 0),
+                "<= 3,000",
+                _verdict(p99, 3000.0, at_most=True),
+            ]
+        )
+    peaks = [
+        point.peak_rss.get("python cc", 0) / MB
+        for ladder in ladders.values()
+        for point in ladder.steps
+    ]
+    if peaks:
+        rows.append(
+            [
+                "Python chaincode server peak RSS (MB, any point)",
+                _fmt(max(peaks), 0),
+                "< 150",
+                _verdict(max(peaks), 150.0, at_most=True),
+            ]
+        )
     for workload in WORKLOADS:
         ours, theirs = find("python", "node", workload), find("node", "node", workload)
         if ours is None or theirs is None:
