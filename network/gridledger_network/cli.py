@@ -15,7 +15,13 @@ from gridledger_network.devnet.launcher import (
     start_devnet,
     stop_devnet,
 )
+from gridledger_network.devnet.served_chaincodes import (
+    running_served_chaincodes,
+    start_served_chaincodes,
+    stop_served_chaincodes,
+)
 from gridledger_network.fabric.cli import app as fabric_app
+from gridledger_network.processes import NodeStartError
 
 app = typer.Typer(
     help="Run the embedded devnet (one Fabric peer endpoint per organisation), or real Fabric."
@@ -58,6 +64,12 @@ def up(
     typer.echo(f"devnet {verb} (pid {handle.pid}), home {path}")
     _print_endpoints(status.endpoints)
     typer.echo(f"  connection profile: {handle.network_json}")
+    try:
+        for name in start_served_chaincodes(path):
+            typer.echo(f"  chaincode {name}: served (log {path / 'logs'}/chaincode-{name}.log)")
+    except NodeStartError as err:
+        typer.echo(f"chaincode server failed to start: {err}", err=True)
+        raise typer.Exit(1) from err
 
 
 @app.command()
@@ -67,6 +79,8 @@ def down(
 ) -> None:
     """Stop the devnet; with --purge remove its state (devnet.yaml is kept)."""
     path = resolve_home(home)
+    for name in stop_served_chaincodes(path):
+        typer.echo(f"{name} stopped")
     stopped = stop_devnet(path)
     typer.echo("devnet stopped" if stopped else "devnet is not running")
     if purge:
@@ -83,3 +97,5 @@ def status(home: HomeOption = None) -> None:
         raise typer.Exit(1)
     typer.echo(f"devnet running (pid {current.pid}), home {current.home}")
     _print_endpoints(current.endpoints)
+    for name in running_served_chaincodes(current.home):
+        typer.echo(f"  {name}: running")

@@ -15,7 +15,7 @@ from gridledger.gateway import GatewayError
 from gridledger_network.fabric import BinariesNotFound, find_binaries, up
 from gridledger_network.fabric.config import write_fabric_config
 from gridledger_network.fabric.network import down, stop
-from gridledger_network.fabric.processes import PortTaken, RunFolder, stop_process
+from gridledger_network.processes import PortTaken, RunFolder, stop_process
 
 from fabric.backend import (
     FabricTestNetwork,

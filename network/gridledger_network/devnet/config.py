@@ -68,6 +68,7 @@ class ChaincodeConfig:
     policy: str = ""
     collections: tuple[CollectionConfig, ...] = ()
     version: str = "1.0"
+    server: str = "external"  # "python": `gridledger network up` also serves our chaincode
 
     def collection(self, name: str) -> CollectionConfig | None:
         return next((c for c in self.collections if c.name == name), None)
@@ -136,6 +137,7 @@ def default_config() -> DevnetConfig:
                 tls=True,
                 policy=both,
                 collections=(CollectionConfig("operatorPrivate", ("GridOperatorMSP",), 0),),
+                server="python",
             ),
         ),
     )
@@ -180,6 +182,7 @@ def config_to_dict(config: DevnetConfig) -> dict[str, Any]:
                     {"name": k.name, "members": list(k.members), "block_to_live": k.block_to_live}
                     for k in c.collections
                 ],
+                "server": c.server,
             }
             for c in config.chaincodes
         ],
@@ -266,6 +269,9 @@ def _parse_chaincode(raw: object, msp_ids: set[str], source: str) -> ChaincodeCo
         if not isinstance(btl, int) or btl < 0:
             raise ConfigError(f"{source}: collection {coll['name']!r}: block_to_live must be >= 0")
         collections.append(CollectionConfig(str(coll["name"]), members, btl))
+    server = str(raw.get("server", "external"))
+    if server not in ("python", "external"):
+        raise ConfigError(f"{source}: chaincode {name!r}: server must be 'python' or 'external'")
     return ChaincodeConfig(
         name=name,
         address=str(raw["address"]),
@@ -273,4 +279,5 @@ def _parse_chaincode(raw: object, msp_ids: set[str], source: str) -> ChaincodeCo
         policy=str(policy),
         collections=tuple(collections),
         version=str(raw.get("version", "1.0")),
+        server=server,
     )

@@ -150,6 +150,13 @@ class UnknownIdentity(Exception):
     """
 
 
+class MalformedIdentity(UnknownIdentity):
+    """An identity Fabric's MSP cannot even deserialize: not a SerializedIdentity, an MSP the
+    channel does not know, no certificate, or a certificate that does not chain to the MSP's
+    root (Fabric validates the chain while sanitising the certificate). Other failures (NodeOU,
+    expiry) are found when Fabric validates the deserialized identity."""
+
+
 class OrdererRejected(Exception):
     """Broadcast refused; ``status`` is a ``common.Status`` value (e.g. BAD_REQUEST=400)."""
 

@@ -17,8 +17,8 @@ from gridledger_network.fabric.network import resolve_home
 from gridledger_network.fabric.network import status as fabric_status
 from gridledger_network.fabric.network import stop as fabric_stop
 from gridledger_network.fabric.network import up as fabric_up
-from gridledger_network.fabric.processes import NodeStartError, PortTaken
 from gridledger_network.fabric.readiness import NotReady
+from gridledger_network.processes import NodeStartError, PortTaken
 
 app = typer.Typer(help="Run real Hyperledger Fabric v3 (orderers, two peers, CCaaS chaincode).")
 

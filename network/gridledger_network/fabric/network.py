@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gridledger_network.chaincode_server import process_name, start_python_chaincode
 from gridledger_network.devnet.config import ORDERER_MSP_ID, ConfigError
 from gridledger_network.fabric.admin import (
     fabric_environment,
@@ -35,7 +36,6 @@ from gridledger_network.fabric.admin import (
     run_until_ok,
 )
 from gridledger_network.fabric.binaries import FabricBinaries, find_binaries
-from gridledger_network.fabric.chaincode_server import process_name, start_python_chaincode
 from gridledger_network.fabric.config import CONFIG_FILE, FabricConfig, load_fabric_config
 from gridledger_network.fabric.configtx import write_genesis_block
 from gridledger_network.fabric.crypto import FabricCrypto, ensure_fabric_crypto
@@ -48,14 +48,14 @@ from gridledger_network.fabric.lifecycle import (
     write_package,
 )
 from gridledger_network.fabric.node_config import write_core_yaml, write_orderer_yaml
-from gridledger_network.fabric.processes import (
+from gridledger_network.fabric.readiness import wait_until_submits_commit
+from gridledger_network.processes import (
     RunFolder,
     check_ports_free,
     start_process,
     stop_process,
     wait_listening,
 )
-from gridledger_network.fabric.readiness import wait_until_submits_commit
 
 log = logging.getLogger(__name__)
 

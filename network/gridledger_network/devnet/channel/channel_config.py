@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from gridledger_network.devnet.channel.genesis import channel_config_group
 from gridledger_network.devnet.config import (
     ORDERER_MSP_ID,
     ChaincodeConfig,
@@ -14,7 +15,7 @@ from gridledger_network.devnet.config import (
 )
 from gridledger_network.devnet.crypto.layout import CryptoLayout
 from gridledger_network.devnet.msp import Identity, MSPManager, OrgMSP, load_org_msp
-from gridledger_network.devnet.policy import PolicyParseError, parse_policy
+from gridledger_network.devnet.policy import ChannelPolicies, PolicyParseError, parse_policy
 
 
 class DevnetChannelConfig:
@@ -25,6 +26,8 @@ class DevnetChannelConfig:
         self.channel: str = config.channel
         self.org_msp_ids: Sequence[str] = list(config.org_msp_ids)
         self.msp_manager = MSPManager(msps)
+        # the channel's policies (/Channel/Writers...), as block 0's configuration defines them
+        self.policies = ChannelPolicies(channel_config_group(config, msps))
         self._policies: dict[str, Any] = {}
         for chaincode in config.chaincodes:
             try:

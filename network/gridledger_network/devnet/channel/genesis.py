@@ -78,11 +78,19 @@ def fabric_msp_config(msp: OrgMSP) -> Any:
 
 
 def _org_group(msp: OrgMSP, member_role: str) -> Any:
+    """An org's group with the policies of Fabric's sample configtx.yaml (as ours on Fabric)."""
     group = configtx_pb2.ConfigGroup(mod_policy="Admins")
     group.values["MSP"].CopyFrom(_value(fabric_msp_config(msp)))
     m = msp.msp_id
-    group.policies["Readers"].CopyFrom(_signature_policy(f"OR('{m}.member')"))
-    group.policies["Writers"].CopyFrom(_signature_policy(f"OR('{m}.member')"))
+    if member_role == "orderer":
+        readers, writers = f"OR('{m}.member')", f"OR('{m}.member')"
+    else:
+        readers, writers = (
+            f"OR('{m}.admin','{m}.peer','{m}.client')",
+            f"OR('{m}.admin','{m}.client')",
+        )
+    group.policies["Readers"].CopyFrom(_signature_policy(readers))
+    group.policies["Writers"].CopyFrom(_signature_policy(writers))
     group.policies["Admins"].CopyFrom(_signature_policy(f"OR('{m}.admin')"))
     group.policies["Endorsement"].CopyFrom(_signature_policy(f"OR('{m}.{member_role}')"))
     return group

@@ -10,7 +10,7 @@ from fabric_protos.common import common_pb2
 from fabric_protos.msp import identities_pb2
 from fabric_protos.peer import chaincode_pb2, proposal_pb2
 
-from gridledger_network.devnet.seams import ChannelConfig
+from gridledger_network.devnet.seams import ChannelConfig, MalformedIdentity, UnknownIdentity
 
 
 class ProposalError(Exception):
@@ -130,12 +130,14 @@ def _validate(up: UnpackedProposal, channel_config: ChannelConfig) -> Any:
     channel = up.channel_id
     try:
         creator = channel_config.deserialize_and_verify_identity(creator_bytes)
-    except Exception as err:
+    except MalformedIdentity as err:  # Fabric's DeserializeIdentity fails
+        raise ProposalError(
+            f"access denied: channel [{channel}] creator org unknown, creator is malformed"
+        ) from err
+    except UnknownIdentity as err:  # deserialized, but Fabric's creator.Validate() fails
         msp_id = _msp_id_of(creator_bytes)
-        if msp_id and msp_id in channel_config.org_msp_ids:
-            raise ProposalError(
-                f"access denied: channel [{channel}] creator org [{msp_id}]"
-            ) from err
+        raise ProposalError(f"access denied: channel [{channel}] creator org [{msp_id}]") from err
+    except Exception as err:
         raise ProposalError(
             f"access denied: channel [{channel}] creator org unknown, creator is malformed"
         ) from err

@@ -13,16 +13,18 @@ from fabric_protos.peer import proposal_response_pb2
 from gridledger_network.devnet.endorser import UnpackedProposal
 from gridledger_network.devnet.gateway.errors import RpcError, error_detail
 from gridledger_network.devnet.gateway.peers import PeerNode
-from gridledger_network.devnet.gateway.policy_plan import (
-    PlanError,
-    layouts,
-    requirements_for_interest,
-)
+from gridledger_network.devnet.gateway.policy_plan import PlanError, endorsement_layouts
 from gridledger_network.devnet.gateway.response_status import reply_status
+from gridledger_network.devnet.gateway.transient_data import (
+    NO_LOCAL_ENDORSER,
+    outside_distribution_policy,
+    protect_transient_data,
+)
 
 logger = logging.getLogger(__name__)
 
 MISMATCH = "ProposalResponsePayloads do not match"
+NO_PLAN = "no combination of peers can be derived which satisfy the endorsement policy"
 
 
 class EndorsementCollector:
@@ -82,9 +84,14 @@ class EndorsementCollector:
                 return [self.endorsements[org] for org in layout]
         return None
 
-    async def for_orgs(self, orgs: Sequence[str]) -> tuple[bytes, list[Any]]:
-        """Endorsement by exactly these orgs (``endorsing_organizations`` in the request)."""
-        missing = [org for org in orgs if org not in self.peers]
+    async def for_orgs(
+        self, orgs: Sequence[str], available: Sequence[str]
+    ) -> tuple[bytes, list[Any]]:
+        """Endorsement by exactly these orgs (``endorsing_organizations`` in the request).
+
+        ``available``: the orgs with a peer on the channel that has the chaincode.
+        """
+        missing = [org for org in orgs if org not in available]
         if missing:
             raise RpcError(
                 grpc.StatusCode.UNAVAILABLE,
@@ -93,9 +100,22 @@ class EndorsementCollector:
         endorsements = await self._complete([list(dict.fromkeys(orgs))])
         return self._result(endorsements)
 
-    async def by_policy(self, definitions: Mapping[str, Any]) -> tuple[bytes, list[Any]]:
-        """Endorse on the gateway's own org first, then on the orgs the interest requires."""
+    async def by_policy(
+        self, definitions: Mapping[str, Any], available: Sequence[str]
+    ) -> tuple[bytes, list[Any]]:
+        """Endorse on the gateway's own org first, then on the orgs the interest requires.
+
+        ``definitions``: the chaincodes defined on the proposal's channel (none if unknown);
+        ``available``: the orgs with a peer on the channel that has the chaincode.
+        """
+        up = self.up
+        default_interest = proposal_response_pb2.ChaincodeInterest()
+        default_interest.chaincodes.add(name=up.chaincode_name)
         first = self.local_msp_id
+        if first not in available:
+            if up.has_transient_data:
+                raise RpcError(grpc.StatusCode.FAILED_PRECONDITION, NO_LOCAL_ENDORSER)
+            first = self._plan(default_interest, definitions, None)[0][0]
         response = await self._endorse(first)
         if response is None:
             raise RpcError(
@@ -105,27 +125,42 @@ class EndorsementCollector:
             )
         interest = response.interest
         if not len(interest.chaincodes):
-            interest = proposal_response_pb2.ChaincodeInterest()
-            interest.chaincodes.add(name=self.up.chaincode_name)
-        orgs = list(self.peers)
-        try:
-            requirements = requirements_for_interest(interest, definitions, orgs)
-        except PlanError as err:
-            raise RpcError(
-                grpc.StatusCode.FAILED_PRECONDITION,
-                "no combination of peers can be derived which satisfy the endorsement policy: "
-                f"{err}",
-            ) from err
-        candidate_layouts = layouts(requirements, orgs, preferred=first)
-        if not candidate_layouts:
-            raise RpcError(
-                grpc.StatusCode.FAILED_PRECONDITION,
-                "no combination of peers can be derived which satisfy the endorsement policy: "
-                "cannot satisfy any principal combination",
-            )
+            interest = default_interest
+        if up.has_transient_data:
+            protected = protect_transient_data(interest)
+            try:
+                candidate_layouts = self._plan(protected.interest, definitions, first)
+            except RpcError:
+                if protected.collections and self._plannable(interest, definitions, first):
+                    raise RpcError(
+                        grpc.StatusCode.FAILED_PRECONDITION,
+                        outside_distribution_policy(protected.collections),
+                    ) from None
+                raise
+        else:
+            candidate_layouts = self._plan(interest, definitions, first)
         self._accept(first, response)
         endorsements = await self._complete(candidate_layouts)
         return self._result(endorsements)
+
+    def _plan(
+        self, interest: Any, definitions: Mapping[str, Any], preferred: str | None
+    ) -> list[tuple[str, ...]]:
+        try:
+            return endorsement_layouts(
+                interest, definitions, list(self.peers), self.up.channel_id, preferred
+            )
+        except PlanError as err:
+            raise RpcError(grpc.StatusCode.FAILED_PRECONDITION, f"{NO_PLAN}: {err}") from err
+
+    def _plannable(
+        self, interest: Any, definitions: Mapping[str, Any], preferred: str | None
+    ) -> bool:
+        try:
+            self._plan(interest, definitions, preferred)
+        except RpcError:
+            return False
+        return True
 
     def _result(self, endorsements: list[Any] | None) -> tuple[bytes, list[Any]]:
         if endorsements is None or self.payload is None:

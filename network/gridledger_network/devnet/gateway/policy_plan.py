@@ -53,19 +53,26 @@ class Requirements:
 
 
 def requirements_for_interest(
-    interest: Any, definitions: Mapping[str, ChaincodeDefinition], orgs: Sequence[str]
+    interest: Any,
+    definitions: Mapping[str, ChaincodeDefinition],
+    orgs: Sequence[str],
+    channel: str = "",
 ) -> Requirements:
+    """The policies and allowed orgs of an interest, or ``PlanError`` with discovery's message."""
     policies: list[Any] = []
     allowed = set(orgs)
     for call in interest.chaincodes:
         definition = definitions.get(call.name)
         if definition is None:
-            raise PlanError("required chaincodes are not installed on sufficient peers")
+            raise PlanError(f"No metadata was found for chaincode {call.name} in channel {channel}")
         if call.collection_names:
             for name in call.collection_names:
                 collection = definition.collections.get(name)
                 if collection is None:
-                    raise PlanError(f"collection {name} of chaincode {call.name} is not defined")
+                    raise PlanError(
+                        f"collection {name} doesn't exist in collection config for chaincode "
+                        f"{call.name}"
+                    )
                 policies.append(collection.endorsement_policy or definition.policy)
                 if not call.no_private_reads:
                     allowed &= collection.members
@@ -89,4 +96,19 @@ def layouts(
             if all(policy_satisfied(p, combo) for p in requirements.policies):
                 found.append(combo)
     found.sort(key=lambda combo: (preferred not in combo, len(combo)))
+    return found
+
+
+def endorsement_layouts(
+    interest: Any,
+    definitions: Mapping[str, ChaincodeDefinition],
+    orgs: Sequence[str],
+    channel: str,
+    preferred: str | None = None,
+) -> list[tuple[str, ...]]:
+    """Discovery's ``PeersForEndorsement`` for the devnet: layouts, or ``PlanError`` saying why."""
+    requirements = requirements_for_interest(interest, definitions, orgs, channel)
+    found = layouts(requirements, orgs, preferred)
+    if not found:
+        raise PlanError("no peer combination can satisfy the endorsement policy")
     return found

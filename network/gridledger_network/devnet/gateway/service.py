@@ -57,6 +57,12 @@ class GatewayService(gateway_pb2_grpc.GatewayServicer):  # type: ignore[misc]
     def _definitions(self) -> Mapping[str, Any]:
         return self.peers[self.local_msp_id].endorser.definitions
 
+    def _orgs_with_chaincode(self, channel: str, chaincode: str) -> list[str]:
+        """Orgs with a peer on ``channel`` that has ``chaincode`` (Fabric's ``endorsersByOrg``)."""
+        if channel != self.ledger.channel:
+            return []
+        return [org for org, peer in self.peers.items() if chaincode in peer.endorser.definitions]
+
     # -- Evaluate -----------------------------------------------------------------------------
     async def Evaluate(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
         try:
@@ -84,10 +90,7 @@ class GatewayService(gateway_pb2_grpc.GatewayServicer):  # type: ignore[misc]
                 "failed to unpack transaction proposal: no channel id provided",
             )
         if channel != self.ledger.channel:
-            raise RpcError(
-                grpc.StatusCode.UNAVAILABLE,
-                f"failed to get config for channel [{channel}]: channel {channel} not found",
-            )
+            raise RpcError(grpc.StatusCode.UNAVAILABLE, unknown_channel(channel))
         targets = list(request.target_organizations)
         protected = False
         if up.has_transient_data and not targets:
@@ -145,22 +148,14 @@ class GatewayService(gateway_pb2_grpc.GatewayServicer):  # type: ignore[misc]
         except ProposalError as err:
             raise RpcError(grpc.StatusCode.INVALID_ARGUMENT, str(err)) from err
         collector = EndorsementCollector(self.local_msp_id, self.peers, up)
-        if up.channel_id != self.ledger.channel:
-            raise RpcError(
-                grpc.StatusCode.FAILED_PRECONDITION,
-                "no combination of peers can be derived which satisfy the endorsement policy: "
-                f"channel {up.channel_id} not found",
-            )
+        available = self._orgs_with_chaincode(up.channel_id, up.chaincode_name)
         if request.endorsing_organizations:
-            payload, endorsements = await collector.for_orgs(list(request.endorsing_organizations))
+            orgs = list(request.endorsing_organizations)
+            payload, endorsements = await collector.for_orgs(orgs, available)
         else:
-            if up.chaincode_name not in self._definitions:
-                raise RpcError(
-                    grpc.StatusCode.FAILED_PRECONDITION,
-                    "no combination of peers can be derived which satisfy the endorsement "
-                    "policy: required chaincodes are not installed on sufficient peers",
-                )
-            payload, endorsements = await collector.by_policy(self._definitions)
+            known = up.channel_id == self.ledger.channel
+            definitions = self._definitions if known else {}
+            payload, endorsements = await collector.by_policy(definitions, available)
         envelope = prepare_transaction(
             up.header, up.chaincode_proposal_payload, payload, endorsements
         )
@@ -180,10 +175,7 @@ class GatewayService(gateway_pb2_grpc.GatewayServicer):  # type: ignore[misc]
         if not envelope.signature:
             raise RpcError(grpc.StatusCode.INVALID_ARGUMENT, "prepared transaction must be signed")
         if request.channel_id != self.ledger.channel:
-            raise RpcError(
-                grpc.StatusCode.FAILED_PRECONDITION,
-                f"failed to get config for channel [{request.channel_id}]",
-            )
+            raise RpcError(grpc.StatusCode.FAILED_PRECONDITION, unknown_channel(request.channel_id))
         try:
             self.orderer.broadcast(envelope)
         except OrdererRejected as err:
@@ -304,6 +296,14 @@ class GatewayService(gateway_pb2_grpc.GatewayServicer):  # type: ignore[misc]
                 grpc.StatusCode.INVALID_ARGUMENT, f"invalid start position type: *orderer.{name}"
             )
         return self.ledger.height
+
+
+def unknown_channel(channel: str) -> str:
+    """What Fabric's gateway says when it finds no configuration for ``channel``."""
+    return (
+        f"failed to get config for channel [{channel}]: could not get last config for channel "
+        f"{channel}"
+    )
 
 
 def _result_payload(response_payload: bytes, fallback: bytes) -> bytes:

@@ -5,12 +5,13 @@ from gridledger_network.devnet.msp.loader import load_org_msp
 from gridledger_network.devnet.msp.provider import MSPManager, OrgMSP, serialize_identity
 from gridledger_network.devnet.msp.signature import sign_low_s, verify_signature
 from gridledger_network.devnet.msp.signer import LocalSigner
-from gridledger_network.devnet.seams import UnknownIdentity
+from gridledger_network.devnet.seams import MalformedIdentity, UnknownIdentity
 
 __all__ = [
     "Identity",
     "LocalSigner",
     "MSPManager",
+    "MalformedIdentity",
     "OrgMSP",
     "UnknownIdentity",
     "load_org_msp",

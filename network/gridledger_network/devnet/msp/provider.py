@@ -17,7 +17,7 @@ from gridledger_network.devnet.msp.identity import (
     fabric_ca_attributes,
     organizational_units,
 )
-from gridledger_network.devnet.seams import UnknownIdentity
+from gridledger_network.devnet.seams import MalformedIdentity, UnknownIdentity
 
 CACHE_LIMIT = 4096
 
@@ -34,7 +34,7 @@ class OrgMSP:
         """Check the certificate chains to a root of this MSP, is time-valid, has one NodeOU."""
         root = self._issuer_of(cert)
         if root is None:
-            raise UnknownIdentity(
+            raise MalformedIdentity(
                 f"certificate {cert.subject.rfc4514_string()!r} does not chain to the root CA of "
                 f"{self.msp_id} ({', '.join(r.subject.rfc4514_string() for r in self.root_certs)})"
             )
@@ -114,19 +114,21 @@ class MSPManager:
         try:
             sid.ParseFromString(serialized)
         except Exception as exc:  # protobuf DecodeError (google.protobuf is untyped here)
-            raise UnknownIdentity(f"not a msp.SerializedIdentity: {exc}") from exc
+            raise MalformedIdentity(f"not a msp.SerializedIdentity: {exc}") from exc
         msp_id = str(sid.mspid)
         if not msp_id:
-            raise UnknownIdentity("serialized identity has no MSP id")
+            raise MalformedIdentity("serialized identity has no MSP id")
         msp = self._msps.get(msp_id)
         if msp is None:
-            raise UnknownIdentity(
+            raise MalformedIdentity(
                 f"MSP {msp_id} is not defined on channel (known: {', '.join(self._msps)})"
             )
         try:
             cert = x509.load_pem_x509_certificate(bytes(sid.id_bytes))
         except ValueError as exc:
-            raise UnknownIdentity(f"{msp_id} identity has no valid PEM certificate: {exc}") from exc
+            raise MalformedIdentity(
+                f"{msp_id} identity has no valid PEM certificate: {exc}"
+            ) from exc
         identity = msp.validate(msp_id, cert, now)
         return Identity(
             msp_id=identity.msp_id,

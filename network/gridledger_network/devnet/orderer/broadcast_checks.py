@@ -1,4 +1,8 @@
-"""What the orderer checks before accepting an envelope (Fabric's standard channel msgprocessor)."""
+"""What the orderer checks before accepting an envelope (Fabric's standard channel msgprocessor).
+
+The envelope's creator and signature must satisfy the channel's ``/Channel/Writers`` policy
+(Fabric's SigFilter): an unknown creator or a bad signature counts as no signer at all.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,11 @@ from typing import Any
 from fabric_protos.common import common_pb2
 
 from gridledger_network.devnet.channel.channel_config import DevnetChannelConfig
-from gridledger_network.devnet.seams import OrdererRejected, UnknownIdentity
+from gridledger_network.devnet.policy import PolicyDenied, SignedData, verified_signers
+from gridledger_network.devnet.seams import OrdererRejected
 
 Status = common_pb2.Status
+WRITERS = "/Channel/Writers"  # the policy Fabric's orderer checks on a normal transaction
 
 
 def check_envelope(envelope: Any, channel: DevnetChannelConfig, absolute_max_bytes: int) -> bytes:
@@ -49,14 +55,10 @@ def check_envelope(envelope: Any, channel: DevnetChannelConfig, absolute_max_byt
         raise OrdererRejected(
             Status.BAD_REQUEST, f"header type {chdr.type} not supported by the devnet orderer"
         )
+    signed = SignedData(bytes(shdr.creator), bytes(envelope.payload), bytes(envelope.signature))
+    signers = verified_signers([signed], channel.msp_manager)
     try:
-        creator = channel.deserialize_and_verify_identity(bytes(shdr.creator))
-    except UnknownIdentity as exc:
-        raise OrdererRejected(
-            Status.FORBIDDEN, f"implicit policy evaluation failed - creator: {exc}"
-        ) from exc
-    if not creator.verify(bytes(envelope.payload), bytes(envelope.signature)):
-        raise OrdererRejected(
-            Status.FORBIDDEN, "implicit policy evaluation failed - envelope signature is not valid"
-        )
+        channel.policies.evaluate(WRITERS, signers)
+    except PolicyDenied as exc:  # Fabric's SigFilter wraps ErrPermissionDenied
+        raise OrdererRejected(Status.FORBIDDEN, f"{exc}: permission denied") from exc
     return data

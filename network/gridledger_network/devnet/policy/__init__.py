@@ -1,5 +1,6 @@
 """Signature policies: parse Fabric's policy strings, evaluate envelopes against signers."""
 
+from gridledger_network.devnet.policy.channel_policies import ChannelPolicies, PolicyDenied
 from gridledger_network.devnet.policy.evaluator import (
     PolicyError,
     evaluate_envelope,
@@ -10,6 +11,8 @@ from gridledger_network.devnet.policy.parser import PolicyParseError, parse_poli
 from gridledger_network.devnet.policy.signed_data import SignedData, verified_signers
 
 __all__ = [
+    "ChannelPolicies",
+    "PolicyDenied",
     "PolicyError",
     "PolicyParseError",
     "SignedData",

@@ -1,4 +1,4 @@
-"""Our Python chaincode served as CCaaS for the peers: TLS on, peers' client certificates verified.
+"""Our Python chaincode served as CCaaS (devnet and Fabric): TLS on, peers' client certs verified.
 
 The server's ``CHAINCODE_ID`` must be the package id the peers installed (a peer refuses a
 chaincode registering under any other name).
@@ -11,7 +11,7 @@ import sys
 
 from gridledger_network.devnet.config import ChaincodeConfig
 from gridledger_network.devnet.crypto.layout import CryptoLayout
-from gridledger_network.fabric.processes import RunFolder, start_process, wait_listening
+from gridledger_network.processes import RunFolder, start_process, wait_listening
 
 
 def process_name(chaincode: str) -> str:
