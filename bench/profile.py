@@ -2,7 +2,8 @@
 
     python -m bench.profile --workload addto --chaincode python --inflight 64 --seconds 15
 
-Writes py-spy's collapsed stacks per process into ``--out`` (default bench/profiles/) and prints
+Writes py-spy's collapsed stacks per process into ``--out`` (default $TMPDIR/gridledger-profiles)
+and prints
 the functions with the most samples (own time and including callees) for each process.
 """
 
@@ -63,7 +64,9 @@ def main() -> int:
     parser.add_argument(
         "--native", action="store_true", help="all threads with native frames (not only the GIL)"
     )
-    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "profiles")
+    parser.add_argument(
+        "--out", type=Path, default=Path(tempfile.gettempdir()) / "gridledger-profiles"
+    )
     args = parser.parse_args()
     if args.native:
         PYSPY_FLAGS[:] = ["--native", "--threads"]

@@ -5,7 +5,8 @@
 - ``CONFLICT``: the transaction committed as ``MVCC_READ_CONFLICT`` / ``PHANTOM_READ_CONFLICT``;
   endorse it again as a new transaction (fresh reads).
 - ``UNAVAILABLE``: no peer, chaincode or orderer could be reached (gRPC ``UNAVAILABLE``, the
-  chaincode's stream is down, the orderer answered ``SERVICE_UNAVAILABLE``); nothing was ordered.
+  chaincode's stream is down, the orderer answered ``SERVICE_UNAVAILABLE``, discovery finds too
+  few live peers to satisfy the endorsement policy); nothing was ordered.
 - ``TRANSIENT``: the network answered but could not finish (a deadline passed, the chaincode
   timed out, endorsers disagreed); nothing was ordered.
 - ``IN_DOUBT``: the transaction may have been ordered (submit or commit status failed midway);
@@ -52,8 +53,13 @@ CHAINCODE_UNREACHABLE_MARKERS = (
     "is not reachable",
     "chaincode stream terminated",
     "could not launch chaincode",
-    "connection refused",
+)
+# Fabric's gateway could not reach an endorsing peer (its error detail for that endorser): the
+# peer is down, or the gateway was closing its connection to it when the call was made.
+ENDORSER_UNREACHABLE_MARKERS = (
     "code = Unavailable",
+    "the client connection is closing",
+    "connection refused",
 )
 CHAINCODE_TRANSIENT_MARKERS = (
     "failed to execute transaction",
@@ -62,6 +68,13 @@ CHAINCODE_TRANSIENT_MARKERS = (
     "code = DeadlineExceeded",
 )
 ORDERER_UNAVAILABLE_MARKERS = ("SERVICE_UNAVAILABLE", "no orderers could successfully process")
+# Fabric's gateway (FAILED_PRECONDITION) when discovery finds too few live peers for the policy:
+# another org's peer is down or not yet known through gossip. An unknown chaincode or channel
+# ("No metadata was found for chaincode ...") has the same prefix and stays a refusal.
+ENDORSERS_UNAVAILABLE_MARKERS = (
+    "no peer combination can satisfy the endorsement policy",
+    "due to unavailability of peers",
+)
 
 
 class Disposition(enum.Enum):
@@ -104,6 +117,10 @@ def _endorse_verdict(error: GatewayError) -> Verdict:
         return Verdict(Disposition.REJECTED, f"chaincode rejected the transaction: {detail}")
     if _mentions(texts, CHAINCODE_UNREACHABLE_MARKERS):
         return Verdict(Disposition.UNAVAILABLE, f"chaincode unavailable: {detail}")
+    if _mentions(texts, ENDORSER_UNREACHABLE_MARKERS):
+        return Verdict(Disposition.UNAVAILABLE, f"endorser unreachable: {detail}")
+    if _mentions(texts, ENDORSERS_UNAVAILABLE_MARKERS):
+        return Verdict(Disposition.UNAVAILABLE, f"too few endorsing peers reachable: {detail}")
     if code in UNREACHABLE_CODES:
         return Verdict(Disposition.UNAVAILABLE, f"{error.step} unavailable: {detail}")
     if _mentions(texts, CHAINCODE_TRANSIENT_MARKERS) or code in TRANSIENT_CODES:

@@ -79,7 +79,15 @@ def test_private_data_and_caller_identity(
     node_kv: Any, test_network: TestNetwork, unique_key: str
 ) -> None:
     secret = b"contract price 17"
-    node_kv.submit("PutPrivate", test_network.collection, unique_key, transient={"value": secret})
+    # with transient data a Fabric user names the endorsing orgs (the policy needs both orgs,
+    # the collection has one member: the gateway would refuse to choose them itself)
+    node_kv.submit(
+        "PutPrivate",
+        test_network.collection,
+        unique_key,
+        transient={"value": secret},
+        endorsing_orgs=list(test_network.orgs),
+    )
     assert node_kv.evaluate("GetPrivate", test_network.collection, unique_key) == secret
     assert (
         node_kv.evaluate("GetPrivateHash", test_network.collection, unique_key).decode()

@@ -484,6 +484,125 @@ def events_of_an_invalid_transaction(ctx: ScenarioContext) -> Observation:
     }
 
 
+def _crypto_root(ctx: ScenarioContext) -> Path:
+    """The network's ``crypto/`` folder (the org TLS CA certificate lives under it)."""
+    tls_ca = Path(ctx.profile.organization(OPERATOR).tls_ca_cert)
+    return next(p for p in tls_ca.parents if p.name == "crypto")
+
+
+def _gateway_as(ctx: ScenarioContext, msp_folder: Path) -> Any:
+    from gridledger.fabric.msp import load_msp
+    from gridledger.gateway import connect
+
+    identity, signer = load_msp(msp_folder, OPERATOR)
+    org = ctx.profile.organization(OPERATOR)
+    return connect(
+        org.peer_endpoint,
+        identity=identity,
+        signer=signer,
+        tls_root_cert=org.tls_ca_cert.read_bytes(),
+    )
+
+
+def identity_without_node_ou(ctx: ScenarioContext) -> Observation:
+    """A certificate from the org's own CA that carries no NodeOU (role) in its subject."""
+    from gridledger_network.devnet.crypto.certificates import (
+        issue_identity,
+        load_issued,
+        write_file,
+    )
+    from gridledger_network.devnet.crypto.layout import CryptoLayout
+
+    folder = ctx.scratch / f"no-ou-msp-{uuid.uuid4().hex[:8]}"  # this network's CA, every time
+    layout = CryptoLayout(_crypto_root(ctx))
+    ca = load_issued(layout.ca_cert(OPERATOR), layout.ca_key(OPERATOR))
+    user = issue_identity(ca, "nobody@gridoperator.gridledger.local", None)
+    write_file(folder / "cacerts" / "ca.pem", ca.cert_pem)
+    write_file(folder / "keystore" / "priv_sk", user.key_pem, private=True)
+    write_file(folder / "signcerts" / "cert.pem", user.cert_pem)
+    with _gateway_as(ctx, folder) as gateway:
+        kv = _kv(ctx, gateway)
+        return {
+            "evaluate": attempt(lambda: kv.evaluate("Noop")),
+            "submit": attempt(lambda: kv.submit("Noop")),
+        }
+
+
+def peer_identity_as_client(ctx: ScenarioContext) -> Observation:
+    """The org's peer identity (NodeOU peer: a reader, not a writer) calling the chaincode."""
+    from gridledger_network.devnet.crypto.layout import CryptoLayout
+
+    with _gateway_as(ctx, CryptoLayout(_crypto_root(ctx)).node_msp_dir(OPERATOR)) as gateway:
+        kv = _kv(ctx, gateway)
+        return {
+            "evaluate": attempt(lambda: kv.evaluate("Noop")),
+            "submit": attempt(lambda: kv.submit("Noop")),
+        }
+
+
+def unknown_chaincode_with_endorsing_orgs(ctx: ScenarioContext) -> Observation:
+    with ctx.profile.connect(OPERATOR) as gateway:
+        proposal = _kv(ctx, gateway, "nosuchchaincode").new_proposal(
+            "Noop", endorsing_orgs=[OPERATOR, PROSUMER]
+        )
+        return attempt(lambda: proposal.endorse())
+
+
+def transient_data_for_unknown_chaincode(ctx: ScenarioContext) -> Observation:
+    with ctx.profile.connect(OPERATOR) as gateway:
+        kv = _kv(ctx, gateway, "nosuchchaincode")
+        return {
+            "submit": attempt(lambda: kv.submit("Noop", transient={"value": b"s"})),
+            "evaluate": attempt(lambda: kv.evaluate("Noop", transient={"value": b"s"})),
+        }
+
+
+def private_write_through_non_member_gateway(ctx: ScenarioContext) -> Observation:
+    """Transient data submitted through the org outside the collection, endorsers by default."""
+    key = ctx.key("pvt-nm")
+    with ctx.profile.connect(PROSUMER) as gateway:
+        kv = _kv(ctx, gateway)
+        return attempt(
+            lambda: kv.submit("PutPrivate", "operatorPrivate", key, transient={"value": b"s"}),
+            key,
+        )
+
+
+BAD_SIGNATURE = b"\x30\x06\x02\x01\x01\x02\x01\x01"
+
+
+def altered_signature_on_read_requests(ctx: ScenarioContext) -> Observation:
+    """Commit status, chaincode events and block events requests whose signature was altered."""
+    with ctx.profile.connect(OPERATOR) as gateway:
+        signing = gateway._context.signing
+        status_request = gateway_requests.commit_status_request(signing, ctx.channel, "0" * 64)
+        commit = gateway.new_signed_commit(bytes(status_request.SerializeToString()), BAD_SIGNATURE)
+        events_request = gateway_requests.chaincode_events_request(
+            signing, ctx.channel, ctx.chaincode, 0
+        )
+        events = gateway.new_signed_chaincode_events_request(
+            bytes(events_request.SerializeToString()), BAD_SIGNATURE
+        )
+        deliver = gateway_requests.deliver_envelope(signing, ctx.channel, 0)
+        blocks = gateway.new_signed_block_events_request(
+            bytes(deliver.SerializeToString()), BAD_SIGNATURE
+        )
+        return {
+            "commit_status": attempt(lambda: commit.status(timeout=3.0)),
+            "chaincode_events": _first_from_stream(events.events()),
+            "block_events": _first_from_stream(blocks.events()),
+        }
+
+
+def commit_status_of_unknown_channel(ctx: ScenarioContext) -> Observation:
+    with ctx.profile.connect(OPERATOR) as gateway:
+        request = gateway_requests.commit_status_request(
+            gateway._context.signing, "nosuchchannel", "0" * 64
+        )
+        commit = gateway.new_commit(bytes(request.SerializeToString()))
+        return attempt(lambda: commit.status(timeout=3.0))
+
+
 SCENARIOS: dict[str, Callable[[ScenarioContext], Observation]] = {
     f.__name__: f
     for f in (
@@ -514,6 +633,13 @@ SCENARIOS: dict[str, Callable[[ScenarioContext], Observation]] = {
         endorse_with_unknown_org,
         wrong_argument_count,
         events_of_an_invalid_transaction,
+        identity_without_node_ou,
+        peer_identity_as_client,
+        unknown_chaincode_with_endorsing_orgs,
+        transient_data_for_unknown_chaincode,
+        private_write_through_non_member_gateway,
+        altered_signature_on_read_requests,
+        commit_status_of_unknown_channel,
     )
 }
 

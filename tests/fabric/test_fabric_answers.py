@@ -1,9 +1,9 @@
 """What a client observes, pinned to real Fabric 3.1.5's answers, on the session's network.
 
 The answers (``fabric_3.1.5_answers.json``) were recorded on real Fabric by
-``python -m fabric.compare_backends --record``. On real Fabric every scenario must match; on the
-devnet the differences listed in ``DEVNET_DIFFERENCES`` are expected failures until the devnet
-is fixed (then remove the entry: the xfail is strict, so a fixed devnet shows up as XPASS).
+``python -m fabric.compare_backends --record``. On real Fabric every scenario must match, and on the
+devnet too: a difference found later goes in ``DEVNET_DIFFERENCES`` (a strict xfail) until the
+devnet is fixed.
 """
 
 from __future__ import annotations
@@ -20,22 +20,11 @@ pytestmark = pytest.mark.integration
 
 FABRIC_ANSWERS: dict[str, Any] = json.loads(ANSWERS.read_text(encoding="utf-8"))
 
-DEVNET_DIFFERENCES = {
-    "unknown_chaincode_submit": "devnet says 'required chaincodes are not installed on "
-    "sufficient peers'; Fabric 'No metadata was found for chaincode X in channel Y'",
-    "unknown_channel_submit": "devnet says 'channel X not found'; Fabric 'No metadata was "
-    "found for chaincode C in channel X'",
-    "unknown_channel_evaluate": "devnet says 'channel X not found'; Fabric 'could not get last "
-    "config for channel X'",
-    "identity_from_foreign_ca": "devnet says 'creator org [GridOperatorMSP]'; Fabric 'creator "
-    "org unknown, creator is malformed'",
-    "altered_transaction_signature": "devnet says 'envelope signature is not valid'; Fabric "
-    "'0 sub-policies were satisfied, but this policy requires 1 of the 'Writers' sub-policies "
-    "to be satisfied: permission denied'",
-    "private_write_default_endorsers": "devnet endorses a transient-data private write on "
-    "every policy org; Fabric's gateway refuses (FAILED_PRECONDITION) when an endorsing org "
-    "is outside the collection's distribution policy",
-}
+# Scenario -> why the devnet still answers differently (strict xfail on the devnet). Empty: the
+# differences found on Fabric 3.1.5 (unknown chaincode/channel messages, a foreign CA's identity,
+# the channel Writers policy at the orderer, transient data outside a collection's members) are
+# fixed in the devnet, and these tests pin its answers.
+DEVNET_DIFFERENCES: dict[str, str] = {}
 
 
 def _backend(network: Any) -> str:

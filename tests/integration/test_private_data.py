@@ -6,10 +6,28 @@ import hashlib
 from typing import Any
 
 import pytest
-from gridledger.gateway import GatewayError
+from gridledger.gateway import EndorseError, GatewayError
 from harness.devnet import TestNetwork
 
 pytestmark = pytest.mark.integration
+
+
+def test_gateway_will_not_choose_endorsers_outside_the_collection_for_transient_data(
+    kv: Any, test_network: TestNetwork, unique_key: str
+) -> None:
+    """The policy needs both orgs, the collection has one member: Fabric's gateway refuses to
+    send the transient data to the other org on its own; the client must name the orgs."""
+    with pytest.raises(EndorseError) as refused:
+        kv.submit(
+            "PutPrivate", test_network.collection, f"{unique_key}p", transient={"value": b"s"}
+        )
+    assert refused.value.grpc_code_name == "FAILED_PRECONDITION"
+    assert refused.value.message == (
+        "requires endorsement from organisation(s) that are not in the distribution policy of "
+        f"the private data collection(s): [{test_network.collection}]; retry specifying trusted "
+        "endorsing organizations to protect transient data"
+    )
+    assert not refused.value.details
 
 
 def test_private_value_is_read_by_the_member_and_refused_to_the_non_member(
@@ -19,7 +37,13 @@ def test_private_value_is_read_by_the_member_and_refused_to_the_non_member(
     secret = b"negotiated price 1234"
     collection = test_network.collection
 
-    kv.submit("PutPrivate", collection, key, transient={"value": secret})
+    kv.submit(
+        "PutPrivate",
+        collection,
+        key,
+        transient={"value": secret},
+        endorsing_orgs=list(test_network.orgs),
+    )
 
     assert kv.evaluate("GetPrivate", collection, key) == secret
     assert (
@@ -46,6 +70,7 @@ def test_transient_value_is_not_in_the_block(
         "PutPrivate",
         args=[test_network.collection, key],
         transient={"value": secret},
+        endorsing_orgs=list(test_network.orgs),
     )
     status = proposal.endorse().submit().status()
     assert status.successful

@@ -208,22 +208,35 @@ class _Bringup:
         return write_genesis_block(self.binaries, self.config, self.crypto, self.home / "channel")
 
     def start_orderers(self) -> None:
-        for index, ports in enumerate(self.config.orderers):
-            name = orderer_name(index)
-            if self.run.running(name):
-                continue
+        for index in range(len(self.config.orderers)):
+            self.start_orderer(index, wait=False)
+        for index in range(len(self.config.orderers)):
+            self.wait_orderer(index)
+
+    def start_orderer(self, index: int, *, wait: bool = True) -> None:
+        """Start orderer ``index`` on its ledger and Raft WAL, unless it runs."""
+        name = orderer_name(index)
+        if not self.run.running(name):
             folder = self._node_dir(name)
             write_orderer_yaml(
-                self.binaries.config_dir, folder, index=index, ports=ports, crypto=self._crypto
+                self.binaries.config_dir,
+                folder,
+                index=index,
+                ports=self.config.orderers[index],
+                crypto=self._crypto,
             )
             env = fabric_environment(
                 {"FABRIC_CFG_PATH": str(folder), "FABRIC_LOGGING_SPEC": _logging_spec()}
             )
             start_process(self.run, name, [self.binaries.orderer], env)
-        for index, ports in enumerate(self.config.orderers):
-            wait_listening(
-                self.run, orderer_name(index), [ports.port, ports.admin_port], NODE_START_SECONDS
-            )
+        if wait:
+            self.wait_orderer(index)
+
+    def wait_orderer(self, index: int) -> None:
+        ports = self.config.orderers[index]
+        wait_listening(
+            self.run, orderer_name(index), [ports.port, ports.admin_port], NODE_START_SECONDS
+        )
 
     def join_orderers(self, block: Path) -> None:
         crypto = self._crypto
@@ -246,16 +259,21 @@ class _Bringup:
             self._mark(step)
 
     def start_peers(self) -> None:
-        for msp_id, ports in self.config.peer_ports.items():
-            name = peer_name(msp_id)
-            if self.run.running(name):
-                continue
+        for msp_id in self.config.peer_ports:
+            self.start_peer(msp_id, wait=False)
+        for msp_id in self.config.peer_ports:
+            self.wait_peer(msp_id)
+
+    def start_peer(self, msp_id: str, *, wait: bool = True) -> None:
+        """Start ``msp_id``'s peer on its ledger, unless it runs."""
+        name = peer_name(msp_id)
+        if not self.run.running(name):
             folder = self._node_dir(name)
             write_core_yaml(
                 self.binaries.config_dir,
                 folder,
                 msp_id=msp_id,
-                ports=ports,
+                ports=self.config.peer_ports[msp_id],
                 crypto=self._crypto,
                 builder_dir=self.home / "builder",
             )
@@ -267,8 +285,12 @@ class _Bringup:
                 }
             )
             start_process(self.run, name, [self.binaries.peer, "node", "start"], env)
-        for msp_id, ports in self.config.peer_ports.items():
-            wait_listening(self.run, peer_name(msp_id), [ports.port], NODE_START_SECONDS)
+        if wait:
+            self.wait_peer(msp_id)
+
+    def wait_peer(self, msp_id: str) -> None:
+        ports = self.config.peer_ports[msp_id]
+        wait_listening(self.run, peer_name(msp_id), [ports.port], NODE_START_SECONDS)
 
     def join_peers(self, block: Path) -> None:
         for msp_id in self.config.network.org_msp_ids:

@@ -110,13 +110,18 @@ class Endorser:
                 f"[{up.signature_header.creator.hex()}]"
             )
         roles = getattr(creator, "roles", None)
-        if roles is not None and not (WRITER_ROLES & set(roles)):
+        if roles is not None and not self._application_writer(creator.msp_id, roles):
             raise ProposalError(
-                "failed evaluating policy on signed data during check policy "
-                "[/Channel/Application/Writers]: [implicit policy evaluation failed - 0 "
-                "sub-policies were satisfied, but this policy requires 1 of the 'Writers' "
-                "sub-policies to be satisfied]"
+                "Failed evaluating policy on signed data during check policy on channel "
+                f"[{up.channel_id}] with policy [/Channel/Application/Writers]: [implicit policy "
+                "evaluation failed - 0 sub-policies were satisfied, but this policy requires 1 "
+                "of the 'Writers' sub-policies to be satisfied]"
             )
+
+    def _application_writer(self, msp_id: str, roles: Any) -> bool:
+        """``/Channel/Application/Writers``: an admin or client of an application org (the
+        ``peer/Propose`` ACL, checked as Fabric's default policy checker does)."""
+        return msp_id in self.channel_config.org_msp_ids and bool(WRITER_ROLES & set(roles))
 
     async def _simulate_and_endorse(self, up: UnpackedProposal) -> Any:
         definition = self.definitions.get(up.chaincode_name)

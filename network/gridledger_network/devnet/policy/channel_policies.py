@@ -31,7 +31,7 @@ class ChannelPolicies:
 
     def __init__(self, channel_group: Any) -> None:
         self._root = channel_group
-        self._parsed: dict[bytes, Any] = {}  # policy value -> parsed policy (config is fixed)
+        self._parsed: dict[tuple[Any, bytes], Any] = {}  # parsed policies (the config is fixed)
 
     def evaluate(self, path: str, signers: Sequence[Identity]) -> None:
         """Raise ``PolicyDenied`` unless ``signers`` (verified, distinct) satisfy ``path``."""
@@ -84,9 +84,10 @@ class ChannelPolicies:
             )
 
     def _parse(self, value: bytes, message_type: Any) -> Any:
-        parsed = self._parsed.get(value)
+        key = (message_type, value)
+        parsed = self._parsed.get(key)
         if parsed is None:
-            parsed = self._parsed[value] = message_type.FromString(value)
+            parsed = self._parsed[key] = message_type.FromString(value)
         return parsed
 
 
