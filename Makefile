@@ -6,7 +6,7 @@ NODE_DIR := tests/conformance/node
 STAMP  := $(VENV)/.installed
 
 .PHONY: all install demo test lint typecheck devnet-up devnet-down clean \
-	fabric-binaries test-fabric fabric-up fabric-down
+	fabric-binaries test-fabric fabric-up fabric-down bench bench-smoke
 
 all: test
 
@@ -34,6 +34,13 @@ test: install lint typecheck
 
 demo: install
 	$(PY) -m demo
+
+# Benchmarks (not part of `make test`; a smoke run of them is). FABRIC=1 adds real Fabric side by side.
+bench: install
+	$(PY) -m bench $(if $(FABRIC),--fabric) $(BENCH_ARGS)
+
+bench-smoke: install
+	$(PY) -m bench --smoke
 
 devnet-up: $(STAMP)
 	$(VENV)/bin/gridledger network up

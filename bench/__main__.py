@@ -19,7 +19,12 @@ import time
 from pathlib import Path
 
 from bench.fabric_network import fabric_binaries_hint, start_fabric_network
-from bench.network import BenchNetwork, node_available, start_devnet_network
+from bench.network import (
+    SETTLEMENT_CONSUMERS,
+    BenchNetwork,
+    node_available,
+    start_devnet_network,
+)
 from bench.runner import PointResult, PointSpec, run_point
 from bench.saturation import Ladder, climb
 from bench.suites import Config, configs, pending_rows
@@ -28,6 +33,7 @@ from bench.table import RATIO_HEADER, fabric_ratio_rows, measurement_rows, ratio
 SMOKE_INFLIGHT = 4
 READINGS_START_INFLIGHT = 2  # batches of 500 readings: 2 in flight is already 1,000 readings
 READINGS_MAX_INFLIGHT = 16
+SETTLE_INFLIGHT = 4
 
 
 def _progress(text: str) -> None:
@@ -83,6 +89,9 @@ def run_suites(
                 prefix = f"{run_id}-"
                 points_run[0] += 1
                 extra = {"first-block": str(100 * points_run[0])}
+            elif config.workload == "settle":  # consumers 0-3 one by one, then 4-11 by four
+                first, count = (0, 4) if inflight == 1 else (4, SETTLEMENT_CONSUMERS - 4)
+                extra = {"first": str(first), "count": str(count)}
             point = run_point(
                 network,
                 spec,
@@ -94,11 +103,17 @@ def run_suites(
             )
             _progress(
                 f"[{network.kind} {index}/{len(chosen)}] {config.workload:6} {config.label:28} "
-                f"in flight {inflight:4}: {point.tx_per_second:8.1f} tx/s"
+                f"in flight {inflight:4}: {point.tx_per_second:8.1f} tx/s, "
+                f"p99 {point.percentile_ms(0.99):,.0f} ms"
                 + (f", {point.failed} failed ({point.first_error})" if point.failed else "")
             )
             return point
 
+        if config.workload == "settle":
+            one = measure(1)
+            several = one if args.smoke else measure(SETTLE_INFLIGHT)
+            ladders[config] = Ladder(one, several, [one, several])
+            continue
         readings = config.workload == "readings"
         ladders[config] = climb(
             measure,
@@ -177,7 +192,7 @@ def main() -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "--suites", default="P0,P1,P2,P3", help="comma-separated, of P0,P1,P2,P3 (or smoke)"
+        "--suites", default="P0,P1,P2,P3,P4", help="comma-separated, of P0-P4 (or smoke)"
     )
     parser.add_argument("--duration", type=float, default=10.0, help="measured seconds per point")
     parser.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds per point")

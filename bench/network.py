@@ -30,7 +30,10 @@ ORGS = (OPERATOR, PROSUMER)
 PYTHON_CHAINCODE = "gridledger"
 NODE_CHAINCODE = "kvnode"
 BOTH_ORGS = f"AND('{OPERATOR}.peer','{PROSUMER}.peer')"
+UTILITY_ONLY_CHAINCODE = "gridledger-utility"
+UTILITY_ONLY = f"OR('{OPERATOR}.peer')"
 UTILITY_ATTR = "gridledger.role"
+SETTLEMENT_CONSUMERS = 12  # P4: devnet users bench-c00.. (bench/settlement_worker.py)
 BATCH_TIMEOUT_MS = 100
 MAX_MESSAGE_COUNT = 500
 
@@ -80,10 +83,23 @@ def _devnet_config(peer_ports: list[int], chaincode_ports: dict[str, int]) -> di
         },
         "users": [
             {"org": OPERATOR, "name": "utility", "ou": "client", "attrs": {UTILITY_ATTR: "utility"}}
+        ]
+        + [
+            {"org": PROSUMER, "name": f"bench-c{index:02d}", "ou": "client"}
+            for index in range(SETTLEMENT_CONSUMERS)
         ],
         "chaincodes": [
             {"name": name, "address": f"127.0.0.1:{port}", "tls": True, "policy": BOTH_ORGS}
             for name, port in chaincode_ports.items()
+        ]
+        # P3 variant: the same Python chaincode server, defined again with a utility-only policy
+        + [
+            {
+                "name": UTILITY_ONLY_CHAINCODE,
+                "address": f"127.0.0.1:{chaincode_ports[PYTHON_CHAINCODE]}",
+                "tls": True,
+                "policy": UTILITY_ONLY,
+            }
         ],
     }
 
@@ -121,7 +137,8 @@ def start_devnet_network(home: Path, *, with_node: bool) -> BenchNetwork:
         kind="devnet",
         home=home,
         block_cutting=BlockCutting(BATCH_TIMEOUT_MS, MAX_MESSAGE_COUNT),
-        chaincodes={"python": PYTHON_CHAINCODE} | ({"node": NODE_CHAINCODE} if with_node else {}),
+        chaincodes={"python": PYTHON_CHAINCODE, "python-utility": UTILITY_ONLY_CHAINCODE}
+        | ({"node": NODE_CHAINCODE} if with_node else {}),
     )
     try:
         config = _devnet_config(ports[:2], chaincode_ports)

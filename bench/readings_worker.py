@@ -37,15 +37,17 @@ def _meter_id(prefix: str, index: int) -> str:
     return f"BENCH-{prefix}{index:04d}"
 
 
-def _register(profile: ConnectionProfile, org: str, meters: list[MeterSigner]) -> None:
+def _register(
+    profile: ConnectionProfile, org: str, chaincode: str, meters: list[MeterSigner]
+) -> None:
     """Register the owner and every meter once (skipped when the last meter exists)."""
-    with EnergyClient.connect(profile, org, UTILITY) as utility:
+    with EnergyClient.connect(profile, org, UTILITY, chaincode=chaincode) as utility:
         try:
             utility.meter(meters[-1].meter_id)
             return
         except NotFound:
             pass
-        with EnergyClient.connect(profile, org, OWNER) as owner:
+        with EnergyClient.connect(profile, org, OWNER, chaincode=chaincode) as owner:
             me = owner.whoami()
         try:
             utility.register_participant(me, "consumer", zone="north", display_name="bench")
@@ -85,7 +87,7 @@ async def _run(args: argparse.Namespace) -> None:
         MeterSigner.simulated(_meter_id(args.prefix, i), seed=f"bench {args.prefix}{i}")
         for i in range(args.meters)
     ]
-    await asyncio.to_thread(_register, profile, args.org, meters)
+    await asyncio.to_thread(_register, profile, args.org, args.chaincode, meters)
     needed = int((args.warmup + args.duration) * EXPECTED_RATE / args.batch) + 2 * args.inflight
     batches: Iterator[str] = iter(_batches(meters, args.batch, args.first_block, needed))
     _say({"event": "ready", "batches": needed})

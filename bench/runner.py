@@ -86,6 +86,8 @@ def _worker_argv(network: BenchNetwork, spec: PointSpec, options: dict[str, str]
     common += [item for key, value in options.items() for item in (f"--{key}", value)]
     if spec.workload == "readings":
         return [sys.executable, "-m", "bench.readings_worker", *common]
+    if spec.workload == "settle":
+        return [sys.executable, "-m", "bench.settlement_worker", *common]
     if spec.client == "python":
         return [sys.executable, "-m", "bench.python_worker", *common]
     node = shutil.which("node")

@@ -11,7 +11,8 @@ from bench.suites import Config
 from bench.workloads import WORKLOADS
 
 MB = 1024 * 1024
-CHAINCODE_ROLE = {"python": "python cc", "node": "node cc"}
+CHAINCODE_ROLE = {"python": "python cc", "python-utility": "python cc", "node": "node cc"}
+P3_P99_MS = 3000.0
 
 
 def _fmt(value: float, digits: int = 1) -> str:
@@ -147,24 +148,48 @@ def ratio_rows(ladders: dict[Config, Ladder], network_roles: Sequence[str]) -> l
                 _verdict(tps, 0.9, at_most=False),
             ]
         )
-    p3 = find("python", "python", "readings")
-    if p3 is not None:
-        best = p3.saturation
-        rows.append(
-            [
-                f"P3 signed readings/s committed (sat, {best.spec.inflight} batches in flight)",
-                _fmt(best.items_per_second, 0),
-                ">= 2,500",
-                _verdict(best.items_per_second, 2500.0, at_most=False),
-            ]
-        )
+    for chaincode, policy in (("python", "both orgs"), ("python-utility", "utility only")):
+        p3 = find("python", chaincode, "readings")
+        if p3 is None:
+            continue
+        # the target is throughput *with* p99 <= 3 s: the best point of the ladder that keeps it
+        within = [p for p in p3.steps if p.percentile_ms(0.99) <= P3_P99_MS]
+        best = max(within, key=lambda p: p.items_per_second) if within else p3.saturation
         p99 = best.percentile_ms(0.99)
         rows.append(
             [
-                "P3 p99 commit latency of a batch (ms, same point)",
+                f"P3 ({policy} endorse) signed readings/s, best point with p99 <= 3 s "
+                f"({best.spec.inflight} in flight)",
+                _fmt(best.items_per_second, 0),
+                ">= 2,500" if chaincode == "python" else "(reported)",
+                _verdict(best.items_per_second, 2500.0, at_most=False),
+            ]
+        )
+        rows.append(
+            [
+                f"P3 ({policy} endorse) p99 commit latency of a batch (ms, same point)",
                 _fmt(p99, 0),
                 "<= 3,000",
-                _verdict(p99, 3000.0, at_most=True),
+                _verdict(p99, P3_P99_MS, at_most=True),
+            ]
+        )
+    p4 = find("python", "python", "settle")
+    if p4 is not None:
+        one = p4.latency.percentile_ms(0.50) / 1000.0
+        rows.append(
+            [
+                "P4 seconds per consumer-month settled (1 in flight, p50)",
+                _fmt(one, 2),
+                "<= 1.0",
+                _verdict(one, 1.0, at_most=True),
+            ]
+        )
+        rows.append(
+            [
+                f"P4 consumer-months settled per second ({p4.saturation.spec.inflight} in flight)",
+                _fmt(p4.saturation.tx_per_second, 2),
+                "(reported)",
+                "-",
             ]
         )
     peaks = [

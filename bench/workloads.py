@@ -7,6 +7,7 @@
 - ``range``  Range(prefix+"r-000", prefix+"r-100"): a 100-key range read (set-up puts the keys).
 - ``noop``   Noop(): no reads, no writes; the network's ceiling.
 - ``readings`` (P3) energy SubmitReadings batches of signed readings: bench/readings_worker.py.
+- ``settle`` (P4) energy Settle of one consumer-month each: bench/settlement_worker.py.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ WORKLOADS: dict[str, Workload] = {
         Workload("range", "100-key range read", RANGE_KEYS),
         Workload("noop", "Noop (ceiling)", 1),
         Workload("readings", f"signed readings, {READINGS_BATCH}/tx", READINGS_BATCH),
+        Workload("settle", "settle a consumer-month (2,880 intervals)", 1),
     )
 }
 

@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 
 Send = Callable[[Any], None]
 Receive = Callable[[], Any | None]  # the next message from the peer; None once the stream ended
-MAX_INLINE_DEPTH = 16
+MAX_INLINE_DEPTH = 0  # inline execution blocks the stream behind a slow transaction: off
 
 
 class HandlerState(enum.Enum):
