@@ -2,46 +2,37 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import typer
-from gridledger.cli.connection import (
-    ChaincodeOption,
-    OrgOption,
-    ProfileOption,
-    UserOption,
-    open_contract,
-    target,
-)
+from gridledger.cli.connection import Connection, connection_options, open_contract
 
 app = typer.Typer(help="Call any chaincode function.", no_args_is_help=True)
 
 
+def _call(connection: Connection, function: str, args: list[str] | None, submit: bool) -> None:
+    """Submit or evaluate ``[contract:]function`` with ``args``; echo its result as text."""
+    contract, _, name = function.rpartition(":")
+    with open_contract(connection, contract) as c:
+        call = c.submit if submit else c.evaluate
+        typer.echo(call(name, *(args or [])).decode("utf-8", "replace"))
+
+
 @app.command()
+@connection_options
 def evaluate(
+    connection: Connection,
     function: str = typer.Argument(..., help="Function, e.g. GetReading or kv:Get."),
     args: list[str] = typer.Argument(None),
-    profile: Path | None = ProfileOption,
-    org: str = OrgOption,
-    user: str = UserOption,
-    chaincode: str = ChaincodeOption,
 ) -> None:
     """Evaluate a function on the gateway's own peer (no ledger update)."""
-    contract, _, name = function.rpartition(":")
-    with open_contract(target(profile, org, user, chaincode, contract)) as c:
-        typer.echo(c.evaluate(name, *(args or [])).decode("utf-8", "replace"))
+    _call(connection, function, args, submit=False)
 
 
 @app.command()
+@connection_options
 def submit(
+    connection: Connection,
     function: str = typer.Argument(..., help="Function, e.g. SubmitReading or kv:Put."),
     args: list[str] = typer.Argument(None),
-    profile: Path | None = ProfileOption,
-    org: str = OrgOption,
-    user: str = UserOption,
-    chaincode: str = ChaincodeOption,
 ) -> None:
     """Endorse, order and wait for the commit of a transaction; print its result."""
-    contract, _, name = function.rpartition(":")
-    with open_contract(target(profile, org, user, chaincode, contract)) as c:
-        typer.echo(c.submit(name, *(args or [])).decode("utf-8", "replace"))
+    _call(connection, function, args, submit=True)

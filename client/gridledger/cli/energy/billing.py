@@ -7,12 +7,8 @@ import json
 from pathlib import Path
 
 import typer
+from gridledger.cli.connection import Connection, connection_options
 from gridledger.cli.energy.common import (
-    ChaincodeOption,
-    Connection,
-    OrgOption,
-    ProfileOption,
-    UserOption,
     console,
     energy_client,
     parse_period,
@@ -29,36 +25,31 @@ ParticipantOption = typer.Option(
     "-p",
     help="Whose bill: '<MSP id>::<subject>' or '<MSP id>/<user>' (default: yours).",
 )
+StartArgument = typer.Argument(..., help="Period start, YYYY-MM-DD (UTC midnight).")
 EndArgument = typer.Argument(None, help="Period end (default: one day after start).")
 
 
+@connection_options
 def set_tariff(
+    connection: Connection,
     tariff_file: Path = typer.Argument(
         ..., exists=True, help="Tariff JSON (docs/energy-contract.md)."
     ),
-    profile: Path | None = ProfileOption,
-    org: str = OrgOption,
-    user: str = UserOption,
-    chaincode: str = ChaincodeOption,
 ) -> None:
     """Add a tariff version (utility only)."""
     try:
         tariff = Tariff.from_json(json.loads(tariff_file.read_text(encoding="utf-8")))
     except (ValueError, ResponseFormatError) as err:
         raise typer.BadParameter(f"{tariff_file}: {err}") from err
-    with energy_client(Connection(profile, org, user, chaincode)) as client:
+    with energy_client(connection) as client:
         stored = client.set_tariff(tariff)
     console.print(f"tariff version {stored.version} from {stored.effective_from:%Y-%m-%d}")
 
 
-def tariffs(
-    profile: Path | None = ProfileOption,
-    org: str = OrgOption,
-    user: str = UserOption,
-    chaincode: str = ChaincodeOption,
-) -> None:
+@connection_options
+def tariffs(connection: Connection) -> None:
     """Every tariff version."""
-    with energy_client(Connection(profile, org, user, chaincode)) as client:
+    with energy_client(connection) as client:
         found = client.tariffs()
     table = Table(title="Tariffs (prices in minor units per kWh)", header_style="bold")
     for column in (
@@ -88,17 +79,14 @@ def tariffs(
     console.print(table)
 
 
+@connection_options
 def settle(
+    connection: Connection,
     participant: str = typer.Argument(..., help="'<MSP id>::<subject>' or '<MSP id>/<user>'."),
-    start: str = typer.Argument(..., help="Period start, YYYY-MM-DD (UTC midnight)."),
+    start: str = StartArgument,
     end: str | None = EndArgument,
-    profile: Path | None = ProfileOption,
-    org: str = OrgOption,
-    user: str = UserOption,
-    chaincode: str = ChaincodeOption,
 ) -> None:
     """Settle a participant's period and print the bill (utility only)."""
-    connection = Connection(profile, org, user, chaincode)
     pid = resolve_participant(connection, participant) or participant
     begin, finish = parse_period(start, end)
     with energy_client(connection) as client:
@@ -106,19 +94,16 @@ def settle(
     console.print(bill_panel(bill))
 
 
+@connection_options
 def bill(
-    start: str = typer.Argument(..., help="Period start, YYYY-MM-DD (UTC midnight)."),
+    connection: Connection,
+    start: str = StartArgument,
     end: str | None = EndArgument,
     participant: str | None = ParticipantOption,
     verify: bool = typer.Option(True, help="Also recompute it from the ledger (VerifyBill)."),
     as_json: bool = typer.Option(False, "--json", help="Print the canonical bill JSON."),
-    profile: Path | None = ProfileOption,
-    org: str = OrgOption,
-    user: str = UserOption,
-    chaincode: str = ChaincodeOption,
 ) -> None:
     """Print a stored bill, itemised, and verify it."""
-    connection = Connection(profile, org, user, chaincode)
     pid = resolve_participant(connection, participant)
     begin, finish = parse_period(start, end)
     with energy_client(connection) as client:
@@ -132,17 +117,14 @@ def bill(
         raise typer.Exit(1)
 
 
+@connection_options
 def preview_bill(
-    start: str = typer.Argument(..., help="Period start, YYYY-MM-DD (UTC midnight)."),
+    connection: Connection,
+    start: str = StartArgument,
     end: str | None = EndArgument,
     participant: str | None = ParticipantOption,
-    profile: Path | None = ProfileOption,
-    org: str = OrgOption,
-    user: str = UserOption,
-    chaincode: str = ChaincodeOption,
 ) -> None:
     """What settling would give now (possibly incomplete); nothing is stored."""
-    connection = Connection(profile, org, user, chaincode)
     pid = resolve_participant(connection, participant)
     begin, finish = parse_period(start, end)
     with energy_client(connection) as client:
@@ -150,17 +132,14 @@ def preview_bill(
     console.print(bill_panel(preview, title=f"PREVIEW — {preview.bill_id}"))
 
 
+@connection_options
 def verify_bill(
-    start: str = typer.Argument(..., help="Period start, YYYY-MM-DD (UTC midnight)."),
+    connection: Connection,
+    start: str = StartArgument,
     end: str | None = EndArgument,
     participant: str | None = ParticipantOption,
-    profile: Path | None = ProfileOption,
-    org: str = OrgOption,
-    user: str = UserOption,
-    chaincode: str = ChaincodeOption,
 ) -> None:
     """Recompute a stored bill from the ledger; exit 1 if it does not match."""
-    connection = Connection(profile, org, user, chaincode)
     pid = resolve_participant(connection, participant)
     begin, finish = parse_period(start, end)
     with energy_client(connection) as client:
@@ -176,15 +155,12 @@ def verify_bill(
         raise typer.Exit(1)
 
 
+@connection_options
 def certificates(
+    connection: Connection,
     owner: str | None = typer.Argument(None, help="Whose certificates (default: yours)."),
-    profile: Path | None = ProfileOption,
-    org: str = OrgOption,
-    user: str = UserOption,
-    chaincode: str = ChaincodeOption,
 ) -> None:
     """Renewable certificates held (or retired) by a participant."""
-    connection = Connection(profile, org, user, chaincode)
     pid = resolve_participant(connection, owner)
     with energy_client(connection) as client:
         found = client.certificates(pid)

@@ -1,47 +1,21 @@
-"""What every ``gridledger energy`` command shares: connection options, opening an
-``EnergyClient``, naming participants, parsing periods, and printing refusals."""
+"""What every ``gridledger energy`` command shares: opening an ``EnergyClient``, naming
+participants, parsing periods, and printing refusals."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import typer
-from gridledger.cli.connection import default_profile_path
+from gridledger.cli.connection import Connection
 from gridledger.energy import EnergyClient, EnergyError
 from gridledger.gateway import GatewayError
-from gridledger.profile import ConnectionProfile, ProfileError
+from gridledger.profile import ProfileError
 from rich.console import Console
 
 console = Console()
 errors = Console(stderr=True)
-
-ProfileOption = typer.Option(
-    None, "--profile", help="Connection profile (default: $GRIDLEDGER_HOME/network.json)."
-)
-OrgOption = typer.Option("GridOperatorMSP", "--org", help="Organisation (MSP id) to act for.")
-UserOption = typer.Option("Admin", "--user", help="User whose MSP folder signs.")
-ChaincodeOption = typer.Option("gridledger", "--chaincode", help="Chaincode name.")
-
-
-@dataclass(frozen=True)
-class Connection:
-    profile: Path | None
-    org: str
-    user: str
-    chaincode: str
-
-    def load_profile(self) -> ConnectionProfile:
-        path = self.profile or default_profile_path()
-        if not path.exists():
-            raise typer.BadParameter(
-                f"no connection profile at {path}: start the devnet with "
-                "`gridledger network up` or pass --profile"
-            )
-        return ConnectionProfile.load(path)
 
 
 @contextmanager

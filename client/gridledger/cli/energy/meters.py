@@ -5,12 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from gridledger.cli.connection import Connection, connection_options
 from gridledger.cli.energy.common import (
-    ChaincodeOption,
-    Connection,
-    OrgOption,
-    ProfileOption,
-    UserOption,
     console,
     energy_client,
     resolve_participant,
@@ -36,20 +32,17 @@ def meter_key(
     console.print(f"private key {private}\npublic key  {public}")
 
 
+@connection_options
 def register_meter(
+    connection: Connection,
     meter_id: str,
     owner: str = typer.Argument(..., help="'<MSP id>::<subject>' or '<MSP id>/<user>'."),
     kind: MeterKind = typer.Argument(..., help="production, consumption or bidirectional."),
     public_key: Path = typer.Argument(..., help="The meter's PEM public key."),
     source: EnergySource = typer.Option(EnergySource.GRID, help="Energy source."),
     zone: str = typer.Option(..., help="Grid zone."),
-    profile: Path | None = ProfileOption,
-    org: str = OrgOption,
-    user: str = UserOption,
-    chaincode: str = ChaincodeOption,
 ) -> None:
     """Register a meter with its device key (utility only)."""
-    connection = Connection(profile, org, user, chaincode)
     owner_id = resolve_participant(connection, owner) or owner
     pem = public_key.read_text(encoding="ascii")
     if "PRIVATE KEY" in pem:
@@ -59,28 +52,20 @@ def register_meter(
     console.print(f"registered meter {meter.meter_id} ({meter.kind.value}, {meter.source.value})")
 
 
-def deactivate_meter(
-    meter_id: str,
-    profile: Path | None = ProfileOption,
-    org: str = OrgOption,
-    user: str = UserOption,
-    chaincode: str = ChaincodeOption,
-) -> None:
+@connection_options
+def deactivate_meter(connection: Connection, meter_id: str) -> None:
     """Deactivate a meter (utility only): it accepts no more readings."""
-    with energy_client(Connection(profile, org, user, chaincode)) as client:
+    with energy_client(connection) as client:
         meter = client.deactivate_meter(meter_id)
     console.print(f"meter {meter.meter_id} is {meter.status.value}")
 
 
+@connection_options
 def meters(
+    connection: Connection,
     owner: str | None = typer.Argument(None, help="Owner (default: you)."),
-    profile: Path | None = ProfileOption,
-    org: str = OrgOption,
-    user: str = UserOption,
-    chaincode: str = ChaincodeOption,
 ) -> None:
     """A participant's meters."""
-    connection = Connection(profile, org, user, chaincode)
     owner_id = resolve_participant(connection, owner)
     with energy_client(connection) as client:
         found = client.meters(owner_id)

@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import typer
+from gridledger.cli.connection import Connection, connection_options
 from gridledger.cli.energy.common import (
-    ChaincodeOption,
-    Connection,
-    OrgOption,
-    ProfileOption,
-    UserOption,
     console,
     energy_client,
     resolve_participant,
@@ -19,34 +13,27 @@ from gridledger.energy import Role
 from rich.table import Table
 
 
-def whoami(
-    profile: Path | None = ProfileOption,
-    org: str = OrgOption,
-    user: str = UserOption,
-    chaincode: str = ChaincodeOption,
-) -> None:
+@connection_options
+def whoami(connection: Connection) -> None:
     """Who the contract takes you for: participant id, role, registered or not."""
-    with energy_client(Connection(profile, org, user, chaincode)) as client:
+    with energy_client(connection) as client:
         me = client.whoami()
     role = me.role.value if me.role else "none"
     console.print(f"participant id: {me.participant_id}")
     console.print(f"role: {role}, registered: {'yes' if me.registered else 'no'}")
 
 
+@connection_options
 def register_participant(
+    connection: Connection,
     participant: str = typer.Argument(
         ..., help="'<MSP id>::<subject>' or a profile user as '<MSP id>/<user>'."
     ),
     role: Role = typer.Argument(..., help="producer, consumer, prosumer or auditor."),
     zone: str = typer.Option(..., help="Grid zone."),
     name: str = typer.Option(..., "--name", help="Display name."),
-    profile: Path | None = ProfileOption,
-    org: str = OrgOption,
-    user: str = UserOption,
-    chaincode: str = ChaincodeOption,
 ) -> None:
     """Register a participant with a role (utility only)."""
-    connection = Connection(profile, org, user, chaincode)
     pid = resolve_participant(connection, participant) or participant
     with energy_client(connection) as client:
         registered = client.register_participant(pid, role, zone=zone, display_name=name)
@@ -54,14 +41,10 @@ def register_participant(
     console.print(f"  {registered.participant_id}")
 
 
-def participants(
-    profile: Path | None = ProfileOption,
-    org: str = OrgOption,
-    user: str = UserOption,
-    chaincode: str = ChaincodeOption,
-) -> None:
+@connection_options
+def participants(connection: Connection) -> None:
     """Every registered participant (utility and auditors)."""
-    with energy_client(Connection(profile, org, user, chaincode)) as client:
+    with energy_client(connection) as client:
         found = client.participants()
     table = Table(title="Participants", header_style="bold")
     for column in ("name", "role", "zone", "participant id"):

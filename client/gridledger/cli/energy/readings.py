@@ -12,12 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import typer
+from gridledger.cli.connection import Connection, connection_options
 from gridledger.cli.energy.common import (
-    ChaincodeOption,
-    Connection,
-    OrgOption,
-    ProfileOption,
-    UserOption,
     console,
     energy_client,
 )
@@ -78,17 +74,15 @@ def load_readings(path: Path, head_end: HeadEnd | None) -> list[SignedReading]:
     return readings
 
 
+@connection_options
 def import_readings(
+    connection: Connection,
     csv_file: Path = typer.Argument(..., exists=True, dir_okay=False, help="Readings CSV."),
     keys: Path | None = typer.Option(
         None, help="Folder of meter private keys <meter id>.pem to sign unsigned rows."
     ),
     batch_size: int = typer.Option(DEFAULT_BATCH_SIZE, help="Readings per transaction."),
     in_flight: int = typer.Option(4, help="Transactions in flight at once."),
-    profile: Path | None = ProfileOption,
-    org: str = OrgOption,
-    user: str = UserOption,
-    chaincode: str = ChaincodeOption,
 ) -> None:
     """Submit a CSV of meter readings in batches (the utility, or a meter's owner)."""
     try:
@@ -106,7 +100,6 @@ def import_readings(
         TextColumn("readings, {task.fields[batches]}"),
         TimeRemainingColumn(),
     )
-    connection = Connection(profile, org, user, chaincode)
     with energy_client(connection) as client, ProgressBar(*columns, console=console) as bar:
         task = bar.add_task("readings", total=len(readings), batches="")
 
