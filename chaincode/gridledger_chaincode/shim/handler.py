@@ -13,12 +13,22 @@ transactions are handed to them, and a TRANSACTION arriving meanwhile runs neste
 stack. Past `MAX_INLINE_DEPTH` nested transactions, new ones go to the executor's threads and wait
 for their answers on a queue that the reader fills. (Each stream message costs grpcio about
 75 us of CPU on each side, see bench/grpc_floor.py; every thread hand-off saved counts.)
+
+Reader handover: a monitor thread per stream watches the thread holding the reader role. When it
+has been busy in contract code (outside receive()) for `HANDOVER_AFTER_SECONDS` with a transaction
+on its stack, the monitor hands the role to a fresh thread that goes on serving the stream, and
+turns every exchange on the old holder's stack into a queued one (an answer already received
+moves into its queue). The old holder finishes its transactions like a pool thread would; the
+thread that called `serve` returns only once the stream has ended. One lock guards the role, the
+"inside receive()" flag and every inline/queued switch, so no answer is lost or given twice.
 """
 
 from __future__ import annotations
 
 import enum
 import logging
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Executor
 from queue import SimpleQueue
@@ -28,6 +38,7 @@ from gridledger_chaincode.shim import messages
 from gridledger_chaincode.shim.errors import ChaincodeStubError
 from gridledger_chaincode.shim.interface import Chaincode
 from gridledger_chaincode.shim.messages import PeerCapabilities
+from gridledger_chaincode.shim.reader_role import ReaderRole
 from gridledger_chaincode.shim.stub import ChaincodeStub
 from gridledger_chaincode.shim.types import ChaincodeResponse
 
@@ -35,7 +46,8 @@ logger = logging.getLogger(__name__)
 
 Send = Callable[[Any], None]
 Receive = Callable[[], Any | None]  # the next message from the peer; None once the stream ended
-MAX_INLINE_DEPTH = 0  # inline execution blocks the stream behind a slow transaction: off
+MAX_INLINE_DEPTH = 16
+HANDOVER_AFTER_SECONDS = 0.05  # a reader busy in contract code this long hands its role over
 
 
 class HandlerState(enum.Enum):
@@ -58,18 +70,18 @@ class TransactionExchange:
     pooled one waits on a queue the reader thread fills.
     """
 
-    __slots__ = ("_handler", "channel_id", "closed", "inline", "replies", "reply", "tx_id")
+    __slots__ = ("_handler", "channel_id", "closed", "replies", "reply", "role", "tx_id")
 
     def __init__(
-        self, handler: ChaincodeHandler, channel_id: str, tx_id: str, *, inline: bool
+        self, handler: ChaincodeHandler, channel_id: str, tx_id: str, role: ReaderRole | None
     ) -> None:
         self._handler = handler
         self.channel_id = channel_id
         self.tx_id = tx_id
-        self.inline = inline
+        self.role = role  # the reader role it runs inline under; None: queued
         self.reply: Any = None
         self.closed = False
-        self.replies: SimpleQueue[Any] | None = None if inline else SimpleQueue()
+        self.replies: SimpleQueue[Any] | None = None if role is not None else SimpleQueue()
 
     @property
     def capabilities(self) -> PeerCapabilities:
@@ -77,20 +89,32 @@ class TransactionExchange:
 
     def deliver(self, message: Any) -> None:
         """Hand the peer's answer (or None: the stream closed) to the waiting transaction."""
+        with self._handler.lock:
+            if self.replies is None:
+                if message is None:
+                    self.closed = True
+                else:
+                    self.reply = message
+                return
+        self.replies.put(message)
+
+    def to_queue(self) -> None:
+        """Wait on a queue from now on (handover; the handler's lock is held)."""
         if self.replies is not None:
-            self.replies.put(message)
-        elif message is None:
-            self.closed = True
-        else:
-            self.reply = message
+            return
+        replies: SimpleQueue[Any] = SimpleQueue()
+        if self.reply is not None:
+            replies.put(self.reply)
+            self.reply = None
+        elif self.closed:
+            replies.put(None)
+        self.replies = replies
+        self.role = None
 
     def call(self, message_type: int, payload: bytes) -> bytes:
         self._handler.send(messages.new_message(message_type, self.tx_id, self.channel_id, payload))
-        if self.replies is not None:
-            reply = self.replies.get()
-        else:
-            reply = self._handler.pump_until(self)
-            self.reply = None
+        replies = self.replies
+        reply = replies.get() if replies is not None else self._handler.pump_until(self)
         if reply is None:
             raise ChaincodeStubError("the stream to the peer closed before it answered")
         reply_type = reply.type
@@ -118,7 +142,10 @@ class ChaincodeHandler:
         self._pending: dict[tuple[str, str], TransactionExchange] = {}
         self._receive: Receive | None = None
         self._ended = False  # the reader saw the end of the stream (or must end it)
-        self._depth = 0  # transactions running inline on the reader thread
+        self._stream_done = threading.Event()
+        self._on_end: Callable[[], None] | None = None
+        self._role: ReaderRole | None = None
+        self.lock = threading.Lock()  # guards the reader role and every exchange's mode
         self.state = HandlerState.CREATED
         self.capabilities = PeerCapabilities()
 
@@ -135,29 +162,107 @@ class ChaincodeHandler:
     def close(self) -> None:
         """The stream is gone: wake every transaction still waiting for the peer."""
         self.state = HandlerState.CLOSED
+        self._stream_done.set()
         for exchange in list(self._pending.values()):
             exchange.deliver(None)
 
     # -- the reader thread --------------------------------------------------------------------
-    def serve(self, receive: Receive) -> None:
-        """Receive and handle messages until the stream ends or must end (reader thread)."""
+    def serve(self, receive: Receive, on_end: Callable[[], None] | None = None) -> None:
+        """Receive and handle messages until the stream ends or must end (reader thread).
+
+        ``on_end`` is called by whichever thread sees the end, which after a handover need not
+        be this one; this call returns only once the stream has ended.
+        """
         self._receive = receive
-        while not self._ended:
-            message = receive()
+        self._on_end = on_end
+        role = ReaderRole(threading.get_ident())
+        with self.lock:
+            self._role = role
+        monitor = threading.Thread(target=self._monitor, daemon=True, name="chaincode-monitor")
+        monitor.start()
+        self._serve_as(role)
+        self._stream_done.wait()
+
+    def _serve_as(self, role: ReaderRole) -> None:
+        """Serve the stream while holding ``role``; return at its end or once the role is lost."""
+        if role.thread_id is None:
+            with self.lock:
+                role.thread_id = threading.get_ident()
+        while True:
+            with self.lock:
+                if role.lost or self._ended:
+                    return
+                role.receiving = True
+            message = self._receive_as(role)
             if message is None or not self.handle_message(message):
-                self._ended = True
+                break
+        self._end()
+
+    def _receive_as(self, role: ReaderRole) -> Any:
+        receive = self._receive
+        message = receive() if receive is not None else None
+        with self.lock:
+            role.receiving = False
+            role.busy_since = time.monotonic()
+        return message
+
+    def _end(self) -> None:
+        """The stream ended or must end: wake every waiting transaction, tell the owner."""
+        with self.lock:
+            self._ended = True
+        self._stream_done.set()
+        for exchange in list(self._pending.values()):
+            exchange.deliver(None)
+        if self._on_end is not None:
+            self._on_end()
 
     def pump_until(self, exchange: TransactionExchange) -> Any:
-        """Receive messages on the reader thread until ``exchange`` has its answer (or None)."""
-        receive = self._receive
-        while exchange.reply is None and not exchange.closed:
-            if self._ended or receive is None:
-                return None
-            message = receive()
+        """Receive messages on the reader thread until ``exchange`` has its answer (or None);
+        wait on the exchange's queue instead once the reader role was handed over."""
+        role = exchange.role
+        while True:
+            with self.lock:
+                replies = exchange.replies
+                if replies is not None or role is None:
+                    break
+                reply = exchange.reply
+                if reply is not None or exchange.closed:
+                    exchange.reply = None
+                    return reply
+                if self._ended:
+                    return None
+                role.receiving = True
+            message = self._receive_as(role)
             if message is None or not self.handle_message(message):
-                self._ended = True
+                self._end()
                 return None
-        return exchange.reply
+        assert replies is not None
+        return replies.get()
+
+    def _monitor(self) -> None:
+        """Hand the reader role over whenever its holder is stuck in contract code."""
+        while not self._stream_done.wait(HANDOVER_AFTER_SECONDS / 2):
+            successor = self._hand_over_if_stuck()
+            if successor is not None:
+                threading.Thread(
+                    target=self._serve_as, args=(successor,), daemon=True, name="chaincode-rx"
+                ).start()
+
+    def _hand_over_if_stuck(self) -> ReaderRole | None:
+        with self.lock:
+            role = self._role
+            if role is None or role.receiving or not role.stack or self._ended:
+                return None
+            if time.monotonic() - role.busy_since < HANDOVER_AFTER_SECONDS:
+                return None
+            role.lost = True
+            for exchange in role.stack:
+                exchange.to_queue()
+            role.stack.clear()
+            successor = ReaderRole()
+            self._role = successor
+        logger.debug("chaincode %s: reader busy in contract code, handed over", self._chaincode_id)
+        return successor
 
     @property
     def in_flight(self) -> int:
@@ -211,17 +316,31 @@ class ChaincodeHandler:
 
     def _start_transaction(self, message: Any, *, is_init: bool) -> None:
         key = (message.channel_id, message.txid)
-        inline = self._receive is not None and self._depth < MAX_INLINE_DEPTH
-        exchange = TransactionExchange(self, message.channel_id, message.txid, inline=inline)
-        if self._pending.setdefault(key, exchange) is not exchange:
+        with self.lock:
+            role = self._role
+            if (
+                role is None
+                or len(role.stack) >= MAX_INLINE_DEPTH
+                or not role.held_by_current_thread()
+            ):
+                role = None
+            exchange = TransactionExchange(self, message.channel_id, message.txid, role)
+            if self._pending.setdefault(key, exchange) is not exchange:
+                duplicate = True
+            else:
+                duplicate = False
+                if role is not None:
+                    role.stack.append(exchange)
+        if duplicate:
             self._reply_error(message, f"transaction {message.txid} is already running")
             return
-        if inline:
-            self._depth += 1
+        if role is not None:
             try:
                 self._run_transaction(message, exchange, is_init)
             finally:
-                self._depth -= 1
+                with self.lock:
+                    if role.stack and role.stack[-1] is exchange:
+                        role.stack.pop()
             return
         try:
             self._executor.submit(self._run_transaction, message, exchange, is_init)

@@ -1,8 +1,9 @@
 """The CCaaS gRPC server: serves `protos.Chaincode/Connect`; the peer dials in, we REGISTER.
 
 Stream I/O stays on two threads per stream (gRPC's worker draining the outbound queue, and a
-reader driving the handler, which runs transactions inline on it); transactions beyond the
-handler's inline depth run on a shared pool of transaction threads.
+reader driving the handler, which runs transactions inline on it, handing the reader role to a
+fresh thread when one sits in contract code too long); transactions beyond the handler's inline
+depth run on a shared pool of transaction threads.
 """
 
 from __future__ import annotations
@@ -160,7 +161,7 @@ def _read_stream(requests: Iterator[Any], handler: ChaincodeHandler, finish: Any
             return None
 
     try:
-        handler.serve(receive)
+        handler.serve(receive, on_end=finish)
     except Exception:
         logger.exception("chaincode stream failed")
     finally:

@@ -151,6 +151,10 @@ class FakePeer:
         self.send(message(Msg.READY, payload=payload))
         return str(chaincode_pb2.ChaincodeID.FromString(register.payload).name)
 
+    def half_close(self) -> None:
+        """End the peer's side of the stream and keep reading the chaincode's."""
+        self._outbound.put(None)
+
     def close(self) -> None:
         self._outbound.put(None)
         self.channel.close()
