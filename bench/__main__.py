@@ -4,6 +4,8 @@
     python -m bench --duration 5 --suites P1
     python -m bench --smoke              # a few seconds: one point per client, no ladder
     python -m bench --fabric             # also P0 on real Fabric when its binaries are found
+    python -m bench --suites P3scale     # P3 on a ledger holding 100,000 then 1,000,000 readings
+    python -m bench --suites P3scale --scale-levels 100000,300000
 
 Progress goes to stderr, one line per point; the table goes to stdout.
 """
@@ -27,6 +29,7 @@ from bench.network import (
 )
 from bench.runner import PointResult, PointSpec, run_point
 from bench.saturation import Ladder, climb
+from bench.scale import SCALE_LEVELS, ScalePoint, run_scale, scale_report
 from bench.suites import Config, configs, pending_rows
 from bench.table import RATIO_HEADER, fabric_ratio_rows, measurement_rows, ratio_rows, render
 
@@ -133,6 +136,7 @@ def report(
     ladders: dict[Config, Ladder],
     args: argparse.Namespace,
     fabric: tuple[BenchNetwork, dict[Config, Ladder]] | str | None = None,
+    scale: list[ScalePoint] | None = None,
 ) -> str:
     roles = _network_roles(network)
     lines = [
@@ -147,11 +151,14 @@ def report(
         "'network' = the devnet process (or Fabric's orderer and peers)",
         f"- {fabric_note()}",
         "",
-        render(measurement_rows(ladders, roles)),
-        "",
-        render(ratio_rows(ladders, roles), RATIO_HEADER),
-        "",
     ]
+    if ladders or not scale:
+        lines += [
+            render(measurement_rows(ladders, roles)),
+            "",
+            render(ratio_rows(ladders, roles), RATIO_HEADER),
+            "",
+        ]
     if isinstance(fabric, str):
         lines += [f"- real Fabric: {fabric}", ""]
     elif fabric is not None:
@@ -166,7 +173,13 @@ def report(
             render(fabric_ratio_rows(ladders, roles, fabric_ladders, fabric_roles), RATIO_HEADER),
             "",
         ]
-    lines += [f"- {name}: {why}" for name, why in pending_rows()]
+    if scale:
+        lines += [
+            "## P3scale: P3 on a ledger already holding readings (same ledger, levels in order)",
+            "",
+            scale_report(scale),
+        ]
+    lines += [f"- {name}: {why}" for name, why in pending_rows(scale_run=bool(scale))]
     return "\n".join(lines) + "\n"
 
 
@@ -192,7 +205,14 @@ def main() -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "--suites", default="P0,P1,P2,P3,P4", help="comma-separated, of P0-P4 (or smoke)"
+        "--suites",
+        default="P0,P1,P2,P3,P4",
+        help="comma-separated, of P0-P4, P3scale (not in the default) or smoke",
+    )
+    parser.add_argument(
+        "--scale-levels",
+        default=",".join(str(n) for n in SCALE_LEVELS),
+        help="P3scale: stored readings before each measurement, ascending (default 100000,1000000)",
     )
     parser.add_argument("--duration", type=float, default=10.0, help="measured seconds per point")
     parser.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds per point")
@@ -216,12 +236,18 @@ def main() -> int:
             f"starting the devnet in {home}" + ("" if with_node else " (no Node: Python only)")
         )
         network = start_devnet_network(home, with_node=with_node)
+        scale: list[ScalePoint] | None = None
         try:
             ladders = run_suites(network, args)
+            if "P3scale" in args.suites.split(","):
+                levels = [int(n) for n in args.scale_levels.split(",")]
+                scale = run_scale(
+                    network, levels, warmup=args.warmup, duration=args.duration, progress=_progress
+                )
         finally:
             network.stop()
         fabric = run_fabric(args, Path(scratch)) if args.fabric else None
-        text = report(network, ladders, args, fabric)
+        text = report(network, ladders, args, fabric, scale)
     sys.stdout.write(text)
     if args.output:
         args.output.write_text(text, encoding="utf-8")

@@ -1,0 +1,98 @@
+"""P3scale pre-load: fill the ledger with signed meter readings as fast as the network takes them.
+
+``python -m bench.readings_loader --network FILE --org GridOperatorMSP --chaincode gridledger
+--prefix L --readings 100000 --first-block 0 --inflight 8`` registers ``--meters`` simulated
+meters (once), then submits ``--readings`` readings as ``SubmitReadings`` batches of ``--batch``,
+``--inflight`` batches in flight. Batch ``k`` is meter ``k % meters``'s block
+``first_block + k // meters``, so concurrent batches never share a meter while ``inflight`` is
+below ``meters``. Readings are signed just before their batch is sent (the load is not timed).
+Progress goes to stderr; the last stdout line is ``{"event": "loaded", ...}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from datetime import timedelta
+
+from gridledger.energy import MeterSigner
+from gridledger.gateway import AsyncContract
+from gridledger.profile import ConnectionProfile
+
+from bench.readings_worker import START, STEP_WH, UTILITY, _meter_id, _register
+
+PROGRESS_EVERY_SECONDS = 5.0
+
+
+def _batch(signer: MeterSigner, batch: int, block: int) -> str:
+    start = START + timedelta(minutes=15 * batch * block)
+    base = batch * block * STEP_WH
+    series = signer.sign_series(start, ((base + i * STEP_WH, 0) for i in range(batch)))
+    return json.dumps([s.to_json_dict() for s in series])
+
+
+async def _load(args: argparse.Namespace) -> None:
+    profile = ConnectionProfile.load(args.network)
+    meters = [
+        MeterSigner.simulated(_meter_id(args.prefix, i), seed=f"bench {args.prefix}{i}")
+        for i in range(args.meters)
+    ]
+    await asyncio.to_thread(_register, profile, args.org, args.chaincode, meters)
+    total = args.readings // args.batch
+    next_batch = iter(range(total))
+    done = [0]
+    begin = time.perf_counter()
+    async with profile.connect_async(args.org, user=UTILITY) as gateway:
+        contract: AsyncContract = gateway.network(profile.channel).contract(
+            args.chaincode, "energy"
+        )
+
+        async def loop() -> None:
+            for k in next_batch:
+                signer = meters[k % len(meters)]
+                payload = _batch(signer, args.batch, args.first_block + k // len(meters))
+                await contract.submit("SubmitReadings", payload)
+                done[0] += 1
+
+        async def progress() -> None:
+            while done[0] < total:
+                await asyncio.sleep(PROGRESS_EVERY_SECONDS)
+                elapsed = time.perf_counter() - begin
+                loaded = done[0] * args.batch
+                sys.stderr.write(
+                    f"  loading {args.prefix}: {loaded:,} / {total * args.batch:,} readings, "
+                    f"{loaded / elapsed:,.0f}/s\n"
+                )
+                sys.stderr.flush()
+
+        watcher = asyncio.create_task(progress())
+        try:
+            await asyncio.gather(*(loop() for _ in range(args.inflight)))
+        finally:
+            watcher.cancel()
+    elapsed = time.perf_counter() - begin
+    loaded = done[0] * args.batch
+    line = {"event": "loaded", "readings": loaded, "seconds": elapsed}
+    sys.stdout.write(json.dumps(line) + "\n")
+    sys.stdout.flush()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--network", required=True)
+    parser.add_argument("--org", required=True)
+    parser.add_argument("--chaincode", required=True)
+    parser.add_argument("--prefix", default="L-")
+    parser.add_argument("--readings", type=int, required=True)
+    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--meters", type=int, default=64)
+    parser.add_argument("--first-block", type=int, default=0)
+    parser.add_argument("--inflight", type=int, default=8)
+    asyncio.run(_load(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
