@@ -1,18 +1,15 @@
 """The CCaaS gRPC server: serves `protos.Chaincode/Connect`; the peer dials in, we REGISTER.
 
-Stream I/O stays on two threads per stream (gRPC's worker draining the outbound queue, and a
-reader driving the handler, which runs transactions inline on it, handing the reader role to a
-fresh thread when one sits in contract code too long); transactions beyond the handler's inline
-depth run on a shared pool of transaction threads.
+Each stream is served by one of gRPC's threads, which iterates the handler's outgoing messages;
+the handler receives, and runs the stream's transactions (in greenlets), on that same thread.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from queue import SimpleQueue
 from typing import Any
 
 import grpc
@@ -46,9 +43,6 @@ class ChaincodeServer:
     def __init__(self, chaincode: Chaincode, settings: ServerSettings) -> None:
         self._chaincode = chaincode
         self._settings = settings
-        self._executor = ThreadPoolExecutor(
-            max_workers=settings.max_workers, thread_name_prefix="chaincode-tx"
-        )
         self._server: Any = grpc.server(
             ThreadPoolExecutor(max_workers=MAX_STREAMS, thread_name_prefix="chaincode-stream"),
             options=_SERVER_OPTIONS,
@@ -102,7 +96,6 @@ class ChaincodeServer:
 
     def stop(self, grace: float | None = None) -> None:
         self._server.stop(grace).wait()
-        self._executor.shutdown(wait=False, cancel_futures=True)
 
     @property
     def open_streams(self) -> int:
@@ -118,39 +111,20 @@ class ChaincodeServer:
 
     # -- one Connect stream -------------------------------------------------------------------
     def _connect(self, requests: Iterator[Any], context: Any) -> Iterator[Any]:
-        outbound: SimpleQueue[Any] = SimpleQueue()
-        handler = ChaincodeHandler(
-            self._chaincode, self._settings.chaincode_id, self._executor, outbound.put
-        )
+        handler = ChaincodeHandler(self._chaincode, self._settings.chaincode_id)
         peer = context.peer()
         logger.info("peer %s connected", peer)
-
-        def finish() -> None:
-            handler.close()
-            outbound.put(None)
-
-        context.add_callback(finish)
         with self._lock:
             self._streams.add(handler)
-        handler.start()
-        reader = threading.Thread(
-            target=_read_stream, args=(requests, handler, finish), daemon=True, name="chaincode-rx"
-        )
-        reader.start()
         try:
-            while True:
-                message = outbound.get()
-                if message is None:
-                    return
-                yield message
+            yield from handler.run(_receiver(requests))
         finally:
-            finish()
             with self._lock:
                 self._streams.discard(handler)
             logger.info("peer %s disconnected", peer)
 
 
-def _read_stream(requests: Iterator[Any], handler: ChaincodeHandler, finish: Any) -> None:
+def _receiver(requests: Iterator[Any]) -> Callable[[], Any | None]:
     def receive() -> Any | None:
         try:
             return next(requests)
@@ -160,9 +134,4 @@ def _read_stream(requests: Iterator[Any], handler: ChaincodeHandler, finish: Any
             logger.debug("stream from peer ended: %s", exc)
             return None
 
-    try:
-        handler.serve(receive, on_end=finish)
-    except Exception:
-        logger.exception("chaincode stream failed")
-    finally:
-        finish()
+    return receive

@@ -27,13 +27,11 @@ class ServerSettings:
     address: str
     chaincode_id: str
     tls: TlsSettings | None = None
-    max_workers: int = 64
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> ServerSettings:
         """Read CHAINCODE_SERVER_ADDRESS, CHAINCODE_ID, CHAINCODE_TLS_DISABLED,
-        CHAINCODE_TLS_KEY, CHAINCODE_TLS_CERT, CHAINCODE_CLIENT_CA_CERT (file paths) and
-        CHAINCODE_MAX_WORKERS (threads running transactions)."""
+        CHAINCODE_TLS_KEY, CHAINCODE_TLS_CERT and CHAINCODE_CLIENT_CA_CERT (file paths)."""
         address = env.get("CHAINCODE_SERVER_ADDRESS", "").strip()
         chaincode_id = env.get("CHAINCODE_ID", "").strip()
         if not address:
@@ -57,16 +55,7 @@ class ServerSettings:
                     _read(client_ca_path, "CHAINCODE_CLIENT_CA_CERT") if client_ca_path else None
                 ),
             )
-        workers_text = env.get("CHAINCODE_MAX_WORKERS", "").strip()
-        try:
-            max_workers = int(workers_text) if workers_text else 64
-        except ValueError:
-            raise SettingsError(
-                f"CHAINCODE_MAX_WORKERS is not a number: {workers_text!r}"
-            ) from None
-        if max_workers < 1:
-            raise SettingsError("CHAINCODE_MAX_WORKERS must be at least 1")
-        return cls(address=address, chaincode_id=chaincode_id, tls=tls, max_workers=max_workers)
+        return cls(address=address, chaincode_id=chaincode_id, tls=tls)
 
 
 def _read(path: str, variable: str) -> bytes:
