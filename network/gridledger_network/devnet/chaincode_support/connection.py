@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
 from typing import Any
 
 import grpc
@@ -144,19 +143,13 @@ class ChaincodeConnection:
     async def _connect_once(self) -> bool:
         """Dial, register, serve until the stream ends. True if registration succeeded."""
         outbox: asyncio.Queue[Any] = asyncio.Queue()
-
-        async def requests() -> AsyncIterator[Any]:
-            while True:
-                message = await outbox.get()
-                if message is None:
-                    return
-                yield message
-
         channel = self._channel()
         handler: ChaincodeHandler | None = None
+        writer: asyncio.Task[None] | None = None
         try:
             stub = chaincode_shim_pb2_grpc.ChaincodeStub(channel)
-            call = stub.Connect(requests())
+            call = stub.Connect()
+            writer = asyncio.get_running_loop().create_task(_write_all(call, outbox))
             first = await asyncio.wait_for(call.read(), REGISTER_TIMEOUT)
             if first is grpc.aio.EOF or first.type != Msg.REGISTER:
                 raise ConnectionError("chaincode did not send REGISTER")
@@ -193,6 +186,21 @@ class ChaincodeConnection:
             self._handler = None
             if handler is not None:
                 handler.close()
-            outbox.put_nowait(None)
+            if writer is not None:
+                writer.cancel()
+                await asyncio.gather(writer, return_exceptions=True)
             await channel.close(grace=None)
         return handler is not None
+
+
+async def _write_all(call: Any, outbox: asyncio.Queue[Any]) -> None:
+    """Write the outbox's messages to the stream in order (with ``call.write``: no request
+    iterator in between) until the stream ends or the task is cancelled."""
+    try:
+        while True:
+            await call.write(await outbox.get())
+    except (grpc.aio.AioRpcError, asyncio.InvalidStateError):
+        return  # the stream ended; the reading side sees why
+    except Exception:  # as grpc does for a failing request iterator: end the stream
+        logger.exception("writing to the chaincode stream failed")
+        call.cancel()

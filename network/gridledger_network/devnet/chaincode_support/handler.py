@@ -46,6 +46,11 @@ def ready_message() -> Any:
     return Msg(type=Msg.READY, payload=params.SerializeToString())
 
 
+def _expire(future: asyncio.Future[Any]) -> None:
+    if not future.done():
+        future.set_exception(ChaincodeUnavailable(ERROR_EXECUTION_TIMEOUT))
+
+
 class ChaincodeHandler:
     def __init__(self, chaincode_name: str, send: Callable[[Any], None], invoker: Invoker) -> None:
         self.chaincode_name = chaincode_name
@@ -81,9 +86,12 @@ class ChaincodeHandler:
         key = (params.channel_id, params.tx_id)
         if key in self._contexts:
             raise SimulationError(f"txid: {params.tx_id}({params.channel_id}) exists")
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Any] = loop.create_future()
         context = TransactionContext(params, self.chaincode_name, future)
         self._contexts[key] = context
+        # a timer on the future itself, not asyncio.wait_for: no extra task wake-up per message
+        timer = loop.call_later(timeout, _expire, future)
         try:
             self._send(
                 Msg(
@@ -94,11 +102,9 @@ class ChaincodeHandler:
                     proposal=params.signed_proposal,
                 )
             )
-            try:
-                return await asyncio.wait_for(future, timeout)
-            except TimeoutError:
-                raise ChaincodeUnavailable(ERROR_EXECUTION_TIMEOUT) from None
+            return await future
         finally:
+            timer.cancel()
             self._contexts.pop(key, None)
             context.queries.close_all()
 

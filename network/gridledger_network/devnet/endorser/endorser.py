@@ -104,11 +104,7 @@ class Endorser:
             creator = validate_proposal(up, self.channel_config)
         except ProposalError as err:
             raise ProposalError(f"error validating proposal: {err}") from err
-        if self.ledger.tx_status(up.tx_id) is not None:
-            raise ProposalError(
-                f"duplicate transaction found [{up.tx_id}]. Creator "
-                f"[{up.signature_header.creator.hex()}]"
-            )
+        self._check_unique(up)
         roles = getattr(creator, "roles", None)
         if roles is not None and not self._application_writer(creator.msp_id, roles):
             raise ProposalError(
@@ -117,6 +113,22 @@ class Endorser:
                 "evaluation failed - 0 sub-policies were satisfied, but this policy requires 1 "
                 "of the 'Writers' sub-policies to be satisfied]"
             )
+
+    def _check_unique(self, up: UnpackedProposal) -> None:
+        """Fabric's duplicate txid check. Committed txids are only ever added, so "not committed"
+        seen at a height still holds at that height: the next org's peer endorsing the same
+        proposal on this ledger skips the query while no block has been committed since."""
+        ledger = self.ledger
+        height = ledger.height
+        seen = up.unique_on
+        if seen is not None and seen[0] is ledger and seen[1] == height:
+            return
+        if ledger.tx_status(up.tx_id) is not None:
+            raise ProposalError(
+                f"duplicate transaction found [{up.tx_id}]. Creator "
+                f"[{up.signature_header.creator.hex()}]"
+            )
+        up.unique_on = (ledger, height)
 
     def _application_writer(self, msp_id: str, roles: Any) -> bool:
         """``/Channel/Application/Writers``: an admin or client of an application org (the

@@ -31,6 +31,8 @@ class UnpackedProposal:
     validated: bool = False
     validation_error: str | None = None
     creator: Any = field(default=None)
+    # (ledger, height) at which tx_id was found not yet committed, for the duplicate check
+    unique_on: tuple[Any, int] | None = None
 
     @property
     def channel_id(self) -> str:

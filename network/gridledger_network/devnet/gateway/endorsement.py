@@ -68,7 +68,10 @@ class EndorsementCollector:
         return True
 
     async def _endorse_all(self, orgs: Sequence[str]) -> None:
-        responses = await asyncio.gather(*(self._endorse(org) for org in orgs))
+        if len(orgs) == 1:  # the usual case: no task and gather for one endorser
+            responses = [await self._endorse(orgs[0])]
+        else:
+            responses = await asyncio.gather(*(self._endorse(org) for org in orgs))
         for org, response in zip(orgs, responses, strict=True):
             if response is not None:
                 self._accept(org, response)
