@@ -4,6 +4,7 @@ holds up its stream (as in Hyperledger's Node shim) and the stream resumes when 
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 import time
@@ -11,8 +12,10 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from chaincode_fake_peer import RECV_TIMEOUT, FakePeer, Msg, message, response_of, transaction
 from fabric_protos.peer import chaincode_shim_pb2
+from gridledger_chaincode.shim import handler as handler_module
 from gridledger_chaincode.shim.interface import LedgerStub
 from gridledger_chaincode.shim.types import ChaincodeResponse
 
@@ -136,3 +139,18 @@ def test_a_stub_call_from_another_thread_is_refused_with_a_clear_message(
     response = response_of(done)
     assert response.status == 500
     assert "the stub was called outside its transaction" in response.message
+
+
+def test_a_transaction_keeping_its_stream_too_long_is_logged(
+    connect_peer: ConnectPeer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(handler_module, "SLOW_TRANSACTION_SECONDS", 0.05)
+    chaincode = GatedChaincode()
+    peer = connect_peer(chaincode)
+    threading.Timer(0.2, chaincode.gates["g"].set).start()
+    with caplog.at_level(logging.WARNING, logger=handler_module.__name__):
+        peer.send(transaction("sleepy", "Block", "g"))
+        _answer(peer, peer.recv())
+        assert _completed(peer, 1) == {"sleepy": b"sleepy:after"}
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any("[sleepy] transaction kept the stream" in w for w in warnings), warnings
