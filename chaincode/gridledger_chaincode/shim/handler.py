@@ -147,12 +147,16 @@ class ChaincodeHandler:
         self._outbox.append(message)
 
     def close(self) -> None:
-        """The stream is gone: every transaction still waiting for the peer gets None."""
+        """The stream is gone: every transaction still waiting for the peer gets None.
+
+        Greenlets are let go here, on the stream's thread: none (nor the thread's main greenlet)
+        is left to be freed later by another thread."""
         self.state = HandlerState.CLOSED
         on_stream_thread = self._stream is not None and getcurrent() is self._stream
         for exchange in list(self._pending.values()):
             if on_stream_thread and exchange.waiting and exchange.task is not None:
                 self._resume(exchange, None)
+        self._stream = None
         self._outbox.clear()
 
     # -- incoming -----------------------------------------------------------------------------
@@ -215,8 +219,11 @@ class ChaincodeHandler:
         """Run the transaction until it asks the peer something or ends."""
         exchange.waiting = False
         started = time.monotonic()
-        assert exchange.task is not None
-        exchange.task.switch(*values)
+        task = exchange.task
+        assert task is not None
+        task.switch(*values)
+        if task.dead:
+            exchange.task = None
         held = time.monotonic() - started
         if held > SLOW_TRANSACTION_SECONDS:
             logger.warning(
