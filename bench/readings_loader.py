@@ -22,7 +22,7 @@ from gridledger.energy import MeterSigner
 from gridledger.gateway import AsyncContract
 from gridledger.profile import ConnectionProfile
 
-from bench.readings_worker import START, STEP_WH, UTILITY, _meter_id, _register
+from bench.readings_worker import START, STEP_WH, UTILITY, registered_meters
 
 PROGRESS_EVERY_SECONDS = 5.0
 
@@ -36,11 +36,7 @@ def _batch(signer: MeterSigner, batch: int, block: int) -> str:
 
 async def _load(args: argparse.Namespace) -> None:
     profile = ConnectionProfile.load(args.network)
-    meters = [
-        MeterSigner.simulated(_meter_id(args.prefix, i), seed=f"bench {args.prefix}{i}")
-        for i in range(args.meters)
-    ]
-    await asyncio.to_thread(_register, profile, args.org, args.chaincode, meters)
+    meters = await registered_meters(profile, args)
     total = args.readings // args.batch
     next_batch = iter(range(total))
     done = [0]

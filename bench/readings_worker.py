@@ -81,13 +81,21 @@ def _batches(meters: list[MeterSigner], batch: int, first_block: int, count: int
     return out
 
 
-async def _run(args: argparse.Namespace) -> None:
-    profile = ConnectionProfile.load(args.network)
+async def registered_meters(
+    profile: ConnectionProfile, args: argparse.Namespace
+) -> list[MeterSigner]:
+    """``--meters`` simulated meters of ``--prefix``, registered once (as the utility)."""
     meters = [
         MeterSigner.simulated(_meter_id(args.prefix, i), seed=f"bench {args.prefix}{i}")
         for i in range(args.meters)
     ]
     await asyncio.to_thread(_register, profile, args.org, args.chaincode, meters)
+    return meters
+
+
+async def _run(args: argparse.Namespace) -> None:
+    profile = ConnectionProfile.load(args.network)
+    meters = await registered_meters(profile, args)
     needed = int((args.warmup + args.duration) * EXPECTED_RATE / args.batch) + 2 * args.inflight
     batches: Iterator[str] = iter(_batches(meters, args.batch, args.first_block, needed))
     _say({"event": "ready", "batches": needed})
