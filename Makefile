@@ -10,11 +10,11 @@ STAMP  := $(VENV)/.installed
 
 all: test
 
-$(STAMP): requirements.txt meterdata/pyproject.toml client/pyproject.toml chaincode/pyproject.toml network/pyproject.toml
+$(STAMP): requirements.txt domain/pyproject.toml client/pyproject.toml chaincode/pyproject.toml network/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
-	$(PY) -m pip install --quiet --no-deps -e meterdata -e client -e chaincode -e network
+	$(PY) -m pip install --quiet --no-deps -e domain -e client -e chaincode -e network
 	touch $(STAMP)
 
 $(NODE_DIR)/node_modules/.package-lock.json: $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
@@ -27,7 +27,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy demo meterdata/gridledger_meterdata client/gridledger chaincode/gridledger_chaincode network/gridledger_network
+	$(VENV)/bin/mypy demo domain/gridledger_domain client/gridledger chaincode/gridledger_chaincode network/gridledger_network
 
 test: install lint typecheck
 	$(VENV)/bin/pytest -q

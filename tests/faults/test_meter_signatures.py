@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from gridledger.gateway import EndorseError
 from gridledger.retry import Disposition, classify
-from gridledger_meterdata import MeterReading, sign, simulated_meter_key
+from gridledger_domain import MeterReading, sign, simulated_meter_key
 from harness.devnet import TestNetwork
 
 pytestmark = pytest.mark.integration

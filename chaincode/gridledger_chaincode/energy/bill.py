@@ -7,7 +7,7 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Any
 
-from gridledger_meterdata import format_utc
+from gridledger_domain import format_utc
 
 from gridledger_chaincode.energy.canonical import canonical_json
 

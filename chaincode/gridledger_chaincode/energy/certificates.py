@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
-from gridledger_meterdata import MeterReading, format_utc, parse_utc
+from gridledger_domain import MeterReading, format_utc, parse_utc
 
 from gridledger_chaincode.energy.errors import Conflict, ValidationError
 from gridledger_chaincode.energy.market import Trade

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
-from gridledger_meterdata import INTERVAL_SECONDS, format_utc, is_aligned, parse_utc
+from gridledger_domain import INTERVAL_SECONDS, format_utc, is_aligned, parse_utc
 
 from gridledger_chaincode.energy.errors import AccessDenied, Conflict, ValidationError
 from gridledger_chaincode.energy.meters import EnergySource, parse_source

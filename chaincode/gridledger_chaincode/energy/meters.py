@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from gridledger_meterdata import MeterDataError, load_meter_public_key, validate_meter_id
+from gridledger_domain import MeterDataError, load_meter_public_key, validate_meter_id
 
 from gridledger_chaincode.energy.errors import ValidationError
 from gridledger_chaincode.energy.participants import validate_zone

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from gridledger_meterdata import INTERVAL_SECONDS, format_utc
+from gridledger_domain import INTERVAL_SECONDS, format_utc
 
 from gridledger_chaincode.energy.errors import ValidationError
 

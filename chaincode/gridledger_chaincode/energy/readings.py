@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from gridledger_meterdata import MeterReading, SignedReading, format_utc, verify_batch
+from gridledger_domain import MeterReading, SignedReading, format_utc, verify_batch
 
 from gridledger_chaincode.energy.errors import Conflict, NotFound, ValidationError
 from gridledger_chaincode.energy.meters import Meter

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from gridledger_meterdata import INTERVAL_SECONDS, MeterReading
+from gridledger_domain import INTERVAL_SECONDS, MeterReading
 
 from gridledger_chaincode.energy.allocation import allocate_pro_rata
 from gridledger_chaincode.energy.bill import Bill, LineItem, LineKind, MatchedEnergy, bill_id_for

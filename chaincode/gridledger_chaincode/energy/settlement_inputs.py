@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from gridledger_meterdata import SignedReading, format_utc
+from gridledger_domain import SignedReading, format_utc
 
 from gridledger_chaincode.energy.canonical import canonical_json, sha256_hex
 from gridledger_chaincode.energy.certificates import Certificate

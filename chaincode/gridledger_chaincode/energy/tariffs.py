@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from gridledger_meterdata import INTERVAL_SECONDS, format_utc, parse_utc
+from gridledger_domain import INTERVAL_SECONDS, format_utc, parse_utc
 
 from gridledger_chaincode.energy.errors import NotFound, ValidationError
 from gridledger_chaincode.energy.money import BASIS_POINTS, MAX_PRICE

@@ -52,7 +52,7 @@ from gridledger.energy.readings import (
 )
 from gridledger.energy.signing import HeadEnd, MeterSigner, UnknownMeterKey
 from gridledger.energy.tariffs import Tariff, TouBand
-from gridledger_meterdata import MeterReading, SignedReading
+from gridledger_domain import MeterReading, SignedReading
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",

@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from gridledger_meterdata import SignedReading
+from gridledger_domain import SignedReading
 
 DEFAULT_BATCH_SIZE = 500
 """Readings per transaction (see ``EnergyClient.submit_readings`` for why)."""

@@ -31,7 +31,7 @@ from gridledger.gateway.gateway import Gateway
 from gridledger.gateway.network import Network
 from gridledger.profile import ConnectionProfile
 from gridledger.retry import DEFAULT_RETRY_POLICY, RetryPolicy
-from gridledger_meterdata import SignedReading
+from gridledger_domain import SignedReading
 
 CHAINCODE = "gridledger"
 CONTRACT = "energy"

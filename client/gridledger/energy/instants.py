@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from gridledger_meterdata import format_utc, from_datetime, parse_utc
+from gridledger_domain import format_utc, from_datetime, parse_utc
 
 Instant = datetime | str | int
 """An aware ``datetime``, the ledger's text form, or Unix seconds."""

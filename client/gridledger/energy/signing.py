@@ -1,6 +1,6 @@
 """Signing readings the way a smart meter does, for head-end systems and simulators.
 
-A thin layer over ``gridledger_meterdata`` (the one implementation of the reading encoding and
+A thin layer over ``gridledger_domain`` (the one implementation of the reading encoding and
 signature, docs/meter-readings.md): a :class:`MeterSigner` holds one meter's key, a
 :class:`HeadEnd` holds many and signs rows ``(meter_id, instant, import_wh, export_wh)``.
 """
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gridledger.energy.instants import Instant, to_seconds
-from gridledger_meterdata import (
+from gridledger_domain import (
     INTERVAL_SECONDS,
     MeterKey,
     MeterReading,

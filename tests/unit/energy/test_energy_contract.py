@@ -11,7 +11,7 @@ from gridledger_chaincode.contract import ContractRouter
 from gridledger_chaincode.energy.contract import EnergyContract
 from gridledger_chaincode.shim.identity import ClientIdentity
 from gridledger_chaincode.testing import InMemoryLedger, TransactionResult, make_identity
-from gridledger_meterdata import (
+from gridledger_domain import (
     MeterKey,
     MeterReading,
     format_utc,

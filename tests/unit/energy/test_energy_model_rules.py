@@ -22,7 +22,7 @@ from gridledger_chaincode.energy.money import apply_rate, energy_value, round_ha
 from gridledger_chaincode.energy.participants import Participant, Role, participant_id
 from gridledger_chaincode.energy.periods import DAY_SECONDS, Period
 from gridledger_chaincode.energy.tariffs import Tariff, TouBand, check_new_version, tariff_on
-from gridledger_meterdata import MeterReading
+from gridledger_domain import MeterReading
 
 # money -----------------------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ from energy_builders import ALICE, DAY0, Q
 from gridledger_chaincode.energy.errors import Conflict, NotFound, ValidationError
 from gridledger_chaincode.energy.meters import EnergySource, Meter, MeterKind
 from gridledger_chaincode.energy.readings import MAX_BATCH, plan_readings
-from gridledger_meterdata import (
+from gridledger_domain import (
     InvalidReading,
     MeterReading,
     SignedReading,

@@ -7,7 +7,7 @@ import json
 import re
 from pathlib import Path
 
-import gridledger_meterdata as md
+import gridledger_domain as md
 import pytest
 from cryptography.hazmat.primitives.asymmetric.utils import (
     decode_dss_signature,

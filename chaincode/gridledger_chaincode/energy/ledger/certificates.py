@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from gridledger_meterdata import MeterReading, parse_utc
+from gridledger_domain import MeterReading, parse_utc
 
 from gridledger_chaincode.energy.certificates import (
     Certificate,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from gridledger_meterdata import parse_utc
+from gridledger_domain import parse_utc
 
 from gridledger_chaincode.energy.errors import AccessDenied, Conflict, NotFound, ValidationError
 from gridledger_chaincode.energy.ledger.access import Caller

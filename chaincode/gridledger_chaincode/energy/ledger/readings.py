@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from gridledger_meterdata import (
+from gridledger_domain import (
     INTERVAL_SECONDS,
     MeterDataError,
     MeterReading,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from gridledger_meterdata import SignedReading, format_utc, parse_utc
+from gridledger_domain import SignedReading, format_utc, parse_utc
 
 from gridledger_chaincode.energy.bill import Bill
 from gridledger_chaincode.energy.certificates import retire

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from gridledger_meterdata import format_utc
+from gridledger_domain import format_utc
 
 from gridledger_chaincode.energy.periods import day_of
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gridledger_meterdata import format_utc, parse_utc
+from gridledger_domain import format_utc, parse_utc
 
 from gridledger_chaincode.energy.errors import Conflict, ValidationError
 from gridledger_chaincode.energy.ledger.access import Caller

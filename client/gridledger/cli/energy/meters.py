@@ -12,7 +12,7 @@ from gridledger.cli.energy.common import (
     resolve_participant,
 )
 from gridledger.energy import EnergySource, MeterKind, MeterSigner
-from gridledger_meterdata import generate_meter_key
+from gridledger_domain import generate_meter_key
 from rich.table import Table
 
 

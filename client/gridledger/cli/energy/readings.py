@@ -24,7 +24,7 @@ from gridledger.energy import (
     SignedReading,
     UnknownMeterKey,
 )
-from gridledger_meterdata import MeterDataError
+from gridledger_domain import MeterDataError
 from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
 from rich.progress import Progress as ProgressBar
 

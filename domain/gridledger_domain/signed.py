@@ -8,11 +8,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from gridledger_meterdata.errors import InvalidReading
-from gridledger_meterdata.keys import MeterKey
-from gridledger_meterdata.reading import MeterReading
-from gridledger_meterdata.signing import sign_reading
-from gridledger_meterdata.timeutil import format_utc, parse_utc
+from gridledger_domain.errors import InvalidReading
+from gridledger_domain.keys import MeterKey
+from gridledger_domain.reading import MeterReading
+from gridledger_domain.signing import sign_reading
+from gridledger_domain.timeutil import format_utc, parse_utc
 
 _FIELDS = ("meter_id", "interval_start", "import_wh", "export_wh", "signature")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from gridledger_meterdata.errors import InvalidReading
-from gridledger_meterdata.timeutil import INTERVAL_SECONDS, MAX_INSTANT, MAX_SAFE_INTEGER
+from gridledger_domain.errors import InvalidReading
+from gridledger_domain.timeutil import INTERVAL_SECONDS, MAX_INSTANT, MAX_SAFE_INTEGER
 
 METER_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
 """Meter ids: 1-64 ASCII characters, letters, digits and ``. _ : -``, starting alphanumeric."""

@@ -11,10 +11,10 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     encode_dss_signature,
 )
 
-from gridledger_meterdata.encoding import encode_reading
-from gridledger_meterdata.errors import InvalidSignature
-from gridledger_meterdata.keys import P256_ORDER, MeterKey
-from gridledger_meterdata.reading import MeterReading
+from gridledger_domain.encoding import encode_reading
+from gridledger_domain.errors import InvalidSignature
+from gridledger_domain.keys import P256_ORDER, MeterKey
+from gridledger_domain.reading import MeterReading
 
 _HALF_ORDER = P256_ORDER // 2
 

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import struct
 
-from gridledger_meterdata.errors import InvalidReading
-from gridledger_meterdata.reading import MeterReading
+from gridledger_domain.errors import InvalidReading
+from gridledger_domain.reading import MeterReading
 
 DOMAIN_TAG = b"gridledger.meter-reading"
 FORMAT_VERSION = 1

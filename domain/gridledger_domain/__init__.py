@@ -1,18 +1,20 @@
-"""GridLedger meter data: the canonical, signed encoding of a smart-meter reading.
+"""What GridLedger's client and chaincode share: the energy vocabulary and the signed meter reading.
 
-One small package used by meters/head-ends (signing), the client and the chaincode (verifying).
-The format is specified in docs/meter-readings.md, with test vectors.
+The vocabulary (meter kinds, energy sources, roles, statuses, bill line kinds, the contract's
+refusal kinds and the project's error root) is defined here once and imported by both sides. The
+canonical, signed encoding of a smart-meter reading is used by meters/head-ends (signing), the
+client and the chaincode (verifying); its format is in docs/meter-readings.md, with test vectors.
 """
 
-from gridledger_meterdata.batch import BatchVerdict, verify_batch
-from gridledger_meterdata.encoding import DOMAIN_TAG, FORMAT_VERSION, decode_reading, encode_reading
-from gridledger_meterdata.errors import (
+from gridledger_domain.batch import BatchVerdict, verify_batch
+from gridledger_domain.encoding import DOMAIN_TAG, FORMAT_VERSION, decode_reading, encode_reading
+from gridledger_domain.errors import (
     InvalidMeterKey,
     InvalidReading,
     InvalidSignature,
     MeterDataError,
 )
-from gridledger_meterdata.keys import (
+from gridledger_domain.keys import (
     MeterKey,
     generate_meter_key,
     load_meter_private_key,
@@ -20,16 +22,16 @@ from gridledger_meterdata.keys import (
     public_key_to_pem,
     simulated_meter_key,
 )
-from gridledger_meterdata.reading import MeterReading, validate_meter_id
-from gridledger_meterdata.signed import SignedReading, sign
-from gridledger_meterdata.signing import (
+from gridledger_domain.reading import MeterReading, validate_meter_id
+from gridledger_domain.signed import SignedReading, sign
+from gridledger_domain.signing import (
     check_signature_form,
     is_valid_signature,
     sign_reading,
     to_low_s,
     verify_reading,
 )
-from gridledger_meterdata.timeutil import (
+from gridledger_domain.timeutil import (
     INTERVAL_SECONDS,
     MAX_SAFE_INTEGER,
     format_utc,

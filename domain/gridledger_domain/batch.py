@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from gridledger_meterdata.errors import MeterDataError
-from gridledger_meterdata.keys import load_meter_public_key
-from gridledger_meterdata.signed import SignedReading
-from gridledger_meterdata.signing import verify_reading
+from gridledger_domain.errors import MeterDataError
+from gridledger_domain.keys import load_meter_public_key
+from gridledger_domain.signed import SignedReading
+from gridledger_domain.signing import verify_reading
 
 
 @dataclass(frozen=True, slots=True)
