@@ -9,6 +9,7 @@ client and the chaincode (verifying); its format is in docs/meter-readings.md, w
 from gridledger_domain.batch import BatchVerdict, verify_batch
 from gridledger_domain.encoding import DOMAIN_TAG, FORMAT_VERSION, decode_reading, encode_reading
 from gridledger_domain.errors import (
+    GridLedgerError,
     InvalidMeterKey,
     InvalidReading,
     InvalidSignature,
@@ -46,6 +47,7 @@ __all__ = [
     "INTERVAL_SECONDS",
     "MAX_SAFE_INTEGER",
     "BatchVerdict",
+    "GridLedgerError",
     "InvalidMeterKey",
     "InvalidReading",
     "InvalidSignature",

@@ -1,7 +1,14 @@
-"""Errors raised by the meter-reading format and its signatures."""
+"""The project's error root, and the errors of the meter-reading format and its signatures."""
 
 
-class MeterDataError(ValueError):
+class GridLedgerError(Exception):
+    """Base of every error GridLedger raises (client, gateway, outbox, network tools, refusals).
+
+    Catch it to handle the project's own failures and nothing else; the subclasses say what
+    failed and where. Applications import it as ``gridledger.errors.GridLedgerError``."""
+
+
+class MeterDataError(GridLedgerError, ValueError):
     """A reading, key or signature does not satisfy the meter-reading format."""
 
 
