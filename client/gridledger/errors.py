@@ -1,4 +1,4 @@
-"""The root of every error GridLedger raises: ``except GridLedgerError`` catches ours and nothing else.
+"""The root of every error GridLedger raises: `except GridLedgerError` catches ours, nothing else.
 
 Below it: ``GatewayError`` (and its Fabric-shaped subclasses ``EndorseError``, ``SubmitError``,
 ``CommitStatusError``, ``CommitError``, ...), the energy contract's refusals, ``ProfileError``,
