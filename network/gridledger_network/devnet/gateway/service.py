@@ -200,14 +200,9 @@ class GatewayService(gateway_pb2_grpc.GatewayServicer):  # type: ignore[misc]
         return bool(in_application and READER_ROLES & set(roles))
 
     async def commit_status(self, signed: Any) -> Any:
-        if not signed.request:
-            raise RpcError(grpc.StatusCode.INVALID_ARGUMENT, "a commit status request is required")
-        try:
-            request = gateway_pb2.CommitStatusRequest.FromString(signed.request)
-        except Exception as err:
-            raise RpcError(
-                grpc.StatusCode.INVALID_ARGUMENT, f"invalid status request: {err}"
-            ) from err
+        request = _signed_request(
+            signed, gateway_pb2.CommitStatusRequest, "commit status request", "status request"
+        )
         if not request.identity:
             raise RpcError(grpc.StatusCode.INVALID_ARGUMENT, "no identity provided")
         if not request.channel_id:
@@ -230,16 +225,9 @@ class GatewayService(gateway_pb2_grpc.GatewayServicer):  # type: ignore[misc]
         await answer(context, self.chaincode_events(signed, context))
 
     async def chaincode_events(self, signed: Any, context: grpc.aio.ServicerContext) -> None:
-        if not signed.request:
-            raise RpcError(
-                grpc.StatusCode.INVALID_ARGUMENT, "a chaincode events request is required"
-            )
-        try:
-            request = gateway_pb2.ChaincodeEventsRequest.FromString(signed.request)
-        except Exception as err:
-            raise RpcError(
-                grpc.StatusCode.INVALID_ARGUMENT, f"invalid chaincode events request: {err}"
-            ) from err
+        request = _signed_request(
+            signed, gateway_pb2.ChaincodeEventsRequest, "chaincode events request"
+        )
         self._check_reader(request.channel_id, signed.request, request.identity, signed.signature)
         number = self._events_start_block(request)
         chaincode_id = request.chaincode_id
@@ -296,6 +284,18 @@ def _unpack(signed: Any, missing: str, prefix: str = "") -> UnpackedProposal:
         return unpack_proposal(signed)
     except ProposalError as err:
         raise RpcError(grpc.StatusCode.INVALID_ARGUMENT, f"{prefix}{err}") from err
+
+
+def _signed_request(signed: Any, kind: Any, what: str, invalid: str | None = None) -> Any:
+    """The ``kind`` message inside a signed CommitStatus or ChaincodeEvents request."""
+    if not signed.request:
+        raise RpcError(grpc.StatusCode.INVALID_ARGUMENT, f"a {what} is required")
+    try:
+        return kind.FromString(signed.request)
+    except Exception as err:
+        raise RpcError(
+            grpc.StatusCode.INVALID_ARGUMENT, f"invalid {invalid or what}: {err}"
+        ) from err
 
 
 def _result_payload(response_payload: bytes, fallback: bytes) -> bytes:
