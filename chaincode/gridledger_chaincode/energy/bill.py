@@ -3,29 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 from fractions import Fraction
 from typing import Any
 
 from gridledger_domain import format_utc
+from gridledger_domain.vocabulary import LineKind
 
 from gridledger_chaincode.energy.canonical import canonical_json
 
 BILL_FORMAT = "gridledger.bill/1"
-
-
-class LineKind(StrEnum):
-    """Line item kinds, in the order they appear on a bill."""
-
-    TRADE_PURCHASE = "trade_purchase"
-    TRADE_SALE = "trade_sale"
-    UTILITY_ENERGY = "utility_energy"
-    IMBALANCE_CREDIT = "imbalance_credit"
-    UNDER_DELIVERY = "under_delivery"
-    EXPORT_CREDIT = "export_credit"
-    GRID_FEE = "grid_fee"
-    FIXED_FEE = "fixed_fee"
-    TAX = "tax"
 
 
 LINE_ORDER = {kind: index for index, kind in enumerate(LineKind)}

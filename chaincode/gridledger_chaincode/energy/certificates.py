@@ -5,21 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from enum import StrEnum
 from typing import Any
 
 from gridledger_domain import MeterReading, format_utc, parse_utc
+from gridledger_domain.refusals import Conflict, InvalidRequest
+from gridledger_domain.vocabulary import CertificateStatus, EnergySource, parse_word
 
-from gridledger_chaincode.energy.errors import Conflict, ValidationError
 from gridledger_chaincode.energy.market import Trade
-from gridledger_chaincode.energy.meters import EnergySource, Meter, parse_source
+from gridledger_chaincode.energy.meters import Meter
 from gridledger_chaincode.energy.readings import interval_energy
-
-
-class CertificateStatus(StrEnum):
-    ACTIVE = "active"
-    TRANSFERRED = "transferred"
-    RETIRED = "retired"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,9 +39,9 @@ class Certificate:
 
     def __post_init__(self) -> None:
         if type(self.wh) is not int or self.wh <= 0:
-            raise ValidationError("a certificate covers a positive number of Wh")
+            raise InvalidRequest("a certificate covers a positive number of Wh")
         if not 0 <= self.transferred_wh <= self.wh or not 0 <= self.claimed_wh <= self.wh:
-            raise ValidationError("certificate shares out of range")
+            raise InvalidRequest("certificate shares out of range")
 
     @property
     def available_wh(self) -> int:
@@ -75,7 +69,7 @@ class Certificate:
             certificate_id=data["certificate_id"],
             meter_id=data["meter_id"],
             interval_start=parse_utc(data["interval_start"]),
-            source=parse_source(data["source"]),
+            source=parse_word(EnergySource, data["source"], "energy source"),
             wh=data["wh"],
             owner=data["owner"],
             status=CertificateStatus(data["status"]),
@@ -93,7 +87,7 @@ def issue_certificate(
     """The certificate for the interval that ``opening`` starts and ``closing`` ends, if the
     meter is renewable and exported energy in it; ``None`` otherwise."""
     if closing.interval_start - opening.interval_start != 900:
-        raise ValidationError("a certificate covers exactly one 15-minute interval")
+        raise InvalidRequest("a certificate covers exactly one 15-minute interval")
     if not meter.renewable:
         return None
     _, exported = interval_energy(opening, closing)

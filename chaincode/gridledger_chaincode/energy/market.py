@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from enum import StrEnum
 from typing import Any
 
 from gridledger_domain import INTERVAL_SECONDS, format_utc, is_aligned, parse_utc
+from gridledger_domain.refusals import AccessDenied, Conflict, InvalidRequest
+from gridledger_domain.vocabulary import EnergySource, OfferStatus, parse_word
 
-from gridledger_chaincode.energy.errors import AccessDenied, Conflict, ValidationError
-from gridledger_chaincode.energy.meters import EnergySource, parse_source
 from gridledger_chaincode.energy.money import MAX_PRICE
 
 MAX_OFFER_INTERVALS = 96 * 7
@@ -19,20 +18,15 @@ MAX_QUANTITY_WH = 10**12
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
 
 
-class OfferStatus(StrEnum):
-    OPEN = "open"
-    WITHDRAWN = "withdrawn"
-
-
 def validate_id(kind: str, value: object) -> str:
     if not isinstance(value, str) or ID_PATTERN.match(value) is None:
-        raise ValidationError(f"invalid {kind} id {value!r}")
+        raise InvalidRequest(f"invalid {kind} id {value!r}")
     return value
 
 
 def _quantity(name: str, value: object) -> int:
     if type(value) is not int or not 1 <= value <= MAX_QUANTITY_WH:
-        raise ValidationError(f"{name} must be an integer from 1 to {MAX_QUANTITY_WH} Wh")
+        raise InvalidRequest(f"{name} must be an integer from 1 to {MAX_QUANTITY_WH} Wh")
     return value
 
 
@@ -56,16 +50,16 @@ class Offer:
     def __post_init__(self) -> None:
         validate_id("offer", self.offer_id)
         if type(self.interval_start) is not int or not is_aligned(self.interval_start):
-            raise ValidationError("offer interval_start must be aligned to 15 minutes (UTC)")
+            raise InvalidRequest("offer interval_start must be aligned to 15 minutes (UTC)")
         if type(self.interval_count) is not int or not (
             1 <= self.interval_count <= MAX_OFFER_INTERVALS
         ):
-            raise ValidationError(f"offer must cover 1 to {MAX_OFFER_INTERVALS} intervals")
+            raise InvalidRequest(f"offer must cover 1 to {MAX_OFFER_INTERVALS} intervals")
         _quantity("offer quantity_wh", self.quantity_wh)
         if type(self.price) is not int or not 0 <= self.price <= MAX_PRICE:
-            raise ValidationError(f"offer price must be an integer from 0 to {MAX_PRICE}")
+            raise InvalidRequest(f"offer price must be an integer from 0 to {MAX_PRICE}")
         if type(self.remaining_wh) is not int or not 0 <= self.remaining_wh <= self.quantity_wh:
-            raise ValidationError("offer remaining_wh out of range")
+            raise InvalidRequest("offer remaining_wh out of range")
 
     def intervals(self) -> range:
         end = self.interval_start + self.interval_count * INTERVAL_SECONDS
@@ -99,7 +93,7 @@ class Offer:
             offer_id=data["offer_id"],
             seller=data["seller"],
             meter_id=data["meter_id"],
-            source=parse_source(data["source"]),
+            source=parse_word(EnergySource, data["source"], "energy source"),
             zone=data["zone"],
             interval_start=parse_utc(data["interval_start"]),
             interval_count=data["interval_count"],
@@ -126,12 +120,12 @@ class Trade:
     def __post_init__(self) -> None:
         validate_id("trade", self.trade_id)
         if type(self.interval_start) is not int or not is_aligned(self.interval_start):
-            raise ValidationError("trade interval_start must be aligned to 15 minutes (UTC)")
+            raise InvalidRequest("trade interval_start must be aligned to 15 minutes (UTC)")
         _quantity("trade quantity_wh", self.quantity_wh)
         if type(self.price) is not int or not 0 <= self.price <= MAX_PRICE:
-            raise ValidationError("trade price out of range")
+            raise InvalidRequest("trade price out of range")
         if self.buyer == self.seller:
-            raise ValidationError("buyer and seller must differ")
+            raise InvalidRequest("buyer and seller must differ")
 
     def to_json_dict(self) -> dict[str, Any]:
         return {
@@ -155,7 +149,7 @@ class Trade:
             interval_start=parse_utc(data["interval_start"]),
             quantity_wh=data["quantity_wh"],
             price=data["price"],
-            source=parse_source(data["source"]),
+            source=parse_word(EnergySource, data["source"], "energy source"),
         )
 
 
@@ -168,7 +162,7 @@ def buy(
     if offer.status is not OfferStatus.OPEN:
         raise Conflict(f"offer {offer.offer_id} is {offer.status.value}")
     if buyer == offer.seller:
-        raise ValidationError("a participant cannot buy its own offer")
+        raise InvalidRequest("a participant cannot buy its own offer")
     if quantity_wh > offer.remaining_wh:
         raise Conflict(
             f"offer {offer.offer_id} has {offer.remaining_wh} Wh left per interval, "

@@ -3,66 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any
 
 from gridledger_domain import MeterDataError, load_meter_public_key, validate_meter_id
-
-from gridledger_chaincode.energy.errors import ValidationError
-from gridledger_chaincode.energy.participants import validate_zone
-
-
-class MeterKind(StrEnum):
-    PRODUCTION = "production"
-    CONSUMPTION = "consumption"
-    BIDIRECTIONAL = "bidirectional"
-
-
-class EnergySource(StrEnum):
-    SOLAR = "solar"
-    WIND = "wind"
-    HYDRO = "hydro"
-    BIOMASS = "biomass"
-    GEOTHERMAL = "geothermal"
-    GAS = "gas"
-    COAL = "coal"
-    NUCLEAR = "nuclear"
-    GRID = "grid"
-
-
-RENEWABLE_SOURCES = frozenset(
-    {
-        EnergySource.SOLAR,
-        EnergySource.WIND,
-        EnergySource.HYDRO,
-        EnergySource.BIOMASS,
-        EnergySource.GEOTHERMAL,
-    }
+from gridledger_domain.refusals import InvalidRequest
+from gridledger_domain.vocabulary import (
+    RENEWABLE_SOURCES,
+    EnergySource,
+    MeterKind,
+    MeterStatus,
+    parse_word,
 )
 
-
-class MeterStatus(StrEnum):
-    ACTIVE = "active"
-    INACTIVE = "inactive"
-
-
-_E = TypeVar("_E", bound=StrEnum)
-
-
-def _enum(kind: type[_E], value: object, what: str) -> _E:
-    try:
-        return kind(str(value))
-    except ValueError:
-        allowed = ", ".join(member.value for member in kind)
-        raise ValidationError(f"unknown {what} {value!r} (one of: {allowed})") from None
-
-
-def parse_kind(value: object) -> MeterKind:
-    return _enum(MeterKind, value, "meter kind")
-
-
-def parse_source(value: object) -> EnergySource:
-    return _enum(EnergySource, value, "energy source")
+from gridledger_chaincode.energy.participants import validate_zone
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,12 +33,12 @@ class Meter:
             validate_meter_id(self.meter_id)
             load_meter_public_key(self.public_key_pem)
         except MeterDataError as exc:
-            raise ValidationError(str(exc)) from exc
+            raise InvalidRequest(str(exc)) from exc
         if not isinstance(self.owner, str) or not self.owner:
-            raise ValidationError("meter owner must be a participant id")
+            raise InvalidRequest("meter owner must be a participant id")
         validate_zone(self.zone)
         if self.kind is MeterKind.CONSUMPTION and self.source is not EnergySource.GRID:
-            raise ValidationError("a consumption meter's source must be 'grid'")
+            raise InvalidRequest("a consumption meter's source must be 'grid'")
 
     @property
     def active(self) -> bool:
@@ -114,9 +67,9 @@ class Meter:
         return cls(
             meter_id=data["meter_id"],
             owner=data["owner"],
-            kind=parse_kind(data["kind"]),
-            source=parse_source(data["source"]),
+            kind=parse_word(MeterKind, data["kind"], "meter kind"),
+            source=parse_word(EnergySource, data["source"], "energy source"),
             zone=data["zone"],
             public_key_pem=data["public_key_pem"],
-            status=_enum(MeterStatus, data["status"], "meter status"),
+            status=parse_word(MeterStatus, data["status"], "meter status"),
         )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
-from gridledger_chaincode.energy.errors import ValidationError
+from gridledger_domain.refusals import InvalidRequest
+from gridledger_domain.vocabulary import Role, parse_word
 
 MSP_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 ZONE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
@@ -15,42 +15,21 @@ MAX_SUBJECT = 512
 MAX_DISPLAY_NAME = 128
 
 
-class Role(StrEnum):
-    PRODUCER = "producer"
-    CONSUMER = "consumer"
-    PROSUMER = "prosumer"
-    UTILITY = "utility"
-    AUDITOR = "auditor"
-
-
-SELLING_ROLES = frozenset({Role.PRODUCER, Role.PROSUMER})
-BUYING_ROLES = frozenset({Role.CONSUMER, Role.PROSUMER})
-BILLED_ROLES = frozenset({Role.PRODUCER, Role.CONSUMER, Role.PROSUMER})
-
-
 def participant_id(msp_id: str, subject: str) -> str:
     """The participant id: ``<MSP id>::<certificate subject>`` (subject as an RFC 4514 string)."""
     if not isinstance(msp_id, str) or MSP_ID_PATTERN.match(msp_id) is None:
-        raise ValidationError(f"invalid MSP id: {msp_id!r}")
+        raise InvalidRequest(f"invalid MSP id: {msp_id!r}")
     if not isinstance(subject, str) or not subject or len(subject) > MAX_SUBJECT:
-        raise ValidationError(f"certificate subject must be 1-{MAX_SUBJECT} characters")
+        raise InvalidRequest(f"certificate subject must be 1-{MAX_SUBJECT} characters")
     if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in subject):
-        raise ValidationError("certificate subject must not contain control characters")
+        raise InvalidRequest("certificate subject must not contain control characters")
     return f"{msp_id}::{subject}"
 
 
 def validate_zone(zone: object) -> str:
     if not isinstance(zone, str) or ZONE_PATTERN.match(zone) is None:
-        raise ValidationError(f"grid zone must be 1-32 characters [A-Za-z0-9._-]: {zone!r}")
+        raise InvalidRequest(f"grid zone must be 1-32 characters [A-Za-z0-9._-]: {zone!r}")
     return zone
-
-
-def parse_role(value: object) -> Role:
-    try:
-        return Role(str(value))
-    except ValueError:
-        roles = ", ".join(role.value for role in Role)
-        raise ValidationError(f"unknown role {value!r} (one of: {roles})") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,11 +43,11 @@ class Participant:
     def __post_init__(self) -> None:
         participant_id(self.msp_id, self.subject)
         if not isinstance(self.role, Role):
-            raise ValidationError(f"unknown role {self.role!r}")
+            raise InvalidRequest(f"unknown role {self.role!r}")
         validate_zone(self.zone)
         name = self.display_name
         if not isinstance(name, str) or not name.strip() or len(name) > MAX_DISPLAY_NAME:
-            raise ValidationError(f"display name must be 1-{MAX_DISPLAY_NAME} characters")
+            raise InvalidRequest(f"display name must be 1-{MAX_DISPLAY_NAME} characters")
 
     @property
     def participant_id(self) -> str:
@@ -89,7 +68,7 @@ class Participant:
         return cls(
             msp_id=data["msp_id"],
             subject=data["subject"],
-            role=parse_role(data["role"]),
+            role=parse_word(Role, data["role"], "role"),
             zone=data["zone"],
             display_name=data["display_name"],
         )

@@ -6,8 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from gridledger_domain import INTERVAL_SECONDS, format_utc
-
-from gridledger_chaincode.energy.errors import ValidationError
+from gridledger_domain.refusals import InvalidRequest
 
 DAY_SECONDS = 86_400
 HOUR_SECONDS = 3_600
@@ -39,10 +38,10 @@ class Period:
     def __post_init__(self) -> None:
         for name, value in (("start", self.start), ("end", self.end)):
             if type(value) is not int or value < 0 or value % DAY_SECONDS:
-                raise ValidationError(f"billing period {name} must be a UTC midnight: {value!r}")
+                raise InvalidRequest(f"billing period {name} must be a UTC midnight: {value!r}")
         days = (self.end - self.start) // DAY_SECONDS
         if not 1 <= days <= MAX_PERIOD_DAYS:
-            raise ValidationError(
+            raise InvalidRequest(
                 f"billing period must span 1 to {MAX_PERIOD_DAYS} whole UTC days, got {days}"
             )
 

@@ -9,10 +9,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from gridledger_domain import INTERVAL_SECONDS, MeterReading
+from gridledger_domain.refusals import InvalidRequest
+from gridledger_domain.vocabulary import LineKind
 
 from gridledger_chaincode.energy.allocation import allocate_pro_rata
-from gridledger_chaincode.energy.bill import Bill, LineItem, LineKind, MatchedEnergy, bill_id_for
-from gridledger_chaincode.energy.errors import ValidationError
+from gridledger_chaincode.energy.bill import Bill, LineItem, MatchedEnergy, bill_id_for
 from gridledger_chaincode.energy.market import Trade
 from gridledger_chaincode.energy.money import apply_rate, energy_value, round_half_even
 from gridledger_chaincode.energy.periods import INTERVALS_PER_DAY, hour_of
@@ -73,7 +74,7 @@ def settle(inputs: SettlementInputs) -> Bill:
     tariffs = inputs.tariffs
     currencies = {tariff.currency for tariff in tariffs}
     if len(currencies) != 1:
-        raise ValidationError(f"tariffs in force use several currencies: {sorted(currencies)}")
+        raise InvalidRequest(f"tariffs in force use several currencies: {sorted(currencies)}")
     by_meter = _interval_readings(inputs)
 
     missing: set[tuple[str, int]] = set()

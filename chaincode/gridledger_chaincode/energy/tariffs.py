@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from gridledger_domain import INTERVAL_SECONDS, format_utc, parse_utc
+from gridledger_domain.refusals import InvalidRequest, NotFound
 
-from gridledger_chaincode.energy.errors import NotFound, ValidationError
 from gridledger_chaincode.energy.money import BASIS_POINTS, MAX_PRICE
 from gridledger_chaincode.energy.periods import DAY_SECONDS, day_of, minute_of_day
 
@@ -19,7 +19,7 @@ MINUTES_PER_DAY = 1440
 
 def _amount(name: str, value: object, maximum: int = MAX_PRICE) -> int:
     if type(value) is not int or not 0 <= value <= maximum:
-        raise ValidationError(f"{name} must be an integer from 0 to {maximum}: {value!r}")
+        raise InvalidRequest(f"{name} must be an integer from 0 to {maximum}: {value!r}")
     return value
 
 
@@ -33,10 +33,10 @@ class TouBand:
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or BAND_NAME.match(self.name) is None:
-            raise ValidationError(f"invalid band name {self.name!r}")
+            raise InvalidRequest(f"invalid band name {self.name!r}")
         start = _amount("band start_minute", self.start_minute, MINUTES_PER_DAY - 1)
         if start % (INTERVAL_SECONDS // 60):
-            raise ValidationError(f"band {self.name} must start on a 15-minute boundary")
+            raise InvalidRequest(f"band {self.name} must start on a 15-minute boundary")
         _amount(f"band {self.name} price", self.price)
 
     def to_json_dict(self) -> dict[str, Any]:
@@ -58,14 +58,14 @@ class Tariff:
 
     def __post_init__(self) -> None:
         if type(self.version) is not int or self.version < 1:
-            raise ValidationError(f"tariff version must be a positive integer: {self.version!r}")
+            raise InvalidRequest(f"tariff version must be a positive integer: {self.version!r}")
         if type(self.effective_from) is not int or self.effective_from % DAY_SECONDS:
-            raise ValidationError("tariff effective_from must be a UTC midnight")
+            raise InvalidRequest("tariff effective_from must be a UTC midnight")
         if not self.bands:
-            raise ValidationError("a tariff needs at least one time-of-use band")
+            raise InvalidRequest("a tariff needs at least one time-of-use band")
         starts = [band.start_minute for band in self.bands]
         if starts[0] != 0 or starts != sorted(set(starts)):
-            raise ValidationError(
+            raise InvalidRequest(
                 "time-of-use bands must start at minute 0 and be in strictly increasing order"
             )
         _amount("feed_in_price", self.feed_in_price)
@@ -73,7 +73,7 @@ class Tariff:
         _amount("fixed_fee_per_day", self.fixed_fee_per_day)
         _amount("tax_rate_bp", self.tax_rate_bp, BASIS_POINTS)
         if not isinstance(self.currency, str) or re.fullmatch(r"[A-Z]{3}", self.currency) is None:
-            raise ValidationError(f"currency must be an ISO 4217 code: {self.currency!r}")
+            raise InvalidRequest(f"currency must be an ISO 4217 code: {self.currency!r}")
 
     def band_at(self, instant: int) -> TouBand:
         """The band in force at ``instant``."""
@@ -112,24 +112,24 @@ class Tariff:
                 currency=data.get("currency", "EUR"),
             )
         except (KeyError, TypeError, ValueError) as exc:
-            if isinstance(exc, ValidationError):
+            if isinstance(exc, InvalidRequest):
                 raise
-            raise ValidationError(f"malformed tariff: {exc}") from exc
+            raise InvalidRequest(f"malformed tariff: {exc}") from exc
 
 
 def check_new_version(existing: Sequence[Tariff], new: Tariff) -> None:
     """A new version numbers one more than the latest and takes effect strictly after it."""
     if not existing:
         if new.version != 1:
-            raise ValidationError("the first tariff version must be 1")
+            raise InvalidRequest("the first tariff version must be 1")
         return
     latest = max(existing, key=lambda tariff: tariff.version)
     if new.version != latest.version + 1:
-        raise ValidationError(
+        raise InvalidRequest(
             f"tariff version must be {latest.version + 1} (versions are never overwritten)"
         )
     if new.effective_from <= latest.effective_from:
-        raise ValidationError(
+        raise InvalidRequest(
             f"tariff version {new.version} must take effect after "
             f"{format_utc(latest.effective_from)} (the latest version's date)"
         )

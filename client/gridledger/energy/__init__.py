@@ -11,16 +11,14 @@
 from gridledger.energy.batching import DEFAULT_BATCH_SIZE, ReadingBatch, plan_batches
 from gridledger.energy.bills import (
     Bill,
-    BillStatus,
     BillVerification,
     CertificateClaim,
     CertificateMatching,
     LineItem,
-    LineKind,
     MatchedEnergy,
     MissingReading,
 )
-from gridledger.energy.certificates import Certificate, CertificateStatus
+from gridledger.energy.certificates import Certificate
 from gridledger.energy.client import EnergyClient
 from gridledger.energy.errors import (
     AccessDenied,
@@ -33,9 +31,9 @@ from gridledger.energy.errors import (
 )
 from gridledger.energy.instants import Instant
 from gridledger.energy.json_fields import ResponseFormatError
-from gridledger.energy.market import Offer, OfferStatus, Trade
-from gridledger.energy.meters import EnergySource, Meter, MeterKind, MeterStatus
-from gridledger.energy.participants import CallerInfo, Participant, Role, split_participant_id
+from gridledger.energy.market import Offer, Trade
+from gridledger.energy.meters import Meter
+from gridledger.energy.participants import CallerInfo, Participant, split_participant_id
 from gridledger.energy.prices import (
     PRICE_SCALE,
     format_amount,
@@ -53,6 +51,16 @@ from gridledger.energy.readings import (
 from gridledger.energy.signing import HeadEnd, MeterSigner, UnknownMeterKey
 from gridledger.energy.tariffs import Tariff, TouBand
 from gridledger_domain import MeterReading, SignedReading
+from gridledger_domain.vocabulary import (
+    BillStatus,
+    CertificateStatus,
+    EnergySource,
+    LineKind,
+    MeterKind,
+    MeterStatus,
+    OfferStatus,
+    Role,
+)
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",

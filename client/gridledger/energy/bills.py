@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from gridledger.energy.json_fields import (
@@ -23,25 +22,7 @@ from gridledger.energy.json_fields import (
     parse_json,
     text,
 )
-
-
-class LineKind(StrEnum):
-    """Line kinds in the order they appear on a bill (docs/settlement.md §6-7)."""
-
-    TRADE_PURCHASE = "trade_purchase"
-    TRADE_SALE = "trade_sale"
-    UTILITY_ENERGY = "utility_energy"
-    IMBALANCE_CREDIT = "imbalance_credit"
-    UNDER_DELIVERY = "under_delivery"
-    EXPORT_CREDIT = "export_credit"
-    GRID_FEE = "grid_fee"
-    FIXED_FEE = "fixed_fee"
-    TAX = "tax"
-
-
-class BillStatus(StrEnum):
-    COMPLETE = "complete"
-    INCOMPLETE = "incomplete"
+from gridledger_domain.vocabulary import BillStatus, LineKind
 
 
 @dataclass(frozen=True, slots=True)

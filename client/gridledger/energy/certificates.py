@@ -4,17 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from gridledger.energy.json_fields import as_object, instant, integer, text
-from gridledger.energy.meters import EnergySource
-
-
-class CertificateStatus(StrEnum):
-    ACTIVE = "active"
-    TRANSFERRED = "transferred"
-    RETIRED = "retired"
+from gridledger_domain.vocabulary import CertificateStatus, EnergySource
 
 
 @dataclass(frozen=True, slots=True)

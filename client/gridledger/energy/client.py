@@ -20,8 +20,8 @@ from gridledger.energy.certificates import Certificate
 from gridledger.energy.instants import Instant, to_text
 from gridledger.energy.json_fields import as_list, as_object, parse_json
 from gridledger.energy.market import Offer, Trade
-from gridledger.energy.meters import EnergySource, Meter, MeterKind
-from gridledger.energy.participants import CallerInfo, Participant, Role, split_participant_id
+from gridledger.energy.meters import Meter
+from gridledger.energy.participants import CallerInfo, Participant, split_participant_id
 from gridledger.energy.readings import ReadingSubmissionError, SubmissionSummary
 from gridledger.energy.submitter import ProgressCallback, submit_batches
 from gridledger.energy.tariffs import Tariff
@@ -32,6 +32,7 @@ from gridledger.gateway.network import Network
 from gridledger.profile import ConnectionProfile
 from gridledger.retry import DEFAULT_RETRY_POLICY, RetryPolicy
 from gridledger_domain import SignedReading
+from gridledger_domain.vocabulary import EnergySource, MeterKind, Role
 
 CHAINCODE = "gridledger"
 CONTRACT = "energy"

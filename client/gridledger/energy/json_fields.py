@@ -9,9 +9,10 @@ from datetime import datetime
 from typing import Any
 
 from gridledger.energy.instants import to_datetime
+from gridledger.errors import GridLedgerError
 
 
-class ResponseFormatError(ValueError):
+class ResponseFormatError(GridLedgerError, ValueError):
     """The contract's answer does not have the expected shape."""
 
 

@@ -4,18 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 from gridledger.energy.json_fields import as_object, instant, integer, text
-from gridledger.energy.meters import EnergySource
+from gridledger_domain.vocabulary import EnergySource, OfferStatus
 
 INTERVAL = timedelta(minutes=15)
-
-
-class OfferStatus(StrEnum):
-    OPEN = "open"
-    WITHDRAWN = "withdrawn"
 
 
 @dataclass(frozen=True, slots=True)

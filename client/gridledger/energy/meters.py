@@ -3,33 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from gridledger.energy.json_fields import as_object, text
-
-
-class MeterKind(StrEnum):
-    PRODUCTION = "production"
-    CONSUMPTION = "consumption"
-    BIDIRECTIONAL = "bidirectional"
-
-
-class EnergySource(StrEnum):
-    SOLAR = "solar"
-    WIND = "wind"
-    HYDRO = "hydro"
-    BIOMASS = "biomass"
-    GEOTHERMAL = "geothermal"
-    GAS = "gas"
-    COAL = "coal"
-    NUCLEAR = "nuclear"
-    GRID = "grid"
-
-
-class MeterStatus(StrEnum):
-    ACTIVE = "active"
-    INACTIVE = "inactive"
+from gridledger_domain.vocabulary import EnergySource, MeterKind, MeterStatus
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from gridledger.energy.json_fields import as_object, flag, optional_text, text
+from gridledger_domain.vocabulary import Role
 
 SEPARATOR = "::"
-
-
-class Role(StrEnum):
-    PRODUCER = "producer"
-    CONSUMER = "consumer"
-    PROSUMER = "prosumer"
-    UTILITY = "utility"
-    AUDITOR = "auditor"
 
 
 def split_participant_id(participant_id: str) -> tuple[str, str]:

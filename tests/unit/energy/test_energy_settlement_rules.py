@@ -6,14 +6,14 @@ import json
 
 import pytest
 from energy_builders import ALICE, BOB, DAY0, SOLARCO, WINDCO, Q, meter, profile, tariff, trade
-from gridledger_chaincode.energy.bill import Bill, LineKind
+from gridledger_chaincode.energy.bill import Bill
 from gridledger_chaincode.energy.certificates import Certificate
-from gridledger_chaincode.energy.errors import NotFound, ValidationError
-from gridledger_chaincode.energy.meters import EnergySource, MeterKind
 from gridledger_chaincode.energy.periods import DAY_SECONDS, Period
 from gridledger_chaincode.energy.settlement import settle
 from gridledger_chaincode.energy.settlement_inputs import select_inputs
 from gridledger_chaincode.energy.tariffs import Tariff, TouBand
+from gridledger_domain.refusals import InvalidRequest, NotFound
+from gridledger_domain.vocabulary import EnergySource, LineKind, MeterKind
 
 PERIOD = Period(DAY0, DAY0 + DAY_SECONDS)
 FLAT = (TouBand("flat", 0, 300_000),)
@@ -262,7 +262,7 @@ def test_other_participants_data_is_ignored() -> None:
 def test_conflicting_readings_in_the_inputs_are_refused() -> None:
     readings = profile("M-ALICE", DAY0, [10] * 96)
     readings.append(profile("M-ALICE", DAY0, [11] * 96)[5])
-    with pytest.raises(ValidationError, match="two different readings"):
+    with pytest.raises(InvalidRequest, match="two different readings"):
         settle_alice(readings, [])
 
 

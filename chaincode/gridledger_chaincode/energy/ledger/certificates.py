@@ -11,10 +11,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from gridledger_domain import MeterReading, parse_utc
+from gridledger_domain.vocabulary import CertificateStatus
 
 from gridledger_chaincode.energy.certificates import (
     Certificate,
-    CertificateStatus,
     issue_certificate,
     transfer_to_trades,
 )
