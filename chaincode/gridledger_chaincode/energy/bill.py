@@ -7,9 +7,8 @@ from fractions import Fraction
 from typing import Any
 
 from gridledger_domain import format_utc
+from gridledger_domain.canonical import canonical_json
 from gridledger_domain.vocabulary import LineKind
-
-from gridledger_chaincode.energy.canonical import canonical_json
 
 BILL_FORMAT = "gridledger.bill/1"
 

@@ -9,9 +9,8 @@ from typing import Any
 
 from gridledger_domain import INTERVAL_SECONDS, format_utc, is_aligned, parse_utc
 from gridledger_domain.refusals import AccessDenied, Conflict, InvalidRequest
+from gridledger_domain.units import MAX_PRICE
 from gridledger_domain.vocabulary import EnergySource, OfferStatus, parse_word
-
-from gridledger_chaincode.energy.money import MAX_PRICE
 
 MAX_OFFER_INTERVALS = 96 * 7
 MAX_QUANTITY_WH = 10**12

@@ -5,27 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from gridledger_domain import INTERVAL_SECONDS, format_utc
 from gridledger_domain.refusals import InvalidRequest
+from gridledger_domain.timeutil import DAY_SECONDS, INTERVAL_SECONDS, format_utc
 
-DAY_SECONDS = 86_400
-HOUR_SECONDS = 3_600
-INTERVALS_PER_DAY = DAY_SECONDS // INTERVAL_SECONDS
 MAX_PERIOD_DAYS = 366
-
-
-def day_of(instant: int) -> int:
-    """The UTC midnight (Unix seconds) of the day containing ``instant``."""
-    return instant - instant % DAY_SECONDS
-
-
-def hour_of(instant: int) -> int:
-    """The start (Unix seconds) of the UTC hour containing ``instant``."""
-    return instant - instant % HOUR_SECONDS
-
-
-def minute_of_day(instant: int) -> int:
-    return (instant % DAY_SECONDS) // 60
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from gridledger_domain import SignedReading, format_utc
+from gridledger_domain.canonical import canonical_json, sha256_hex
 from gridledger_domain.refusals import InvalidRequest
 
-from gridledger_chaincode.energy.canonical import canonical_json, sha256_hex
 from gridledger_chaincode.energy.certificates import Certificate
 from gridledger_chaincode.energy.market import Trade
 from gridledger_chaincode.energy.meters import Meter

@@ -9,9 +9,8 @@ from typing import Any
 
 from gridledger_domain import INTERVAL_SECONDS, format_utc, parse_utc
 from gridledger_domain.refusals import InvalidRequest, NotFound
-
-from gridledger_chaincode.energy.money import BASIS_POINTS, MAX_PRICE
-from gridledger_chaincode.energy.periods import DAY_SECONDS, day_of, minute_of_day
+from gridledger_domain.timeutil import DAY_SECONDS, day_of, minute_of_day
+from gridledger_domain.units import BASIS_POINTS, MAX_PRICE
 
 BAND_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,31}$")
 MINUTES_PER_DAY = 1440
