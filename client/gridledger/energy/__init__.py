@@ -35,7 +35,6 @@ from gridledger.energy.market import Offer, Trade
 from gridledger.energy.meters import Meter
 from gridledger.energy.participants import CallerInfo, Participant, split_participant_id
 from gridledger.energy.prices import (
-    PRICE_SCALE,
     format_amount,
     format_energy,
     format_price,
@@ -51,6 +50,7 @@ from gridledger.energy.readings import (
 from gridledger.energy.signing import HeadEnd, MeterSigner, UnknownMeterKey
 from gridledger.energy.tariffs import Tariff, TouBand
 from gridledger_domain import MeterReading, SignedReading
+from gridledger_domain.units import PRICE_SCALE
 from gridledger_domain.vocabulary import (
     BillStatus,
     CertificateStatus,
