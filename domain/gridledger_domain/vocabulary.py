@@ -11,9 +11,6 @@ from typing import TypeVar
 
 from gridledger_domain.refusals import InvalidRequest
 
-PARTICIPANT_SEPARATOR = "::"
-"""A participant's ledger id is ``<MSP id>::<certificate subject>``."""
-
 
 class Role(StrEnum):
     """What a participant does on the market (registered by the utility)."""

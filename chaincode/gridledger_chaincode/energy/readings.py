@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from gridledger_domain import MeterReading, SignedReading, format_utc, verify_batch
+from gridledger_domain.records import Meter
 from gridledger_domain.refusals import Conflict, InvalidRequest, NotFound
-
-from gridledger_chaincode.energy.meters import Meter
 
 MAX_BATCH = 10_000
 """Most readings accepted in one transaction."""

@@ -9,17 +9,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from gridledger_domain import INTERVAL_SECONDS, MeterReading
+from gridledger_domain.records import Bill, LineItem, MatchedEnergy, Tariff, Trade, bill_id_for
 from gridledger_domain.refusals import InvalidRequest
 from gridledger_domain.timeutil import INTERVALS_PER_DAY, hour_of
 from gridledger_domain.vocabulary import LineKind
 
 from gridledger_chaincode.energy.allocation import allocate_pro_rata
-from gridledger_chaincode.energy.bill import Bill, LineItem, MatchedEnergy, bill_id_for
-from gridledger_chaincode.energy.market import Trade
 from gridledger_chaincode.energy.money import apply_rate, energy_value, round_half_even
 from gridledger_chaincode.energy.readings import interval_energy
 from gridledger_chaincode.energy.settlement_inputs import SettlementInputs
-from gridledger_chaincode.energy.tariffs import Tariff, tariff_on
+from gridledger_chaincode.energy.tariffs import tariff_on
 
 WH = "Wh"
 DAY = "day"

@@ -8,13 +8,11 @@ from typing import Any
 
 from gridledger_domain import SignedReading, format_utc
 from gridledger_domain.canonical import canonical_json, sha256_hex
+from gridledger_domain.records import Certificate, Meter, Tariff, Trade
 from gridledger_domain.refusals import InvalidRequest
 
-from gridledger_chaincode.energy.certificates import Certificate
-from gridledger_chaincode.energy.market import Trade
-from gridledger_chaincode.energy.meters import Meter
 from gridledger_chaincode.energy.periods import Period
-from gridledger_chaincode.energy.tariffs import Tariff, tariff_on
+from gridledger_chaincode.energy.tariffs import tariff_on
 
 INPUTS_FORMAT = "gridledger.settlement-inputs/1"
 

@@ -7,20 +7,15 @@ from fractions import Fraction
 import pytest
 from energy_builders import ALICE, BOB, DAY0, KEY_PEM, SOLARCO, Q, meter, tariff, trade
 from gridledger_chaincode.energy.allocation import allocate_pro_rata
-from gridledger_chaincode.energy.certificates import (
-    Certificate,
-    issue_certificate,
-    retire,
-    transfer_to_trades,
-)
-from gridledger_chaincode.energy.market import Offer, buy, list_offers, withdraw
-from gridledger_chaincode.energy.meters import Meter
+from gridledger_chaincode.energy.certificates import issue_certificate, retire, transfer_to_trades
+from gridledger_chaincode.energy.market import buy, list_offers, withdraw
 from gridledger_chaincode.energy.money import apply_rate, energy_value, round_half_even
-from gridledger_chaincode.energy.participants import Participant, participant_id
 from gridledger_chaincode.energy.periods import Period
-from gridledger_chaincode.energy.tariffs import Tariff, TouBand, check_new_version, tariff_on
+from gridledger_chaincode.energy.tariffs import check_new_version, tariff_on
 from gridledger_domain import MeterReading
 from gridledger_domain.canonical import canonical_json
+from gridledger_domain.identifiers import participant_id
+from gridledger_domain.records import Certificate, Meter, Offer, Participant, Tariff, TouBand
 from gridledger_domain.refusals import AccessDenied, Conflict, InvalidRequest, NotFound
 from gridledger_domain.timeutil import DAY_SECONDS
 from gridledger_domain.vocabulary import (

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from energy_builders import ALICE, DAY0, Q
-from gridledger_chaincode.energy.meters import Meter
 from gridledger_chaincode.energy.readings import MAX_BATCH, plan_readings
 from gridledger_domain import (
     InvalidReading,
@@ -13,6 +12,7 @@ from gridledger_domain import (
     sign,
     simulated_meter_key,
 )
+from gridledger_domain.records import Meter
 from gridledger_domain.refusals import Conflict, InvalidRequest, NotFound
 from gridledger_domain.vocabulary import EnergySource, MeterKind
 

@@ -6,12 +6,10 @@ import json
 
 import pytest
 from energy_builders import ALICE, BOB, DAY0, SOLARCO, WINDCO, Q, meter, profile, tariff, trade
-from gridledger_chaincode.energy.bill import Bill
-from gridledger_chaincode.energy.certificates import Certificate
 from gridledger_chaincode.energy.periods import Period
 from gridledger_chaincode.energy.settlement import settle
 from gridledger_chaincode.energy.settlement_inputs import select_inputs
-from gridledger_chaincode.energy.tariffs import Tariff, TouBand
+from gridledger_domain.records import Bill, Certificate, Tariff, TouBand
 from gridledger_domain.refusals import InvalidRequest, NotFound
 from gridledger_domain.timeutil import DAY_SECONDS
 from gridledger_domain.vocabulary import EnergySource, LineKind, MeterKind

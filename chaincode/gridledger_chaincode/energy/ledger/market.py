@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 from gridledger_domain import parse_utc
+from gridledger_domain.identifiers import validate_zone
+from gridledger_domain.records import Offer, Trade
 from gridledger_domain.refusals import AccessDenied, Conflict, InvalidRequest, NotFound
 from gridledger_domain.vocabulary import (
     BUYING_ROLES,
@@ -18,8 +20,7 @@ from gridledger_chaincode.energy.ledger.access import Caller
 from gridledger_chaincode.energy.ledger.certificates import CertificateDesk, billed_through
 from gridledger_chaincode.energy.ledger.meters import load_meter, meters_of
 from gridledger_chaincode.energy.ledger.state import OFFER, TRADE, TRADE_BY_PARTY, State, day_text
-from gridledger_chaincode.energy.market import Offer, Trade, buy, list_offers, withdraw
-from gridledger_chaincode.energy.participants import validate_zone
+from gridledger_chaincode.energy.market import buy, list_offers, withdraw
 
 
 def _instant(name: str, text: str) -> int:

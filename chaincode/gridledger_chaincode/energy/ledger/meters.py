@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gridledger_domain.records import Meter
 from gridledger_domain.refusals import Conflict, InvalidRequest, NotFound
 from gridledger_domain.vocabulary import (
     BILLED_ROLES,
@@ -16,7 +17,6 @@ from gridledger_domain.vocabulary import (
 from gridledger_chaincode.energy.ledger.access import Caller
 from gridledger_chaincode.energy.ledger.participants import load_participant
 from gridledger_chaincode.energy.ledger.state import METER, METER_BY_OWNER, State
-from gridledger_chaincode.energy.meters import Meter
 
 
 def register_meter(

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from gridledger_domain.records import Participant
 from gridledger_domain.refusals import AccessDenied, Conflict, InvalidRequest, NotFound
 from gridledger_domain.vocabulary import Role, parse_word
 
 from gridledger_chaincode.energy.ledger.access import Caller
 from gridledger_chaincode.energy.ledger.state import PARTICIPANT, State
-from gridledger_chaincode.energy.participants import Participant
 
 
 def register_participant(

@@ -15,6 +15,7 @@ from gridledger_domain import (
     format_utc,
     parse_utc,
 )
+from gridledger_domain.records import Meter
 from gridledger_domain.refusals import AccessDenied, Conflict, InvalidRequest
 from gridledger_domain.timeutil import DAY_SECONDS, day_of
 
@@ -22,7 +23,6 @@ from gridledger_chaincode.energy.ledger.access import Caller
 from gridledger_chaincode.energy.ledger.certificates import CertificateDesk, billed_through
 from gridledger_chaincode.energy.ledger.meters import load_meter
 from gridledger_chaincode.energy.ledger.state import METER, METER_SPAN, READING, State, day_text
-from gridledger_chaincode.energy.meters import Meter
 from gridledger_chaincode.energy.readings import MAX_BATCH, plan_readings
 
 MAX_READ_DAYS = 31

@@ -7,10 +7,10 @@ import json
 from typing import Any
 
 from gridledger_domain import SignedReading, format_utc, parse_utc
+from gridledger_domain.records import Bill, Meter
 from gridledger_domain.refusals import Conflict, IncompleteData, InvalidRequest, NotFound
 from gridledger_domain.vocabulary import BILLED_ROLES
 
-from gridledger_chaincode.energy.bill import Bill
 from gridledger_chaincode.energy.certificates import retire
 from gridledger_chaincode.energy.ledger.access import Caller
 from gridledger_chaincode.energy.ledger.certificates import (
@@ -24,7 +24,6 @@ from gridledger_chaincode.energy.ledger.participants import load_participant
 from gridledger_chaincode.energy.ledger.readings import meter_span, stored_readings
 from gridledger_chaincode.energy.ledger.state import BILL, BILLED_THROUGH, SETTLED_THROUGH, State
 from gridledger_chaincode.energy.ledger.tariffs import all_tariffs, settled_through
-from gridledger_chaincode.energy.meters import Meter
 from gridledger_chaincode.energy.periods import Period
 from gridledger_chaincode.energy.settlement import settle
 from gridledger_chaincode.energy.settlement_inputs import SettlementInputs, select_inputs

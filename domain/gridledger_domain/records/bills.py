@@ -6,9 +6,21 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from gridledger_domain import format_utc
 from gridledger_domain.canonical import canonical_json
-from gridledger_domain.vocabulary import LineKind
+from gridledger_domain.records.fields import (
+    JsonObject,
+    as_object,
+    instant,
+    instant_value,
+    integer,
+    items,
+    objects,
+    text,
+    word,
+)
+from gridledger_domain.refusals import InvalidRequest
+from gridledger_domain.timeutil import format_utc
+from gridledger_domain.vocabulary import BillStatus, LineKind
 
 BILL_FORMAT = "gridledger.bill/1"
 
@@ -54,6 +66,20 @@ class LineItem:
             "covered_wh": self.covered_wh,
         }
 
+    @classmethod
+    def from_json_dict(cls, data: JsonObject) -> LineItem:
+        return cls(
+            kind=word(data, "kind", LineKind, "line kind"),
+            tariff_version=integer(data, "tariff_version"),
+            quantity=integer(data, "quantity"),
+            unit=text(data, "unit"),
+            unit_price=integer(data, "unit_price"),
+            amount=integer(data, "amount"),
+            counterparty=text(data, "counterparty"),
+            band=text(data, "band"),
+            covered_wh=integer(data, "covered_wh"),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class MatchedEnergy:
@@ -78,9 +104,25 @@ class MatchedEnergy:
             "share_bp": self.share_bp,
         }
 
+    @classmethod
+    def from_json_dict(cls, data: JsonObject) -> MatchedEnergy:
+        matched = cls(
+            start=instant(data, "start"),
+            consumed_wh=integer(data, "consumed_wh"),
+            matched_wh=integer(data, "matched_wh"),
+        )
+        if integer(data, "share_bp") != matched.share_bp:
+            raise InvalidRequest(f"share_bp {data['share_bp']} does not match the energy")
+        return matched
+
 
 @dataclass(frozen=True, slots=True)
 class Bill:
+    """A participant's bill for ``[period_start, period_end)`` (Unix seconds, UTC midnights).
+
+    ``to_json()`` is its canonical JSON, the exact bytes the ledger stores; ``from_json_dict``
+    reads it back, so anyone can re-encode a fetched bill and compare or hash it."""
+
     bill_id: str
     participant: str
     period_start: int
@@ -102,6 +144,10 @@ class Bill:
     certificates_claimed: tuple[tuple[str, int], ...]
     inputs_hash: str
 
+    @property
+    def status(self) -> BillStatus:
+        return BillStatus.COMPLETE if self.complete else BillStatus.INCOMPLETE
+
     def to_json_dict(self) -> dict[str, Any]:
         return {
             "format": BILL_FORMAT,
@@ -110,7 +156,7 @@ class Bill:
             "period_start": format_utc(self.period_start),
             "period_end": format_utc(self.period_end),
             "currency": self.currency,
-            "status": "complete" if self.complete else "incomplete",
+            "status": self.status.value,
             "intervals_total": self.intervals_total,
             "intervals_settled": self.intervals_settled,
             "missing_readings": [
@@ -137,6 +183,50 @@ class Bill:
     def to_json(self) -> bytes:
         """Canonical JSON: settling the same inputs twice gives these exact bytes."""
         return canonical_json(self.to_json_dict())
+
+    @classmethod
+    def from_json_dict(cls, data: JsonObject) -> Bill:
+        if data.get("format") != BILL_FORMAT:
+            raise InvalidRequest(f"not a {BILL_FORMAT} bill: format {data.get('format')!r}")
+        matching = as_object(data.get("certificate_matching"), "certificate_matching")
+        return cls(
+            bill_id=text(data, "bill_id"),
+            participant=text(data, "participant"),
+            period_start=instant(data, "period_start"),
+            period_end=instant(data, "period_end"),
+            currency=text(data, "currency"),
+            complete=word(data, "status", BillStatus, "bill status") is BillStatus.COMPLETE,
+            intervals_total=integer(data, "intervals_total"),
+            intervals_settled=integer(data, "intervals_settled"),
+            missing_readings=tuple(
+                (text(missing, "meter_id"), instant(missing, "at"))
+                for missing in objects(data, "missing_readings")
+            ),
+            unsettled_intervals=tuple(
+                instant_value(at, "unsettled_intervals")
+                for at in items(data, "unsettled_intervals")
+            ),
+            lines=tuple(LineItem.from_json_dict(line) for line in objects(data, "lines")),
+            subtotal=integer(data, "subtotal"),
+            tax=integer(data, "tax"),
+            total=integer(data, "total"),
+            tariff_versions=tuple(
+                integer({"tariff_versions": version}, "tariff_versions")
+                for version in items(data, "tariff_versions")
+            ),
+            matched_total=MatchedEnergy.from_json_dict(as_object(matching.get("total"), "total")),
+            matched_intervals=tuple(
+                MatchedEnergy.from_json_dict(item) for item in objects(matching, "intervals")
+            ),
+            matched_hours=tuple(
+                MatchedEnergy.from_json_dict(item) for item in objects(matching, "hours")
+            ),
+            certificates_claimed=tuple(
+                (text(claim, "certificate_id"), integer(claim, "claimed_wh"))
+                for claim in objects(data, "certificates_claimed")
+            ),
+            inputs_hash=text(data, "inputs_hash"),
+        )
 
 
 def bill_id_for(participant: str, period_start: int, period_end: int) -> str:

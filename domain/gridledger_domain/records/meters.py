@@ -1,21 +1,17 @@
-"""Meters: registered by the utility with the device's own public key."""
+"""A meter: registered by the utility with the device's own public key."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from typing import Any
 
-from gridledger_domain import MeterDataError, load_meter_public_key, validate_meter_id
+from gridledger_domain.errors import MeterDataError
+from gridledger_domain.identifiers import validate_zone
+from gridledger_domain.keys import load_meter_public_key
+from gridledger_domain.reading import validate_meter_id
+from gridledger_domain.records.fields import JsonObject, text, word
 from gridledger_domain.refusals import InvalidRequest
-from gridledger_domain.vocabulary import (
-    RENEWABLE_SOURCES,
-    EnergySource,
-    MeterKind,
-    MeterStatus,
-    parse_word,
-)
-
-from gridledger_chaincode.energy.participants import validate_zone
+from gridledger_domain.vocabulary import RENEWABLE_SOURCES, EnergySource, MeterKind, MeterStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,13 +59,13 @@ class Meter:
         }
 
     @classmethod
-    def from_json_dict(cls, data: dict[str, Any]) -> Meter:
+    def from_json_dict(cls, data: JsonObject) -> Meter:
         return cls(
-            meter_id=data["meter_id"],
-            owner=data["owner"],
-            kind=parse_word(MeterKind, data["kind"], "meter kind"),
-            source=parse_word(EnergySource, data["source"], "energy source"),
-            zone=data["zone"],
-            public_key_pem=data["public_key_pem"],
-            status=parse_word(MeterStatus, data["status"], "meter status"),
+            meter_id=text(data, "meter_id"),
+            owner=text(data, "owner"),
+            kind=word(data, "kind", MeterKind, "meter kind"),
+            source=word(data, "source", EnergySource, "energy source"),
+            zone=text(data, "zone"),
+            public_key_pem=text(data, "public_key_pem"),
+            status=word(data, "status", MeterStatus, "meter status"),
         )
