@@ -9,7 +9,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from gridledger_domain import INTERVAL_SECONDS, MeterReading
-from gridledger_domain.records import Bill, LineItem, MatchedEnergy, Tariff, Trade, bill_id_for
+from gridledger_domain.records import (
+    Bill,
+    CertificateClaim,
+    LineItem,
+    MatchedEnergy,
+    MissingReading,
+    Tariff,
+    Trade,
+    bill_id_for,
+)
 from gridledger_domain.refusals import InvalidRequest
 from gridledger_domain.timeutil import INTERVALS_PER_DAY, hour_of
 from gridledger_domain.vocabulary import LineKind
@@ -171,7 +180,7 @@ def settle(inputs: SettlementInputs) -> Bill:
         complete=not missing,
         intervals_total=period.days * INTERVALS_PER_DAY,
         intervals_settled=period.days * INTERVALS_PER_DAY - len(unsettled),
-        missing_readings=tuple(sorted(missing)),
+        missing_readings=tuple(MissingReading(*item) for item in sorted(missing)),
         unsettled_intervals=tuple(unsettled),
         lines=tuple(lines),
         subtotal=subtotal,
@@ -185,7 +194,7 @@ def settle(inputs: SettlementInputs) -> Bill:
         ),
         matched_intervals=tuple(matched_intervals),
         matched_hours=_hours(matched_intervals),
-        certificates_claimed=tuple(sorted(claims.items())),
+        certificates_claimed=tuple(CertificateClaim(*item) for item in sorted(claims.items())),
         inputs_hash=inputs.inputs_hash(),
     )
 

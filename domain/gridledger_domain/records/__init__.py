@@ -5,7 +5,15 @@ One definition each, with its validation rules and its JSON codec (``to_json_dic
 JSON, energy integer Wh, money integer minor units, prices scaled minor units per kWh.
 """
 
-from gridledger_domain.records.bills import BILL_FORMAT, Bill, LineItem, MatchedEnergy, bill_id_for
+from gridledger_domain.records.bills import (
+    BILL_FORMAT,
+    Bill,
+    CertificateClaim,
+    LineItem,
+    MatchedEnergy,
+    MissingReading,
+    bill_id_for,
+)
 from gridledger_domain.records.certificates import Certificate
 from gridledger_domain.records.market import Offer, Trade
 from gridledger_domain.records.meters import Meter
@@ -16,9 +24,11 @@ __all__ = [
     "BILL_FORMAT",
     "Bill",
     "Certificate",
+    "CertificateClaim",
     "LineItem",
     "MatchedEnergy",
     "Meter",
+    "MissingReading",
     "Offer",
     "Participant",
     "Tariff",

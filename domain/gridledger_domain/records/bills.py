@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 from gridledger_domain.canonical import canonical_json
 from gridledger_domain.records.fields import (
@@ -116,6 +116,20 @@ class MatchedEnergy:
         return matched
 
 
+class MissingReading(NamedTuple):
+    """A reading the bill needed and the ledger does not hold: meter, instant (Unix seconds)."""
+
+    meter_id: str
+    at: int
+
+
+class CertificateClaim(NamedTuple):
+    """Wh of a certificate retired against the bill."""
+
+    certificate_id: str
+    claimed_wh: int
+
+
 @dataclass(frozen=True, slots=True)
 class Bill:
     """A participant's bill for ``[period_start, period_end)`` (Unix seconds, UTC midnights).
@@ -131,7 +145,7 @@ class Bill:
     complete: bool
     intervals_total: int
     intervals_settled: int
-    missing_readings: tuple[tuple[str, int], ...]
+    missing_readings: tuple[MissingReading, ...]
     unsettled_intervals: tuple[int, ...]
     lines: tuple[LineItem, ...]
     subtotal: int
@@ -141,7 +155,7 @@ class Bill:
     matched_total: MatchedEnergy
     matched_intervals: tuple[MatchedEnergy, ...]
     matched_hours: tuple[MatchedEnergy, ...]
-    certificates_claimed: tuple[tuple[str, int], ...]
+    certificates_claimed: tuple[CertificateClaim, ...]
     inputs_hash: str
 
     @property
@@ -199,7 +213,7 @@ class Bill:
             intervals_total=integer(data, "intervals_total"),
             intervals_settled=integer(data, "intervals_settled"),
             missing_readings=tuple(
-                (text(missing, "meter_id"), instant(missing, "at"))
+                MissingReading(text(missing, "meter_id"), instant(missing, "at"))
                 for missing in objects(data, "missing_readings")
             ),
             unsettled_intervals=tuple(
@@ -222,7 +236,7 @@ class Bill:
                 MatchedEnergy.from_json_dict(item) for item in objects(matching, "hours")
             ),
             certificates_claimed=tuple(
-                (text(claim, "certificate_id"), integer(claim, "claimed_wh"))
+                CertificateClaim(text(claim, "certificate_id"), integer(claim, "claimed_wh"))
                 for claim in objects(data, "certificates_claimed")
             ),
             inputs_hash=text(data, "inputs_hash"),

@@ -72,4 +72,4 @@ def instant_value(value: Any, what: str) -> int:
 
 def word(data: JsonObject, name: str, vocabulary: type[_Word], what: str) -> _Word:
     """A field holding one of ``vocabulary``'s words (``what`` names it in the message)."""
-    return parse_word(vocabulary, data.get(name), what)
+    return parse_word(vocabulary, text(data, name), what)

@@ -26,11 +26,13 @@ from gridledger.energy import (
     price_from_minor_per_kwh,
     refusal_from,
 )
+from gridledger.energy.answers import ResponseFormatError, read, read_each
 from gridledger.energy.submitter import submit_batches
 from gridledger.errors import GridLedgerError
 from gridledger.gateway import EndorseError, ErrorDetail, EvaluateError, GatewayError, Status
 from gridledger.retry import RetryPolicy
 from gridledger_domain import refusals
+from gridledger_domain.records import Offer
 
 DAY = 1_750_464_000  # 2025-06-21T00:00:00Z
 
@@ -219,3 +221,12 @@ def test_prices_have_four_fixed_decimals() -> None:
         price_from_minor_per_kwh("0.00001")
     with pytest.raises(ValueError):
         price_from_minor_per_kwh("-1")
+
+
+# -- reading the contract's answers -------------------------------------------------------------
+def test_a_malformed_answer_is_a_response_format_error_naming_the_field() -> None:
+    offer = {"offer_id": "o1", "seller": "ProsumerMSP::CN=s", "meter_id": "M-1"}
+    with pytest.raises(ResponseFormatError, match="offer: field 'source'"):
+        read(Offer.from_json_dict, offer, "offer")
+    with pytest.raises(ResponseFormatError, match="offers: expected a JSON array"):
+        read_each(Offer.from_json_dict, {"offers": []}, "offers")

@@ -6,6 +6,7 @@ import json
 
 import pytest
 from energy_builders import ALICE, BOB, DAY0, SOLARCO, WINDCO, Q, meter, profile, tariff, trade
+from gridledger.energy.answers import ResponseFormatError, read_bill
 from gridledger_chaincode.energy.periods import Period
 from gridledger_chaincode.energy.settlement import settle
 from gridledger_chaincode.energy.settlement_inputs import select_inputs
@@ -274,3 +275,45 @@ def test_bill_json_is_canonical_and_has_no_floats() -> None:
     assert "." not in text.decode().replace("gridledger.bill", "")
     assert decoded["total"] == bill.total
     assert len(decoded["inputs_hash"]) == 64
+
+
+def test_a_bill_reads_back_from_its_json_as_the_same_bill_and_bytes() -> None:
+    readings = profile("M-ALICE", DAY0, day_of_imports({0: 1000, 1: 1000, 4: 500}))
+    del readings[50]  # incomplete: missing readings and unsettled intervals are kept too
+    trades = [trade("t0", ALICE, SOLARCO, DAY0, 600, 100_000)]
+    certificates = [
+        Certificate("M-FARM:0/t0", "M-FARM", DAY0, EnergySource.SOLAR, 600, ALICE, trade_id="t0")
+    ]
+    bill = settle_alice(readings, trades, certificates=certificates)
+    assert bill.missing_readings and bill.certificates_claimed
+    again = Bill.from_json_dict(json.loads(bill.to_json()))
+    assert again == bill and again.to_json() == bill.to_json()
+    assert again.missing_readings[0].meter_id == "M-ALICE"
+    assert again.certificates_claimed[0].claimed_wh == 600
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("total", "12", "field 'total': expected an integer"),
+        ("period_start", "2025-06-01", "period_start"),
+        ("status", "paid", "unknown bill status 'paid'"),
+        ("format", "gridledger.bill/0", "not a gridledger.bill/1 bill"),
+    ],
+)
+def test_a_malformed_bill_is_refused_naming_the_field(field: str, value: str, message: str) -> None:
+    bill = settle_alice(profile("M-ALICE", DAY0, [10] * 96), [])
+    data = json.loads(bill.to_json())
+    data[field] = value
+    with pytest.raises(InvalidRequest, match=message):
+        Bill.from_json_dict(data)
+
+
+def test_the_client_refuses_a_bill_that_is_not_in_canonical_form() -> None:
+    bill = settle_alice(profile("M-ALICE", DAY0, [10] * 96), [])
+    assert read_bill(bill.to_json()) == bill
+    spaced = json.dumps(json.loads(bill.to_json())).encode()
+    with pytest.raises(ResponseFormatError, match="not in canonical form"):
+        read_bill(spaced)
+    with pytest.raises(ResponseFormatError, match="did not answer JSON"):
+        read_bill(b"<html>")
