@@ -26,9 +26,7 @@ from gridledger.energy.readings import ReadingSubmissionError, SubmissionSummary
 from gridledger.energy.submitter import ProgressCallback, submit_batches
 from gridledger.energy.tariffs import Tariff
 from gridledger.energy.transactions import evaluate_transaction, submit_transaction
-from gridledger.gateway.contract import Contract
-from gridledger.gateway.gateway import Gateway
-from gridledger.gateway.network import Network
+from gridledger.gateway import Contract, Gateway, Network
 from gridledger.profile import ConnectionProfile
 from gridledger.retry import DEFAULT_RETRY_POLICY, RetryPolicy
 from gridledger_domain import SignedReading

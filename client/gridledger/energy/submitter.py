@@ -12,7 +12,7 @@ from gridledger.energy.batching import ReadingBatch
 from gridledger.energy.json_fields import parse_json
 from gridledger.energy.readings import BatchFailure, BatchResult, Progress, SubmissionSummary
 from gridledger.energy.transactions import submit_transaction
-from gridledger.gateway.contract import Contract
+from gridledger.gateway import Contract
 from gridledger.gateway.errors import GatewayError
 from gridledger.retry import DEFAULT_RETRY_POLICY, RetryPolicy
 

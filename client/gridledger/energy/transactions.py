@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 
 from gridledger.energy.errors import EnergyError, refusal_from
-from gridledger.gateway.contract import Contract
+from gridledger.gateway import Contract
 from gridledger.gateway.errors import CommitError, GatewayError
 from gridledger.retry import DEFAULT_RETRY_POLICY, Disposition, RetryPolicy, classify
 

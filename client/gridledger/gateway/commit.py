@@ -1,4 +1,7 @@
-"""A submitted transaction, waiting for its commit status (``gateway.Gateway/CommitStatus``)."""
+"""A submitted transaction, waiting for its commit status (``gateway.Gateway/CommitStatus``).
+
+What the asyncio class (``_async``) and its generated sync twin (``_sync``) share.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +9,11 @@ from typing import Any
 
 from gridledger.gateway.context import ClientContext
 from gridledger.gateway.signable import Signable
-from gridledger.gateway.status import Status, status_of
-from gridledger.gateway.transport import AsyncTransport, Transport
 
 
-class _CommitBase(Signable):
+class CommitBase(Signable):
+    """A submitted transaction, either flavour: its id, result and signed CommitStatus request."""
+
     def __init__(
         self, context: ClientContext, transaction_id: str, signed_request: Any, result: bytes
     ) -> None:
@@ -43,46 +46,3 @@ class _CommitBase(Signable):
 
     def _timeout(self, timeout: float | None) -> float:
         return self._context.timeouts.commit_status if timeout is None else timeout
-
-
-class SubmittedTransaction(_CommitBase):
-    """``status()`` waits for the commit; ``bytes()``/``digest()`` serve offline signing."""
-
-    def __init__(
-        self,
-        transport: Transport,
-        context: ClientContext,
-        transaction_id: str,
-        signed_request: Any,
-        result: bytes = b"",
-    ) -> None:
-        super().__init__(context, transaction_id, signed_request, result)
-        self._transport = transport
-
-    def status(self, timeout: float | None = None) -> Status:
-        """Wait for the transaction to commit; raises ``CommitStatusError`` if the call fails."""
-        self._ensure_signed()
-        response = self._transport.commit_status(
-            self._request, self._transaction_id, self._timeout(timeout)
-        )
-        return status_of(response, self._transaction_id)
-
-
-class AsyncSubmittedTransaction(_CommitBase):
-    def __init__(
-        self,
-        transport: AsyncTransport,
-        context: ClientContext,
-        transaction_id: str,
-        signed_request: Any,
-        result: bytes = b"",
-    ) -> None:
-        super().__init__(context, transaction_id, signed_request, result)
-        self._transport = transport
-
-    async def status(self, timeout: float | None = None) -> Status:
-        self._ensure_signed()
-        response = await self._transport.commit_status(
-            self._request, self._transaction_id, self._timeout(timeout)
-        )
-        return status_of(response, self._transaction_id)
