@@ -8,25 +8,13 @@ from __future__ import annotations
 from typing import Any
 
 from gridledger.gateway.context import ClientContext
-from gridledger.gateway.signable import Signable
+from gridledger.gateway.signable import SignedRequest
 
 
-class ChaincodeEventsRequestBase(Signable):
+class ChaincodeEventsRequestBase(SignedRequest):
     """A signed ChaincodeEvents request, either flavour."""
 
     def __init__(self, context: ClientContext, signed_request: Any) -> None:
         self._context = context
         self._signing = context.signing
         self._request = signed_request
-
-    def _message(self) -> Any:
-        return self._request
-
-    def _signed_content(self) -> bytes:
-        return bytes(self._request.request)
-
-    def _signature(self) -> bytes:
-        return bytes(self._request.signature)
-
-    def _set_signature(self, signature: bytes) -> None:
-        self._request.signature = signature

@@ -8,10 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from gridledger.gateway.context import ClientContext
-from gridledger.gateway.signable import Signable
+from gridledger.gateway.signable import SignedRequest
 
 
-class CommitBase(Signable):
+class CommitBase(SignedRequest):
     """A submitted transaction, either flavour: its id, result and signed CommitStatus request."""
 
     def __init__(
@@ -31,18 +31,6 @@ class CommitBase(Signable):
     def result(self) -> bytes:
         """The chaincode's result (empty for a commit rebuilt from bytes)."""
         return self._result
-
-    def _message(self) -> Any:
-        return self._request
-
-    def _signed_content(self) -> bytes:
-        return bytes(self._request.request)
-
-    def _signature(self) -> bytes:
-        return bytes(self._request.signature)
-
-    def _set_signature(self, signature: bytes) -> None:
-        self._request.signature = signature
 
     def _timeout(self, timeout: float | None) -> float:
         return self._context.timeouts.commit_status if timeout is None else timeout
