@@ -39,7 +39,7 @@ NAMES = {
     "open_aio_channel": "open_channel",
 }
 _NAME = re.compile(
-    r"(?<![\w.])(" + "|".join(re.escape(n) for n in sorted(NAMES, key=len, reverse=True)) + r")\b"
+    r"(?<!\w)(" + "|".join(re.escape(n) for n in sorted(NAMES, key=len, reverse=True)) + r")\b"
 )
 _ASYNC_CLASS = re.compile(r"\bAsync([A-Z]\w*)")
 _KEYWORD = re.compile(r"\basync (def|with|for)\b")

@@ -1,5 +1,6 @@
-"""The typed energy API: ``EnergyClient`` over the Gateway client, dataclasses for what the
-``energy`` contract returns, its refusals as exceptions, and a meter-signing helper.
+"""The typed energy API: ``EnergyClient`` (``AsyncEnergyClient`` for asyncio) over the Gateway
+client, dataclasses for what the ``energy`` contract returns, its refusals as exceptions, and a
+meter-signing helper.
 
     from gridledger.energy import EnergyClient, MeterSigner
 
@@ -8,6 +9,8 @@
         bill = utility.settle(participant_id, "2025-06-21T00:00:00Z", "2025-06-22T00:00:00Z")
 """
 
+from gridledger.energy._async.client import AsyncEnergyClient
+from gridledger.energy._sync.client import EnergyClient
 from gridledger.energy.batching import DEFAULT_BATCH_SIZE, ReadingBatch, plan_batches
 from gridledger.energy.bills import (
     Bill,
@@ -21,7 +24,6 @@ from gridledger.energy.bills import (
     MissingReading,
 )
 from gridledger.energy.certificates import Certificate, CertificateStatus
-from gridledger.energy.client import EnergyClient
 from gridledger.energy.errors import (
     AccessDenied,
     Conflict,
@@ -58,6 +60,7 @@ __all__ = [
     "DEFAULT_BATCH_SIZE",
     "PRICE_SCALE",
     "AccessDenied",
+    "AsyncEnergyClient",
     "BatchFailure",
     "BatchResult",
     "Bill",

@@ -26,7 +26,7 @@ from gridledger.energy import (
     price_from_minor_per_kwh,
     refusal_from,
 )
-from gridledger.energy.submitter import submit_batches
+from gridledger.energy._sync.submitter import submit_batches
 from gridledger.gateway import EndorseError, ErrorDetail, EvaluateError, GatewayError, Status
 from gridledger.retry import RetryPolicy
 
