@@ -1,14 +1,17 @@
 """Running calls side by side, at most ``size`` at once: threads (``Workers``) or asyncio tasks
-(``AsyncWorkers``). Hand-written like the gateway's transports; ``_async.submitter`` (and the
-``_sync`` one generated from it) only use this interface: ``start(fn, *args)`` gives a handle,
-``outcome(handle)`` waits for its result, ``wait_first(handles)`` for the first to finish."""
+(``AsyncWorkers``).
+
+Hand-written like the gateway's transports; ``_async.submitter`` (and the ``_sync`` one
+generated from it) only use this interface: ``start(fn, *args)`` gives a handle,
+``outcome(handle)`` waits for its result, ``wait_first(handles)`` for the first to finish,
+``join()`` for all.
+"""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Collection
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from types import TracebackType
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -18,7 +21,7 @@ AsyncHandle = asyncio.Task
 
 
 class Workers:
-    """At most ``size`` threads (use it as a context manager: leaving it waits for them)."""
+    """At most ``size`` threads; ``join()`` when done."""
 
     def __init__(self, size: int) -> None:
         self._pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="readings")
@@ -33,20 +36,13 @@ class Workers:
         done, pending = wait(handles, return_when=FIRST_COMPLETED)
         return set(done), set(pending)
 
-    def __enter__(self) -> Workers:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def join(self) -> None:
+        """Wait for every call started, then let the threads go."""
         self._pool.shutdown(wait=True)
 
 
 class AsyncWorkers:
-    """At most ``size`` tasks running at once (``async with``: leaving it waits for them)."""
+    """At most ``size`` tasks running at once; ``join()`` when done."""
 
     def __init__(self, size: int) -> None:
         self._slots = asyncio.Semaphore(size)
@@ -69,14 +65,7 @@ class AsyncWorkers:
     ) -> tuple[set[asyncio.Task[T]], set[asyncio.Task[T]]]:
         return await asyncio.wait(handles, return_when=asyncio.FIRST_COMPLETED)
 
-    async def __aenter__(self) -> AsyncWorkers:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def join(self) -> None:
+        """Wait for every call started."""
         if self._tasks:
             await asyncio.wait(self._tasks)

@@ -61,7 +61,8 @@ async def submit_batches(
     counter = ProgressCounter(batches)
     # Batches start in index order and a batch only waits for lower indexes, which have all
     # started by then: no batch waits on one that cannot start.
-    async with AsyncWorkers(max_in_flight) as workers:
+    workers = AsyncWorkers(max_in_flight)
+    try:
         handles: list[AsyncHandle[BatchResult]] = []
         batch_of: dict[AsyncHandle[BatchResult], ReadingBatch] = {}
         for batch in batches:
@@ -82,4 +83,6 @@ async def submit_batches(
                     counter.failed(batch, BatchFailure(batch.index, len(batch), error))
                 if on_progress is not None:
                     on_progress(counter.progress())
+    finally:
+        await workers.join()
     return counter.summary(time.monotonic() - started)

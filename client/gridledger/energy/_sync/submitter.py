@@ -61,7 +61,8 @@ def submit_batches(
     counter = ProgressCounter(batches)
     # Batches start in index order and a batch only waits for lower indexes, which have all
     # started by then: no batch waits on one that cannot start.
-    with Workers(max_in_flight) as workers:
+    workers = Workers(max_in_flight)
+    try:
         handles: list[Handle[BatchResult]] = []
         batch_of: dict[Handle[BatchResult], ReadingBatch] = {}
         for batch in batches:
@@ -82,4 +83,6 @@ def submit_batches(
                     counter.failed(batch, BatchFailure(batch.index, len(batch), error))
                 if on_progress is not None:
                     on_progress(counter.progress())
+    finally:
+        workers.join()
     return counter.summary(time.monotonic() - started)
