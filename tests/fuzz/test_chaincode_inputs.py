@@ -17,10 +17,12 @@ from gridledger_chaincode.contracts import build_chaincode
 from gridledger_chaincode.energy.errors import EnergyError
 from gridledger_chaincode.shim.identity import ClientIdentity
 from gridledger_chaincode.testing import InMemoryLedger, make_identity
+from gridledger_domain import parse_utc
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fuzz.chaincode_catalog import ChaincodeFunction, chaincode_functions
+from fuzz.energy_ledger import EnergyLedger
 
 CLEAR_REFUSALS = (ContractError, EnergyError)
 ROUTER_LOGGER = "gridledger_chaincode.contract.router"
@@ -34,12 +36,12 @@ IDENTITIES: list[ClientIdentity] = [
 
 
 def _seeded_ledger() -> InMemoryLedger:
-    """Some state to reach deeper paths: a meter with a reading (what else succeeds is kept)."""
-    ledger = InMemoryLedger()
-    ledger.default_identity = IDENTITIES[0]
-    ledger.invoke(CHAINCODE, "meters:RegisterMeter", "m-1", "alice", "bidirectional")
-    ledger.invoke(CHAINCODE, "meters:SubmitReading", "m-1", "2026-11-26T10:15:00Z", "100", "0")
-    return ledger
+    """Some state to reach deeper paths: a participant owning a meter with a reading (what else
+    succeeds is kept)."""
+    energy = EnergyLedger.with_meters("m-1")
+    assert energy.submit(("m-1", parse_utc("2026-11-26T10:15:00Z"), 100, 0)).ok
+    energy.ledger.default_identity = IDENTITIES[0]
+    return energy.ledger
 
 
 SEEDED = _seeded_ledger()
