@@ -18,11 +18,11 @@ from gridledger_chaincode.energy.errors import EnergyError
 from gridledger_chaincode.shim.identity import ClientIdentity
 from gridledger_chaincode.testing import InMemoryLedger, make_identity
 from gridledger_domain import parse_utc
+from harness.energy_ledger import EnergyLedger
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fuzz.chaincode_catalog import ChaincodeFunction, chaincode_functions
-from fuzz.energy_ledger import EnergyLedger
 
 CLEAR_REFUSALS = (ContractError, EnergyError)
 ROUTER_LOGGER = "gridledger_chaincode.contract.router"

@@ -11,10 +11,9 @@ import json
 from gridledger_chaincode.energy.periods import DAY_SECONDS
 from gridledger_chaincode.shim.keys import create_composite_key
 from gridledger_domain import INTERVAL_SECONDS, format_utc, parse_utc
+from harness.energy_ledger import EnergyLedger
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from fuzz.energy_ledger import EnergyLedger
 
 METERS = ("m-1", "m-2")
 START = parse_utc("2026-11-26T00:00:00Z")

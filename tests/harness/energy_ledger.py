@@ -1,5 +1,5 @@
 """An in-memory ledger with the served chaincode, a registered owner and signing meters: what the
-fuzz tests start from."""
+chaincode's unit and fuzz tests start from."""
 
 from __future__ import annotations
 
@@ -54,10 +54,13 @@ class EnergyLedger:
         assert result.ok, result.message
         return result
 
-    def submit(self, *readings: tuple[str, int, int, int]) -> TransactionResult:
-        """``SubmitReadings`` of (meter id, instant, import Wh, export Wh), signed by the meters."""
-        batch = [
+    def signed(self, *readings: tuple[str, int, int, int]) -> list[dict[str, object]]:
+        """(meter id, instant, import Wh, export Wh) signed by the meters, in transport form."""
+        return [
             sign(MeterReading(meter, instant, imported, exported), self.keys[meter]).to_json_dict()
             for meter, instant, imported, exported in readings
         ]
-        return self.invoke("SubmitReadings", json.dumps(batch))
+
+    def submit(self, *readings: tuple[str, int, int, int]) -> TransactionResult:
+        """``SubmitReadings`` of (meter id, instant, import Wh, export Wh), signed by the meters."""
+        return self.invoke("SubmitReadings", json.dumps(self.signed(*readings)))
