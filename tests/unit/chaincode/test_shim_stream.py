@@ -166,7 +166,7 @@ def test_unknown_function_and_contract(connect_peer: ConnectPeer) -> None:
         "Function Teleport not found in contract kv",
     )
     response = response_of(ledger.run(peer, transaction("tx2", "Teleport")))
-    assert response.message == "Function Teleport not found in contract meters"
+    assert response.message == "Function Teleport not found in contract energy"
     response = response_of(ledger.run(peer, transaction("tx3", "billing:Settle")))
     assert response.message == "Contract not found with name billing"
 
