@@ -17,7 +17,7 @@
 ``submit_with_retry(contract, "Fn", *args)`` (and ``submit_with_retry_async``) endorse, submit
 and wait for commit, endorsing again as a new transaction after a retryable failure, with
 exponential backoff and jitter. Retrying an in-doubt transaction may commit it twice: use it for
-idempotent functions (e.g. ``SubmitReading``), or use ``gridledger.outbox``, which looks up
+idempotent functions (e.g. ``SubmitReadings``), or use ``gridledger.outbox``, which looks up
 in-doubt transaction ids before trying again.
 """
 

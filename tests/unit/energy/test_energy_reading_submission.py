@@ -14,6 +14,7 @@ from harness.energy_ledger import CHAINCODE, OWNER_ID, EnergyLedger
 
 T0 = parse_utc("2025-01-01T10:15:00Z")
 Q = 900
+DAY = 86_400
 
 
 @pytest.fixture
@@ -123,3 +124,17 @@ def test_writes_besides_readings_are_per_meter_and_new_day_not_per_reading(
     assert len(written) - len(others) == 97
     assert len(others) == 5
     assert sum(key.startswith("energy.reading_days_") for key in others) == 4
+
+
+def test_without_day_index_entries_the_first_and_last_readings_bound_a_gap(
+    energy: EnergyLedger,
+) -> None:
+    """A ledger written before the day index: readings beyond the scanned days are compared
+    with the meter's first and last reading."""
+    day = parse_utc("2025-01-01T00:00:00Z")
+    assert energy.submit(("m-1", day, 100, 0), ("m-1", day + 10 * DAY, 300, 0)).ok
+    for key in [k for k in energy.ledger.state if k.startswith("energy.reading_days_")]:
+        del energy.ledger.state[key]
+    assert "going backwards" in energy.submit(("m-1", day + 5 * DAY, 50, 0)).message
+    assert "going backwards" in energy.submit(("m-1", day + 5 * DAY, 400, 0)).message
+    assert energy.submit(("m-1", day + 5 * DAY, 200, 0)).ok

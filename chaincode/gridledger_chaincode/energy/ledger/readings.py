@@ -76,9 +76,13 @@ DAYS_DOWN = "energy.reading_days_down/"
 _LAST_DAY_NUMBER = 9_999_999  # seven digits hold every day up to 9999-12-31
 
 
+def _counted(prefix: str, number: int) -> int:
+    """A day number as the index ``prefix`` writes it, and back (counting down is symmetric)."""
+    return number if prefix == DAYS_UP else _LAST_DAY_NUMBER - number
+
+
 def _day_key(prefix: str, meter_id: str, day: int) -> str:
-    number = day // DAY_SECONDS
-    return f"{prefix}{meter_id}/{number if prefix == DAYS_UP else _LAST_DAY_NUMBER - number:07d}"
+    return f"{prefix}{meter_id}/{_counted(prefix, day // DAY_SECONDS):07d}"
 
 
 def _nearest_day(state: State, meter_id: str, prefix: str, day: int) -> int | None:
@@ -89,8 +93,7 @@ def _nearest_day(state: State, meter_id: str, prefix: str, day: int) -> int | No
     )
     try:
         for kv in iterator:
-            number = int(kv.key.rsplit("/", 1)[1])
-            return (number if prefix == DAYS_UP else _LAST_DAY_NUMBER - number) * DAY_SECONDS
+            return _counted(prefix, int(kv.key.rsplit("/", 1)[1])) * DAY_SECONDS
         return None
     finally:
         iterator.close()
@@ -116,14 +119,14 @@ def _neighbourhood(
     if span is None:
         return found
     first, last = span
+    # (a ledger written before the day index has no entries for its older days: then the
+    # meter's first or last reading is the nearest one known)
     if first < low and not any(instant < earliest for instant in found):
         day = day_of(last) if last < low else _nearest_day(state, meter_id, DAYS_DOWN, low)
-        if day is not None:
-            found.update(stored_readings(state, meter_id, [day]))
+        found.update(stored_readings(state, meter_id, [day_of(first) if day is None else day]))
     if last >= high and not any(instant > latest for instant in found):
         day = day_of(first) if first >= high else _nearest_day(state, meter_id, DAYS_UP, high)
-        if day is not None:
-            found.update(stored_readings(state, meter_id, [day]))
+        found.update(stored_readings(state, meter_id, [day_of(last) if day is None else day]))
     return found
 
 
