@@ -1,9 +1,10 @@
 """Session fixtures shared by integration and conformance tests: one devnet per test session.
 
 The devnet runs in a temporary home on free ports, with our Python chaincode behind it (chaincode
-``gridledger``: contracts ``meters`` and ``kv``) and, when the Node packages are installed, the
-address of Hyperledger's Node chaincode (``kvnode``: contract ``kv``), whose server conformance
-tests start on demand. Tests share the ledger, so each uses its own keys (``unique_key``).
+``gridledger``: contracts ``energy``, the default, and ``kv``) and, when the Node packages are
+installed, the address of Hyperledger's Node chaincode (``kvnode``: contract ``kv``), whose
+server conformance tests start on demand. Tests share the ledger, so each uses its own keys
+(``unique_key``).
 """
 
 from __future__ import annotations

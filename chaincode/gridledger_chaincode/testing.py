@@ -6,7 +6,7 @@ read as empty bytes, range queries are ordered by key with the end key excluded,
 newest first.
 
     ledger = InMemoryLedger()
-    result = ledger.invoke(chaincode, "meters:RegisterMeter", "m-1", "alice", "consumption")
+    result = ledger.invoke(chaincode, "kv:Put", "greeting", "hello")
     assert result.ok, result.message
 """
 

@@ -34,7 +34,7 @@ from harness.devnet import OPERATOR
 from faults.fault_network import CHANNEL, FAST_TIMEOUTS, PYTHON_CHAINCODE
 from faults.ledger_checks import read_chain, readings_on_ledger, writes_of_key
 from faults.load import ReadingLoad
-from faults.readings import Reading, attempt_statistics, register_meters
+from faults.readings import Reading, attempt_statistics, register_meters, registers_of
 
 ORDERERS = 3
 DRAIN_WORKERS = 8
@@ -119,13 +119,13 @@ class DirectSubmitter:
 
     def _run(self) -> None:
         with self.network.connect() as gateway:
-            meters = gateway.network(CHANNEL).contract(PYTHON_CHAINCODE, "meters")
+            energy = gateway.network(CHANNEL).contract(PYTHON_CHAINCODE, "energy")
             index = 0
             while not self._stop.is_set():
                 reading = Reading(self.meter_id, index)
                 request = reading.request()
                 try:
-                    submit_with_retry(meters, "SubmitReading", *request.args, policy=DIRECT_POLICY)
+                    submit_with_retry(energy, "SubmitReadings", *request.args, policy=DIRECT_POLICY)
                     self.acknowledged.append(reading)
                 except GatewayError as error:
                     self.failures.append((reading, str(error)))
@@ -259,10 +259,7 @@ def check_nothing_lost(network: FabricFaultNetwork, running: FabricLoad) -> dict
         for meter_id in [*running.meters, running.direct_meter]:
             for interval, values in readings_on_ledger(gateway, meter_id).items():
                 on_ledger[f"reading/{meter_id}/{interval}"] = values
-        expected = {
-            key: (int(item.request.args[2]), int(item.request.args[3]))
-            for key, item in committed.items()
-        }
+        expected = {key: registers_of(item.request) for key, item in committed.items()}
         expected.update({key: (r.import_wh, r.export_wh) for key, r in direct_acked.items()})
         # acknowledged => on the ledger with its values; on the ledger => acknowledged, or a
         # reported failure (a give-up while in doubt may still have committed)

@@ -62,17 +62,19 @@ def read_chain(gateway: Any) -> Chain:
 
 
 def reading_key(meter_id: str, interval: str) -> str:
-    return create_composite_key("reading", [meter_id, interval])
+    """The energy contract's key of a meter's reading at ``interval`` (``...T..:..:..Z``)."""
+    day = interval[:10] + "T00:00:00Z"
+    return create_composite_key("energy.reading", [meter_id, day, interval])
 
 
 def readings_on_ledger(gateway: Any, meter_id: str) -> dict[str, tuple[int, int]]:
-    """interval -> (importWh, exportWh) of every reading of the meter (a range read)."""
+    """interval -> (import Wh, export Wh) of every reading of the meter (a range read)."""
     kv = gateway.network(CHANNEL).contract(PYTHON_CHAINCODE, "kv")
-    records = json.loads(kv.evaluate("ListComposite", "reading", meter_id))
+    records = json.loads(kv.evaluate("ListComposite", "energy.reading", meter_id))
     readings = {}
     for record in records:
         value = json.loads(record["value"])
-        readings[value["intervalStart"]] = (int(value["importWh"]), int(value["exportWh"]))
+        readings[value["interval_start"]] = (int(value["import_wh"]), int(value["export_wh"]))
     return readings
 
 

@@ -1,21 +1,32 @@
-"""Meter readings as outbox items: one per meter and interval, registers that only go up."""
+"""Meter readings as outbox items: one signed reading per meter and interval, each submitted as
+a batch of one to the ``energy`` contract's ``SubmitReadings``; registers that only go up."""
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from gridledger.energy import Conflict, EnergyClient, MeterSigner, SignedReading
 from gridledger.outbox import ItemState, Outbox, OutboxItem, TransactionRequest
 
 from faults.fault_network import CHANNEL, PYTHON_CHAINCODE
 from faults.ledger_checks import reading_key, readings_on_ledger, writes_of_key
 
 FIRST_INTERVAL = datetime(2026, 11, 26, 0, 0, tzinfo=UTC)
+OWNER = ("GridOperatorMSP", "CN=fault-test-owner")  # a participant id: MSP id :: subject
 
 
 def interval_start(index: int) -> str:
     return (FIRST_INTERVAL + timedelta(minutes=15 * index)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@functools.cache
+def meter_signer(meter_id: str) -> MeterSigner:
+    return MeterSigner.simulated(meter_id, seed=f"fault tests {meter_id}")
 
 
 @dataclass(frozen=True)
@@ -39,14 +50,23 @@ class Reading:
     def idempotency_key(self) -> str:
         return f"reading/{self.meter_id}/{self.interval}"
 
+    def signed(self) -> SignedReading:
+        return meter_signer(self.meter_id).sign(self.interval, self.import_wh, self.export_wh)
+
     def request(self) -> TransactionRequest:
         return TransactionRequest.of(
             CHANNEL,
             PYTHON_CHAINCODE,
-            "SubmitReading",
-            [self.meter_id, self.interval, str(self.import_wh), str(self.export_wh)],
-            contract="meters",
+            "SubmitReadings",
+            [json.dumps([self.signed().to_json_dict()])],
+            contract="energy",
         )
+
+
+def registers_of(request: TransactionRequest) -> tuple[int, int]:
+    """(import Wh, export Wh) of the one reading a ``Reading.request()`` submits."""
+    (reading,) = json.loads(request.args[0])
+    return int(reading["import_wh"]), int(reading["export_wh"])
 
 
 def enqueue_readings(outbox: Outbox, readings: list[Reading]) -> list[OutboxItem]:
@@ -54,9 +74,14 @@ def enqueue_readings(outbox: Outbox, readings: list[Reading]) -> list[OutboxItem
 
 
 def register_meters(gateway: Any, meter_ids: list[str]) -> None:
-    meters = gateway.network(CHANNEL).contract(PYTHON_CHAINCODE, "meters")
+    """As the utility: the owner (once per ledger), then each meter with its device key."""
+    energy = EnergyClient.for_network(gateway.network(CHANNEL), PYTHON_CHAINCODE)
+    owner = f"{OWNER[0]}::{OWNER[1]}"
+    with contextlib.suppress(Conflict):
+        energy.register_participant(owner, "consumer", zone="north", display_name="fault tests")
     for meter_id in meter_ids:
-        meters.submit("RegisterMeter", meter_id, "alice", "bidirectional")
+        public_key = meter_signer(meter_id).public_key_pem
+        energy.register_meter(meter_id, owner, "consumption", "grid", "north", public_key)
 
 
 def assert_exactly_once(gateway: Any, outbox: Outbox, meter_ids: list[str]) -> int:
@@ -70,9 +95,7 @@ def assert_exactly_once(gateway: Any, outbox: Outbox, meter_ids: list[str]) -> i
     for meter_id in meter_ids:
         for interval, values in readings_on_ledger(gateway, meter_id).items():
             on_ledger[f"reading/{meter_id}/{interval}"] = values
-    expected = {
-        key: (int(request.args[2]), int(request.args[3])) for key, request in committed.items()
-    }
+    expected = {key: registers_of(request) for key, request in committed.items()}
     assert on_ledger == expected
     for key in expected:
         _, meter_id, interval = key.split("/", 2)

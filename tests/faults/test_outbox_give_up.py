@@ -10,11 +10,13 @@ import pytest
 from gridledger.outbox import GiveUp, ItemState, Outbox, OutboxDrainer
 from harness.devnet import TestNetwork
 
+from faults.readings import Reading
+
 pytestmark = pytest.mark.integration
 
 
 def test_rejections_are_given_up_with_their_reason_and_the_rest_commit(
-    operator_gateway: Any, test_network: TestNetwork, unique_key: str, tmp_path: Path
+    utility_gateway: Any, test_network: TestNetwork, unique_key: str, tmp_path: Path
 ) -> None:
     channel, chaincode = test_network.channel, test_network.chaincode
     reported: list[GiveUp] = []
@@ -31,16 +33,16 @@ def test_rejections_are_given_up_with_their_reason_and_the_rest_commit(
         outbox.enqueue(
             f"{unique_key}fail", channel, chaincode, "Fail", ["refused on purpose"], contract="kv"
         )
-        ghost = f"ghost-{unique_key[-11:-1]}"
+        ghost = Reading(f"ghost-{unique_key[-11:-1]}", 0)  # a meter nobody registered
         outbox.enqueue(
             f"{unique_key}ghost",
             channel,
             chaincode,
-            "SubmitReading",
-            [ghost, "2026-11-26T10:15:00Z", "1", "0"],
-            contract="meters",
+            "SubmitReadings",
+            ghost.request().args,
+            contract="energy",
         )
-        with OutboxDrainer(outbox, operator_gateway, on_give_up=reported.append) as drainer:
+        with OutboxDrainer(outbox, utility_gateway, on_give_up=reported.append) as drainer:
             report = drainer.drain(timeout=60)
 
         assert len(report.committed) == 5 and not report.retrying
@@ -50,9 +52,9 @@ def test_rejections_are_given_up_with_their_reason_and_the_rest_commit(
         failures = {failure.idempotency_key: failure for failure in outbox.failures()}
         assert set(failures) == {f"{unique_key}fail", f"{unique_key}ghost"}
         assert "refused on purpose" in failures[f"{unique_key}fail"].reason
-        assert f"meter {ghost} is not registered" in failures[f"{unique_key}ghost"].reason
+        assert f"not found: unknown meter {ghost.meter_id}" in failures[f"{unique_key}ghost"].reason
         assert all(f.attempts == 1 for f in failures.values())  # never retried
-        kv = operator_gateway.network(channel).contract(chaincode, "kv")
+        kv = utility_gateway.network(channel).contract(chaincode, "kv")
         for item in outbox.items(ItemState.COMMITTED):
             assert item.result == b""
             assert kv.evaluate("Get", item.request.args[0].decode()) == b"v"

@@ -16,7 +16,9 @@ from gridledger_chaincode.contract import ContractError
 from gridledger_chaincode.contracts import build_chaincode
 from gridledger_chaincode.shim.identity import ClientIdentity
 from gridledger_chaincode.testing import InMemoryLedger, make_identity
+from gridledger_domain import parse_utc
 from gridledger_domain.refusals import Refusal
+from harness.energy_ledger import EnergyLedger
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -34,12 +36,12 @@ IDENTITIES: list[ClientIdentity] = [
 
 
 def _seeded_ledger() -> InMemoryLedger:
-    """Some state to reach deeper paths: a meter with a reading (what else succeeds is kept)."""
-    ledger = InMemoryLedger()
-    ledger.default_identity = IDENTITIES[0]
-    ledger.invoke(CHAINCODE, "meters:RegisterMeter", "m-1", "alice", "bidirectional")
-    ledger.invoke(CHAINCODE, "meters:SubmitReading", "m-1", "2026-11-26T10:15:00Z", "100", "0")
-    return ledger
+    """Some state to reach deeper paths: a participant owning a meter with a reading (what else
+    succeeds is kept)."""
+    energy = EnergyLedger.with_meters("m-1")
+    assert energy.submit(("m-1", parse_utc("2026-11-26T10:15:00Z"), 100, 0)).ok
+    energy.ledger.default_identity = IDENTITIES[0]
+    return energy.ledger
 
 
 SEEDED = _seeded_ledger()

@@ -39,9 +39,13 @@ def test_up_serves_the_chaincode_and_down_stops_everything(tmp_path: Path) -> No
         assert up.returncode == 0, up.stderr
         assert "chaincode gridledger: served" in up.stdout
 
-        registered = _run(home, "meter", "register", "cli-meter", "alice")
+        registered = _run(
+            home,
+            *("energy", "register-participant", "GridOperatorMSP/User1", "consumer"),
+            *("--zone", "north", "--name", "CLI user"),
+        )
         assert registered.returncode == 0, registered.stderr
-        assert '"meterId":"cli-meter"' in registered.stdout
+        assert "registered CLI user as consumer" in registered.stdout
 
         again = _run(home, "network", "up")
         assert "already running" in again.stdout

@@ -20,7 +20,7 @@ def _call(connection: Connection, function: str, args: list[str] | None, submit:
 @connection_options
 def evaluate(
     connection: Connection,
-    function: str = typer.Argument(..., help="Function, e.g. GetReading or kv:Get."),
+    function: str = typer.Argument(..., help="Function, e.g. GetReadings or kv:Get."),
     args: list[str] = typer.Argument(None),
 ) -> None:
     """Evaluate a function on the gateway's own peer (no ledger update)."""
@@ -31,7 +31,7 @@ def evaluate(
 @connection_options
 def submit(
     connection: Connection,
-    function: str = typer.Argument(..., help="Function, e.g. SubmitReading or kv:Put."),
+    function: str = typer.Argument(..., help="Function, e.g. SubmitReadings or kv:Put."),
     args: list[str] = typer.Argument(None),
 ) -> None:
     """Endorse, order and wait for the commit of a transaction; print its result."""

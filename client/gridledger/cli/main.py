@@ -10,7 +10,6 @@ from importlib.metadata import entry_points
 import typer
 from gridledger.cli import chaincode as chaincode_cmd
 from gridledger.cli import energy as energy_cmd
-from gridledger.cli import meters as meters_cmd
 
 app = typer.Typer(
     name="gridledger",
@@ -18,7 +17,6 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-app.add_typer(meters_cmd.app, name="meter")
 app.add_typer(chaincode_cmd.app, name="chaincode")
 app.add_typer(energy_cmd.app, name="energy")
 

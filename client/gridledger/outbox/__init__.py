@@ -3,8 +3,9 @@
     from gridledger.outbox import Outbox, OutboxDrainer
 
     outbox = Outbox.open()                 # ~/.local/share/gridledger/outbox.sqlite, or a path
-    outbox.enqueue("m-1/2026-11-26T10:15Z", "energy", "gridledger", "SubmitReading",
-                   ["m-1", "2026-11-26T10:15:00Z", "1200", "35"], contract="meters")
+    signed = meter.sign("2026-11-26T10:15:00Z", 1200, 35)   # a MeterSigner's reading
+    outbox.enqueue("MTR-0001/2026-11-26T10:15Z", "energy", "gridledger", "SubmitReadings",
+                   [json.dumps([signed.to_json_dict()])], contract="energy")
     with OutboxDrainer(outbox, lambda: profile.connect("GridOperatorMSP")) as drainer:
         report = drainer.drain(timeout=60)  # or drainer.start() to drain in the background
     outbox.failures()                      # every item given up on, with its reason

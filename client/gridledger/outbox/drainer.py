@@ -16,7 +16,7 @@ Exactly once: an item is marked committed by the first VALID transaction found f
 in-doubt transaction is not found within ``in_doubt_timeout`` it is treated as lost and the item
 is endorsed again, so a transaction that commits later than that would apply the item twice:
 **the chaincode function must be idempotent** (same request, same outcome, no second effect), as
-the meters contract's ``SubmitReading`` is (an identical resubmission is a no-op). Items run
+the energy contract's ``SubmitReadings`` is (an identical resubmission is a no-op). Items run
 concurrently on ``workers`` threads; use ``workers=1`` when their order matters.
 """
 

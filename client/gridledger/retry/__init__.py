@@ -6,7 +6,7 @@ for the dispositions); ``RetryPolicy`` says how long to wait and how often to tr
 ``submit_with_retry(contract, "Fn", *args)`` (``await asubmit_with_retry(...)`` with an
 ``AsyncContract``) endorse, submit and wait for commit, endorsing again as a new transaction
 after a retryable failure, with exponential backoff and jitter. Retrying an in-doubt
-transaction may commit it twice: use it for idempotent functions (e.g. ``SubmitReading``), or
+transaction may commit it twice: use it for idempotent functions (e.g. ``SubmitReadings``), or
 use ``gridledger.outbox``, which looks up in-doubt transaction ids before trying again.
 """
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
+import json
 import os
 import socket
 import subprocess
@@ -173,10 +174,9 @@ def test_entry_point_serves_both_contracts() -> None:
                 response_of(ledger.run(peer, transaction("t1", "kv:Put", "a", "1"))).status == 200
             )
             proposal = signed_proposal(make_identity(), "t2")
-            meter = transaction(
-                "t2", "RegisterMeter", "m1", "alice", "consumption", proposal=proposal
-            )
-            assert response_of(ledger.run(peer, meter)).status == 200
+            who = response_of(ledger.run(peer, transaction("t2", "WhoAmI", proposal=proposal)))
+            assert who.status == 200  # the default contract, energy, knows the caller
+            assert json.loads(who.payload)["msp_id"] == "GridOperatorMSP"
         finally:
             peer.close()
     finally:

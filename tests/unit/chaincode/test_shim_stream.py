@@ -166,7 +166,7 @@ def test_unknown_function_and_contract(connect_peer: ConnectPeer) -> None:
         "Function Teleport not found in contract kv",
     )
     response = response_of(ledger.run(peer, transaction("tx2", "Teleport")))
-    assert response.message == "Function Teleport not found in contract meters"
+    assert response.message == "Function Teleport not found in contract energy"
     response = response_of(ledger.run(peer, transaction("tx3", "billing:Settle")))
     assert response.message == "Contract not found with name billing"
 
@@ -397,20 +397,22 @@ def test_get_metadata(connect_peer: ConnectPeer) -> None:
     peer = connect_peer()
     request = transaction("tx1", "org.hyperledger.fabric:GetMetadata")
     metadata = json.loads(response_of(FakeLedger().run(peer, request)).payload)
-    assert set(metadata["contracts"]) == {"meters", "energy", "kv", "org.hyperledger.fabric"}
-    assert metadata["contracts"]["meters"]["contractInstance"] == {
-        "name": "meters",
+    assert set(metadata["contracts"]) == {"energy", "kv", "org.hyperledger.fabric"}
+    assert metadata["contracts"]["energy"]["contractInstance"] == {
+        "name": "energy",
         "default": True,
     }
-    submit = {t["name"]: t for t in metadata["contracts"]["meters"]["transactions"]}[
-        "SubmitReading"
+    register = {t["name"]: t for t in metadata["contracts"]["energy"]["transactions"]}[
+        "RegisterMeter"
     ]
-    assert submit["tag"] == ["SUBMIT", "submitTx"]
-    assert [p["name"] for p in submit["parameters"]] == [
+    assert register["tag"] == ["SUBMIT", "submitTx"]
+    assert [p["name"] for p in register["parameters"]] == [
         "meterId",
-        "intervalStart",
-        "importWh",
-        "exportWh",
+        "owner",
+        "kind",
+        "source",
+        "zone",
+        "publicKeyPem",
     ]
     kv_get = {t["name"]: t for t in metadata["contracts"]["kv"]["transactions"]}["Get"]
     assert kv_get["tag"] == ["EVALUATE"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from gridledger_domain import (
@@ -50,7 +50,7 @@ def _load_signed(raw: bytes) -> SignedReading:
     return SignedReading.from_json_dict(json.loads(raw))
 
 
-def stored_readings(state: State, meter_id: str, days: Sequence[int]) -> dict[int, SignedReading]:
+def stored_readings(state: State, meter_id: str, days: Iterable[int]) -> dict[int, SignedReading]:
     found: dict[int, SignedReading] = {}
     for _, raw in state.scan_days(READING, [meter_id], days):
         signed = _load_signed(raw)
@@ -66,22 +66,67 @@ def meter_span(state: State, meter_id: str) -> tuple[int, int] | None:
     return parse_utc(record["first"]), parse_utc(record["last"])
 
 
+# Which days hold readings of a meter, as two indexes of simple keys (range queries can start
+# anywhere in them, unlike partial composite keys): ``<prefix><meter id>/<day number>``, the day
+# number counted up in one and down in the other, so that a forward range query read to its
+# first row finds the nearest day with readings after, or before, any day. Written once per
+# meter and new day (not per reading); "/" and "~" cannot occur in a meter id.
+DAYS_UP = "energy.reading_days_up/"
+DAYS_DOWN = "energy.reading_days_down/"
+_LAST_DAY_NUMBER = 9_999_999  # seven digits hold every day up to 9999-12-31
+
+
+def _counted(prefix: str, number: int) -> int:
+    """A day number as the index ``prefix`` writes it, and back (counting down is symmetric)."""
+    return number if prefix == DAYS_UP else _LAST_DAY_NUMBER - number
+
+
+def _day_key(prefix: str, meter_id: str, day: int) -> str:
+    return f"{prefix}{meter_id}/{_counted(prefix, day // DAY_SECONDS):07d}"
+
+
+def _nearest_day(state: State, meter_id: str, prefix: str, day: int) -> int | None:
+    """The nearest day with readings at or after ``day`` (DAYS_UP) or at or before it
+    (DAYS_DOWN): one range query, of which only the first row is read."""
+    iterator = state.stub.get_state_by_range(
+        _day_key(prefix, meter_id, day), f"{prefix}{meter_id}/~"
+    )
+    try:
+        for kv in iterator:
+            return _counted(prefix, int(kv.key.rsplit("/", 1)[1])) * DAY_SECONDS
+        return None
+    finally:
+        iterator.close()
+
+
+def _index_days(state: State, meter_id: str, days: Iterable[int]) -> None:
+    for day in days:
+        for prefix in (DAYS_UP, DAYS_DOWN):
+            state.stub.put_state(_day_key(prefix, meter_id, day), b"1")
+
+
 def _neighbourhood(
     state: State, meter_id: str, instants: Sequence[int]
 ) -> dict[int, SignedReading]:
-    """Stored readings within a day of the submitted ones, plus the meter's first and last."""
-    first_day, last_day = day_of(min(instants)), day_of(max(instants))
-    days = range(first_day - DAY_SECONDS, last_day + 2 * DAY_SECONDS, DAY_SECONDS)
-    found = stored_readings(state, meter_id, list(days))
+    """The stored readings the registers of ``instants`` are checked against: every reading
+    from the day before the first submitted one to the day after the last, plus the nearest
+    stored reading before and after those days, however far (one index query and one day
+    scan per side, only when a side holds readings beyond those days)."""
+    earliest, latest = min(instants), max(instants)
+    low, high = day_of(earliest) - DAY_SECONDS, day_of(latest) + 2 * DAY_SECONDS
+    found = stored_readings(state, meter_id, range(low, high, DAY_SECONDS))
     span = meter_span(state, meter_id)
-    if span is not None:
-        for instant in span:
-            if instant not in found:
-                raw = state.get_raw(
-                    READING, meter_id, format_utc(day_of(instant)), format_utc(instant)
-                )
-                if raw:
-                    found[instant] = _load_signed(raw)
+    if span is None:
+        return found
+    first, last = span
+    # (a ledger written before the day index has no entries for its older days: then the
+    # meter's first or last reading is the nearest one known)
+    if first < low and not any(instant < earliest for instant in found):
+        day = day_of(last) if last < low else _nearest_day(state, meter_id, DAYS_DOWN, low)
+        found.update(stored_readings(state, meter_id, [day_of(first) if day is None else day]))
+    if last >= high and not any(instant > latest for instant in found):
+        day = day_of(first) if first >= high else _nearest_day(state, meter_id, DAYS_UP, high)
+        found.update(stored_readings(state, meter_id, [day_of(last) if day is None else day]))
     return found
 
 
@@ -118,6 +163,8 @@ def submit_readings(state: State, caller: Caller, items: Sequence[Any]) -> dict[
         new_by_meter[reading.meter_id][reading.interval_start] = reading
     for meter_id, new in new_by_meter.items():
         _update_span(state, meter_id, new)
+        held = {day_of(instant) for instant in stored[meter_id]}
+        _index_days(state, meter_id, sorted({day_of(instant) for instant in new} - held))
         known: dict[int, MeterReading] = {t: s.reading for t, s in stored[meter_id].items()}
         known.update(new)
         _issue_certificates(desk, meters[meter_id], known, new)

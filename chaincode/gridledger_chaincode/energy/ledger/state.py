@@ -17,6 +17,10 @@
 | ``energy.certificate`` | certificate id | Certificate JSON |
 | ``energy.certificate_by_owner`` | owner, UTC day, certificate id | ``1`` |
 | ``energy.certificate_by_trade`` | trade id, certificate id | Wh |
+
+Two indexes use simple keys, for range queries that start at any day: which days hold readings
+of a meter, ``energy.reading_days_up/<meter id>/<day number>`` and
+``energy.reading_days_down/<meter id>/<9999999 - day number>`` (see ``ledger.readings``).
 """
 
 from __future__ import annotations
@@ -93,6 +97,8 @@ class StateStub(Protocol):
     def get_state_by_partial_composite_key(
         self, object_type: str, attributes: Sequence[str]
     ) -> Any: ...
+
+    def get_state_by_range(self, start_key: str, end_key: str) -> Any: ...
 
     def create_composite_key(self, object_type: str, attributes: Sequence[str]) -> str: ...
 

@@ -18,6 +18,7 @@ for name, command in (
     ("deactivate-meter", meters.deactivate_meter),
     ("meters", meters.meters),
     ("import-readings", readings.import_readings),
+    ("readings", readings.readings),
     ("offer", market.offer),
     ("offers", market.offers),
     ("buy", market.buy),

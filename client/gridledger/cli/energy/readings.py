@@ -1,4 +1,5 @@
-"""``gridledger energy import-readings FILE.csv``: bulk submission with a progress bar.
+"""``gridledger energy import-readings FILE.csv``: bulk submission with a progress bar;
+``gridledger energy readings METER --from T --to T``: a meter's stored readings, as a table.
 
 The CSV has a header with ``meter_id, interval_start, import_wh, export_wh`` and optionally
 ``signature`` (base64 DER, as signed by the meter). Rows without a signature are signed with the
@@ -16,6 +17,7 @@ from gridledger.cli.connection import Connection, connection_options
 from gridledger.cli.energy.common import (
     console,
     energy_client,
+    parse_period,
 )
 from gridledger.energy import (
     DEFAULT_BATCH_SIZE,
@@ -24,9 +26,10 @@ from gridledger.energy import (
     SignedReading,
     UnknownMeterKey,
 )
-from gridledger_domain import MeterDataError
+from gridledger_domain import MeterDataError, format_utc
 from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
 from rich.progress import Progress as ProgressBar
+from rich.table import Table
 
 COLUMNS = ("meter_id", "interval_start", "import_wh", "export_wh")
 
@@ -127,3 +130,28 @@ def import_readings(
         )
     if not summary.ok:
         raise typer.Exit(1)
+
+
+@connection_options
+def readings(
+    connection: Connection,
+    meter_id: str = typer.Argument(..., metavar="METER", help="The meter."),
+    start: str = typer.Option(
+        ..., "--from", help="First instant, YYYY-MM-DD (UTC midnight) or YYYY-MM-DDTHH:MM:SSZ."
+    ),
+    end: str | None = typer.Option(
+        None, "--to", help="Last instant, included (default: one day after --from)."
+    ),
+) -> None:
+    """A meter's stored readings from --from to --to, at most 31 days (the utility, the
+    meter's owner and auditors)."""
+    first, last = parse_period(start, end)
+    with energy_client(connection) as client:
+        found = client.readings(meter_id, first, last)
+    table = Table(title=f"Readings of {meter_id}", header_style="bold")
+    for column in ("instant (UTC)", "import Wh", "export Wh"):
+        table.add_column(column, justify="left" if column.startswith("instant") else "right")
+    for signed in found:
+        r = signed.reading
+        table.add_row(format_utc(r.interval_start), str(r.import_wh), str(r.export_wh))
+    console.print(table)

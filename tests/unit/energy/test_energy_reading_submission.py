@@ -1,0 +1,140 @@
+"""Submitting and reading back signed readings through the served chaincode (``energy`` is its
+default contract), on the in-memory ledger: events, no-op resubmission, refusals that write
+nothing, and what a transaction writes besides the readings."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from gridledger_chaincode.shim.keys import create_composite_key
+from gridledger_domain import parse_utc
+from harness.energy_ledger import CHAINCODE, OWNER_ID, EnergyLedger
+
+T0 = parse_utc("2025-01-01T10:15:00Z")
+Q = 900
+DAY = 86_400
+
+
+@pytest.fixture
+def energy() -> EnergyLedger:
+    return EnergyLedger.with_meters("m-1")
+
+
+def reading_key(instant_text: str) -> str:
+    return create_composite_key(
+        "energy.reading", ["m-1", instant_text[:10] + "T00:00:00Z", instant_text]
+    )
+
+
+def test_unqualified_function_names_reach_the_energy_contract(energy: EnergyLedger) -> None:
+    ledger = energy.ledger
+    assert ledger.evaluate(CHAINCODE, "WhoAmI").json() == energy.invoke("WhoAmI").json()
+    batch = json.dumps(energy.signed(("m-1", T0, 1200, 30)))
+    assert ledger.invoke(CHAINCODE, "SubmitReadings", batch).json()["stored"] == 1
+
+
+def test_submit_and_read_back(energy: EnergyLedger) -> None:
+    result = energy.submit(("m-1", T0, 1200, 30))
+    summary = {"submitted": 1, "stored": 1, "duplicates": 0, "certificates_issued": 0}
+    assert result.json() == summary
+    assert result.event is not None and result.event.name == "ReadingsSubmitted"
+    assert json.loads(result.event.payload) == summary
+    stored = energy.invoke("GetReadings", "m-1", "2025-01-01T10:00:00Z", "2025-01-01T11:00:00Z")
+    assert stored.json() == energy.signed(("m-1", T0, 1200, 30))
+    record = json.loads(energy.ledger.state[reading_key("2025-01-01T10:15:00Z")])
+    assert record == stored.json()[0]
+
+
+def test_identical_resubmission_is_a_no_op(energy: EnergyLedger) -> None:
+    assert energy.submit(("m-1", T0, 1200, 30)).ok
+    history_before = {key: list(entries) for key, entries in energy.ledger.history.items()}
+    again = energy.submit(("m-1", T0, 1200, 30))
+    assert again.ok and again.event is not None
+    assert json.loads(again.event.payload)["duplicates"] == 1
+    assert energy.ledger.history == history_before
+
+
+def test_conflicting_resubmission_is_refused(energy: EnergyLedger) -> None:
+    assert energy.submit(("m-1", T0, 10, 0)).ok
+    result = energy.submit(("m-1", T0, 11, 0))
+    assert result.message.startswith(
+        "conflict: conflicting duplicate reading for m-1 at 2025-01-01T10:15:00Z"
+    )
+
+
+def test_registers_must_not_go_backwards(energy: EnergyLedger) -> None:
+    assert energy.submit(("m-1", T0, 500, 5)).ok
+    later = energy.submit(("m-1", T0 + Q, 499, 5))
+    assert later.message.startswith("conflict: register going backwards for meter m-1")
+    earlier = energy.submit(("m-1", T0 - Q, 400, 6))
+    assert earlier.message.startswith("conflict: register going backwards for meter m-1")
+    assert energy.submit(("m-1", T0 + Q, 650, 5)).ok
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("meter_id", "m-404", "not found: unknown meter m-404"),
+        ("interval_start", "2025-01-01T10:16:00Z", "invalid: reading 0: "),
+        ("interval_start", "2025-01-01T10:15:30Z", "invalid: reading 0: "),
+        ("interval_start", "2025-01-01T10:15:00", "invalid: reading 0: "),
+        ("interval_start", "2025-01-01T11:15:00+01:00", "invalid: reading 0: "),
+        ("interval_start", "yesterday", "invalid: reading 0: "),
+        ("import_wh", -1, "invalid: reading 0: "),
+        ("export_wh", 1.5, "invalid: reading 0: "),
+        ("export_wh", "1e3", "invalid: reading 0: "),
+        ("import_wh", 1201, "invalid: reading 0 (m-1 at 2025-01-01T10:15:00Z) refused: "),
+    ],
+)
+def test_a_bad_reading_is_refused_and_writes_nothing(
+    energy: EnergyLedger, field: str, value: Any, message: str
+) -> None:
+    state_before = dict(energy.ledger.state)
+    reading = {**energy.signed(("m-1", T0, 1200, 30))[0], field: value}
+    result = energy.invoke("SubmitReadings", json.dumps([reading]))
+    assert not result.ok
+    assert result.message.startswith(message), result.message
+    assert energy.ledger.state == state_before
+
+
+def test_missing_readings_and_meters(energy: EnergyLedger) -> None:
+    none = energy.invoke("GetReadings", "m-1", "2025-01-01T00:00:00Z", "2025-01-02T00:00:00Z")
+    assert none.ok and none.json() == []
+    assert energy.invoke("GetMeter", "m-2").message.startswith("not found:")
+    assert energy.invoke("GetMeter", "m-1").json()["owner"] == OWNER_ID
+
+
+def test_wrong_number_of_arguments(energy: EnergyLedger) -> None:
+    result = energy.invoke("SubmitReadings", "[]", "extra")
+    assert result.message == "Incorrect number of params. Expected 1, received 2"
+
+
+def test_writes_besides_readings_are_per_meter_and_new_day_not_per_reading(
+    energy: EnergyLedger,
+) -> None:
+    day = parse_utc("2025-01-01T00:00:00Z")
+    readings = [("m-1", day + i * Q, 10 * i, 0) for i in range(97)]  # a day and its closing
+    stub = energy.ledger.stub("energy:SubmitReadings", json.dumps(energy.signed(*readings)))
+    assert CHAINCODE.invoke(stub).ok
+    written = sorted(key for _, key in stub.writes.data)
+    others = [key for key in written if not key.startswith("\x00energy.reading\x00")]
+    # the meter's span, and each of the two days in both day indexes
+    assert len(written) - len(others) == 97
+    assert len(others) == 5
+    assert sum(key.startswith("energy.reading_days_") for key in others) == 4
+
+
+def test_without_day_index_entries_the_first_and_last_readings_bound_a_gap(
+    energy: EnergyLedger,
+) -> None:
+    """A ledger written before the day index: readings beyond the scanned days are compared
+    with the meter's first and last reading."""
+    day = parse_utc("2025-01-01T00:00:00Z")
+    assert energy.submit(("m-1", day, 100, 0), ("m-1", day + 10 * DAY, 300, 0)).ok
+    for key in [k for k in energy.ledger.state if k.startswith("energy.reading_days_")]:
+        del energy.ledger.state[key]
+    assert "going backwards" in energy.submit(("m-1", day + 5 * DAY, 50, 0)).message
+    assert "going backwards" in energy.submit(("m-1", day + 5 * DAY, 400, 0)).message
+    assert energy.submit(("m-1", day + 5 * DAY, 200, 0)).ok
