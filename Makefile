@@ -4,6 +4,10 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 NODE_DIR := tests/conformance/node
 STAMP  := $(VENV)/.installed
+# The synchronous client modules are generated from their asyncio source (client/unasync.py),
+# never committed: rewritten whenever a source changes; `make lint` checks they are current.
+ASYNC_SOURCES := $(shell find client/gridledger -path '*/_async/*.py')
+SYNC   := $(VENV)/.sync-generated
 
 .PHONY: all install demo test lint typecheck devnet-up devnet-down clean \
 	fabric-binaries test-fabric fabric-up fabric-down bench bench-smoke
@@ -17,17 +21,21 @@ $(STAMP): requirements.txt domain/pyproject.toml client/pyproject.toml chaincode
 	$(PY) -m pip install --quiet --no-deps -e domain -e client -e chaincode -e network
 	touch $(STAMP)
 
+$(SYNC): $(STAMP) $(ASYNC_SOURCES) client/unasync.py
+	$(PY) client/unasync.py
+	touch $(SYNC)
+
 $(NODE_DIR)/node_modules/.package-lock.json: $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
 	cd $(NODE_DIR) && npm ci --no-audit --no-fund --loglevel=error
 
-install: $(STAMP) $(NODE_DIR)/node_modules/.package-lock.json
+install: $(SYNC) $(NODE_DIR)/node_modules/.package-lock.json
 
-lint: $(STAMP)
-	$(PY) tools/unasync.py --check
+lint: $(SYNC)
+	$(PY) client/unasync.py --check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-typecheck: $(STAMP)
+typecheck: $(SYNC)
 	$(VENV)/bin/mypy demo domain/gridledger_domain client/gridledger chaincode/gridledger_chaincode network/gridledger_network
 
 test: install lint typecheck
@@ -43,10 +51,10 @@ bench: install
 bench-smoke: install
 	$(PY) -m bench --smoke
 
-devnet-up: $(STAMP)
+devnet-up: $(SYNC)
 	$(VENV)/bin/gridledger network up
 
-devnet-down: $(STAMP)
+devnet-down: $(SYNC)
 	$(VENV)/bin/gridledger network down
 
 # Real Fabric (network/gridledger_network/fabric): binaries from $$FABRIC_BIN, the PATH, or this cache,
@@ -68,10 +76,10 @@ $(FABRIC_CACHE)/bin/peer:
 test-fabric: install
 	GRIDLEDGER_BACKEND=fabric $(VENV)/bin/pytest -q tests/integration tests/conformance tests/fabric
 
-fabric-up: $(STAMP)
+fabric-up: $(SYNC)
 	$(VENV)/bin/gridledger network fabric up
 
-fabric-down: $(STAMP)
+fabric-down: $(SYNC)
 	$(VENV)/bin/gridledger network fabric down
 
 clean:

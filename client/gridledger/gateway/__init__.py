@@ -5,7 +5,7 @@
 submits without waiting for the commit in both flavours; the asyncio flavour is the ``Async``
 class prefix and the ``a`` function prefix (as in ``aclose``). The asyncio classes
 (``gridledger.gateway._async``) are the one source of the synchronous ones (``_sync``, written
-by ``tools/unasync.py``).
+by ``client/unasync.py``).
 """
 
 from gridledger.gateway._async.block_events import AsyncBlockEventsRequest

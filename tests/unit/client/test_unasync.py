@@ -11,7 +11,7 @@ from types import ModuleType
 import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
-TOOL = ROOT / "tools" / "unasync.py"
+TOOL = ROOT / "client" / "unasync.py"
 
 
 def _tool() -> ModuleType:

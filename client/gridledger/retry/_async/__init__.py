@@ -1,3 +1,3 @@
 # unasync: async only
-"""The asyncio retry loop, the one source of the synchronous one (``tools/unasync.py``)."""
+"""The asyncio retry loop, the one source of the synchronous one (``client/unasync.py``)."""
 # unasync: end
