@@ -13,13 +13,15 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from gridledger_domain.errors import GridLedgerError
+
 FABRIC_VERSION = "3.1.5"
 REQUIRED = ("peer", "orderer", "configtxgen", "osnadmin")
 SAMPLE_CONFIG = ("core.yaml", "orderer.yaml")
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
-class BinariesNotFound(RuntimeError):
+class BinariesNotFound(GridLedgerError):
     """No complete set of Fabric binaries; the message says where we looked and how to get them."""
 
 

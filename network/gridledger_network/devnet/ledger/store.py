@@ -19,6 +19,7 @@ from typing import Any
 
 from fabric_protos.common import common_pb2
 from fabric_protos.ledger.rwset import rwset_pb2
+from gridledger_domain.errors import GridLedgerError
 
 from gridledger_network.devnet.ledger.blocks import block_header_hash
 from gridledger_network.devnet.ledger.metadata import decode_metadata, encode_metadata
@@ -40,7 +41,7 @@ COMMIT_HASH_SLOT = common_pb2.BlockMetadataIndex.COMMIT_HASH
 FILTER_SLOT = common_pb2.BlockMetadataIndex.TRANSACTIONS_FILTER
 
 
-class LedgerError(RuntimeError):
+class LedgerError(GridLedgerError):
     pass
 
 
