@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.fabric_network import fabric_binaries_hint, start_fabric_network
+from bench.fabric_network import start_fabric_network
 from bench.network import (
     SETTLEMENT_CONSUMERS,
     BenchNetwork,
@@ -62,14 +62,13 @@ def machine() -> str:
 
 def fabric_note() -> str:
     """Whether real Fabric can be run here, and if not, why."""
-    fabric_binaries_hint()
     try:
         from gridledger_network.fabric import find_binaries
 
         binaries = find_binaries()
     except Exception as exc:  # missing module or binaries: say so
         return f"real Fabric not run: {exc}"
-    return f"real Fabric binaries found in {binaries.bin_dir}"
+    return f"real Fabric {binaries.version()}, binaries found through {binaries.origin}"
 
 
 def run_suites(

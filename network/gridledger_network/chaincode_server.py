@@ -22,6 +22,7 @@ from gridledger_network.processes import (
     ManagedProcess,
     RunFolder,
     clean_environment,
+    spawn,
     start_process,
     wait_listening,
 )
@@ -83,9 +84,9 @@ def node_chaincode(chaincode_id: str, address: str, tls_dir: Path, package_dir: 
     return Launch(argv, clean_environment({"NODE_ENV": "production"}), package_dir)
 
 
-def start_chaincode(run: RunFolder, name: str, launch: Launch) -> ManagedProcess:
-    """Start a chaincode server as process ``name`` of ``run`` (log and pid file there)."""
-    return start_process(run, name, launch.argv, launch.env, launch.cwd)
+def spawn_chaincode(name: str, launch: Launch, log_path: Path) -> ManagedProcess:
+    """Start a chaincode server the caller owns (and stops), logging to ``log_path``."""
+    return spawn(name, launch.argv, log_path, env=launch.env, cwd=launch.cwd)
 
 
 def serve_python_chaincode(
@@ -94,6 +95,7 @@ def serve_python_chaincode(
     """Serve ``chaincode`` with our Python chaincode; wait until it listens; return its pid."""
     name = process_name(chaincode.name)
     tls_dir = layout.chaincode_tls_dir if chaincode.tls else None
-    server = start_chaincode(run, name, python_chaincode(package_id, chaincode.address, tls_dir))
+    launch = python_chaincode(package_id, chaincode.address, tls_dir)
+    server = start_process(run, name, launch.argv, launch.env, launch.cwd)
     wait_listening(run, name, [chaincode_port(chaincode)], PYTHON_CHAINCODE_SECONDS)
     return server.pid

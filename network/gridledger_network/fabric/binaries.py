@@ -27,10 +27,13 @@ class BinariesNotFound(GridLedgerError):
 
 @dataclass(frozen=True, slots=True)
 class FabricBinaries:
-    """Where ``peer``, ``orderer``, ``configtxgen``, ``osnadmin`` and the sample config are."""
+    """Where ``peer``, ``orderer``, ``configtxgen``, ``osnadmin`` and the sample config are.
+
+    ``origin`` says how they were found: ``$FABRIC_BIN``, ``PATH`` or ``cache``."""
 
     bin_dir: Path
     config_dir: Path
+    origin: str = "cache"
 
     def tool(self, name: str) -> str:
         return str(self.bin_dir / name)
@@ -104,7 +107,7 @@ def find_binaries(version: str = FABRIC_VERSION) -> FabricBinaries:
         if config_dir is None:
             looked.append(f"{origin}: {bin_dir} (binaries, but no ../config with core.yaml)")
             continue
-        return FabricBinaries(bin_dir.resolve(), config_dir)
+        return FabricBinaries(bin_dir.resolve(), config_dir, origin)
     raise BinariesNotFound(
         f"Fabric binaries ({', '.join(REQUIRED)}) not found; looked in "
         + "; ".join(looked)
