@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from gridledger_domain.command import run_command
+
 from bench.fabric_network import start_fabric_network
 from bench.network import (
     SETTLEMENT_CONSUMERS,
@@ -254,4 +256,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_command("bench", main))
