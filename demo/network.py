@@ -24,7 +24,7 @@ from gridledger_network.devnet.served_chaincodes import (
     start_served_chaincodes,
     stop_served_chaincodes,
 )
-from gridledger_network.processes import HOST, RunFolder, free_ports, wait_until
+from gridledger_network.processes import HOST, RunFolder, free_ports, wait_recorded
 
 CHAINCODE = "gridledger"
 READY_SECONDS = 30.0
@@ -93,11 +93,12 @@ def start_devnet_network(home: Path, first_port: int | None = None) -> DemoNetwo
     try:
         start_served_chaincodes(home)
         profile = network.profile()
-        wait_until(
+        wait_recorded(
+            RunFolder(home),
+            process_name(CHAINCODE),
             lambda: _answers(profile),
-            owner=RunFolder(home).watched(process_name(CHAINCODE)),
-            what="answer from the chaincode through both peers",
-            deadline_seconds=READY_SECONDS,
+            "answer from the chaincode through both peers",
+            READY_SECONDS,
             interval_seconds=0.2,
         )
     except BaseException:

@@ -20,7 +20,6 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 from gridledger_domain.errors import GridLedgerError
 
@@ -144,19 +143,6 @@ def clean_environment(extra: Mapping[str, str]) -> dict[str, str]:
     return env
 
 
-class Watched(Protocol):
-    """What ``wait_until`` needs of a process: its name, whether it runs, where it logs."""
-
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def alive(self) -> bool: ...
-
-    @property
-    def log_path(self) -> Path: ...
-
-
 @dataclass
 class ManagedProcess:
     """A process this one started (``spawn``/``start_process``); ``stop`` ends it."""
@@ -210,25 +196,6 @@ class RunFolder:
     def log_tail(self, name: str, lines: int = LOG_TAIL_LINES) -> str:
         return log_tail(self.log_file(name), lines)
 
-    def watched(self, name: str) -> RecordedProcess:
-        return RecordedProcess(self, name)
-
-
-@dataclass(frozen=True, slots=True)
-class RecordedProcess:
-    """Process ``name`` of a ``RunFolder``, known by its pid file (started by any command)."""
-
-    run: RunFolder
-    name: str
-
-    @property
-    def alive(self) -> bool:
-        return self.run.running(self.name)
-
-    @property
-    def log_path(self) -> Path:
-        return self.run.log_file(self.name)
-
 
 def spawn(
     name: str,
@@ -269,34 +236,75 @@ def start_process(
     return spawn(name, argv, run.log_file(name), env=env, cwd=cwd, pid_file=run.pid_file(name))
 
 
+def _poll(
+    ready: Callable[[], bool],
+    alive: Callable[[], bool],
+    name: str,
+    log_path: Path,
+    what: str,
+    deadline_seconds: float,
+    interval_seconds: float,
+) -> None:
+    give_up_at = time.monotonic() + deadline_seconds
+    while not ready():
+        if not alive():
+            failure = f"{name} exited before {what}"
+        elif time.monotonic() > give_up_at:
+            failure = f"{name}: no {what} after {deadline_seconds:.0f}s"
+        else:
+            time.sleep(interval_seconds)
+            continue
+        raise NodeStartError(f"{failure} (log {log_path}):\n{log_tail(log_path)}")
+
+
 def wait_until(
     ready: Callable[[], bool],
     *,
-    owner: Watched,
+    owner: ManagedProcess,
     what: str,
     deadline_seconds: float = 60.0,
     interval_seconds: float = 0.1,
 ) -> None:
     """Poll ``ready`` until it holds; raise ``NodeStartError`` if ``owner`` exits or time is up."""
-    give_up_at = time.monotonic() + deadline_seconds
-    while not ready():
-        if not owner.alive:
-            failure = f"{owner.name} exited before {what}"
-        elif time.monotonic() > give_up_at:
-            failure = f"{owner.name}: no {what} after {deadline_seconds:.0f}s"
-        else:
-            time.sleep(interval_seconds)
-            continue
-        raise NodeStartError(f"{failure} (log {owner.log_path}):\n{log_tail(owner.log_path)}")
+    _poll(
+        ready,
+        lambda: owner.alive,
+        owner.name,
+        owner.log_path,
+        what,
+        deadline_seconds,
+        interval_seconds,
+    )
+
+
+def wait_recorded(
+    run: RunFolder,
+    name: str,
+    ready: Callable[[], bool],
+    what: str,
+    deadline_seconds: float,
+    interval_seconds: float = 0.1,
+) -> None:
+    """``wait_until`` for process ``name`` of ``run``, whichever command started it."""
+    _poll(
+        ready,
+        lambda: run.running(name),
+        name,
+        run.log_file(name),
+        what,
+        deadline_seconds,
+        interval_seconds,
+    )
 
 
 def wait_listening(run: RunFolder, name: str, ports: Sequence[int], timeout: float) -> None:
     """Wait until every port accepts; fail fast with the log if the process exits."""
-    wait_until(
+    wait_recorded(
+        run,
+        name,
         lambda: all(port_accepts(p) for p in ports),
-        owner=run.watched(name),
-        what=f"listening on {list(ports)}",
-        deadline_seconds=timeout,
+        f"listening on {list(ports)}",
+        timeout,
     )
 
 
