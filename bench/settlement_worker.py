@@ -30,6 +30,7 @@ from gridledger.energy import (
 )
 from gridledger.gateway import GatewayError
 from gridledger.profile import ConnectionProfile
+from gridledger_domain import parse_utc
 
 from bench.python_worker import _say
 
@@ -47,14 +48,14 @@ def consumer_user(index: int) -> str:
 
 def _tariff() -> Tariff:
     ct = price_from_minor_per_kwh
-    return Tariff.new(
+    return Tariff(
         1,
-        "2024-01-01T00:00:00Z",
-        [
+        parse_utc("2024-01-01T00:00:00Z"),
+        (
             TouBand("night", 0, ct("20")),
             TouBand("day", 420, ct("30")),
             TouBand("peak", 1020, ct("38")),
-        ],
+        ),
         feed_in_price=ct("8"),
         grid_fee=ct("6"),
         fixed_fee_per_day=30,

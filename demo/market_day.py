@@ -24,7 +24,9 @@ from gridledger.energy import (
     format_energy,
     price_from_minor_per_kwh,
 )
+from gridledger.energy.instants import to_datetime
 from gridledger.profile import ConnectionProfile
+from gridledger_domain import INTERVAL_SECONDS, format_utc, from_datetime, parse_utc
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
 from rich.progress import Progress as ProgressBar
@@ -34,21 +36,20 @@ from demo.cast import OFFERS, OPERATOR, SHOPPING, Actor, Shopping, market_cast
 
 DAY = datetime(2025, 6, 21, tzinfo=UTC)
 NEXT_DAY = DAY + timedelta(days=1)
-INTERVAL = timedelta(minutes=15)
 BILLED = (Role.PRODUCER, Role.CONSUMER, Role.PROSUMER)
 
 
 def demo_tariff() -> Tariff:
     ct = price_from_minor_per_kwh
-    return Tariff.new(
+    return Tariff(
         1,
-        "2025-06-01T00:00:00Z",
-        [
+        parse_utc("2025-06-01T00:00:00Z"),
+        (
             TouBand("night", 0, ct("21.0")),
             TouBand("day", 6 * 60, ct("29.0")),
             TouBand("peak", 17 * 60, ct("36.0")),
             TouBand("evening", 21 * 60, ct("26.0")),
-        ],
+        ),
         feed_in_price=ct("8.0"),
         grid_fee=ct("6.5"),
         fixed_fee_per_day=35,
@@ -69,6 +70,10 @@ class MarketDay:
     readings: SubmissionSummary
     trades: int
     auditor_verified: int
+
+
+def _clock(instant: int) -> str:
+    return f"{to_datetime(instant):%H:%M}"
 
 
 def _at(hhmm: str) -> datetime:
@@ -133,7 +138,7 @@ def register_everyone(scene: Scene) -> None:
         tariff = scene.utility.set_tariff(demo_tariff())
         bands = ", ".join(f"{b.name} from {b.start_minute // 60:02d}:00" for b in tariff.bands)
         scene.console.print(
-            f"  tariff v{tariff.version} from {tariff.effective_from:%Y-%m-%d}: {bands}"
+            f"  tariff v{tariff.version} from {format_utc(tariff.effective_from)[:10]}: {bands}"
         )
 
 
@@ -150,7 +155,7 @@ def post_offers(scene: Scene) -> None:
             scene.console.print(
                 f"  {scene.actors[plan.seller].display_name} offers "
                 f"{format_energy(offer.quantity_wh)} kWh per 15 min from "
-                f"{offer.interval_start:%H:%M} to {offer.interval_end:%H:%M} at "
+                f"{_clock(offer.interval_start)} to {_clock(offer.interval_end)} at "
                 f"{plan.price_ct_per_kwh} ct/kWh"
             )
         noon = scene.client("bob").list_offers(_at("12:00"))
@@ -158,7 +163,7 @@ def post_offers(scene: Scene) -> None:
 
 
 def _expected_wh(actor: Actor, offer: Offer) -> float:
-    first = int((offer.interval_start - DAY) / INTERVAL)
+    first = (offer.interval_start - from_datetime(DAY)) // INTERVAL_SECONDS
     days = [plan.day for plan in actor.meters]
     window = range(first, min(first + offer.interval_count, 96))
     total = sum(day.imported[i] for day in days for i in window)
@@ -189,7 +194,7 @@ def _shop(scene: Scene, wish: Shopping) -> int:
     scene.console.print(
         f"  {actor.display_name} buys {format_energy(quantity)} kWh per 15 min from "
         f"{scene.names[offer.seller]} ({offer.source.value}, cheapest of {len(offers)}) "
-        f"for {len(trades)} intervals from {offer.interval_start:%H:%M}"
+        f"for {len(trades)} intervals from {_clock(offer.interval_start)}"
     )
     return len(trades)
 
@@ -264,7 +269,7 @@ def summary_table(day: MarketDay) -> Table:
     table.add_column("renewable match", justify="right")
     table.add_column("verify_bill")
     for item in day.bills:
-        total = item.bill.matching.total
+        total = item.bill.matched_total
         share = f"{total.share_bp / 100:.1f} %" if total.consumed_wh else "—"
         table.add_row(
             item.actor.display_name,

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gridledger.errors import GridLedgerError
 from gridledger.fabric.identity import Identity
 from gridledger.fabric.msp import load_msp
 from gridledger.fabric.signer import Signer
@@ -17,7 +18,7 @@ from gridledger.gateway.timeouts import Timeouts
 PROFILE_NAME = "network.json"
 
 
-class ProfileError(ValueError):
+class ProfileError(GridLedgerError, ValueError):
     """The profile does not know the organisation or user asked for, or is malformed."""
 
 

@@ -8,6 +8,10 @@ from datetime import UTC, datetime
 INTERVAL_SECONDS = 900
 """Length of a settlement interval: 15 minutes."""
 
+DAY_SECONDS = 86_400
+HOUR_SECONDS = 3_600
+INTERVALS_PER_DAY = DAY_SECONDS // INTERVAL_SECONDS
+
 MAX_SAFE_INTEGER = 2**53 - 1
 """Largest integer carried on the ledger (safe in JSON for every client language)."""
 
@@ -20,6 +24,21 @@ _ISO_UTC = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$")
 def is_aligned(instant: int) -> bool:
     """True when ``instant`` (Unix seconds) starts a 15-minute interval."""
     return instant % INTERVAL_SECONDS == 0
+
+
+def day_of(instant: int) -> int:
+    """The UTC midnight (Unix seconds) of the day containing ``instant``."""
+    return instant - instant % DAY_SECONDS
+
+
+def hour_of(instant: int) -> int:
+    """The start (Unix seconds) of the UTC hour containing ``instant``."""
+    return instant - instant % HOUR_SECONDS
+
+
+def minute_of_day(instant: int) -> int:
+    """Minutes since the UTC midnight of ``instant``'s day."""
+    return (instant % DAY_SECONDS) // 60
 
 
 def format_utc(instant: int) -> str:

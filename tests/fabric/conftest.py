@@ -44,3 +44,12 @@ def scratch(tmp_path: Path) -> Path:
 @pytest.fixture
 def fabric_profile(fabric_network: FabricTestNetwork) -> Any:
     return fabric_network.profile
+
+
+@pytest.fixture
+def no_fabric_binaries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No Fabric binaries in ``$FABRIC_BIN``, on the ``PATH`` or in the cache (returned)."""
+    monkeypatch.setenv("FABRIC_BIN", str(tmp_path / "nothing-here"))
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setenv("GRIDLEDGER_CACHE", str(tmp_path / "cache"))
+    return tmp_path / "cache"

@@ -27,6 +27,7 @@ _TXID = re.compile(r"\b[0-9a-f]{64}\b")
 _ADDR = re.compile(r"(127\.0\.0\.1|localhost):\d+")
 _PKG = re.compile(r"\b(\w+)_1\.0:[0-9a-z]+\b")
 _BLOCKNUM = re.compile(r"BlockNum: \d+")
+BAD_SIGNATURE = b"\x30\x06\x02\x01\x01\x02\x01\x01"  # well-formed DER (r=1, s=1), signs nothing
 
 
 @dataclass
@@ -75,6 +76,12 @@ def attempt(action: Callable[[], Any], *keys: str) -> Observation:
 
 def _kv(ctx: ScenarioContext, gateway: Any, chaincode: str | None = None) -> Any:
     return gateway.network(ctx.channel).contract(chaincode or ctx.chaincode, "kv")
+
+
+def _commit(gateway: Any, signing: Any, channel: str, tx_id: str) -> Any:
+    """A commit-status request for ``tx_id`` on ``channel``, signed by ``signing``."""
+    request = gateway_requests.commit_status_request(signing, channel, tx_id)
+    return gateway.new_commit(bytes(request.SerializeToString()))
 
 
 # -- scenarios -------------------------------------------------------------------------------
@@ -147,10 +154,7 @@ def endorsed_by_one_org_only(ctx: ScenarioContext) -> Observation:
 def commit_status_of_unsubmitted_transaction(ctx: ScenarioContext) -> Observation:
     with ctx.profile.connect(OPERATOR) as gateway:
         proposal = _kv(ctx, gateway).new_proposal("Noop")
-        request = gateway_requests.commit_status_request(
-            proposal._signing, ctx.channel, proposal.transaction_id
-        )
-        commit = gateway.new_commit(bytes(request.SerializeToString()))
+        commit = _commit(gateway, proposal._signing, ctx.channel, proposal.transaction_id)
         return attempt(lambda: commit.status(timeout=3.0))
 
 
@@ -168,8 +172,7 @@ def same_signed_transaction_twice(ctx: ScenarioContext) -> Observation:
 
 def _second_status(gateway: Any, ctx: ScenarioContext, tx_id: str, block: int) -> Observation:
     """After a resubmission: what commit status says now and what the filtered blocks show."""
-    request = gateway_requests.commit_status_request(gateway._context.signing, ctx.channel, tx_id)
-    status = gateway.new_commit(bytes(request.SerializeToString())).status(timeout=5.0)
+    status = _commit(gateway, gateway._context.signing, ctx.channel, tx_id).status(timeout=5.0)
     codes: list[str] = []
     events = gateway.network(ctx.channel).filtered_block_events(start_block=block)
     seen = threading.Event()
@@ -201,36 +204,19 @@ def _code_name(code: int) -> str:
 
 
 def identity_from_foreign_ca(ctx: ScenarioContext) -> Observation:
-    from gridledger.fabric.msp import load_msp
-    from gridledger.gateway import connect
-    from gridledger_network.devnet.crypto.certificates import issue_ca, issue_identity, write_file
+    from gridledger_network.devnet.crypto.certificates import issue_ca, issue_identity
 
     folder = ctx.scratch / "foreign-msp"
     if not (folder / "signcerts" / "cert.pem").exists():
         ca = issue_ca("ca.rogue.example", "rogue.example")
-        user = issue_identity(ca, "User1@rogue.example", "client")
-        write_file(folder / "cacerts" / "ca.pem", ca.cert_pem)
-        write_file(folder / "keystore" / "priv_sk", user.key_pem, private=True)
-        write_file(folder / "signcerts" / "cert.pem", user.cert_pem)
-    identity, signer = load_msp(folder, OPERATOR)
-    org = ctx.profile.organization(OPERATOR)
-    with connect(
-        org.peer_endpoint,
-        identity=identity,
-        signer=signer,
-        tls_root_cert=org.tls_ca_cert.read_bytes(),
-    ) as gateway:
-        kv = _kv(ctx, gateway)
-        return {
-            "evaluate": attempt(lambda: kv.evaluate("Noop")),
-            "submit": attempt(lambda: kv.submit("Noop")),
-        }
+        _write_msp(folder, ca, issue_identity(ca, "User1@rogue.example", "client"))
+    return _noop_as(ctx, folder)
 
 
 def altered_proposal_signature(ctx: ScenarioContext) -> Observation:
     with ctx.profile.connect(OPERATOR) as gateway:
         proposal = _kv(ctx, gateway).new_proposal("Noop")
-        bad = gateway.new_signed_proposal(proposal.bytes(), b"\x30\x06\x02\x01\x01\x02\x01\x01")
+        bad = gateway.new_signed_proposal(proposal.bytes(), BAD_SIGNATURE)
         return {
             "evaluate": attempt(lambda: bad.evaluate()),
             "endorse": attempt(lambda: bad.endorse()),
@@ -240,9 +226,7 @@ def altered_proposal_signature(ctx: ScenarioContext) -> Observation:
 def altered_transaction_signature(ctx: ScenarioContext) -> Observation:
     with ctx.profile.connect(OPERATOR) as gateway:
         transaction = _kv(ctx, gateway).new_proposal("Put", args=[ctx.key("sig"), "v"]).endorse()
-        forged = gateway.new_signed_transaction(
-            transaction.bytes(), b"\x30\x06\x02\x01\x01\x02\x01\x01"
-        )
+        forged = gateway.new_signed_transaction(transaction.bytes(), BAD_SIGNATURE)
         return attempt(lambda: forged.submit().status(timeout=10.0))
 
 
@@ -379,14 +363,18 @@ def block_zero(ctx: ScenarioContext) -> Observation:
     return {"first_blocks": kinds}
 
 
-def private_write_default_endorsers(ctx: ScenarioContext) -> Observation:
-    key = ctx.key("pvt")
-    with ctx.profile.connect(OPERATOR) as gateway:
+def _private_write(ctx: ScenarioContext, org: str, key: str) -> Observation:
+    """A private write to the operator's collection through ``org``, endorsers by default."""
+    with ctx.profile.connect(org) as gateway:
         kv = _kv(ctx, gateway)
         return attempt(
             lambda: kv.submit("PutPrivate", "operatorPrivate", key, transient={"value": b"s"}),
             key,
         )
+
+
+def private_write_default_endorsers(ctx: ScenarioContext) -> Observation:
+    return _private_write(ctx, OPERATOR, ctx.key("pvt"))
 
 
 def private_write_explicit_endorsers(ctx: ScenarioContext) -> Observation:
@@ -504,40 +492,42 @@ def _gateway_as(ctx: ScenarioContext, msp_folder: Path) -> Any:
     )
 
 
-def identity_without_node_ou(ctx: ScenarioContext) -> Observation:
-    """A certificate from the org's own CA that carries no NodeOU (role) in its subject."""
-    from gridledger_network.devnet.crypto.certificates import (
-        issue_identity,
-        load_issued,
-        write_file,
-    )
-    from gridledger_network.devnet.crypto.layout import CryptoLayout
+def _write_msp(folder: Path, ca: Any, user: Any) -> None:
+    """An MSP folder for ``user`` (an ``Issued`` key and certificate) signed by ``ca``."""
+    from gridledger_network.devnet.crypto.certificates import write_file
 
-    folder = ctx.scratch / f"no-ou-msp-{uuid.uuid4().hex[:8]}"  # this network's CA, every time
-    layout = CryptoLayout(_crypto_root(ctx))
-    ca = load_issued(layout.ca_cert(OPERATOR), layout.ca_key(OPERATOR))
-    user = issue_identity(ca, "nobody@gridoperator.gridledger.local", None)
     write_file(folder / "cacerts" / "ca.pem", ca.cert_pem)
     write_file(folder / "keystore" / "priv_sk", user.key_pem, private=True)
     write_file(folder / "signcerts" / "cert.pem", user.cert_pem)
-    with _gateway_as(ctx, folder) as gateway:
+
+
+def _noop_as(ctx: ScenarioContext, msp_folder: Path) -> Observation:
+    """What evaluating and submitting ``Noop`` give to the identity in ``msp_folder``."""
+    with _gateway_as(ctx, msp_folder) as gateway:
         kv = _kv(ctx, gateway)
         return {
             "evaluate": attempt(lambda: kv.evaluate("Noop")),
             "submit": attempt(lambda: kv.submit("Noop")),
         }
+
+
+def identity_without_node_ou(ctx: ScenarioContext) -> Observation:
+    """A certificate from the org's own CA that carries no NodeOU (role) in its subject."""
+    from gridledger_network.devnet.crypto.certificates import issue_identity, load_issued
+    from gridledger_network.devnet.crypto.layout import CryptoLayout
+
+    folder = ctx.scratch / f"no-ou-msp-{uuid.uuid4().hex[:8]}"  # this network's CA, every time
+    layout = CryptoLayout(_crypto_root(ctx))
+    ca = load_issued(layout.ca_cert(OPERATOR), layout.ca_key(OPERATOR))
+    _write_msp(folder, ca, issue_identity(ca, "nobody@gridoperator.gridledger.local", None))
+    return _noop_as(ctx, folder)
 
 
 def peer_identity_as_client(ctx: ScenarioContext) -> Observation:
     """The org's peer identity (NodeOU peer: a reader, not a writer) calling the chaincode."""
     from gridledger_network.devnet.crypto.layout import CryptoLayout
 
-    with _gateway_as(ctx, CryptoLayout(_crypto_root(ctx)).node_msp_dir(OPERATOR)) as gateway:
-        kv = _kv(ctx, gateway)
-        return {
-            "evaluate": attempt(lambda: kv.evaluate("Noop")),
-            "submit": attempt(lambda: kv.submit("Noop")),
-        }
+    return _noop_as(ctx, CryptoLayout(_crypto_root(ctx)).node_msp_dir(OPERATOR))
 
 
 def unknown_chaincode_with_endorsing_orgs(ctx: ScenarioContext) -> Observation:
@@ -559,16 +549,7 @@ def transient_data_for_unknown_chaincode(ctx: ScenarioContext) -> Observation:
 
 def private_write_through_non_member_gateway(ctx: ScenarioContext) -> Observation:
     """Transient data submitted through the org outside the collection, endorsers by default."""
-    key = ctx.key("pvt-nm")
-    with ctx.profile.connect(PROSUMER) as gateway:
-        kv = _kv(ctx, gateway)
-        return attempt(
-            lambda: kv.submit("PutPrivate", "operatorPrivate", key, transient={"value": b"s"}),
-            key,
-        )
-
-
-BAD_SIGNATURE = b"\x30\x06\x02\x01\x01\x02\x01\x01"
+    return _private_write(ctx, PROSUMER, ctx.key("pvt-nm"))
 
 
 def altered_signature_on_read_requests(ctx: ScenarioContext) -> Observation:
@@ -596,10 +577,7 @@ def altered_signature_on_read_requests(ctx: ScenarioContext) -> Observation:
 
 def commit_status_of_unknown_channel(ctx: ScenarioContext) -> Observation:
     with ctx.profile.connect(OPERATOR) as gateway:
-        request = gateway_requests.commit_status_request(
-            gateway._context.signing, "nosuchchannel", "0" * 64
-        )
-        commit = gateway.new_commit(bytes(request.SerializeToString()))
+        commit = _commit(gateway, gateway._context.signing, "nosuchchannel", "0" * 64)
         return attempt(lambda: commit.status(timeout=3.0))
 
 

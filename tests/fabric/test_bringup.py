@@ -159,18 +159,14 @@ def test_restart_keeps_the_ledger_and_down_removes_everything(tmp_path: Path) ->
 
 
 def test_missing_binaries_say_where_they_were_looked_for_and_how_to_get_them(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    no_fabric_binaries: Path,
 ) -> None:
-    monkeypatch.setenv("FABRIC_BIN", str(tmp_path / "nothing-here"))
-    monkeypatch.setenv("PATH", str(tmp_path))
-    monkeypatch.setenv("GRIDLEDGER_CACHE", str(tmp_path / "cache"))
-
     with pytest.raises(BinariesNotFound) as caught:
         find_binaries()
 
     message = str(caught.value)
     assert "$FABRIC_BIN" in message and "PATH" in message
-    assert str(tmp_path / "cache" / "fabric" / "3.1.5" / "bin") in message
+    assert str(no_fabric_binaries / "fabric" / "3.1.5" / "bin") in message
     assert "make fabric-binaries" in message
 
 

@@ -16,13 +16,8 @@ def test_status_of_an_empty_home_says_there_is_no_network(tmp_path: Path) -> Non
     assert "no fabric network" in result.output
 
 
-def test_up_without_binaries_fails_with_one_message_saying_how_to_get_them(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("FABRIC_BIN", str(tmp_path / "none"))
-    monkeypatch.setenv("PATH", str(tmp_path))
-    monkeypatch.setenv("GRIDLEDGER_CACHE", str(tmp_path / "cache"))
-
+@pytest.mark.usefixtures("no_fabric_binaries")
+def test_up_without_binaries_fails_with_one_message_saying_how_to_get_them(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["up", "--home", str(tmp_path / "net")])
 
     assert result.exit_code == 1

@@ -14,15 +14,15 @@ from typing import Any
 import pytest
 from gridledger_chaincode.contract import ContractError
 from gridledger_chaincode.contracts import build_chaincode
-from gridledger_chaincode.energy.errors import EnergyError
 from gridledger_chaincode.shim.identity import ClientIdentity
 from gridledger_chaincode.testing import InMemoryLedger, make_identity
+from gridledger_domain.refusals import Refusal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fuzz.chaincode_catalog import ChaincodeFunction, chaincode_functions
 
-CLEAR_REFUSALS = (ContractError, EnergyError)
+CLEAR_REFUSALS = (ContractError, Refusal)
 ROUTER_LOGGER = "gridledger_chaincode.contract.router"
 CHAINCODE = build_chaincode()
 IDENTITIES: list[ClientIdentity] = [

@@ -3,13 +3,13 @@ chain and a restart that keeps every block and all state."""
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fabric_protos.peer import transaction_pb2
+from gridledger_network.devnet.ledger.blocks import block_header_hash, compute_data_hash
 from harness.blocks import transaction_ids, validation_codes
 from harness.devnet import TestNetwork, running_test_network
 from harness.streams import read_until
@@ -21,30 +21,6 @@ DUPLICATE_TXID = transaction_pb2.TxValidationCode.Value("DUPLICATE_TXID")
 PHANTOM_READ_CONFLICT = transaction_pb2.TxValidationCode.Value("PHANTOM_READ_CONFLICT")
 
 
-def _der_length(n: int) -> bytes:
-    if n < 0x80:
-        return bytes([n])
-    body = n.to_bytes((n.bit_length() + 7) // 8, "big")
-    return bytes([0x80 | len(body)]) + body
-
-
-def _der(tag: int, body: bytes) -> bytes:
-    return bytes([tag]) + _der_length(len(body)) + body
-
-
-def _header_hash(block: Any) -> bytes:
-    """SHA-256 of the ASN.1 DER SEQUENCE {number INTEGER, previous_hash, data_hash OCTET STRINGs},
-    written here from Fabric's definition, independently of the devnet's code."""
-    number = block.header.number
-    integer = number.to_bytes(max(1, (number.bit_length() + 8) // 8), "big")
-    body = (
-        _der(0x02, integer)
-        + _der(0x04, bytes(block.header.previous_hash))
-        + _der(0x04, bytes(block.header.data_hash))
-    )
-    return hashlib.sha256(_der(0x30, body)).digest()
-
-
 def _blocks_up_to(network: Any, last: int) -> list[Any]:
     blocks = read_until(network.block_events(start_block=0), lambda b: b.header.number >= last)
     assert [b.header.number for b in blocks] == list(range(last + 1))
@@ -52,10 +28,12 @@ def _blocks_up_to(network: Any, last: int) -> list[Any]:
 
 
 def _assert_hash_chain(blocks: list[Any]) -> None:
+    """Each block names its predecessor's header hash (Fabric's ASN.1 DER header, pinned to byte
+    vectors in tests/unit/devnet/ledger/test_ledger_store.py) and hashes its own data."""
     for previous, block in itertools.pairwise(blocks):
-        assert bytes(block.header.previous_hash) == _header_hash(previous)
+        assert bytes(block.header.previous_hash) == block_header_hash(previous.header)
     for block in blocks:
-        assert bytes(block.header.data_hash) == hashlib.sha256(b"".join(block.data.data)).digest()
+        assert bytes(block.header.data_hash) == compute_data_hash(list(block.data.data))
 
 
 def test_the_same_signed_transaction_submitted_twice_commits_once(
@@ -106,7 +84,7 @@ def test_blocks_chain_and_survive_a_restart(tmp_path: Path) -> None:
         assert b"value-0" in kv.evaluate("History", "restart-key-0")
         blocks = _blocks_up_to(gateway.network(network.channel), height - 1)
         _assert_hash_chain(blocks)
-        assert _header_hash(blocks[-1]) == digest
+        assert block_header_hash(blocks[-1].header) == digest
         assert kv.submit("Put", "after-restart", "ok") == b""
 
 
@@ -119,4 +97,4 @@ def _write_and_read_chain(network: TestNetwork) -> tuple[int, bytes]:
         last = kv.new_proposal("Noop").endorse().submit().status().block_number
         blocks = _blocks_up_to(channel, last)
         _assert_hash_chain(blocks)
-        return last + 1, _header_hash(blocks[-1])
+        return last + 1, block_header_hash(blocks[-1].header)

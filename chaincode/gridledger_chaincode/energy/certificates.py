@@ -4,87 +4,14 @@ transferred to buyers with the trades they back, retired against a bill."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
-from enum import StrEnum
-from typing import Any
+from dataclasses import replace
 
-from gridledger_domain import MeterReading, format_utc, parse_utc
+from gridledger_domain import MeterReading
+from gridledger_domain.records import Certificate, Meter, Trade
+from gridledger_domain.refusals import Conflict, InvalidRequest
+from gridledger_domain.vocabulary import CertificateStatus
 
-from gridledger_chaincode.energy.errors import Conflict, ValidationError
-from gridledger_chaincode.energy.market import Trade
-from gridledger_chaincode.energy.meters import EnergySource, Meter, parse_source
 from gridledger_chaincode.energy.readings import interval_energy
-
-
-class CertificateStatus(StrEnum):
-    ACTIVE = "active"
-    TRANSFERRED = "transferred"
-    RETIRED = "retired"
-
-
-@dataclass(frozen=True, slots=True)
-class Certificate:
-    """``wh`` of renewable energy from ``meter_id`` in the interval ``interval_start``.
-
-    A producer's certificate is issued ``active``; shares of it become buyers' certificates
-    (``trade_id`` and ``parent_id`` set) and it is ``transferred`` once nothing is left. A buyer's
-    certificate is ``retired`` against the bill that claims it (``claimed_wh`` of it)."""
-
-    certificate_id: str
-    meter_id: str
-    interval_start: int
-    source: EnergySource
-    wh: int
-    owner: str
-    status: CertificateStatus = CertificateStatus.ACTIVE
-    transferred_wh: int = 0
-    trade_id: str = ""
-    parent_id: str = ""
-    bill_id: str = ""
-    claimed_wh: int = 0
-
-    def __post_init__(self) -> None:
-        if type(self.wh) is not int or self.wh <= 0:
-            raise ValidationError("a certificate covers a positive number of Wh")
-        if not 0 <= self.transferred_wh <= self.wh or not 0 <= self.claimed_wh <= self.wh:
-            raise ValidationError("certificate shares out of range")
-
-    @property
-    def available_wh(self) -> int:
-        return self.wh - self.transferred_wh if self.status is CertificateStatus.ACTIVE else 0
-
-    def to_json_dict(self) -> dict[str, Any]:
-        return {
-            "certificate_id": self.certificate_id,
-            "meter_id": self.meter_id,
-            "interval_start": format_utc(self.interval_start),
-            "source": self.source.value,
-            "wh": self.wh,
-            "owner": self.owner,
-            "status": self.status.value,
-            "transferred_wh": self.transferred_wh,
-            "trade_id": self.trade_id,
-            "parent_id": self.parent_id,
-            "bill_id": self.bill_id,
-            "claimed_wh": self.claimed_wh,
-        }
-
-    @classmethod
-    def from_json_dict(cls, data: dict[str, Any]) -> Certificate:
-        return cls(
-            certificate_id=data["certificate_id"],
-            meter_id=data["meter_id"],
-            interval_start=parse_utc(data["interval_start"]),
-            source=parse_source(data["source"]),
-            wh=data["wh"],
-            owner=data["owner"],
-            status=CertificateStatus(data["status"]),
-            transferred_wh=data["transferred_wh"],
-            trade_id=data["trade_id"],
-            parent_id=data["parent_id"],
-            bill_id=data["bill_id"],
-            claimed_wh=data["claimed_wh"],
-        )
 
 
 def issue_certificate(
@@ -93,7 +20,7 @@ def issue_certificate(
     """The certificate for the interval that ``opening`` starts and ``closing`` ends, if the
     meter is renewable and exported energy in it; ``None`` otherwise."""
     if closing.interval_start - opening.interval_start != 900:
-        raise ValidationError("a certificate covers exactly one 15-minute interval")
+        raise InvalidRequest("a certificate covers exactly one 15-minute interval")
     if not meter.renewable:
         return None
     _, exported = interval_energy(opening, closing)

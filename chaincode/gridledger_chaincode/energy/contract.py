@@ -10,15 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
+from gridledger_domain.refusals import Refusal
+
 from gridledger_chaincode.contract import Context, Contract, ContractError, query, transaction
-from gridledger_chaincode.energy.errors import (
-    AccessDenied,
-    Conflict,
-    EnergyError,
-    IncompleteData,
-    NotFound,
-    ValidationError,
-)
 from gridledger_chaincode.energy.ledger import (
     certificates,
     market,
@@ -33,21 +27,6 @@ from gridledger_chaincode.energy.ledger.state import State
 
 T = TypeVar("T")
 
-_PREFIXES: tuple[tuple[type[EnergyError], str], ...] = (
-    (AccessDenied, "access denied"),
-    (NotFound, "not found"),
-    (Conflict, "conflict"),
-    (IncompleteData, "incomplete"),
-    (ValidationError, "invalid"),
-)
-
-
-def refusal(exc: EnergyError) -> ContractError:
-    for kind, prefix in _PREFIXES:
-        if isinstance(exc, kind):
-            return ContractError(f"{prefix}: {exc}")
-    return ContractError(f"refused: {exc}")
-
 
 class EnergyContract(Contract):
     name: ClassVar[str] = "energy"
@@ -59,8 +38,8 @@ class EnergyContract(Contract):
         try:
             caller = identify(state, ctx.client_identity, self.utility_msp)
             return action(state, caller)
-        except EnergyError as exc:
-            raise refusal(exc) from exc
+        except Refusal as exc:
+            raise ContractError(str(exc)) from exc
 
     # -- participants ---------------------------------------------------------------------------
     @transaction

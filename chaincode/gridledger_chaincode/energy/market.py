@@ -2,161 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
-from enum import StrEnum
-from typing import Any
+from dataclasses import replace
 
-from gridledger_domain import INTERVAL_SECONDS, format_utc, is_aligned, parse_utc
-
-from gridledger_chaincode.energy.errors import AccessDenied, Conflict, ValidationError
-from gridledger_chaincode.energy.meters import EnergySource, parse_source
-from gridledger_chaincode.energy.money import MAX_PRICE
-
-MAX_OFFER_INTERVALS = 96 * 7
-MAX_QUANTITY_WH = 10**12
-ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
-
-
-class OfferStatus(StrEnum):
-    OPEN = "open"
-    WITHDRAWN = "withdrawn"
-
-
-def validate_id(kind: str, value: object) -> str:
-    if not isinstance(value, str) or ID_PATTERN.match(value) is None:
-        raise ValidationError(f"invalid {kind} id {value!r}")
-    return value
-
-
-def _quantity(name: str, value: object) -> int:
-    if type(value) is not int or not 1 <= value <= MAX_QUANTITY_WH:
-        raise ValidationError(f"{name} must be an integer from 1 to {MAX_QUANTITY_WH} Wh")
-    return value
-
-
-@dataclass(frozen=True, slots=True)
-class Offer:
-    """``quantity_wh`` per interval for each of ``interval_count`` intervals from
-    ``interval_start``; ``remaining_wh`` is what is still for sale in each of them."""
-
-    offer_id: str
-    seller: str
-    meter_id: str
-    source: EnergySource
-    zone: str
-    interval_start: int
-    interval_count: int
-    quantity_wh: int
-    price: int
-    remaining_wh: int
-    status: OfferStatus = OfferStatus.OPEN
-
-    def __post_init__(self) -> None:
-        validate_id("offer", self.offer_id)
-        if type(self.interval_start) is not int or not is_aligned(self.interval_start):
-            raise ValidationError("offer interval_start must be aligned to 15 minutes (UTC)")
-        if type(self.interval_count) is not int or not (
-            1 <= self.interval_count <= MAX_OFFER_INTERVALS
-        ):
-            raise ValidationError(f"offer must cover 1 to {MAX_OFFER_INTERVALS} intervals")
-        _quantity("offer quantity_wh", self.quantity_wh)
-        if type(self.price) is not int or not 0 <= self.price <= MAX_PRICE:
-            raise ValidationError(f"offer price must be an integer from 0 to {MAX_PRICE}")
-        if type(self.remaining_wh) is not int or not 0 <= self.remaining_wh <= self.quantity_wh:
-            raise ValidationError("offer remaining_wh out of range")
-
-    def intervals(self) -> range:
-        end = self.interval_start + self.interval_count * INTERVAL_SECONDS
-        return range(self.interval_start, end, INTERVAL_SECONDS)
-
-    def covers(self, instant: int) -> bool:
-        return instant in self.intervals()
-
-    @property
-    def available(self) -> bool:
-        return self.status is OfferStatus.OPEN and self.remaining_wh > 0
-
-    def to_json_dict(self) -> dict[str, Any]:
-        return {
-            "offer_id": self.offer_id,
-            "seller": self.seller,
-            "meter_id": self.meter_id,
-            "source": self.source.value,
-            "zone": self.zone,
-            "interval_start": format_utc(self.interval_start),
-            "interval_count": self.interval_count,
-            "quantity_wh": self.quantity_wh,
-            "price": self.price,
-            "remaining_wh": self.remaining_wh,
-            "status": self.status.value,
-        }
-
-    @classmethod
-    def from_json_dict(cls, data: dict[str, Any]) -> Offer:
-        return cls(
-            offer_id=data["offer_id"],
-            seller=data["seller"],
-            meter_id=data["meter_id"],
-            source=parse_source(data["source"]),
-            zone=data["zone"],
-            interval_start=parse_utc(data["interval_start"]),
-            interval_count=data["interval_count"],
-            quantity_wh=data["quantity_wh"],
-            price=data["price"],
-            remaining_wh=data["remaining_wh"],
-            status=OfferStatus(data["status"]),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Trade:
-    """``quantity_wh`` delivered by ``seller`` to ``buyer`` in one interval at ``price``."""
-
-    trade_id: str
-    offer_id: str
-    buyer: str
-    seller: str
-    interval_start: int
-    quantity_wh: int
-    price: int
-    source: EnergySource
-
-    def __post_init__(self) -> None:
-        validate_id("trade", self.trade_id)
-        if type(self.interval_start) is not int or not is_aligned(self.interval_start):
-            raise ValidationError("trade interval_start must be aligned to 15 minutes (UTC)")
-        _quantity("trade quantity_wh", self.quantity_wh)
-        if type(self.price) is not int or not 0 <= self.price <= MAX_PRICE:
-            raise ValidationError("trade price out of range")
-        if self.buyer == self.seller:
-            raise ValidationError("buyer and seller must differ")
-
-    def to_json_dict(self) -> dict[str, Any]:
-        return {
-            "trade_id": self.trade_id,
-            "offer_id": self.offer_id,
-            "buyer": self.buyer,
-            "seller": self.seller,
-            "interval_start": format_utc(self.interval_start),
-            "quantity_wh": self.quantity_wh,
-            "price": self.price,
-            "source": self.source.value,
-        }
-
-    @classmethod
-    def from_json_dict(cls, data: dict[str, Any]) -> Trade:
-        return cls(
-            trade_id=data["trade_id"],
-            offer_id=data["offer_id"],
-            buyer=data["buyer"],
-            seller=data["seller"],
-            interval_start=parse_utc(data["interval_start"]),
-            quantity_wh=data["quantity_wh"],
-            price=data["price"],
-            source=parse_source(data["source"]),
-        )
+from gridledger_domain.records import Offer, Trade
+from gridledger_domain.records.market import validate_quantity
+from gridledger_domain.refusals import AccessDenied, Conflict, InvalidRequest
+from gridledger_domain.vocabulary import EnergySource, OfferStatus
 
 
 def buy(
@@ -164,11 +16,11 @@ def buy(
 ) -> tuple[Offer, list[Trade]]:
     """Fill ``quantity_wh`` per interval of ``offer`` for ``buyer``: the updated offer and one
     trade per interval (ids ``<prefix>.<n>``), created together or not at all."""
-    _quantity("quantity_wh", quantity_wh)
+    validate_quantity("quantity_wh", quantity_wh)
     if offer.status is not OfferStatus.OPEN:
         raise Conflict(f"offer {offer.offer_id} is {offer.status.value}")
     if buyer == offer.seller:
-        raise ValidationError("a participant cannot buy its own offer")
+        raise InvalidRequest("a participant cannot buy its own offer")
     if quantity_wh > offer.remaining_wh:
         raise Conflict(
             f"offer {offer.offer_id} has {offer.remaining_wh} Wh left per interval, "

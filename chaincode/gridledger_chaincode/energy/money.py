@@ -1,22 +1,11 @@
-"""Integer money and prices, and the one rounding rule (round half to even, once per line).
-
-- Energy: integer watt-hours (Wh).
-- Money: integer minor currency units (e.g. cents); positive = the participant pays.
-- Prices: integer minor units per kWh scaled by ``PRICE_SCALE`` (4 fixed decimals), so
-  25.34 cents/kWh is ``253400``.
-- Tax rates: integer basis points (1/100 of a percent), 19 % is ``1900``.
-"""
+"""Money arithmetic and the one rounding rule (round half to even, once per line); the units
+are in ``gridledger_domain.units``."""
 
 from __future__ import annotations
 
 from fractions import Fraction
 
-PRICE_DECIMALS = 4
-PRICE_SCALE = 10**PRICE_DECIMALS
-WH_PER_KWH = 1000
-BASIS_POINTS = 10_000
-MAX_PRICE = 10**12
-"""Upper bound for any price field (10^8 minor units per kWh): refuses absurd inputs."""
+from gridledger_domain.units import BASIS_POINTS, PRICE_SCALE, WH_PER_KWH
 
 
 def energy_value(wh: int, price: int) -> Fraction:

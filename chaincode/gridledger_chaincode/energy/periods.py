@@ -5,28 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from gridledger_domain import INTERVAL_SECONDS, format_utc
+from gridledger_domain.refusals import InvalidRequest
+from gridledger_domain.timeutil import DAY_SECONDS, INTERVAL_SECONDS, format_utc
 
-from gridledger_chaincode.energy.errors import ValidationError
-
-DAY_SECONDS = 86_400
-HOUR_SECONDS = 3_600
-INTERVALS_PER_DAY = DAY_SECONDS // INTERVAL_SECONDS
 MAX_PERIOD_DAYS = 366
-
-
-def day_of(instant: int) -> int:
-    """The UTC midnight (Unix seconds) of the day containing ``instant``."""
-    return instant - instant % DAY_SECONDS
-
-
-def hour_of(instant: int) -> int:
-    """The start (Unix seconds) of the UTC hour containing ``instant``."""
-    return instant - instant % HOUR_SECONDS
-
-
-def minute_of_day(instant: int) -> int:
-    return (instant % DAY_SECONDS) // 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,10 +21,10 @@ class Period:
     def __post_init__(self) -> None:
         for name, value in (("start", self.start), ("end", self.end)):
             if type(value) is not int or value < 0 or value % DAY_SECONDS:
-                raise ValidationError(f"billing period {name} must be a UTC midnight: {value!r}")
+                raise InvalidRequest(f"billing period {name} must be a UTC midnight: {value!r}")
         days = (self.end - self.start) // DAY_SECONDS
         if not 1 <= days <= MAX_PERIOD_DAYS:
-            raise ValidationError(
+            raise InvalidRequest(
                 f"billing period must span 1 to {MAX_PERIOD_DAYS} whole UTC days, got {days}"
             )
 

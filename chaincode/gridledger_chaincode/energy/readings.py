@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from gridledger_domain import MeterReading, SignedReading, format_utc, verify_batch
-
-from gridledger_chaincode.energy.errors import Conflict, NotFound, ValidationError
-from gridledger_chaincode.energy.meters import Meter
+from gridledger_domain.records import Meter
+from gridledger_domain.refusals import Conflict, InvalidRequest, NotFound
 
 MAX_BATCH = 10_000
 """Most readings accepted in one transaction."""
@@ -60,15 +59,15 @@ def plan_readings(
     the neighbouring readings (stored or in the batch). Identical duplicates are no-ops.
     """
     if not batch:
-        raise ValidationError("no readings submitted")
+        raise InvalidRequest("no readings submitted")
     if len(batch) > MAX_BATCH:
-        raise ValidationError(f"at most {MAX_BATCH} readings per transaction, got {len(batch)}")
+        raise InvalidRequest(f"at most {MAX_BATCH} readings per transaction, got {len(batch)}")
     for signed in batch:
         meter = meters.get(signed.reading.meter_id)
         if meter is None:
             raise NotFound(f"unknown meter {signed.reading.meter_id}")
         if not meter.active:
-            raise ValidationError(f"meter {meter.meter_id} is inactive")
+            raise InvalidRequest(f"meter {meter.meter_id} is inactive")
 
     def key_of(meter_id: str) -> str | None:
         found = meters.get(meter_id)
@@ -76,7 +75,7 @@ def plan_readings(
 
     for verdict in verify_batch(batch, key_of):
         if not verdict.ok:
-            raise ValidationError(
+            raise InvalidRequest(
                 f"reading {verdict.index} ({verdict.meter_id} at "
                 f"{format_utc(verdict.interval_start)}) refused: {verdict.reason}"
             )

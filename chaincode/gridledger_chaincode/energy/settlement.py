@@ -9,16 +9,25 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from gridledger_domain import INTERVAL_SECONDS, MeterReading
+from gridledger_domain.records import (
+    Bill,
+    CertificateClaim,
+    LineItem,
+    MatchedEnergy,
+    MissingReading,
+    Tariff,
+    Trade,
+    bill_id_for,
+)
+from gridledger_domain.refusals import InvalidRequest
+from gridledger_domain.timeutil import INTERVALS_PER_DAY, hour_of
+from gridledger_domain.vocabulary import LineKind
 
 from gridledger_chaincode.energy.allocation import allocate_pro_rata
-from gridledger_chaincode.energy.bill import Bill, LineItem, LineKind, MatchedEnergy, bill_id_for
-from gridledger_chaincode.energy.errors import ValidationError
-from gridledger_chaincode.energy.market import Trade
 from gridledger_chaincode.energy.money import apply_rate, energy_value, round_half_even
-from gridledger_chaincode.energy.periods import INTERVALS_PER_DAY, hour_of
 from gridledger_chaincode.energy.readings import interval_energy
 from gridledger_chaincode.energy.settlement_inputs import SettlementInputs
-from gridledger_chaincode.energy.tariffs import Tariff, tariff_on
+from gridledger_chaincode.energy.tariffs import tariff_on
 
 WH = "Wh"
 DAY = "day"
@@ -73,7 +82,7 @@ def settle(inputs: SettlementInputs) -> Bill:
     tariffs = inputs.tariffs
     currencies = {tariff.currency for tariff in tariffs}
     if len(currencies) != 1:
-        raise ValidationError(f"tariffs in force use several currencies: {sorted(currencies)}")
+        raise InvalidRequest(f"tariffs in force use several currencies: {sorted(currencies)}")
     by_meter = _interval_readings(inputs)
 
     missing: set[tuple[str, int]] = set()
@@ -171,7 +180,7 @@ def settle(inputs: SettlementInputs) -> Bill:
         complete=not missing,
         intervals_total=period.days * INTERVALS_PER_DAY,
         intervals_settled=period.days * INTERVALS_PER_DAY - len(unsettled),
-        missing_readings=tuple(sorted(missing)),
+        missing_readings=tuple(MissingReading(*item) for item in sorted(missing)),
         unsettled_intervals=tuple(unsettled),
         lines=tuple(lines),
         subtotal=subtotal,
@@ -185,7 +194,7 @@ def settle(inputs: SettlementInputs) -> Bill:
         ),
         matched_intervals=tuple(matched_intervals),
         matched_hours=_hours(matched_intervals),
-        certificates_claimed=tuple(sorted(claims.items())),
+        certificates_claimed=tuple(CertificateClaim(*item) for item in sorted(claims.items())),
         inputs_hash=inputs.inputs_hash(),
     )
 

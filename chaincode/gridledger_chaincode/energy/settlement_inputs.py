@@ -7,14 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from gridledger_domain import SignedReading, format_utc
+from gridledger_domain.canonical import canonical_json, sha256_hex
+from gridledger_domain.records import Certificate, Meter, Tariff, Trade
+from gridledger_domain.refusals import InvalidRequest
 
-from gridledger_chaincode.energy.canonical import canonical_json, sha256_hex
-from gridledger_chaincode.energy.certificates import Certificate
-from gridledger_chaincode.energy.errors import ValidationError
-from gridledger_chaincode.energy.market import Trade
-from gridledger_chaincode.energy.meters import Meter
 from gridledger_chaincode.energy.periods import Period
-from gridledger_chaincode.energy.tariffs import Tariff, tariff_on
+from gridledger_chaincode.energy.tariffs import tariff_on
 
 INPUTS_FORMAT = "gridledger.settlement-inputs/1"
 
@@ -88,7 +86,7 @@ def select_inputs(
         key = (reading.meter_id, reading.interval_start)
         known = chosen_readings.get(key)
         if known is not None and known.reading != reading:
-            raise ValidationError(f"two different readings for {key[0]} at {format_utc(key[1])}")
+            raise InvalidRequest(f"two different readings for {key[0]} at {format_utc(key[1])}")
         if known is None:
             chosen_readings[key] = signed
     chosen_trades: dict[str, Trade] = {}
@@ -98,7 +96,7 @@ def select_inputs(
         ):
             continue
         if trade.trade_id in chosen_trades and chosen_trades[trade.trade_id] != trade:
-            raise ValidationError(f"two different trades with id {trade.trade_id}")
+            raise InvalidRequest(f"two different trades with id {trade.trade_id}")
         chosen_trades[trade.trade_id] = trade
     all_tariffs = list(tariffs)
     in_force = {

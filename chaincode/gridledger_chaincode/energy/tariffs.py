@@ -2,134 +2,27 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
 
-from gridledger_domain import INTERVAL_SECONDS, format_utc, parse_utc
-
-from gridledger_chaincode.energy.errors import NotFound, ValidationError
-from gridledger_chaincode.energy.money import BASIS_POINTS, MAX_PRICE
-from gridledger_chaincode.energy.periods import DAY_SECONDS, day_of, minute_of_day
-
-BAND_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,31}$")
-MINUTES_PER_DAY = 1440
-
-
-def _amount(name: str, value: object, maximum: int = MAX_PRICE) -> int:
-    if type(value) is not int or not 0 <= value <= maximum:
-        raise ValidationError(f"{name} must be an integer from 0 to {maximum}: {value!r}")
-    return value
-
-
-@dataclass(frozen=True, slots=True)
-class TouBand:
-    """A time-of-use band: from ``start_minute`` (UTC minute of day) until the next band."""
-
-    name: str
-    start_minute: int
-    price: int
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.name, str) or BAND_NAME.match(self.name) is None:
-            raise ValidationError(f"invalid band name {self.name!r}")
-        start = _amount("band start_minute", self.start_minute, MINUTES_PER_DAY - 1)
-        if start % (INTERVAL_SECONDS // 60):
-            raise ValidationError(f"band {self.name} must start on a 15-minute boundary")
-        _amount(f"band {self.name} price", self.price)
-
-    def to_json_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "start_minute": self.start_minute, "price": self.price}
-
-
-@dataclass(frozen=True, slots=True)
-class Tariff:
-    """One tariff version. Prices are scaled by ``PRICE_SCALE`` per kWh; see money.py."""
-
-    version: int
-    effective_from: int
-    bands: tuple[TouBand, ...]
-    feed_in_price: int
-    grid_fee: int
-    fixed_fee_per_day: int
-    tax_rate_bp: int
-    currency: str = "EUR"
-
-    def __post_init__(self) -> None:
-        if type(self.version) is not int or self.version < 1:
-            raise ValidationError(f"tariff version must be a positive integer: {self.version!r}")
-        if type(self.effective_from) is not int or self.effective_from % DAY_SECONDS:
-            raise ValidationError("tariff effective_from must be a UTC midnight")
-        if not self.bands:
-            raise ValidationError("a tariff needs at least one time-of-use band")
-        starts = [band.start_minute for band in self.bands]
-        if starts[0] != 0 or starts != sorted(set(starts)):
-            raise ValidationError(
-                "time-of-use bands must start at minute 0 and be in strictly increasing order"
-            )
-        _amount("feed_in_price", self.feed_in_price)
-        _amount("grid_fee", self.grid_fee)
-        _amount("fixed_fee_per_day", self.fixed_fee_per_day)
-        _amount("tax_rate_bp", self.tax_rate_bp, BASIS_POINTS)
-        if not isinstance(self.currency, str) or re.fullmatch(r"[A-Z]{3}", self.currency) is None:
-            raise ValidationError(f"currency must be an ISO 4217 code: {self.currency!r}")
-
-    def band_at(self, instant: int) -> TouBand:
-        """The band in force at ``instant``."""
-        minute = minute_of_day(instant)
-        chosen = self.bands[0]
-        for band in self.bands:
-            if band.start_minute <= minute:
-                chosen = band
-        return chosen
-
-    def to_json_dict(self) -> dict[str, Any]:
-        return {
-            "version": self.version,
-            "effective_from": format_utc(self.effective_from),
-            "bands": [band.to_json_dict() for band in self.bands],
-            "feed_in_price": self.feed_in_price,
-            "grid_fee": self.grid_fee,
-            "fixed_fee_per_day": self.fixed_fee_per_day,
-            "tax_rate_bp": self.tax_rate_bp,
-            "currency": self.currency,
-        }
-
-    @classmethod
-    def from_json_dict(cls, data: dict[str, Any]) -> Tariff:
-        try:
-            effective = parse_utc(str(data["effective_from"]))
-            bands = tuple(TouBand(b["name"], b["start_minute"], b["price"]) for b in data["bands"])
-            return cls(
-                version=data["version"],
-                effective_from=effective,
-                bands=bands,
-                feed_in_price=data["feed_in_price"],
-                grid_fee=data["grid_fee"],
-                fixed_fee_per_day=data["fixed_fee_per_day"],
-                tax_rate_bp=data["tax_rate_bp"],
-                currency=data.get("currency", "EUR"),
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            if isinstance(exc, ValidationError):
-                raise
-            raise ValidationError(f"malformed tariff: {exc}") from exc
+from gridledger_domain import format_utc
+from gridledger_domain.records import Tariff
+from gridledger_domain.refusals import InvalidRequest, NotFound
+from gridledger_domain.timeutil import day_of
 
 
 def check_new_version(existing: Sequence[Tariff], new: Tariff) -> None:
     """A new version numbers one more than the latest and takes effect strictly after it."""
     if not existing:
         if new.version != 1:
-            raise ValidationError("the first tariff version must be 1")
+            raise InvalidRequest("the first tariff version must be 1")
         return
     latest = max(existing, key=lambda tariff: tariff.version)
     if new.version != latest.version + 1:
-        raise ValidationError(
+        raise InvalidRequest(
             f"tariff version must be {latest.version + 1} (versions are never overwritten)"
         )
     if new.effective_from <= latest.effective_from:
-        raise ValidationError(
+        raise InvalidRequest(
             f"tariff version {new.version} must take effect after "
             f"{format_utc(latest.effective_from)} (the latest version's date)"
         )

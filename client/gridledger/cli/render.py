@@ -20,6 +20,7 @@ from gridledger.energy import (
     format_energy,
     format_price,
 )
+from gridledger.energy.instants import to_datetime
 from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
@@ -36,8 +37,8 @@ def short_name(participant_id: str, names: Names | None = None) -> str:
     return cn.split("@", 1)[0] if cn else participant_id
 
 
-def _time(moment: object) -> str:
-    return f"{moment:%Y-%m-%d %H:%M}"
+def _time(instant: int) -> str:
+    return f"{to_datetime(instant):%Y-%m-%d %H:%M}"
 
 
 def _percent(basis_points: int) -> str:
@@ -81,7 +82,7 @@ def _unit_price(line: LineItem) -> str:
 
 def _sparkline(bill: Bill) -> str:
     cells = []
-    for hour in bill.matching.hours:
+    for hour in bill.matched_hours:
         level = min(len(SPARK) - 1, hour.share_bp * len(SPARK) // 10_001)
         cells.append(SPARK[level] if hour.matched_wh else "·")
     return "".join(cells)
@@ -107,7 +108,7 @@ def bill_panel(
     table.add_row("Tax", "", "", format_amount(bill.tax))
     table.add_row(Text("Total", style="bold"), "", "", Text(format_amount(bill.total), "bold"))
 
-    total = bill.matching.total
+    total = bill.matched_total
     parts: list[RenderableType] = [table, Text("")]
     if total.consumed_wh:
         parts.append(
@@ -118,11 +119,11 @@ def bill_panel(
                 (_percent(total.share_bp), "bold green" if total.matched_wh else ""),
             )
         )
-        if bill.matching.hours:
-            first = bill.matching.hours[0].start
+        if bill.matched_hours:
+            first = to_datetime(bill.matched_hours[0].start)
             parts.append(Text(f"  per hour from {first:%H:%M} UTC: {_sparkline(bill)}"))
         if bill.certificates_claimed:
-            claimed = sum(claim.claimed_wh for claim in bill.certificates_claimed)
+            claimed = sum(wh for _, wh in bill.certificates_claimed)
             parts.append(
                 Text(
                     f"  {len(bill.certificates_claimed)} certificates retired against this bill "
@@ -171,7 +172,7 @@ def offers_table(offers: Sequence[Offer], names: Names | None = None) -> Table:
             short_name(offer.seller, names),
             offer.source.value,
             offer.zone,
-            f"{_time(offer.interval_start)} to {offer.interval_end:%H:%M}",
+            f"{_time(offer.interval_start)} to {to_datetime(offer.interval_end):%H:%M}",
             f"{format_energy(offer.remaining_wh)} / {format_energy(offer.quantity_wh)} kWh",
             format_price(offer.price),
         )

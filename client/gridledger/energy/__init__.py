@@ -1,5 +1,6 @@
 """The typed energy API: ``EnergyClient`` over the Gateway client, dataclasses for what the
-``energy`` contract returns, its refusals as exceptions, and a meter-signing helper.
+``energy`` contract returns (the shared records of ``gridledger_domain.records``: instants are
+Unix seconds, UTC), its refusals as exceptions, and a meter-signing helper.
 
     from gridledger.energy import EnergyClient, MeterSigner
 
@@ -8,19 +9,9 @@
         bill = utility.settle(participant_id, "2025-06-21T00:00:00Z", "2025-06-22T00:00:00Z")
 """
 
+from gridledger.energy.answers import ResponseFormatError
 from gridledger.energy.batching import DEFAULT_BATCH_SIZE, ReadingBatch, plan_batches
-from gridledger.energy.bills import (
-    Bill,
-    BillStatus,
-    BillVerification,
-    CertificateClaim,
-    CertificateMatching,
-    LineItem,
-    LineKind,
-    MatchedEnergy,
-    MissingReading,
-)
-from gridledger.energy.certificates import Certificate, CertificateStatus
+from gridledger.energy.bills import BillVerification
 from gridledger.energy.client import EnergyClient
 from gridledger.energy.errors import (
     AccessDenied,
@@ -32,12 +23,8 @@ from gridledger.energy.errors import (
     refusal_from,
 )
 from gridledger.energy.instants import Instant
-from gridledger.energy.json_fields import ResponseFormatError
-from gridledger.energy.market import Offer, OfferStatus, Trade
-from gridledger.energy.meters import EnergySource, Meter, MeterKind, MeterStatus
-from gridledger.energy.participants import CallerInfo, Participant, Role, split_participant_id
+from gridledger.energy.participants import CallerInfo
 from gridledger.energy.prices import (
-    PRICE_SCALE,
     format_amount,
     format_energy,
     format_price,
@@ -51,8 +38,33 @@ from gridledger.energy.readings import (
     SubmissionSummary,
 )
 from gridledger.energy.signing import HeadEnd, MeterSigner, UnknownMeterKey
-from gridledger.energy.tariffs import Tariff, TouBand
 from gridledger_domain import MeterReading, SignedReading
+from gridledger_domain.identifiers import split_participant_id
+from gridledger_domain.records import (
+    Bill,
+    Certificate,
+    CertificateClaim,
+    LineItem,
+    MatchedEnergy,
+    Meter,
+    MissingReading,
+    Offer,
+    Participant,
+    Tariff,
+    TouBand,
+    Trade,
+)
+from gridledger_domain.units import PRICE_SCALE
+from gridledger_domain.vocabulary import (
+    BillStatus,
+    CertificateStatus,
+    EnergySource,
+    LineKind,
+    MeterKind,
+    MeterStatus,
+    OfferStatus,
+    Role,
+)
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",
@@ -66,7 +78,6 @@ __all__ = [
     "CallerInfo",
     "Certificate",
     "CertificateClaim",
-    "CertificateMatching",
     "CertificateStatus",
     "Conflict",
     "EnergyClient",

@@ -14,17 +14,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from gridledger.energy.answers import parse_json, read, read_bill, read_each
 from gridledger.energy.batching import DEFAULT_BATCH_SIZE, plan_batches
-from gridledger.energy.bills import Bill, BillVerification
-from gridledger.energy.certificates import Certificate
+from gridledger.energy.bills import BillVerification
 from gridledger.energy.instants import Instant, to_text
-from gridledger.energy.json_fields import as_list, as_object, parse_json
-from gridledger.energy.market import Offer, Trade
-from gridledger.energy.meters import EnergySource, Meter, MeterKind
-from gridledger.energy.participants import CallerInfo, Participant, Role, split_participant_id
+from gridledger.energy.participants import CallerInfo
 from gridledger.energy.readings import ReadingSubmissionError, SubmissionSummary
 from gridledger.energy.submitter import ProgressCallback, submit_batches
-from gridledger.energy.tariffs import Tariff
 from gridledger.energy.transactions import evaluate_transaction, submit_transaction
 from gridledger.gateway.contract import Contract
 from gridledger.gateway.gateway import Gateway
@@ -32,6 +28,9 @@ from gridledger.gateway.network import Network
 from gridledger.profile import ConnectionProfile
 from gridledger.retry import DEFAULT_RETRY_POLICY, RetryPolicy
 from gridledger_domain import SignedReading
+from gridledger_domain.identifiers import split_participant_id
+from gridledger_domain.records import Bill, Certificate, Meter, Offer, Participant, Tariff, Trade
+from gridledger_domain.vocabulary import EnergySource, MeterKind, Role
 
 CHAINCODE = "gridledger"
 CONTRACT = "energy"
@@ -117,7 +116,7 @@ class EnergyClient:
     def whoami(self) -> CallerInfo:
         """Who the contract takes the caller for (cached after the first call)."""
         if self._me is None:
-            self._me = CallerInfo.from_json(self._evaluate("WhoAmI"))
+            self._me = read(CallerInfo.from_json_dict, self._evaluate("WhoAmI"), "caller")
         return self._me
 
     def refresh_whoami(self) -> CallerInfo:
@@ -134,16 +133,16 @@ class EnergyClient:
         answer = self._submit(
             "RegisterParticipant", msp_id, subject, Role(role).value, zone, display_name
         )
-        return Participant.from_json(answer)
+        return read(Participant.from_json_dict, answer, "participant")
 
     def participant(self, participant_id: str | None = None) -> Participant:
-        return Participant.from_json(
-            self._evaluate("GetParticipant", self._self_or(participant_id))
-        )
+        answer = self._evaluate("GetParticipant", self._self_or(participant_id))
+        return read(Participant.from_json_dict, answer, "participant")
 
     def participants(self) -> list[Participant]:
         """Every registered participant (utility and auditors)."""
-        return [Participant.from_json(p) for p in as_list(self._evaluate("ListParticipants"), "")]
+        answer = self._evaluate("ListParticipants")
+        return read_each(Participant.from_json_dict, answer, "participants")
 
     # -- meters ---------------------------------------------------------------------------------
     def register_meter(
@@ -165,17 +164,17 @@ class EnergyClient:
             zone,
             public_key_pem,
         )
-        return Meter.from_json(answer)
+        return read(Meter.from_json_dict, answer, "meter")
 
     def deactivate_meter(self, meter_id: str) -> Meter:
-        return Meter.from_json(self._submit("DeactivateMeter", meter_id))
+        return read(Meter.from_json_dict, self._submit("DeactivateMeter", meter_id), "meter")
 
     def meter(self, meter_id: str) -> Meter:
-        return Meter.from_json(self._evaluate("GetMeter", meter_id))
+        return read(Meter.from_json_dict, self._evaluate("GetMeter", meter_id), "meter")
 
     def meters(self, owner: str | None = None) -> list[Meter]:
         answer = self._evaluate("ListMeters", self._self_or(owner))
-        return [Meter.from_json(m) for m in as_list(answer, "meters")]
+        return read_each(Meter.from_json_dict, answer, "meters")
 
     # -- readings -------------------------------------------------------------------------------
     def submit_readings(
@@ -217,10 +216,7 @@ class EnergyClient:
     def readings(self, meter_id: str, start: Instant, end: Instant) -> list[SignedReading]:
         """A meter's readings at instants ``start..end`` inclusive (at most 31 days)."""
         answer = self._evaluate("GetReadings", meter_id, to_text(start), to_text(end))
-        return [
-            SignedReading.from_json_dict(as_object(r, "reading"))
-            for r in as_list(answer, "readings")
-        ]
+        return read_each(SignedReading.from_json_dict, answer, "readings")
 
     # -- market ---------------------------------------------------------------------------------
     def post_offer(
@@ -241,7 +237,7 @@ class EnergyClient:
             str(quantity_wh),
             str(price),
         )
-        return Offer.from_json(answer)
+        return read(Offer.from_json_dict, answer, "offer")
 
     def list_offers(
         self,
@@ -257,31 +253,32 @@ class EnergyClient:
             EnergySource(source).value if source else "",
             zone or "",
         )
-        return [Offer.from_json(o) for o in as_list(answer, "offers")]
+        return read_each(Offer.from_json_dict, answer, "offers")
 
     def offer(self, offer_id: str) -> Offer:
-        return Offer.from_json(self._evaluate("GetOffer", offer_id))
+        return read(Offer.from_json_dict, self._evaluate("GetOffer", offer_id), "offer")
 
     def buy(self, offer_id: str, quantity_wh: int) -> list[Trade]:
         """Buy ``quantity_wh`` in each interval of the offer: one trade per interval."""
         answer = self._submit("Buy", offer_id, str(quantity_wh))
-        return [Trade.from_json(t) for t in as_list(answer, "trades")]
+        return read_each(Trade.from_json_dict, answer, "trades")
 
     def withdraw_offer(self, offer_id: str) -> Offer:
-        return Offer.from_json(self._submit("WithdrawOffer", offer_id))
+        return read(Offer.from_json_dict, self._submit("WithdrawOffer", offer_id), "offer")
 
     def trades(self, participant_id: str | None = None) -> list[Trade]:
         """A participant's trades (default: the caller's), by interval."""
         answer = self._evaluate("ListTrades", self._self_or(participant_id))
-        return [Trade.from_json(t) for t in as_list(answer, "trades")]
+        return read_each(Trade.from_json_dict, answer, "trades")
 
     # -- tariffs --------------------------------------------------------------------------------
     def set_tariff(self, tariff: Tariff) -> Tariff:
         """Add a tariff version (utility only; versions are never overwritten)."""
-        return Tariff.from_json(self._submit("SetTariff", json.dumps(tariff.to_json())))
+        answer = self._submit("SetTariff", json.dumps(tariff.to_json_dict()))
+        return read(Tariff.from_json_dict, answer, "tariff")
 
     def tariffs(self) -> list[Tariff]:
-        return [Tariff.from_json(t) for t in as_list(self._evaluate("ListTariffs"), "tariffs")]
+        return read_each(Tariff.from_json_dict, self._evaluate("ListTariffs"), "tariffs")
 
     # -- settlement -----------------------------------------------------------------------------
     def settle(self, participant_id: str, period_start: Instant, period_end: Instant) -> Bill:
@@ -290,28 +287,29 @@ class EnergyClient:
         raw = self._raw(
             "Settle", participant_id, to_text(period_start), to_text(period_end), submit=True
         )
-        return Bill.from_canonical(raw)
+        return read_bill(raw)
 
     def bill(self, participant_id: str | None, period_start: Instant, period_end: Instant) -> Bill:
         """The stored bill (default participant: the caller)."""
         args = (self._self_or(participant_id), to_text(period_start), to_text(period_end))
-        return Bill.from_canonical(self._raw("GetBill", *args))
+        return read_bill(self._raw("GetBill", *args))
 
     def preview_bill(
         self, participant_id: str | None, period_start: Instant, period_end: Instant
     ) -> Bill:
         """What settling would give now (possibly incomplete); nothing is stored."""
         args = (self._self_or(participant_id), to_text(period_start), to_text(period_end))
-        return Bill.from_canonical(self._raw("PreviewBill", *args))
+        return read_bill(self._raw("PreviewBill", *args))
 
     def verify_bill(
         self, participant_id: str | None, period_start: Instant, period_end: Instant
     ) -> BillVerification:
         """Recompute the stored bill from the ledger and compare."""
         args = (self._self_or(participant_id), to_text(period_start), to_text(period_end))
-        return BillVerification.from_json(self._evaluate("VerifyBill", *args))
+        answer = self._evaluate("VerifyBill", *args)
+        return read(BillVerification.from_json_dict, answer, "verification")
 
     # -- certificates ---------------------------------------------------------------------------
     def certificates(self, owner: str | None = None) -> list[Certificate]:
         answer = self._evaluate("ListCertificates", self._self_or(owner))
-        return [Certificate.from_json(c) for c in as_list(answer, "certificates")]
+        return read_each(Certificate.from_json_dict, answer, "certificates")

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-PRICE_SCALE = 10_000
-"""A price of ``p`` means ``p / 10 000`` minor units per kWh."""
+from gridledger_domain.units import PRICE_SCALE
 
 
 def price_from_minor_per_kwh(value: str | int | Decimal) -> int:

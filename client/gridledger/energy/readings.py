@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from gridledger.energy.errors import EnergyError
-from gridledger.energy.json_fields import as_object, integer
 from gridledger.gateway.errors import GatewayError
+from gridledger_domain.records.fields import JsonObject, integer
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,8 +21,7 @@ class BatchResult:
     certificates_issued: int
 
     @classmethod
-    def from_json(cls, index: int, transaction_id: str, value: Any) -> BatchResult:
-        data = as_object(value, "readings summary")
+    def from_json_dict(cls, data: JsonObject, index: int, transaction_id: str) -> BatchResult:
         return cls(
             index=index,
             transaction_id=transaction_id,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gridledger.energy.instants import Instant, to_seconds
+from gridledger.errors import GridLedgerError
 from gridledger_domain import (
     INTERVAL_SECONDS,
     MeterKey,
@@ -63,7 +64,7 @@ class MeterSigner:
             instant += INTERVAL_SECONDS
 
 
-class UnknownMeterKey(KeyError):
+class UnknownMeterKey(GridLedgerError, KeyError):
     """The head-end holds no key for the meter."""
 
 

@@ -8,8 +8,8 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
+from gridledger.energy.answers import parse_json, read
 from gridledger.energy.batching import ReadingBatch
-from gridledger.energy.json_fields import parse_json
 from gridledger.energy.readings import BatchFailure, BatchResult, Progress, SubmissionSummary
 from gridledger.energy.transactions import submit_transaction
 from gridledger.gateway.contract import Contract
@@ -42,8 +42,10 @@ def _submit_one(
             raise _DependencyFailed(skipped) from failed
     payload = json.dumps([signed.to_json_dict() for signed in batch.readings])
     committed = submit_transaction(contract, FUNCTION, [payload], idempotent=True, policy=policy)
-    return BatchResult.from_json(
-        batch.index, committed.transaction_id, parse_json(committed.result)
+    return read(
+        lambda data: BatchResult.from_json_dict(data, batch.index, committed.transaction_id),
+        parse_json(committed.result),
+        "readings summary",
     )
 
 

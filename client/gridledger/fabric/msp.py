@@ -11,12 +11,13 @@ from cryptography.hazmat.primitives.serialization import (
     PublicFormat,
     load_pem_private_key,
 )
+from gridledger.errors import GridLedgerError
 from gridledger.fabric.identity import Identity
 from gridledger.fabric.nodeous import NodeOUs, read_node_ous
 from gridledger.fabric.signer import Signer
 
 
-class MspError(ValueError):
+class MspError(GridLedgerError, ValueError):
     """The MSP folder is missing something or its key does not match its certificate."""
 
 

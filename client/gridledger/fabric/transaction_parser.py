@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 from fabric_protos.common import common_pb2
 from fabric_protos.peer import proposal_pb2, proposal_response_pb2, transaction_pb2
+from gridledger.errors import GridLedgerError
 
 
-class TransactionParseError(ValueError):
+class TransactionParseError(GridLedgerError, ValueError):
     """The envelope is not an endorsed transaction this client understands."""
 
 

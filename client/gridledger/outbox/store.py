@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from gridledger.errors import GridLedgerError
 from gridledger.outbox.items import (
     AttemptOutcome,
     GiveUp,
@@ -37,7 +38,7 @@ _COLUMNS = (
 )
 
 
-class OutboxConflict(ValueError):
+class OutboxConflict(GridLedgerError, ValueError):
     """The idempotency key is already used by a different request."""
 
 

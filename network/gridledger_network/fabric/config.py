@@ -20,7 +20,7 @@ deploys the definition only, and whoever runs the server reads the package id fr
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -39,27 +39,29 @@ SERVER_KINDS = ("python", "external")
 
 
 @dataclass(frozen=True, slots=True)
-class OrdererPorts:
+class NodePorts:
+    """The TCP ports one node listens on: ``port`` for its clients, then one per other role."""
+
     port: int
-    admin_port: int
-    operations_port: int
 
     def all(self) -> dict[str, int]:
-        return {"listen": self.port, "admin": self.admin_port, "operations": self.operations_port}
+        """Each port by role: ``listen`` for ``port``, ``admin`` for ``admin_port``, ..."""
+        return {
+            "listen" if f.name == "port" else f.name.removesuffix("_port"): getattr(self, f.name)
+            for f in fields(self)
+        }
 
 
 @dataclass(frozen=True, slots=True)
-class PeerPorts:
-    port: int
-    chaincode_port: int
+class OrdererPorts(NodePorts):
+    admin_port: int
     operations_port: int
 
-    def all(self) -> dict[str, int]:
-        return {
-            "listen": self.port,
-            "chaincode": self.chaincode_port,
-            "operations": self.operations_port,
-        }
+
+@dataclass(frozen=True, slots=True)
+class PeerPorts(NodePorts):
+    chaincode_port: int
+    operations_port: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,18 +107,8 @@ def default_fabric_config(orderers: int = 1) -> FabricConfig:
 
 def fabric_config_to_dict(config: FabricConfig) -> dict[str, Any]:
     document = config_to_dict(config.network)
-    document["orderers"] = [
-        {"port": o.port, "admin_port": o.admin_port, "operations_port": o.operations_port}
-        for o in config.orderers
-    ]
-    document["peers"] = {
-        msp_id: {
-            "port": p.port,
-            "chaincode_port": p.chaincode_port,
-            "operations_port": p.operations_port,
-        }
-        for msp_id, p in config.peer_ports.items()
-    }
+    document["orderers"] = [asdict(o) for o in config.orderers]
+    document["peers"] = {msp_id: asdict(p) for msp_id, p in config.peer_ports.items()}
     for chaincode in document["chaincodes"]:
         chaincode["server"] = config.chaincode_servers.get(chaincode["name"], "python")
     return document

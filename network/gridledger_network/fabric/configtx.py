@@ -35,34 +35,36 @@ def _implicit(rule: str) -> dict[str, str]:
     return {"Type": "ImplicitMeta", "Rule": rule}
 
 
+def _organization(
+    crypto: FabricCrypto, msp: str, readers: str, writers: str, **more: Any
+) -> dict[str, Any]:
+    """An organisation of configtx.yaml: its MSP folder and the policies of Fabric's sample."""
+    policies = {
+        "Readers": _signature(readers),
+        "Writers": _signature(writers),
+        "Admins": _signature(f"OR('{msp}.admin')"),
+    }
+    msp_dir = str(crypto.layout.org_msp_dir(msp))
+    return {"Name": msp, "ID": msp, "MSPDir": msp_dir, "Policies": policies, **more}
+
+
 def _orderer_org(config: FabricConfig, crypto: FabricCrypto) -> dict[str, Any]:
     msp = ORDERER_MSP_ID
-    return {
-        "Name": msp,
-        "ID": msp,
-        "MSPDir": str(crypto.layout.org_msp_dir(msp)),
-        "Policies": {
-            "Readers": _signature(f"OR('{msp}.member')"),
-            "Writers": _signature(f"OR('{msp}.member')"),
-            "Admins": _signature(f"OR('{msp}.admin')"),
-        },
-        "OrdererEndpoints": [f"{HOST}:{o.port}" for o in config.orderers],
-    }
+    member = f"OR('{msp}.member')"
+    endpoints = [f"{HOST}:{o.port}" for o in config.orderers]
+    return _organization(crypto, msp, readers=member, writers=member, OrdererEndpoints=endpoints)
 
 
 def _peer_org(config: FabricConfig, crypto: FabricCrypto, msp: str) -> dict[str, Any]:
-    return {
-        "Name": msp,
-        "ID": msp,
-        "MSPDir": str(crypto.layout.org_msp_dir(msp)),
-        "Policies": {
-            "Readers": _signature(f"OR('{msp}.admin','{msp}.peer','{msp}.client')"),
-            "Writers": _signature(f"OR('{msp}.admin','{msp}.client')"),
-            "Admins": _signature(f"OR('{msp}.admin')"),
-            "Endorsement": _signature(f"OR('{msp}.peer')"),
-        },
-        "AnchorPeers": [{"Host": HOST, "Port": config.peer_ports[msp].port}],
-    }
+    organization = _organization(
+        crypto,
+        msp,
+        readers=f"OR('{msp}.admin','{msp}.peer','{msp}.client')",
+        writers=f"OR('{msp}.admin','{msp}.client')",
+        AnchorPeers=[{"Host": HOST, "Port": config.peer_ports[msp].port}],
+    )
+    organization["Policies"]["Endorsement"] = _signature(f"OR('{msp}.peer')")
+    return organization
 
 
 def configtx_document(config: FabricConfig, crypto: FabricCrypto) -> dict[str, Any]:

@@ -23,6 +23,14 @@ from gridledger_network.fabric.admin import run_until_ok
 
 SEQUENCE = 1
 DIAL_TIMEOUT = "10s"
+# what the peer CLI answers when a lifecycle step was done before (by an earlier, cut-short run)
+ALREADY_DONE = {
+    "approveformyorg": (
+        "attempted to redefine uncommitted sequence",
+        "new definition must be sequence",
+    ),
+    "commit": ("new definition must be sequence",),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,16 +92,13 @@ def write_package(
     """
     label = f"{chaincode.name}_{chaincode.version}"
     path = folder / f"{chaincode.name}.tar.gz"
-    if path.exists():
-        package_id = f"{label}:{hashlib.sha256(path.read_bytes()).hexdigest()}"
-        return ChaincodePackage(chaincode.name, label, path, package_id)
-    connection = json.dumps(connection_json(chaincode.address, tls), indent=2).encode()
-    code = _tar_gz({"connection.json": connection})
-    metadata = json.dumps({"type": "ccaas", "label": label}).encode()
-    package = _tar_gz({"code.tar.gz": code, "metadata.json": metadata})
-    folder.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(package)
-    package_id = f"{label}:{hashlib.sha256(package).hexdigest()}"
+    if not path.exists():
+        connection = json.dumps(connection_json(chaincode.address, tls), indent=2).encode()
+        code = _tar_gz({"connection.json": connection})
+        metadata = json.dumps({"type": "ccaas", "label": label}).encode()
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(_tar_gz({"code.tar.gz": code, "metadata.json": metadata}))
+    package_id = f"{label}:{hashlib.sha256(path.read_bytes()).hexdigest()}"
     return ChaincodePackage(chaincode.name, label, path, package_id)
 
 
@@ -132,6 +137,15 @@ def _definition_args(channel: str, chaincode: ChaincodeConfig, folder: Path) -> 
     return args
 
 
+def _order_definition(
+    peer_cli: str, env: dict[str, str], step: str, options: list[str], what: str
+) -> None:
+    """``peer lifecycle chaincode <step>``, retried until done (or found done already)."""
+    argv = [peer_cli, "lifecycle", "chaincode", step, *options]
+    accept = ALREADY_DONE[step]
+    run_until_ok(argv, env, what=what, deadline_seconds=90, accept=accept, interval=1.0)
+
+
 def approve(
     peer_cli: str,
     env: dict[str, str],
@@ -143,17 +157,10 @@ def approve(
     orderer_tls_ca: Path,
     folder: Path,
 ) -> None:
-    argv = [peer_cli, "lifecycle", "chaincode", "approveformyorg", "-o", orderer, "--tls"]
-    argv += ["--cafile", str(orderer_tls_ca), "--package-id", package.package_id]
-    argv += _definition_args(channel, chaincode, folder)
-    run_until_ok(
-        argv,
-        env,
-        what=f"approve {chaincode.name} for {env['CORE_PEER_LOCALMSPID']}",
-        deadline_seconds=90,
-        accept=("attempted to redefine uncommitted sequence", "new definition must be sequence"),
-        interval=1.0,
-    )
+    options = ["-o", orderer, "--tls", "--cafile", str(orderer_tls_ca)]
+    options += ["--package-id", package.package_id, *_definition_args(channel, chaincode, folder)]
+    what = f"approve {chaincode.name} for {env['CORE_PEER_LOCALMSPID']}"
+    _order_definition(peer_cli, env, "approveformyorg", options, what)
 
 
 def commit(
@@ -167,16 +174,8 @@ def commit(
     peers: list[tuple[str, Path]],
     folder: Path,
 ) -> None:
-    argv = [peer_cli, "lifecycle", "chaincode", "commit", "-o", orderer, "--tls"]
-    argv += ["--cafile", str(orderer_tls_ca)]
+    options = ["-o", orderer, "--tls", "--cafile", str(orderer_tls_ca)]
     for address, tls_ca in peers:
-        argv += ["--peerAddresses", address, "--tlsRootCertFiles", str(tls_ca)]
-    argv += _definition_args(channel, chaincode, folder)
-    run_until_ok(
-        argv,
-        env,
-        what=f"commit {chaincode.name}",
-        deadline_seconds=90,
-        accept=("new definition must be sequence",),
-        interval=1.0,
-    )
+        options += ["--peerAddresses", address, "--tlsRootCertFiles", str(tls_ca)]
+    options += _definition_args(channel, chaincode, folder)
+    _order_definition(peer_cli, env, "commit", options, f"commit {chaincode.name}")

@@ -24,6 +24,7 @@ from gridledger.energy import (
     TouBand,
     price_from_minor_per_kwh,
 )
+from gridledger_domain import parse_utc
 from harness.devnet import OPERATOR, PROSUMER
 
 pytestmark = pytest.mark.integration
@@ -57,14 +58,14 @@ class Market:
 
 def tariff_v1() -> Tariff:
     ct = price_from_minor_per_kwh
-    return Tariff.new(
+    return Tariff(
         1,
-        "2025-01-01T00:00:00Z",
-        [
+        parse_utc("2025-01-01T00:00:00Z"),
+        (
             TouBand("night", 0, ct("20")),
             TouBand("day", 420, ct("30")),
             TouBand("peak", 1020, ct("38")),
-        ],
+        ),
         feed_in_price=ct("8"),
         grid_fee=ct("6"),
         fixed_fee_per_day=30,

@@ -26,9 +26,13 @@ from gridledger.energy import (
     price_from_minor_per_kwh,
     refusal_from,
 )
+from gridledger.energy.answers import ResponseFormatError, read, read_each
 from gridledger.energy.submitter import submit_batches
+from gridledger.errors import GridLedgerError
 from gridledger.gateway import EndorseError, ErrorDetail, EvaluateError, GatewayError, Status
 from gridledger.retry import RetryPolicy
+from gridledger_domain import refusals
+from gridledger_domain.records import Offer
 
 DAY = 1_750_464_000  # 2025-06-21T00:00:00Z
 
@@ -100,6 +104,28 @@ def test_refusals_map_to_domain_errors_and_keep_the_gateway_detail(
     assert refusal.transaction_id == "tx1" and refusal.details == error.details
     assert refusal.grpc_code is grpc.StatusCode.ABORTED and refusal.cause is error
     assert message.endswith(refusal.reason)
+
+
+@pytest.mark.parametrize(
+    "shared",
+    [
+        refusals.InvalidRequest,
+        refusals.AccessDenied,
+        refusals.NotFound,
+        refusals.Conflict,
+        refusals.IncompleteData,
+    ],
+)
+def test_every_refusal_the_chaincode_raises_comes_back_as_the_same_kind(
+    shared: type[refusals.Refusal],
+) -> None:
+    assert len(refusals.RefusalKind) == 5  # a new kind needs its case here and its client class
+    # The chaincode's EnergyContract sends str(refusal) as its error message.
+    wire = str(shared("meter m-1 is not registered"))
+    refusal = refusal_from(_endorse_error(wire))
+    assert isinstance(refusal, shared) and isinstance(refusal, GridLedgerError)
+    assert refusal.kind is shared.kind and refusal.reason == "meter m-1 is not registered"
+    assert str(refusal) == wire
 
 
 def test_an_evaluate_refusal_is_read_from_the_message_too() -> None:
@@ -195,3 +221,12 @@ def test_prices_have_four_fixed_decimals() -> None:
         price_from_minor_per_kwh("0.00001")
     with pytest.raises(ValueError):
         price_from_minor_per_kwh("-1")
+
+
+# -- reading the contract's answers -------------------------------------------------------------
+def test_a_malformed_answer_is_a_response_format_error_naming_the_field() -> None:
+    offer = {"offer_id": "o1", "seller": "ProsumerMSP::CN=s", "meter_id": "M-1"}
+    with pytest.raises(ResponseFormatError, match="offer: field 'source'"):
+        read(Offer.from_json_dict, offer, "offer")
+    with pytest.raises(ResponseFormatError, match="offers: expected a JSON array"):
+        read_each(Offer.from_json_dict, {"offers": []}, "offers")

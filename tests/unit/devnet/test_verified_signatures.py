@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
 from gridledger_network.devnet.channel import DevnetChannelConfig
-from gridledger_network.devnet.config import default_config
-from gridledger_network.devnet.crypto import CryptoLayout, ensure_crypto_material
+from gridledger_network.devnet.crypto import CryptoLayout
 from gridledger_network.devnet.msp import LocalSigner
 from gridledger_network.devnet.msp.signature import to_high_s
 from gridledger_network.devnet.msp.verified import VerifiedSignatures, memo_key
 
 OPERATOR = "GridOperatorMSP"
 PROSUMER = "ProsumerMSP"
-
-
-@pytest.fixture(scope="module")
-def layout(tmp_path_factory: pytest.TempPathFactory) -> CryptoLayout:
-    return ensure_crypto_material(tmp_path_factory.mktemp("crypto") / "crypto", default_config())
-
-
-@pytest.fixture(scope="module")
-def channel_config(layout: CryptoLayout) -> DevnetChannelConfig:
-    return DevnetChannelConfig.from_crypto(default_config(), layout)
 
 
 def _signer(layout: CryptoLayout, msp_id: str, user: str) -> LocalSigner:

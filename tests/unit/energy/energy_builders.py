@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from gridledger_chaincode.energy.market import Trade
-from gridledger_chaincode.energy.meters import EnergySource, Meter, MeterKind
-from gridledger_chaincode.energy.tariffs import Tariff, TouBand
 from gridledger_domain import MeterReading, SignedReading, parse_utc, simulated_meter_key
+from gridledger_domain.records import Meter, Tariff, TouBand, Trade
+from gridledger_domain.vocabulary import EnergySource, MeterKind
 
 DAY0 = parse_utc("2025-06-01T00:00:00Z")
 Q = 900

@@ -7,22 +7,24 @@ from fractions import Fraction
 import pytest
 from energy_builders import ALICE, BOB, DAY0, KEY_PEM, SOLARCO, Q, meter, tariff, trade
 from gridledger_chaincode.energy.allocation import allocate_pro_rata
-from gridledger_chaincode.energy.canonical import canonical_json
-from gridledger_chaincode.energy.certificates import (
-    Certificate,
-    CertificateStatus,
-    issue_certificate,
-    retire,
-    transfer_to_trades,
-)
-from gridledger_chaincode.energy.errors import AccessDenied, Conflict, NotFound, ValidationError
-from gridledger_chaincode.energy.market import Offer, OfferStatus, buy, list_offers, withdraw
-from gridledger_chaincode.energy.meters import EnergySource, Meter, MeterKind
+from gridledger_chaincode.energy.certificates import issue_certificate, retire, transfer_to_trades
+from gridledger_chaincode.energy.market import buy, list_offers, withdraw
 from gridledger_chaincode.energy.money import apply_rate, energy_value, round_half_even
-from gridledger_chaincode.energy.participants import Participant, Role, participant_id
-from gridledger_chaincode.energy.periods import DAY_SECONDS, Period
-from gridledger_chaincode.energy.tariffs import Tariff, TouBand, check_new_version, tariff_on
+from gridledger_chaincode.energy.periods import Period
+from gridledger_chaincode.energy.tariffs import check_new_version, tariff_on
 from gridledger_domain import MeterReading
+from gridledger_domain.canonical import canonical_json
+from gridledger_domain.identifiers import participant_id
+from gridledger_domain.records import Certificate, Meter, Offer, Participant, Tariff, TouBand
+from gridledger_domain.refusals import AccessDenied, Conflict, InvalidRequest, NotFound
+from gridledger_domain.timeutil import DAY_SECONDS
+from gridledger_domain.vocabulary import (
+    CertificateStatus,
+    EnergySource,
+    MeterKind,
+    OfferStatus,
+    Role,
+)
 
 # money -----------------------------------------------------------------------------------------
 
@@ -71,19 +73,19 @@ def test_period_is_whole_utc_days() -> None:
         (DAY0, DAY0),
         (DAY0, DAY0 + 367 * DAY_SECONDS),
     ]:
-        with pytest.raises(ValidationError):
+        with pytest.raises(InvalidRequest):
             Period(start, end)
 
 
 def test_participant_id_and_validation() -> None:
     assert participant_id("ProsumerMSP", "CN=alice,OU=client") == "ProsumerMSP::CN=alice,OU=client"
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidRequest):
         participant_id("bad msp!", "CN=x")
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidRequest):
         participant_id("ProsumerMSP", "CN=a\nb")
     p = Participant("ProsumerMSP", "CN=alice", Role.CONSUMER, "north", "Alice")
     assert Participant.from_json_dict(p.to_json_dict()) == p
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidRequest):
         Participant("ProsumerMSP", "CN=alice", Role.CONSUMER, "no spaces", "Alice")
 
 
@@ -91,9 +93,9 @@ def test_meter_rules() -> None:
     solar = meter("M-S", ALICE, MeterKind.PRODUCTION, EnergySource.SOLAR)
     assert solar.renewable and not meter("M-C", ALICE).renewable
     assert Meter.from_json_dict(solar.deactivated().to_json_dict()) == solar.deactivated()
-    with pytest.raises(ValidationError, match="source must be 'grid'"):
+    with pytest.raises(InvalidRequest, match="source must be 'grid'"):
         Meter("M-X", ALICE, MeterKind.CONSUMPTION, EnergySource.SOLAR, "north", KEY_PEM)
-    with pytest.raises(ValidationError, match="PEM"):
+    with pytest.raises(InvalidRequest, match="PEM"):
         Meter("M-X", ALICE, MeterKind.CONSUMPTION, EnergySource.GRID, "north", "nope")
 
 
@@ -115,28 +117,28 @@ def test_tou_bands_and_versions() -> None:
 
 
 def test_tariff_validation() -> None:
-    with pytest.raises(ValidationError, match="minute 0"):
+    with pytest.raises(InvalidRequest, match="minute 0"):
         tariff(bands=(TouBand("day", 60, 1),))
-    with pytest.raises(ValidationError, match="increasing"):
+    with pytest.raises(InvalidRequest, match="increasing"):
         tariff(bands=(TouBand("a", 0, 1), TouBand("b", 60, 1), TouBand("c", 60, 1)))
-    with pytest.raises(ValidationError, match="15-minute"):
+    with pytest.raises(InvalidRequest, match="15-minute"):
         TouBand("x", 7, 1)
-    with pytest.raises(ValidationError, match="tax_rate_bp"):
+    with pytest.raises(InvalidRequest, match="tax_rate_bp"):
         tariff(tax_rate_bp=10_001)
-    with pytest.raises(ValidationError, match="midnight"):
+    with pytest.raises(InvalidRequest, match="midnight"):
         tariff(effective_from=DAY0 + Q)
-    with pytest.raises(ValidationError, match="integer"):
+    with pytest.raises(InvalidRequest, match="integer"):
         tariff(grid_fee=1.5)  # type: ignore[arg-type]
 
 
 def test_tariff_versions_are_never_overwritten() -> None:
     v1 = tariff()
     check_new_version([], v1)
-    with pytest.raises(ValidationError, match="first tariff version"):
+    with pytest.raises(InvalidRequest, match="first tariff version"):
         check_new_version([], tariff(2))
-    with pytest.raises(ValidationError, match="must be 2"):
+    with pytest.raises(InvalidRequest, match="must be 2"):
         check_new_version([v1], tariff(1, DAY0 + DAY_SECONDS))
-    with pytest.raises(ValidationError, match="take effect after"):
+    with pytest.raises(InvalidRequest, match="take effect after"):
         check_new_version([v1], tariff(2, DAY0))
     check_new_version([v1], tariff(2, DAY0 + DAY_SECONDS))
 
@@ -165,11 +167,11 @@ def test_buy_creates_one_trade_per_interval_and_reduces_remaining() -> None:
 
 
 def test_buy_refusals() -> None:
-    with pytest.raises(ValidationError, match="own offer"):
+    with pytest.raises(InvalidRequest, match="own offer"):
         buy(offer(), SOLARCO, 1, "tx")
     with pytest.raises(Conflict, match="withdrawn"):
         buy(withdraw(offer(), SOLARCO), ALICE, 1, "tx")
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidRequest):
         buy(offer(), ALICE, 0, "tx")
 
 

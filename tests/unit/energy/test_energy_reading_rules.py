@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 from energy_builders import ALICE, DAY0, Q
-from gridledger_chaincode.energy.errors import Conflict, NotFound, ValidationError
-from gridledger_chaincode.energy.meters import EnergySource, Meter, MeterKind
 from gridledger_chaincode.energy.readings import MAX_BATCH, plan_readings
 from gridledger_domain import (
     InvalidReading,
@@ -14,6 +12,9 @@ from gridledger_domain import (
     sign,
     simulated_meter_key,
 )
+from gridledger_domain.records import Meter
+from gridledger_domain.refusals import Conflict, InvalidRequest, NotFound
+from gridledger_domain.vocabulary import EnergySource, MeterKind
 
 KEY = simulated_meter_key("reading rules meter")
 OTHER_KEY = simulated_meter_key("someone else")
@@ -35,15 +36,15 @@ def test_new_readings_are_stored_sorted() -> None:
 def test_unknown_and_inactive_meters_are_refused() -> None:
     with pytest.raises(NotFound, match="unknown meter M-1"):
         plan_readings([reading(DAY0, 1)], {}, {})
-    with pytest.raises(ValidationError, match="inactive"):
+    with pytest.raises(InvalidRequest, match="inactive"):
         plan_readings([reading(DAY0, 1)], {"M-1": METER.deactivated()}, {})
 
 
 def test_forged_signature_refuses_the_whole_batch() -> None:
-    with pytest.raises(ValidationError, match=r"reading 1 .* does not verify"):
+    with pytest.raises(InvalidRequest, match=r"reading 1 .* does not verify"):
         plan_readings([reading(DAY0, 1), reading(DAY0 + Q, 2, key=OTHER_KEY)], METERS, {})
     tampered = SignedReading(MeterReading("M-1", DAY0, 999, 0), reading(DAY0, 1).signature)
-    with pytest.raises(ValidationError, match="does not verify"):
+    with pytest.raises(InvalidRequest, match="does not verify"):
         plan_readings([tampered], METERS, {})
 
 
@@ -92,8 +93,8 @@ def test_a_late_reading_filling_a_gap_is_accepted() -> None:
 
 
 def test_batch_size_limits() -> None:
-    with pytest.raises(ValidationError, match="no readings"):
+    with pytest.raises(InvalidRequest, match="no readings"):
         plan_readings([], METERS, {})
     too_many = [reading(DAY0, 1)] * (MAX_BATCH + 1)
-    with pytest.raises(ValidationError, match="at most"):
+    with pytest.raises(InvalidRequest, match="at most"):
         plan_readings(too_many, METERS, {})

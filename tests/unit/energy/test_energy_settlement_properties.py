@@ -7,13 +7,12 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from energy_builders import ALICE, BOB, DAY0, SOLARCO, WINDCO, Q, meter, signed, trade
-from gridledger_chaincode.energy.bill import Bill
-from gridledger_chaincode.energy.certificates import Certificate
-from gridledger_chaincode.energy.meters import EnergySource, MeterKind
-from gridledger_chaincode.energy.periods import DAY_SECONDS, Period
+from gridledger_chaincode.energy.periods import Period
 from gridledger_chaincode.energy.settlement import settle
 from gridledger_chaincode.energy.settlement_inputs import SettlementInputs, select_inputs
-from gridledger_chaincode.energy.tariffs import Tariff, TouBand
+from gridledger_domain.records import Bill, Certificate, Tariff, TouBand
+from gridledger_domain.timeutil import DAY_SECONDS
+from gridledger_domain.vocabulary import EnergySource, MeterKind
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from settlement_reference import reference_settle

@@ -6,14 +6,14 @@ import json
 
 import pytest
 from energy_builders import ALICE, BOB, DAY0, SOLARCO, WINDCO, Q, meter, profile, tariff, trade
-from gridledger_chaincode.energy.bill import Bill, LineKind
-from gridledger_chaincode.energy.certificates import Certificate
-from gridledger_chaincode.energy.errors import NotFound, ValidationError
-from gridledger_chaincode.energy.meters import EnergySource, MeterKind
-from gridledger_chaincode.energy.periods import DAY_SECONDS, Period
+from gridledger.energy.answers import ResponseFormatError, read_bill
+from gridledger_chaincode.energy.periods import Period
 from gridledger_chaincode.energy.settlement import settle
 from gridledger_chaincode.energy.settlement_inputs import select_inputs
-from gridledger_chaincode.energy.tariffs import Tariff, TouBand
+from gridledger_domain.records import Bill, Certificate, Tariff, TouBand
+from gridledger_domain.refusals import InvalidRequest, NotFound
+from gridledger_domain.timeutil import DAY_SECONDS
+from gridledger_domain.vocabulary import EnergySource, LineKind, MeterKind
 
 PERIOD = Period(DAY0, DAY0 + DAY_SECONDS)
 FLAT = (TouBand("flat", 0, 300_000),)
@@ -262,7 +262,7 @@ def test_other_participants_data_is_ignored() -> None:
 def test_conflicting_readings_in_the_inputs_are_refused() -> None:
     readings = profile("M-ALICE", DAY0, [10] * 96)
     readings.append(profile("M-ALICE", DAY0, [11] * 96)[5])
-    with pytest.raises(ValidationError, match="two different readings"):
+    with pytest.raises(InvalidRequest, match="two different readings"):
         settle_alice(readings, [])
 
 
@@ -275,3 +275,45 @@ def test_bill_json_is_canonical_and_has_no_floats() -> None:
     assert "." not in text.decode().replace("gridledger.bill", "")
     assert decoded["total"] == bill.total
     assert len(decoded["inputs_hash"]) == 64
+
+
+def test_a_bill_reads_back_from_its_json_as_the_same_bill_and_bytes() -> None:
+    readings = profile("M-ALICE", DAY0, day_of_imports({0: 1000, 1: 1000, 4: 500}))
+    del readings[50]  # incomplete: missing readings and unsettled intervals are kept too
+    trades = [trade("t0", ALICE, SOLARCO, DAY0, 600, 100_000)]
+    certificates = [
+        Certificate("M-FARM:0/t0", "M-FARM", DAY0, EnergySource.SOLAR, 600, ALICE, trade_id="t0")
+    ]
+    bill = settle_alice(readings, trades, certificates=certificates)
+    assert bill.missing_readings and bill.certificates_claimed
+    again = Bill.from_json_dict(json.loads(bill.to_json()))
+    assert again == bill and again.to_json() == bill.to_json()
+    assert again.missing_readings[0].meter_id == "M-ALICE"
+    assert again.certificates_claimed[0].claimed_wh == 600
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("total", "12", "field 'total': expected an integer"),
+        ("period_start", "2025-06-01", "period_start"),
+        ("status", "paid", "unknown bill status 'paid'"),
+        ("format", "gridledger.bill/0", "not a gridledger.bill/1 bill"),
+    ],
+)
+def test_a_malformed_bill_is_refused_naming_the_field(field: str, value: str, message: str) -> None:
+    bill = settle_alice(profile("M-ALICE", DAY0, [10] * 96), [])
+    data = json.loads(bill.to_json())
+    data[field] = value
+    with pytest.raises(InvalidRequest, match=message):
+        Bill.from_json_dict(data)
+
+
+def test_the_client_refuses_a_bill_that_is_not_in_canonical_form() -> None:
+    bill = settle_alice(profile("M-ALICE", DAY0, [10] * 96), [])
+    assert read_bill(bill.to_json()) == bill
+    spaced = json.dumps(json.loads(bill.to_json())).encode()
+    with pytest.raises(ResponseFormatError, match="not in canonical form"):
+        read_bill(spaced)
+    with pytest.raises(ResponseFormatError, match="did not answer JSON"):
+        read_bill(b"<html>")

@@ -11,9 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from gridledger_chaincode.energy.errors import AccessDenied
+from gridledger_domain.identifiers import participant_id
+from gridledger_domain.records import Participant
+from gridledger_domain.refusals import AccessDenied
+from gridledger_domain.vocabulary import Role
+
 from gridledger_chaincode.energy.ledger.state import PARTICIPANT, Identity, State
-from gridledger_chaincode.energy.participants import Participant, Role, participant_id
 
 UTILITY_MSP = "GridOperatorMSP"
 ROLE_ATTRIBUTE = "gridledger.role"

@@ -11,13 +11,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from gridledger_domain import MeterReading, parse_utc
+from gridledger_domain.records import Certificate, Meter, Trade
+from gridledger_domain.vocabulary import CertificateStatus
 
-from gridledger_chaincode.energy.certificates import (
-    Certificate,
-    CertificateStatus,
-    issue_certificate,
-    transfer_to_trades,
-)
+from gridledger_chaincode.energy.certificates import issue_certificate, transfer_to_trades
 from gridledger_chaincode.energy.ledger.access import Caller
 from gridledger_chaincode.energy.ledger.state import (
     BILLED_THROUGH,
@@ -29,8 +26,6 @@ from gridledger_chaincode.energy.ledger.state import (
     State,
     day_text,
 )
-from gridledger_chaincode.energy.market import Trade
-from gridledger_chaincode.energy.meters import Meter
 
 
 def billed_through(state: State, participant: str) -> int:

@@ -5,22 +5,29 @@ from __future__ import annotations
 import json
 
 from gridledger_domain import parse_utc
+from gridledger_domain.identifiers import validate_zone
+from gridledger_domain.records import Offer, Trade
+from gridledger_domain.refusals import AccessDenied, Conflict, InvalidRequest, NotFound
+from gridledger_domain.vocabulary import (
+    BUYING_ROLES,
+    SELLING_ROLES,
+    EnergySource,
+    MeterKind,
+    parse_word,
+)
 
-from gridledger_chaincode.energy.errors import AccessDenied, Conflict, NotFound, ValidationError
 from gridledger_chaincode.energy.ledger.access import Caller
 from gridledger_chaincode.energy.ledger.certificates import CertificateDesk, billed_through
 from gridledger_chaincode.energy.ledger.meters import load_meter, meters_of
 from gridledger_chaincode.energy.ledger.state import OFFER, TRADE, TRADE_BY_PARTY, State, day_text
-from gridledger_chaincode.energy.market import Offer, Trade, buy, list_offers, withdraw
-from gridledger_chaincode.energy.meters import MeterKind, parse_source
-from gridledger_chaincode.energy.participants import BUYING_ROLES, SELLING_ROLES, validate_zone
+from gridledger_chaincode.energy.market import buy, list_offers, withdraw
 
 
 def _instant(name: str, text: str) -> int:
     try:
         return parse_utc(text)
     except ValueError as exc:
-        raise ValidationError(f"{name}: {exc}") from exc
+        raise InvalidRequest(f"{name}: {exc}") from exc
 
 
 def load_offer(state: State, offer_id: str) -> Offer:
@@ -44,9 +51,9 @@ def post_offer(
     if meter.owner != seller.participant_id:
         raise AccessDenied(f"meter {meter_id} does not belong to {seller.participant_id}")
     if not meter.active:
-        raise ValidationError(f"meter {meter_id} is inactive")
+        raise InvalidRequest(f"meter {meter_id} is inactive")
     if meter.kind is MeterKind.CONSUMPTION:
-        raise ValidationError(f"meter {meter_id} is a consumption meter and cannot sell")
+        raise InvalidRequest(f"meter {meter_id} is a consumption meter and cannot sell")
     start = _instant("interval_start", interval_start)
     if start < billed_through(state, seller.participant_id):
         raise Conflict("the offer's intervals are in a period already settled for the seller")
@@ -111,7 +118,7 @@ def get_offer(state: State, offer_id: str) -> Offer:
 def offers_for_interval(state: State, interval_start: str, source: str, zone: str) -> list[Offer]:
     """Public market data: anyone, registered or not, may list offers."""
     instant = _instant("interval_start", interval_start)
-    source_filter = parse_source(source) if source else None
+    source_filter = parse_word(EnergySource, source, "energy source") if source else None
     zone_filter = validate_zone(zone) if zone else None
     offers = [Offer.from_json_dict(record) for record in state.scan_json(OFFER)]
     return list_offers(offers, instant, source_filter, zone_filter)

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from gridledger_chaincode.energy.errors import Conflict, NotFound, ValidationError
+from gridledger_domain.records import Meter
+from gridledger_domain.refusals import Conflict, InvalidRequest, NotFound
+from gridledger_domain.vocabulary import (
+    BILLED_ROLES,
+    SELLING_ROLES,
+    EnergySource,
+    MeterKind,
+    parse_word,
+)
+
 from gridledger_chaincode.energy.ledger.access import Caller
 from gridledger_chaincode.energy.ledger.participants import load_participant
 from gridledger_chaincode.energy.ledger.state import METER, METER_BY_OWNER, State
-from gridledger_chaincode.energy.meters import Meter, MeterKind, parse_kind, parse_source
-from gridledger_chaincode.energy.participants import BILLED_ROLES, SELLING_ROLES
 
 
 def register_meter(
@@ -25,10 +32,17 @@ def register_meter(
     caller.require_utility("register meters")
     owner_record = load_participant(state, owner)
     if owner_record.role not in BILLED_ROLES:
-        raise ValidationError(f"a {owner_record.role.value} cannot own meters")
-    meter = Meter(meter_id, owner, parse_kind(kind), parse_source(source), zone, public_key_pem)
+        raise InvalidRequest(f"a {owner_record.role.value} cannot own meters")
+    meter = Meter(
+        meter_id,
+        owner,
+        parse_word(MeterKind, kind, "meter kind"),
+        parse_word(EnergySource, source, "energy source"),
+        zone,
+        public_key_pem,
+    )
     if meter.kind is not MeterKind.CONSUMPTION and owner_record.role not in SELLING_ROLES:
-        raise ValidationError(f"a {owner_record.role.value} cannot own a {meter.kind.value} meter")
+        raise InvalidRequest(f"a {owner_record.role.value} cannot own a {meter.kind.value} meter")
     if state.get_raw(METER, meter_id):
         raise Conflict(f"meter {meter_id} is already registered")
     state.put_json(METER, [meter_id], meter.to_json_dict())

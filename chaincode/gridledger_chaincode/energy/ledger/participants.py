@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from gridledger_chaincode.energy.errors import AccessDenied, Conflict, NotFound, ValidationError
+from gridledger_domain.records import Participant
+from gridledger_domain.refusals import AccessDenied, Conflict, InvalidRequest, NotFound
+from gridledger_domain.vocabulary import Role, parse_word
+
 from gridledger_chaincode.energy.ledger.access import Caller
 from gridledger_chaincode.energy.ledger.state import PARTICIPANT, State
-from gridledger_chaincode.energy.participants import Participant, Role, parse_role
 
 
 def register_participant(
@@ -20,9 +22,9 @@ def register_participant(
     display_name: str,
 ) -> Participant:
     caller.require_utility("register participants")
-    parsed_role = parse_role(role)
+    parsed_role = parse_word(Role, role, "role")
     if parsed_role is Role.UTILITY:
-        raise ValidationError("the utility is recognised from its certificate, not registered")
+        raise InvalidRequest("the utility is recognised from its certificate, not registered")
     participant = Participant(msp_id, subject, parsed_role, zone, display_name)
     if state.get_raw(PARTICIPANT, participant.participant_id):
         raise Conflict(f"participant {participant.participant_id} is already registered")

@@ -15,14 +15,14 @@ from gridledger_domain import (
     format_utc,
     parse_utc,
 )
+from gridledger_domain.records import Meter
+from gridledger_domain.refusals import AccessDenied, Conflict, InvalidRequest
+from gridledger_domain.timeutil import DAY_SECONDS, day_of
 
-from gridledger_chaincode.energy.errors import AccessDenied, Conflict, ValidationError
 from gridledger_chaincode.energy.ledger.access import Caller
 from gridledger_chaincode.energy.ledger.certificates import CertificateDesk, billed_through
 from gridledger_chaincode.energy.ledger.meters import load_meter
 from gridledger_chaincode.energy.ledger.state import METER, METER_SPAN, READING, State, day_text
-from gridledger_chaincode.energy.meters import Meter
-from gridledger_chaincode.energy.periods import DAY_SECONDS, day_of
 from gridledger_chaincode.energy.readings import MAX_BATCH, plan_readings
 
 MAX_READ_DAYS = 31
@@ -30,15 +30,15 @@ MAX_READ_DAYS = 31
 
 def parse_batch(items: Sequence[Any]) -> list[SignedReading]:
     if not isinstance(items, list):
-        raise ValidationError("readings must be a JSON array of signed readings")
+        raise InvalidRequest("readings must be a JSON array of signed readings")
     if len(items) > MAX_BATCH:
-        raise ValidationError(f"at most {MAX_BATCH} readings per transaction, got {len(items)}")
+        raise InvalidRequest(f"at most {MAX_BATCH} readings per transaction, got {len(items)}")
     batch = []
     for index, item in enumerate(items):
         try:
             batch.append(SignedReading.from_json_dict(item))
         except MeterDataError as exc:
-            raise ValidationError(f"reading {index}: {exc}") from exc
+            raise InvalidRequest(f"reading {index}: {exc}") from exc
     return batch
 
 
@@ -185,9 +185,9 @@ def get_readings(
     try:
         start, end = parse_utc(start_text), parse_utc(end_text)
     except ValueError as exc:
-        raise ValidationError(str(exc)) from exc
+        raise InvalidRequest(str(exc)) from exc
     if end < start or end - start > MAX_READ_DAYS * DAY_SECONDS:
-        raise ValidationError(f"reading range must be 0 to {MAX_READ_DAYS} days")
+        raise InvalidRequest(f"reading range must be 0 to {MAX_READ_DAYS} days")
     days = range(day_of(start), day_of(end) + DAY_SECONDS, DAY_SECONDS)
     found = stored_readings(state, meter_id, list(days))
     return [found[t].to_json_dict() for t in sorted(found) if start <= t <= end]

@@ -7,10 +7,11 @@ import json
 from typing import Any
 
 from gridledger_domain import SignedReading, format_utc, parse_utc
+from gridledger_domain.records import Bill, Meter
+from gridledger_domain.refusals import Conflict, IncompleteData, InvalidRequest, NotFound
+from gridledger_domain.vocabulary import BILLED_ROLES
 
-from gridledger_chaincode.energy.bill import Bill
 from gridledger_chaincode.energy.certificates import retire
-from gridledger_chaincode.energy.errors import Conflict, IncompleteData, NotFound, ValidationError
 from gridledger_chaincode.energy.ledger.access import Caller
 from gridledger_chaincode.energy.ledger.certificates import (
     CertificateDesk,
@@ -23,8 +24,6 @@ from gridledger_chaincode.energy.ledger.participants import load_participant
 from gridledger_chaincode.energy.ledger.readings import meter_span, stored_readings
 from gridledger_chaincode.energy.ledger.state import BILL, BILLED_THROUGH, SETTLED_THROUGH, State
 from gridledger_chaincode.energy.ledger.tariffs import all_tariffs, settled_through
-from gridledger_chaincode.energy.meters import Meter
-from gridledger_chaincode.energy.participants import BILLED_ROLES
 from gridledger_chaincode.energy.periods import Period
 from gridledger_chaincode.energy.settlement import settle
 from gridledger_chaincode.energy.settlement_inputs import SettlementInputs, select_inputs
@@ -36,9 +35,9 @@ def parse_period(start_text: str, end_text: str) -> Period:
     try:
         return Period(parse_utc(start_text), parse_utc(end_text))
     except ValueError as exc:
-        if isinstance(exc, ValidationError):
+        if isinstance(exc, InvalidRequest):
             raise
-        raise ValidationError(str(exc)) from exc
+        raise InvalidRequest(str(exc)) from exc
 
 
 def settled_meters(state: State, participant: str, period: Period) -> list[Meter]:
@@ -88,7 +87,7 @@ def settle_period(
     period = parse_period(start_text, end_text)
     record = load_participant(state, participant)
     if record.role not in BILLED_ROLES:
-        raise ValidationError(f"a {record.role.value} is not billed")
+        raise InvalidRequest(f"a {record.role.value} is not billed")
     existing = _stored(state, participant, period)
     if existing:
         return existing.decode()

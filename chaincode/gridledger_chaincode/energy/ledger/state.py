@@ -27,8 +27,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from gridledger_domain import format_utc
-
-from gridledger_chaincode.energy.periods import day_of
+from gridledger_domain.timeutil import day_of
 
 PARTICIPANT = "energy.participant"
 METER = "energy.meter"

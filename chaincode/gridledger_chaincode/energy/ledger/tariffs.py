@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from gridledger_domain import format_utc, parse_utc
+from gridledger_domain.records import Tariff
+from gridledger_domain.refusals import Conflict, InvalidRequest
 
-from gridledger_chaincode.energy.errors import Conflict, ValidationError
 from gridledger_chaincode.energy.ledger.access import Caller
 from gridledger_chaincode.energy.ledger.state import SETTLED_THROUGH, TARIFF, State
-from gridledger_chaincode.energy.tariffs import Tariff, check_new_version
+from gridledger_chaincode.energy.tariffs import check_new_version
 
 
 def all_tariffs(state: State) -> list[Tariff]:
@@ -24,7 +25,7 @@ def settled_through(state: State) -> int:
 def set_tariff(state: State, caller: Caller, data: dict[str, Any]) -> Tariff:
     caller.require_utility("set tariffs")
     if not isinstance(data, dict):
-        raise ValidationError("a tariff must be a JSON object")
+        raise InvalidRequest("a tariff must be a JSON object")
     tariff = Tariff.from_json_dict(data)
     check_new_version(all_tariffs(state), tariff)
     through = settled_through(state)

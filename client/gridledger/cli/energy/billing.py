@@ -16,7 +16,8 @@ from gridledger.cli.energy.common import (
 )
 from gridledger.cli.render import bill_panel, certificates_table
 from gridledger.energy import Tariff, format_amount, format_price
-from gridledger.energy.json_fields import ResponseFormatError
+from gridledger.energy.answers import ResponseFormatError, read
+from gridledger_domain import format_utc
 from rich.table import Table
 
 ParticipantOption = typer.Option(
@@ -38,12 +39,14 @@ def set_tariff(
 ) -> None:
     """Add a tariff version (utility only)."""
     try:
-        tariff = Tariff.from_json(json.loads(tariff_file.read_text(encoding="utf-8")))
+        tariff = read(
+            Tariff.from_json_dict, json.loads(tariff_file.read_text(encoding="utf-8")), "tariff"
+        )
     except (ValueError, ResponseFormatError) as err:
         raise typer.BadParameter(f"{tariff_file}: {err}") from err
     with energy_client(connection) as client:
         stored = client.set_tariff(tariff)
-    console.print(f"tariff version {stored.version} from {stored.effective_from:%Y-%m-%d}")
+    console.print(f"tariff version {stored.version} from {format_utc(stored.effective_from)}")
 
 
 @connection_options
@@ -69,7 +72,7 @@ def tariffs(connection: Connection) -> None:
         )
         table.add_row(
             str(t.version),
-            f"{t.effective_from:%Y-%m-%d}",
+            format_utc(t.effective_from)[:10],
             bands,
             format_price(t.feed_in_price),
             format_price(t.grid_fee),
@@ -110,7 +113,7 @@ def bill(
         stored = client.bill(pid, begin, finish)
         verification = client.verify_bill(pid, begin, finish) if verify else None
     if as_json:
-        typer.echo(stored.canonical)
+        typer.echo(stored.to_json().decode("ascii"))
         return
     console.print(bill_panel(stored, verification=verification))
     if verification is not None and not verification.matches:

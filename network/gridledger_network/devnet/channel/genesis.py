@@ -26,27 +26,34 @@ def _value(message: Any, mod_policy: str = "Admins") -> Any:
     return configtx_pb2.ConfigValue(value=message.SerializeToString(), mod_policy=mod_policy)
 
 
-def _signature_policy(text: str) -> Any:
-    envelope = parse_policy(text)
-    policy = policies_pb2.Policy(
-        type=policies_pb2.Policy.SIGNATURE, value=envelope.SerializeToString()
-    )
+def _policy(kind: int, rule: Any) -> Any:
+    policy = policies_pb2.Policy(type=kind, value=rule.SerializeToString())
     return configtx_pb2.ConfigPolicy(policy=policy, mod_policy="Admins")
+
+
+def _signature_policy(text: str) -> Any:
+    return _policy(policies_pb2.Policy.SIGNATURE, parse_policy(text))
 
 
 def _implicit_meta(sub_policy: str, rule: int) -> Any:
     meta = policies_pb2.ImplicitMetaPolicy(sub_policy=sub_policy, rule=rule)
-    policy = policies_pb2.Policy(
-        type=policies_pb2.Policy.IMPLICIT_META, value=meta.SerializeToString()
-    )
-    return configtx_pb2.ConfigPolicy(policy=policy, mod_policy="Admins")
+    return _policy(policies_pb2.Policy.IMPLICIT_META, meta)
 
 
-def _implicit_policies(group: Any) -> None:
+def _admins_group(group: Any) -> Any:
+    """``group`` modified by its Admins, with the implicit Readers, Writers and Admins policies."""
+    group.mod_policy = "Admins"
     any_, majority = policies_pb2.ImplicitMetaPolicy.ANY, policies_pb2.ImplicitMetaPolicy.MAJORITY
     group.policies["Readers"].CopyFrom(_implicit_meta("Readers", any_))
     group.policies["Writers"].CopyFrom(_implicit_meta("Writers", any_))
     group.policies["Admins"].CopyFrom(_implicit_meta("Admins", majority))
+    return group
+
+
+def _capabilities(name: str) -> Any:
+    return _value(
+        configuration_pb2.Capabilities(capabilities={name: configuration_pb2.Capability()})
+    )
 
 
 def fabric_msp_config(msp: OrgMSP) -> Any:
@@ -97,33 +104,20 @@ def _org_group(msp: OrgMSP, member_role: str) -> Any:
 
 
 def channel_config_group(config: DevnetConfig, msps: Sequence[OrgMSP]) -> Any:
-    root = configtx_pb2.ConfigGroup(mod_policy="Admins")
-    _implicit_policies(root)
+    root = _admins_group(configtx_pb2.ConfigGroup())
     root.values["HashingAlgorithm"].CopyFrom(
         _value(configuration_pb2.HashingAlgorithm(name="SHA256"))
     )
     root.values["BlockDataHashingStructure"].CopyFrom(
         _value(configuration_pb2.BlockDataHashingStructure(width=0xFFFFFFFF))
     )
-    root.values["Capabilities"].CopyFrom(
-        _value(
-            configuration_pb2.Capabilities(capabilities={"V3_0": configuration_pb2.Capability()})
-        )
-    )
-    application = root.groups["Application"]
-    application.mod_policy = "Admins"
-    _implicit_policies(application)
+    root.values["Capabilities"].CopyFrom(_capabilities("V3_0"))
+    application = _admins_group(root.groups["Application"])
     application.policies["Endorsement"].CopyFrom(
         _implicit_meta("Endorsement", policies_pb2.ImplicitMetaPolicy.MAJORITY)
     )
-    application.values["Capabilities"].CopyFrom(
-        _value(
-            configuration_pb2.Capabilities(capabilities={"V2_5": configuration_pb2.Capability()})
-        )
-    )
-    orderer = root.groups["Orderer"]
-    orderer.mod_policy = "Admins"
-    _implicit_policies(orderer)
+    application.values["Capabilities"].CopyFrom(_capabilities("V2_5"))
+    orderer = _admins_group(root.groups["Orderer"])
     orderer.policies["BlockValidation"].CopyFrom(
         _implicit_meta("Writers", policies_pb2.ImplicitMetaPolicy.ANY)
     )

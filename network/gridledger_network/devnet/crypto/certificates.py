@@ -17,6 +17,10 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 FABRIC_CA_ATTRS_OID = ObjectIdentifier("1.2.3.4.5.6.7.8.1")
 VALIDITY = datetime.timedelta(days=3650)
 BACKDATE = datetime.timedelta(minutes=5)
+KEY_USAGE_FLAGS: tuple[str, ...] = ("digital_signature", "content_commitment", "key_encipherment")
+KEY_USAGE_FLAGS += ("data_encipherment", "key_agreement", "key_cert_sign", "crl_sign")
+KEY_USAGE_FLAGS += ("encipher_only", "decipher_only")  # every argument of x509.KeyUsage
+SIGN = ("digital_signature",)
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,37 @@ def new_key() -> ec.EllipticCurvePrivateKey:
     return ec.generate_private_key(ec.SECP256R1())
 
 
+def _key_usage(*granted: str) -> x509.KeyUsage:
+    """A ``KeyUsage`` with the ``granted`` flags (its argument names) set and the others clear."""
+    unknown = set(granted) - set(KEY_USAGE_FLAGS)
+    if unknown:
+        raise ValueError(f"not key usage flags: {sorted(unknown)}")
+    return x509.KeyUsage(**{flag: flag in granted for flag in KEY_USAGE_FLAGS})
+
+
+def _issued_by(
+    ca: Issued,
+    subject: x509.Name,
+    key: ec.EllipticCurvePrivateKey,
+    *,
+    usages: tuple[str, ...],
+    extended_usage: x509.ExtendedKeyUsage | None = None,
+    not_before: datetime.datetime | None = None,
+    not_after: datetime.datetime | None = None,
+) -> x509.CertificateBuilder:
+    """A leaf certificate of ``ca`` for ``key``, with the extensions every leaf carries."""
+    builder = (
+        _builder(subject, ca.cert.subject, key.public_key(), not_before, not_after)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(_key_usage(*usages), critical=True)
+    )
+    if extended_usage is not None:
+        builder = builder.add_extension(extended_usage, critical=False)
+    return builder.add_extension(
+        x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()), critical=False
+    )
+
+
 def issue_ca(common_name: str, organization: str) -> Issued:
     """A self-signed root CA (signing CA or TLS CA) as cryptogen makes it."""
     key = new_key()
@@ -85,18 +120,7 @@ def issue_ca(common_name: str, organization: str) -> Issued:
         _builder(name, name, key.public_key())
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=True,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
+            _key_usage(*SIGN, "key_encipherment", "key_cert_sign", "crl_sign"), critical=True
         )
         .add_extension(
             x509.ExtendedKeyUsage(
@@ -119,28 +143,13 @@ def issue_identity(
 ) -> Issued:
     """A signing identity: NodeOU in the subject OU; Fabric CA attributes as extension JSON."""
     key = new_key()
-    builder = (
-        _builder(
-            _name(common_name, ou=ou), ca.cert.subject, key.public_key(), not_before, not_after
-        )
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()), critical=False
-        )
+    builder = _issued_by(
+        ca,
+        _name(common_name, ou=ou),
+        key,
+        usages=SIGN,
+        not_before=not_before,
+        not_after=not_after,
     )
     if attrs is not None:
         value = json.dumps({"attrs": dict(attrs)}, separators=(",", ":")).encode()
@@ -159,32 +168,14 @@ def issue_tls(ca: Issued, common_name: str, hosts: Sequence[str]) -> Issued:
             names.append(x509.IPAddress(ipaddress.ip_address(host)))
         except ValueError:
             names.append(x509.DNSName(host))
-    builder = (
-        _builder(_name(common_name), ca.cert.subject, key.public_key())
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=True,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(
-            x509.ExtendedKeyUsage(
-                [ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]
-            ),
-            critical=False,
-        )
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()), critical=False
-        )
+    builder = _issued_by(
+        ca,
+        _name(common_name),
+        key,
+        usages=(*SIGN, "key_encipherment"),
+        extended_usage=x509.ExtendedKeyUsage(
+            [ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]
+        ),
     )
     if names:
         builder = builder.add_extension(x509.SubjectAlternativeName(names), critical=False)

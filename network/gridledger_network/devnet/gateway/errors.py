@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Awaitable, Sequence
+from typing import Any, TypeVar
 
 import grpc
 from fabric_protos.gateway import gateway_pb2
@@ -12,6 +12,7 @@ from fabric_protos.gateway import gateway_pb2
 STATUS_DETAILS_KEY = "grpc-status-details-bin"
 # google.rpc.Status (googleapis-common-protos ships no type information)
 status_pb2: Any = importlib.import_module("google.rpc.status_pb2")
+T = TypeVar("T")
 
 
 class RpcError(Exception):
@@ -39,3 +40,12 @@ async def abort(context: grpc.aio.ServicerContext, error: RpcError) -> None:
     if error.details:
         metadata = ((STATUS_DETAILS_KEY, status_details(error)),)
     await context.abort(error.code, error.message, trailing_metadata=metadata)
+
+
+async def answer(context: grpc.aio.ServicerContext, work: Awaitable[T]) -> T | None:
+    """One RPC's ``work``; an ``RpcError`` it raises aborts the call as Fabric's gateway does."""
+    try:
+        return await work
+    except RpcError as err:
+        await abort(context, err)
+        return None

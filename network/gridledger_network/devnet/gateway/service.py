@@ -12,9 +12,9 @@ from fabric_protos.gateway import gateway_pb2, gateway_pb2_grpc
 from fabric_protos.peer import proposal_pb2, proposal_response_pb2
 
 from gridledger_network.devnet.deliver.block_view import BlockViewCache
-from gridledger_network.devnet.endorser import ProposalError, unpack_proposal
+from gridledger_network.devnet.endorser import ProposalError, UnpackedProposal, unpack_proposal
 from gridledger_network.devnet.gateway.endorsement import EndorsementCollector
-from gridledger_network.devnet.gateway.errors import RpcError, abort, error_detail
+from gridledger_network.devnet.gateway.errors import RpcError, answer, error_detail
 from gridledger_network.devnet.gateway.peers import PeerNode
 from gridledger_network.devnet.gateway.response_status import reply_status
 from gridledger_network.devnet.gateway.transaction import prepare_transaction
@@ -23,6 +23,7 @@ from gridledger_network.devnet.interfaces import ChannelConfig, Ledger, Orderer,
 logger = logging.getLogger(__name__)
 
 READER_ROLES = frozenset({"admin", "peer", "client"})
+UNPACK_FAILED = "failed to unpack transaction proposal: "  # Evaluate's prefix; Endorse has none
 
 
 def readers_denied(channel: str) -> str:
@@ -71,29 +72,16 @@ class GatewayService(gateway_pb2_grpc.GatewayServicer):  # type: ignore[misc]
 
     # -- Evaluate -----------------------------------------------------------------------------
     async def Evaluate(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
-        try:
-            return await self.evaluate(request)
-        except RpcError as err:
-            await abort(context, err)
+        return await answer(context, self.evaluate(request))
 
     async def evaluate(self, request: Any) -> Any:
         signed = request.proposed_transaction
-        if not signed.proposal_bytes:
-            raise RpcError(
-                grpc.StatusCode.INVALID_ARGUMENT,
-                "failed to unpack transaction proposal: a signed proposal is required",
-            )
-        try:
-            up = unpack_proposal(signed)
-        except ProposalError as err:
-            raise RpcError(
-                grpc.StatusCode.INVALID_ARGUMENT, f"failed to unpack transaction proposal: {err}"
-            ) from err
+        up = _unpack(signed, "a signed proposal is required", UNPACK_FAILED)
         channel, chaincode = up.channel_id, up.chaincode_name
         if not channel:
             raise RpcError(
                 grpc.StatusCode.INVALID_ARGUMENT,
-                "failed to unpack transaction proposal: no channel id provided",
+                f"{UNPACK_FAILED}no channel id provided",
             )
         if channel != self.ledger.channel:
             raise RpcError(grpc.StatusCode.UNAVAILABLE, unknown_channel(channel))
@@ -137,22 +125,11 @@ class GatewayService(gateway_pb2_grpc.GatewayServicer):  # type: ignore[misc]
 
     # -- Endorse ------------------------------------------------------------------------------
     async def Endorse(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
-        try:
-            return await self.endorse(request)
-        except RpcError as err:
-            await abort(context, err)
+        return await answer(context, self.endorse(request))
 
     async def endorse(self, request: Any) -> Any:
         signed = request.proposed_transaction
-        if not signed.proposal_bytes:
-            raise RpcError(
-                grpc.StatusCode.INVALID_ARGUMENT,
-                "the proposed transaction must contain a signed proposal",
-            )
-        try:
-            up = unpack_proposal(signed)
-        except ProposalError as err:
-            raise RpcError(grpc.StatusCode.INVALID_ARGUMENT, str(err)) from err
+        up = _unpack(signed, "the proposed transaction must contain a signed proposal")
         collector = EndorsementCollector(self.local_msp_id, self.peers, up)
         available = self._orgs_with_chaincode(up.channel_id, up.chaincode_name)
         if request.endorsing_organizations:
@@ -169,10 +146,7 @@ class GatewayService(gateway_pb2_grpc.GatewayServicer):  # type: ignore[misc]
 
     # -- Submit -------------------------------------------------------------------------------
     async def Submit(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
-        try:
-            return await self.submit(request)
-        except RpcError as err:
-            await abort(context, err)
+        return await answer(context, self.submit(request))
 
     async def submit(self, request: Any) -> Any:
         if not request.HasField("prepared_transaction"):
@@ -201,10 +175,7 @@ class GatewayService(gateway_pb2_grpc.GatewayServicer):  # type: ignore[misc]
 
     # -- CommitStatus -------------------------------------------------------------------------
     async def CommitStatus(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
-        try:
-            return await self.commit_status(request)
-        except RpcError as err:
-            await abort(context, err)
+        return await answer(context, self.commit_status(request))
 
     def _check_reader(self, channel: str, data: bytes, identity: bytes, signature: bytes) -> None:
         if channel != self.ledger.channel:
@@ -229,14 +200,9 @@ class GatewayService(gateway_pb2_grpc.GatewayServicer):  # type: ignore[misc]
         return bool(in_application and READER_ROLES & set(roles))
 
     async def commit_status(self, signed: Any) -> Any:
-        if not signed.request:
-            raise RpcError(grpc.StatusCode.INVALID_ARGUMENT, "a commit status request is required")
-        try:
-            request = gateway_pb2.CommitStatusRequest.FromString(signed.request)
-        except Exception as err:
-            raise RpcError(
-                grpc.StatusCode.INVALID_ARGUMENT, f"invalid status request: {err}"
-            ) from err
+        request = _signed_request(
+            signed, gateway_pb2.CommitStatusRequest, "commit status request", "status request"
+        )
         if not request.identity:
             raise RpcError(grpc.StatusCode.INVALID_ARGUMENT, "no identity provided")
         if not request.channel_id:
@@ -256,22 +222,12 @@ class GatewayService(gateway_pb2_grpc.GatewayServicer):  # type: ignore[misc]
 
     # -- ChaincodeEvents ----------------------------------------------------------------------
     async def ChaincodeEvents(self, signed: Any, context: grpc.aio.ServicerContext) -> None:
-        try:
-            await self.chaincode_events(signed, context)
-        except RpcError as err:
-            await abort(context, err)
+        await answer(context, self.chaincode_events(signed, context))
 
     async def chaincode_events(self, signed: Any, context: grpc.aio.ServicerContext) -> None:
-        if not signed.request:
-            raise RpcError(
-                grpc.StatusCode.INVALID_ARGUMENT, "a chaincode events request is required"
-            )
-        try:
-            request = gateway_pb2.ChaincodeEventsRequest.FromString(signed.request)
-        except Exception as err:
-            raise RpcError(
-                grpc.StatusCode.INVALID_ARGUMENT, f"invalid chaincode events request: {err}"
-            ) from err
+        request = _signed_request(
+            signed, gateway_pb2.ChaincodeEventsRequest, "chaincode events request"
+        )
         self._check_reader(request.channel_id, signed.request, request.identity, signed.signature)
         number = self._events_start_block(request)
         chaincode_id = request.chaincode_id
@@ -318,6 +274,28 @@ def unknown_channel(channel: str) -> str:
         f"failed to get config for channel [{channel}]: could not get last config for channel "
         f"{channel}"
     )
+
+
+def _unpack(signed: Any, missing: str, prefix: str = "") -> UnpackedProposal:
+    """The signed proposal of an Evaluate or Endorse request, or INVALID_ARGUMENT."""
+    if not signed.proposal_bytes:
+        raise RpcError(grpc.StatusCode.INVALID_ARGUMENT, prefix + missing)
+    try:
+        return unpack_proposal(signed)
+    except ProposalError as err:
+        raise RpcError(grpc.StatusCode.INVALID_ARGUMENT, f"{prefix}{err}") from err
+
+
+def _signed_request(signed: Any, kind: Any, what: str, invalid: str | None = None) -> Any:
+    """The ``kind`` message inside a signed CommitStatus or ChaincodeEvents request."""
+    if not signed.request:
+        raise RpcError(grpc.StatusCode.INVALID_ARGUMENT, f"a {what} is required")
+    try:
+        return kind.FromString(signed.request)
+    except Exception as err:
+        raise RpcError(
+            grpc.StatusCode.INVALID_ARGUMENT, f"invalid {invalid or what}: {err}"
+        ) from err
 
 
 def _result_payload(response_payload: bytes, fallback: bytes) -> bytes:

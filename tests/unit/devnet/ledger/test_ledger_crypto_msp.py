@@ -19,16 +19,6 @@ from gridledger_network.devnet.msp.signature import is_low_s, to_high_s
 OPERATOR = "GridOperatorMSP"
 
 
-@pytest.fixture(scope="module")
-def layout(tmp_path_factory: pytest.TempPathFactory) -> CryptoLayout:
-    return ensure_crypto_material(tmp_path_factory.mktemp("crypto") / "crypto", default_config())
-
-
-@pytest.fixture(scope="module")
-def channel_config(layout: CryptoLayout) -> DevnetChannelConfig:
-    return DevnetChannelConfig.from_crypto(default_config(), layout)
-
-
 def _cert(path: Path) -> x509.Certificate:
     return x509.load_pem_x509_certificate(path.read_bytes())
 

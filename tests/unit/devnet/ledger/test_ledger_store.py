@@ -36,6 +36,10 @@ def test_header_bytes_are_fabric_asn1_der() -> None:
     long_hash = b"\xaa" * 200
     encoded = header_bytes(1, long_hash, b"")
     assert encoded[:2] == b"\x30\x81" and encoded[6:9] == b"\x04\x81\xc8"
+    assert (
+        encoded == bytes.fromhex("3081d0 020101 0481c8".replace(" ", "")) + long_hash + b"\x04\x00"
+    )
+    assert header_bytes(256, b"", b"") == bytes.fromhex("30 08 02020100 0400 0400".replace(" ", ""))
 
 
 def _write_blocks(channel: DevnetChannel, count: int) -> list[str]:

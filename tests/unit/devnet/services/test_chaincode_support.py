@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -19,7 +20,7 @@ from gridledger_network.devnet.chaincode_support import (
     TxSimulator,
 )
 from services_memory_state import MemoryState
-from services_tiny_chaincode import serve_tiny_chaincode
+from services_tiny_chaincode import TinyChaincode, serve_tiny_chaincode
 
 Msg = chaincode_shim_pb2.ChaincodeMessage
 CC = "tiny"
@@ -47,32 +48,47 @@ def unused_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@asynccontextmanager
+async def running_support(port: int, **options: float) -> AsyncIterator[ChaincodeSupport]:
+    """Chaincode support started for the tiny chaincode at ``port``, stopped on the way out."""
+    support = ChaincodeSupport("OperatorMSP", {CC: definition(port)}, **options)
+    support.start()
+    try:
+        yield support
+    finally:
+        await support.stop()
+
+
+@asynccontextmanager
+async def tiny_behind_support(
+    **options: float,
+) -> AsyncIterator[tuple[ChaincodeSupport, TinyChaincode]]:
+    """The tiny chaincode and the support dialling it; the support is stopped before the server."""
+    server, chaincode, port = await serve_tiny_chaincode()
+    try:
+        async with running_support(port, **options) as support:
+            yield support, chaincode
+    finally:
+        await server.stop(None)
+
+
 def test_registration_offers_write_batch_and_multiple_keys() -> None:
     async def scenario() -> None:
-        server, chaincode, port = await serve_tiny_chaincode()
-        support = ChaincodeSupport("OperatorMSP", {CC: definition(port)})
-        support.start()
-        try:
+        async with tiny_behind_support() as (_, chaincode):
             await asyncio.wait_for(chaincode.registered.wait(), 5)
             assert chaincode.peer_messages[:2] == [Msg.REGISTERED, Msg.READY]
             assert chaincode.ready_params.use_write_batch
             assert chaincode.ready_params.use_get_multiple_keys
             assert chaincode.ready_params.max_size_write_batch == 1000
-        finally:
-            await support.stop()
-            await server.stop(None)
 
     run(scenario)
 
 
 def test_transaction_reads_and_writes_through_the_simulator() -> None:
     async def scenario() -> None:
-        server, _, port = await serve_tiny_chaincode()
-        support = ChaincodeSupport("OperatorMSP", {CC: definition(port)})
-        support.start()
         state = MemoryState()
         state.put(CC, "k", b"committed", block=4, tx=1)
-        try:
+        async with tiny_behind_support() as (support, _):
             got = await support.execute(params(state, "t1"), CC, call("get", "k"))
             assert (got.response.status, got.response.payload) == (200, b"committed")
             tx = params(state, "t2")
@@ -81,40 +97,28 @@ def test_transaction_reads_and_writes_through_the_simulator() -> None:
             (ns,) = tx.simulator.results().public.ns_rwset
             writes = kv_rwset_pb2.KVRWSet.FromString(ns.rwset).writes
             assert [(w.key, w.value) for w in writes] == [("k2", b"new")]
-        finally:
-            await support.stop()
-            await server.stop(None)
 
     run(scenario)
 
 
 def test_range_over_more_than_one_batch_uses_query_state_next() -> None:
     async def scenario() -> None:
-        server, _, port = await serve_tiny_chaincode()
-        support = ChaincodeSupport("OperatorMSP", {CC: definition(port)})
-        support.start()
         state = MemoryState()
         for i in range(250):
             state.put(CC, f"m{i:04d}", b"v")
-        try:
+        async with tiny_behind_support() as (support, _):
             result = await support.execute(params(state), CC, call("range", "m", "n"))
             batches, keys = result.response.payload.decode().split(":")
             assert batches == "3"  # 100 + 100 + 50
             assert keys.split(",") == [f"m{i:04d}" for i in range(250)]
-        finally:
-            await support.stop()
-            await server.stop(None)
 
     run(scenario)
 
 
 def test_chaincode_errors_events_and_concurrent_transactions() -> None:
     async def scenario() -> None:
-        server, _, port = await serve_tiny_chaincode()
-        support = ChaincodeSupport("OperatorMSP", {CC: definition(port)})
-        support.start()
         state = MemoryState()
-        try:
+        async with tiny_behind_support() as (support, _):
             failed, evented = await asyncio.gather(
                 support.execute(params(state, "a"), CC, call("fail", "no meter")),
                 support.execute(params(state, "b"), CC, call("event", "ReadingSubmitted")),
@@ -127,24 +131,15 @@ def test_chaincode_errors_events_and_concurrent_transactions() -> None:
                 await support.execute(params(state, "c"), CC, call("error", "kaput"))
             refused = await support.execute(params(state, "d"), CC, call("get", "k", "nocoll"))
             assert refused.response.message.startswith("GET_STATE failed: transaction ID: d:")
-        finally:
-            await support.stop()
-            await server.stop(None)
 
     run(scenario)
 
 
 def test_execute_timeout_fails_the_transaction() -> None:
     async def scenario() -> None:
-        server, _, port = await serve_tiny_chaincode()
-        support = ChaincodeSupport("OperatorMSP", {CC: definition(port)}, execute_timeout=0.3)
-        support.start()
-        try:
+        async with tiny_behind_support(execute_timeout=0.3) as (support, _):
             with pytest.raises(ExecutionError, match="timeout expired while executing"):
                 await support.execute(params(MemoryState()), CC, call("hang"))
-        finally:
-            await support.stop()
-            await server.stop(None)
 
     run(scenario)
 
@@ -152,17 +147,13 @@ def test_execute_timeout_fails_the_transaction() -> None:
 def test_unreachable_chaincode_fails_promptly_with_its_address() -> None:
     async def scenario() -> None:
         port = unused_port()
-        support = ChaincodeSupport("OperatorMSP", {CC: definition(port)}, connect_timeout=10)
-        support.start()
-        try:
+        async with running_support(port, connect_timeout=10) as support:
             with pytest.raises(
                 ExecutionError, match=f"chaincode tiny at 127.0.0.1:{port} is not reachable"
             ):
                 await asyncio.wait_for(
                     support.execute(params(MemoryState()), CC, call("get", "k")), 5
                 )
-        finally:
-            await support.stop()
 
     run(scenario)
 
@@ -170,17 +161,15 @@ def test_unreachable_chaincode_fails_promptly_with_its_address() -> None:
 def test_reconnects_when_the_chaincode_restarts() -> None:
     async def scenario() -> None:
         server, chaincode, port = await serve_tiny_chaincode()
-        support = ChaincodeSupport("OperatorMSP", {CC: definition(port)})
-        support.start()
         try:
-            await asyncio.wait_for(chaincode.registered.wait(), 5)
-            await server.stop(None)
-            server, chaincode, _ = await serve_tiny_chaincode(port)
-            await asyncio.wait_for(chaincode.registered.wait(), 10)
-            result = await support.execute(params(MemoryState()), CC, call("fail", "back"))
-            assert result.response.message == "back"
+            async with running_support(port) as support:
+                await asyncio.wait_for(chaincode.registered.wait(), 5)
+                await server.stop(None)
+                server, chaincode, _ = await serve_tiny_chaincode(port)
+                await asyncio.wait_for(chaincode.registered.wait(), 10)
+                result = await support.execute(params(MemoryState()), CC, call("fail", "back"))
+                assert result.response.message == "back"
         finally:
-            await support.stop()
             await server.stop(None)
 
     run(scenario)

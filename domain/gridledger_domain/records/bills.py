@@ -1,0 +1,247 @@
+"""The bill: line items, totals, certificate matching and the hash of every input used."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, NamedTuple
+
+from gridledger_domain.canonical import canonical_json
+from gridledger_domain.records.fields import (
+    JsonObject,
+    as_object,
+    instant,
+    instant_value,
+    integer,
+    items,
+    objects,
+    text,
+    word,
+)
+from gridledger_domain.refusals import InvalidRequest
+from gridledger_domain.timeutil import format_utc
+from gridledger_domain.vocabulary import BillStatus, LineKind
+
+BILL_FORMAT = "gridledger.bill/1"
+
+
+LINE_ORDER = {kind: index for index, kind in enumerate(LineKind)}
+
+
+@dataclass(frozen=True, slots=True)
+class LineItem:
+    """One line: ``quantity`` in ``unit`` (Wh, day, or minor units for tax) at ``unit_price``
+    (scaled price per kWh, minor units per day, or basis points for tax), ``amount`` in minor
+    units (positive: the participant pays; negative: a credit)."""
+
+    kind: LineKind
+    tariff_version: int
+    quantity: int
+    unit: str
+    unit_price: int
+    amount: int
+    counterparty: str = ""
+    band: str = ""
+    covered_wh: int = 0
+
+    def sort_key(self) -> tuple[int, int, str, str, int]:
+        return (
+            LINE_ORDER[self.kind],
+            self.tariff_version,
+            self.counterparty,
+            self.band,
+            self.unit_price,
+        )
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind.value,
+            "tariff_version": self.tariff_version,
+            "quantity": self.quantity,
+            "unit": self.unit,
+            "unit_price": self.unit_price,
+            "amount": self.amount,
+            "counterparty": self.counterparty,
+            "band": self.band,
+            "covered_wh": self.covered_wh,
+        }
+
+    @classmethod
+    def from_json_dict(cls, data: JsonObject) -> LineItem:
+        return cls(
+            kind=word(data, "kind", LineKind, "line kind"),
+            tariff_version=integer(data, "tariff_version"),
+            quantity=integer(data, "quantity"),
+            unit=text(data, "unit"),
+            unit_price=integer(data, "unit_price"),
+            amount=integer(data, "amount"),
+            counterparty=text(data, "counterparty"),
+            band=text(data, "band"),
+            covered_wh=integer(data, "covered_wh"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class MatchedEnergy:
+    """Consumption and the part of it matched with renewable certificates, from ``start``."""
+
+    start: int
+    consumed_wh: int
+    matched_wh: int
+
+    @property
+    def share_bp(self) -> int:
+        """Matched share in basis points (round half to even); 0 when nothing was consumed."""
+        if self.consumed_wh == 0:
+            return 0
+        return round(Fraction(self.matched_wh * 10_000, self.consumed_wh))
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "start": format_utc(self.start),
+            "consumed_wh": self.consumed_wh,
+            "matched_wh": self.matched_wh,
+            "share_bp": self.share_bp,
+        }
+
+    @classmethod
+    def from_json_dict(cls, data: JsonObject) -> MatchedEnergy:
+        matched = cls(
+            start=instant(data, "start"),
+            consumed_wh=integer(data, "consumed_wh"),
+            matched_wh=integer(data, "matched_wh"),
+        )
+        if integer(data, "share_bp") != matched.share_bp:
+            raise InvalidRequest(f"share_bp {data['share_bp']} does not match the energy")
+        return matched
+
+
+class MissingReading(NamedTuple):
+    """A reading the bill needed and the ledger does not hold: meter, instant (Unix seconds)."""
+
+    meter_id: str
+    at: int
+
+
+class CertificateClaim(NamedTuple):
+    """Wh of a certificate retired against the bill."""
+
+    certificate_id: str
+    claimed_wh: int
+
+
+@dataclass(frozen=True, slots=True)
+class Bill:
+    """A participant's bill for ``[period_start, period_end)`` (Unix seconds, UTC midnights).
+
+    ``to_json()`` is its canonical JSON, the exact bytes the ledger stores; ``from_json_dict``
+    reads it back, so anyone can re-encode a fetched bill and compare or hash it."""
+
+    bill_id: str
+    participant: str
+    period_start: int
+    period_end: int
+    currency: str
+    complete: bool
+    intervals_total: int
+    intervals_settled: int
+    missing_readings: tuple[MissingReading, ...]
+    unsettled_intervals: tuple[int, ...]
+    lines: tuple[LineItem, ...]
+    subtotal: int
+    tax: int
+    total: int
+    tariff_versions: tuple[int, ...]
+    matched_total: MatchedEnergy
+    matched_intervals: tuple[MatchedEnergy, ...]
+    matched_hours: tuple[MatchedEnergy, ...]
+    certificates_claimed: tuple[CertificateClaim, ...]
+    inputs_hash: str
+
+    @property
+    def status(self) -> BillStatus:
+        return BillStatus.COMPLETE if self.complete else BillStatus.INCOMPLETE
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "format": BILL_FORMAT,
+            "bill_id": self.bill_id,
+            "participant": self.participant,
+            "period_start": format_utc(self.period_start),
+            "period_end": format_utc(self.period_end),
+            "currency": self.currency,
+            "status": self.status.value,
+            "intervals_total": self.intervals_total,
+            "intervals_settled": self.intervals_settled,
+            "missing_readings": [
+                {"meter_id": meter_id, "at": format_utc(at)}
+                for meter_id, at in self.missing_readings
+            ],
+            "unsettled_intervals": [format_utc(at) for at in self.unsettled_intervals],
+            "lines": [line.to_json_dict() for line in self.lines],
+            "subtotal": self.subtotal,
+            "tax": self.tax,
+            "total": self.total,
+            "tariff_versions": list(self.tariff_versions),
+            "certificate_matching": {
+                "total": self.matched_total.to_json_dict(),
+                "intervals": [item.to_json_dict() for item in self.matched_intervals],
+                "hours": [item.to_json_dict() for item in self.matched_hours],
+            },
+            "certificates_claimed": [
+                {"certificate_id": cid, "claimed_wh": wh} for cid, wh in self.certificates_claimed
+            ],
+            "inputs_hash": self.inputs_hash,
+        }
+
+    def to_json(self) -> bytes:
+        """Canonical JSON: settling the same inputs twice gives these exact bytes."""
+        return canonical_json(self.to_json_dict())
+
+    @classmethod
+    def from_json_dict(cls, data: JsonObject) -> Bill:
+        if data.get("format") != BILL_FORMAT:
+            raise InvalidRequest(f"not a {BILL_FORMAT} bill: format {data.get('format')!r}")
+        matching = as_object(data.get("certificate_matching"), "certificate_matching")
+        return cls(
+            bill_id=text(data, "bill_id"),
+            participant=text(data, "participant"),
+            period_start=instant(data, "period_start"),
+            period_end=instant(data, "period_end"),
+            currency=text(data, "currency"),
+            complete=word(data, "status", BillStatus, "bill status") is BillStatus.COMPLETE,
+            intervals_total=integer(data, "intervals_total"),
+            intervals_settled=integer(data, "intervals_settled"),
+            missing_readings=tuple(
+                MissingReading(text(missing, "meter_id"), instant(missing, "at"))
+                for missing in objects(data, "missing_readings")
+            ),
+            unsettled_intervals=tuple(
+                instant_value(at, "unsettled_intervals")
+                for at in items(data, "unsettled_intervals")
+            ),
+            lines=tuple(LineItem.from_json_dict(line) for line in objects(data, "lines")),
+            subtotal=integer(data, "subtotal"),
+            tax=integer(data, "tax"),
+            total=integer(data, "total"),
+            tariff_versions=tuple(
+                integer({"tariff_versions": version}, "tariff_versions")
+                for version in items(data, "tariff_versions")
+            ),
+            matched_total=MatchedEnergy.from_json_dict(as_object(matching.get("total"), "total")),
+            matched_intervals=tuple(
+                MatchedEnergy.from_json_dict(item) for item in objects(matching, "intervals")
+            ),
+            matched_hours=tuple(
+                MatchedEnergy.from_json_dict(item) for item in objects(matching, "hours")
+            ),
+            certificates_claimed=tuple(
+                CertificateClaim(text(claim, "certificate_id"), integer(claim, "claimed_wh"))
+                for claim in objects(data, "certificates_claimed")
+            ),
+            inputs_hash=text(data, "inputs_hash"),
+        )
+
+
+def bill_id_for(participant: str, period_start: int, period_end: int) -> str:
+    return f"{participant}|{format_utc(period_start)}|{format_utc(period_end)}"

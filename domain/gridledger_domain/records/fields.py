@@ -1,0 +1,75 @@
+"""Strict reads of a record's JSON fields, shared by every record's ``from_json_dict``.
+
+A missing or mistyped field is an :class:`InvalidRequest` that names the field: the chaincode
+refuses such input with that message, and the client reports such an answer as malformed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from gridledger_domain.refusals import InvalidRequest
+from gridledger_domain.timeutil import parse_utc
+from gridledger_domain.vocabulary import parse_word
+
+JsonObject = Mapping[str, Any]
+_Word = TypeVar("_Word", bound=StrEnum)
+
+
+def as_object(value: Any, what: str) -> JsonObject:
+    if not isinstance(value, Mapping):
+        raise InvalidRequest(f"{what}: expected a JSON object, got {type(value).__name__}")
+    return value
+
+
+def items(data: JsonObject, name: str) -> list[Any]:
+    value = data.get(name)
+    if not isinstance(value, list):
+        raise InvalidRequest(f"field {name!r}: expected a JSON array, got {value!r}")
+    return value
+
+
+def objects(data: JsonObject, name: str) -> list[JsonObject]:
+    return [as_object(item, f"{name}[{index}]") for index, item in enumerate(items(data, name))]
+
+
+def text(data: JsonObject, name: str) -> str:
+    value = data.get(name)
+    if not isinstance(value, str):
+        raise InvalidRequest(f"field {name!r}: expected a string, got {value!r}")
+    return value
+
+
+def integer(data: JsonObject, name: str) -> int:
+    value = data.get(name)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidRequest(f"field {name!r}: expected an integer, got {value!r}")
+    return value
+
+
+def flag(data: JsonObject, name: str) -> bool:
+    value = data.get(name)
+    if not isinstance(value, bool):
+        raise InvalidRequest(f"field {name!r}: expected true or false, got {value!r}")
+    return value
+
+
+def instant(data: JsonObject, name: str) -> int:
+    """A ``YYYY-MM-DDTHH:MM:SSZ`` field as Unix seconds."""
+    return instant_value(text(data, name), name)
+
+
+def instant_value(value: Any, what: str) -> int:
+    if not isinstance(value, str):
+        raise InvalidRequest(f"{what}: expected a UTC instant, got {value!r}")
+    try:
+        return parse_utc(value)
+    except ValueError as exc:
+        raise InvalidRequest(f"{what}: {exc}") from None
+
+
+def word(data: JsonObject, name: str, vocabulary: type[_Word], what: str) -> _Word:
+    """A field holding one of ``vocabulary``'s words (``what`` names it in the message)."""
+    return parse_word(vocabulary, text(data, name), what)
