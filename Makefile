@@ -23,6 +23,7 @@ $(NODE_DIR)/node_modules/.package-lock.json: $(NODE_DIR)/package.json $(NODE_DIR
 install: $(STAMP) $(NODE_DIR)/node_modules/.package-lock.json
 
 lint: $(STAMP)
+	$(PY) tools/unasync.py --check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 

@@ -82,7 +82,7 @@ class _Window:
 
 async def _run(args: argparse.Namespace) -> None:
     profile = ConnectionProfile.load(args.network)
-    async with profile.connect_async(args.org, user=args.user) as gateway:
+    async with profile.aconnect(args.org, user=args.user) as gateway:
         contract = gateway.network(profile.channel).contract(args.chaincode, args.contract)
         await _setup(contract, args.workload, args.prefix, args.inflight)
         _say({"event": "ready"})

@@ -41,7 +41,7 @@ async def _load(args: argparse.Namespace) -> None:
     next_batch = iter(range(total))
     done = [0]
     begin = time.perf_counter()
-    async with profile.connect_async(args.org, user=UTILITY) as gateway:
+    async with profile.aconnect(args.org, user=UTILITY) as gateway:
         contract: AsyncContract = gateway.network(profile.channel).contract(
             args.chaincode, "energy"
         )

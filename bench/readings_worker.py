@@ -99,7 +99,7 @@ async def _run(args: argparse.Namespace) -> None:
     needed = int((args.warmup + args.duration) * EXPECTED_RATE / args.batch) + 2 * args.inflight
     batches: Iterator[str] = iter(_batches(meters, args.batch, args.first_block, needed))
     _say({"event": "ready", "batches": needed})
-    async with profile.connect_async(args.org, user=UTILITY) as gateway:
+    async with profile.aconnect(args.org, user=UTILITY) as gateway:
         contract: AsyncContract = gateway.network(profile.channel).contract(
             args.chaincode, "energy"
         )

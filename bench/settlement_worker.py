@@ -102,7 +102,7 @@ async def _run(args: argparse.Namespace) -> None:
     latencies: list[float] = []
     failed = 0
     first_error: str | None = None
-    async with profile.connect_async(UTILITY_ORG, user="utility") as gateway:
+    async with profile.aconnect(UTILITY_ORG, user="utility") as gateway:
         contract = gateway.network(profile.channel).contract(args.chaincode, "energy")
         pending = list(reversed(chosen))
         start = (

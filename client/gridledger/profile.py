@@ -12,7 +12,7 @@ from gridledger.errors import GridLedgerError
 from gridledger.fabric.identity import Identity
 from gridledger.fabric.msp import load_msp
 from gridledger.fabric.signer import Signer
-from gridledger.gateway.gateway import AsyncGateway, Gateway, connect, connect_async
+from gridledger.gateway import AsyncGateway, Gateway, aconnect, connect
 from gridledger.gateway.timeouts import Timeouts
 
 PROFILE_NAME = "network.json"
@@ -112,13 +112,13 @@ class ConnectionProfile:
             timeouts=timeouts,
         )
 
-    def connect_async(
+    def aconnect(
         self, msp_id: str, user: str = "User1", timeouts: Timeouts | None = None
     ) -> AsyncGateway:
         """Like ``connect``, asyncio (call from a running event loop)."""
         org = self.organization(msp_id)
         identity, signer = self.identity(msp_id, user)
-        return connect_async(
+        return aconnect(
             org.peer_endpoint,
             identity=identity,
             signer=signer,

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from gridledger.gateway import EndorseError
-from gridledger.retry import RetryPolicy, submit_with_retry, submit_with_retry_async
+from gridledger.retry import RetryPolicy, asubmit_with_retry, submit_with_retry
 from harness.devnet import OPERATOR, TestNetwork
 
 pytestmark = pytest.mark.integration
@@ -41,12 +41,12 @@ def test_async_read_modify_writes_all_land_once(test_network: TestNetwork, uniqu
     key = f"{unique_key}async-counter"
 
     async def run() -> bytes:
-        async with test_network.profile.connect_async(OPERATOR, user="User1") as gateway:
+        async with test_network.profile.aconnect(OPERATOR, user="User1") as gateway:
             contract = gateway.network(test_network.channel).contract(test_network.chaincode, "kv")
 
             async def writer() -> None:
                 for _ in range(INCREMENTS):
-                    await submit_with_retry_async(contract, "AddTo", key, "1", policy=PATIENT)
+                    await asubmit_with_retry(contract, "AddTo", key, "1", policy=PATIENT)
 
             await asyncio.gather(*(writer() for _ in range(WRITERS)))
             result: bytes = await contract.evaluate("Get", key)

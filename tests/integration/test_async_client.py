@@ -25,7 +25,7 @@ def test_async_submit_evaluate_and_event(
     profile: Any, test_network: TestNetwork, unique_key: str
 ) -> None:
     async def scenario() -> tuple[bytes, Any, Any]:
-        async with profile.connect_async(OPERATOR, user="User1") as gateway:
+        async with profile.aconnect(OPERATOR, user="User1") as gateway:
             network = gateway.network(test_network.channel)
             kv = network.contract(test_network.chaincode, "kv")
             marker = await (await (await kv.new_proposal("Noop").endorse()).submit()).status()
@@ -59,7 +59,7 @@ def test_concurrent_add_to_commits_only_consistent_increments(
     increments = [1, 10, 100, 1000]
 
     async def scenario() -> tuple[list[Any], bytes]:
-        async with profile.connect_async(OPERATOR, user="User1") as gateway:
+        async with profile.aconnect(OPERATOR, user="User1") as gateway:
             kv = gateway.network(test_network.channel).contract(test_network.chaincode, "kv")
             await kv.submit("AddTo", key, "5")
             outcomes = await asyncio.gather(

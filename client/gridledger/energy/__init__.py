@@ -1,5 +1,5 @@
-"""The typed energy API: ``EnergyClient`` over the Gateway client, dataclasses for what the
-``energy`` contract returns (the shared records of ``gridledger_domain.records``: instants are
+"""The typed energy API: ``EnergyClient`` (``AsyncEnergyClient`` for asyncio) over the Gateway
+client, the records the ``energy`` contract returns (``gridledger_domain.records``: instants are
 Unix seconds, UTC), its refusals as exceptions, and a meter-signing helper.
 
     from gridledger.energy import EnergyClient, MeterSigner
@@ -9,10 +9,11 @@ Unix seconds, UTC), its refusals as exceptions, and a meter-signing helper.
         bill = utility.settle(participant_id, "2025-06-21T00:00:00Z", "2025-06-22T00:00:00Z")
 """
 
+from gridledger.energy._async.client import AsyncEnergyClient
+from gridledger.energy._sync.client import EnergyClient
 from gridledger.energy.answers import ResponseFormatError
 from gridledger.energy.batching import DEFAULT_BATCH_SIZE, ReadingBatch, plan_batches
 from gridledger.energy.bills import BillVerification
-from gridledger.energy.client import EnergyClient
 from gridledger.energy.errors import (
     AccessDenied,
     Conflict,
@@ -70,6 +71,7 @@ __all__ = [
     "DEFAULT_BATCH_SIZE",
     "PRICE_SCALE",
     "AccessDenied",
+    "AsyncEnergyClient",
     "BatchFailure",
     "BatchResult",
     "Bill",

@@ -1,20 +1,40 @@
-"""Fabric Gateway client, shaped like Hyperledger's fabric-gateway clients (sync and asyncio)."""
+"""Fabric Gateway client, shaped like Hyperledger's fabric-gateway clients, sync and asyncio.
 
-from gridledger.gateway.block_events import AsyncBlockEventsRequest, BlockEventsRequest
+``connect(...)`` gives a ``Gateway``; ``aconnect(...)`` (from a running event loop) gives an
+``AsyncGateway`` whose calls are awaited. Names keep fabric-gateway's meaning: ``submit_async``
+submits without waiting for the commit in both flavours; the asyncio flavour is the ``Async``
+class prefix and the ``a`` function prefix (as in ``aclose``). The asyncio classes
+(``gridledger.gateway._async``) are the one source of the synchronous ones (``_sync``, written
+by ``tools/unasync.py``).
+"""
+
+from gridledger.gateway._async.block_events import AsyncBlockEventsRequest
+from gridledger.gateway._async.chaincode_events import AsyncChaincodeEventsRequest
+from gridledger.gateway._async.commit import AsyncSubmittedTransaction
+from gridledger.gateway._async.contract import AsyncContract
+from gridledger.gateway._async.gateway import AsyncGateway, aconnect
+from gridledger.gateway._async.network import AsyncNetwork
+from gridledger.gateway._async.proposal import AsyncProposal
+from gridledger.gateway._async.streams import AsyncEventStream
+from gridledger.gateway._async.transaction import AsyncTransaction
+from gridledger.gateway._sync.block_events import BlockEventsRequest
+from gridledger.gateway._sync.chaincode_events import ChaincodeEventsRequest
+from gridledger.gateway._sync.commit import SubmittedTransaction
+from gridledger.gateway._sync.contract import Contract
+from gridledger.gateway._sync.gateway import Gateway, connect
+from gridledger.gateway._sync.network import Network
+from gridledger.gateway._sync.proposal import Proposal
+from gridledger.gateway._sync.streams import EventStream
+from gridledger.gateway._sync.transaction import Transaction
 from gridledger.gateway.chaincode_event import ChaincodeEvent
-from gridledger.gateway.chaincode_events import (
-    AsyncChaincodeEventsRequest,
-    ChaincodeEventsRequest,
-)
 from gridledger.gateway.checkpointer import (
     Checkpoint,
     Checkpointer,
     FileCheckpointer,
     InMemoryCheckpointer,
 )
-from gridledger.gateway.commit import AsyncSubmittedTransaction, SubmittedTransaction
 from gridledger.gateway.connection import Endpoint
-from gridledger.gateway.contract import AsyncContract, Contract
+from gridledger.gateway.contract import Argument, Transient
 from gridledger.gateway.errors import (
     CommitError,
     CommitStatusError,
@@ -26,17 +46,13 @@ from gridledger.gateway.errors import (
     NoSignerError,
     SubmitError,
 )
-from gridledger.gateway.gateway import AsyncGateway, Gateway, connect, connect_async
-from gridledger.gateway.network import AsyncNetwork, Network
-from gridledger.gateway.proposal import AsyncProposal, Proposal
 from gridledger.gateway.status import Status
-from gridledger.gateway.streams import AsyncEventStream, EventStream
 from gridledger.gateway.timeouts import DEFAULT_TIMEOUTS, Timeouts
-from gridledger.gateway.transaction import AsyncTransaction, Transaction
 from gridledger.gateway.transport import DeliverKind
 
 __all__ = [
     "DEFAULT_TIMEOUTS",
+    "Argument",
     "AsyncBlockEventsRequest",
     "AsyncChaincodeEventsRequest",
     "AsyncContract",
@@ -73,6 +89,7 @@ __all__ = [
     "SubmittedTransaction",
     "Timeouts",
     "Transaction",
+    "Transient",
+    "aconnect",
     "connect",
-    "connect_async",
 ]

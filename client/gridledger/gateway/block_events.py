@@ -1,4 +1,7 @@
-"""Block events over ``protos.Deliver``: a signed SeekInfo envelope, then a stream of blocks."""
+"""Block events over ``protos.Deliver``: a signed SeekInfo envelope, then a stream of blocks.
+
+What the asyncio class (``_async``) and its generated sync twin (``_sync``) share.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +12,7 @@ from fabric_protos.common import common_pb2
 from gridledger.gateway.context import ClientContext
 from gridledger.gateway.errors import EventsError
 from gridledger.gateway.signable import Signable
-from gridledger.gateway.streams import AsyncEventStream, EventStream
-from gridledger.gateway.transport import AsyncTransport, DeliverKind, Transport
+from gridledger.gateway.transport import DeliverKind
 
 _FIELD = {
     DeliverKind.BLOCK: "block",
@@ -39,7 +41,9 @@ def deliver_converter(kind: DeliverKind) -> Any:
     return convert
 
 
-class _BlockEventsRequestBase(Signable):
+class BlockEventsRequestBase(Signable):
+    """A signed Deliver SeekInfo envelope, either flavour."""
+
     def __init__(self, context: ClientContext, kind: DeliverKind, envelope: Any) -> None:
         self._context = context
         self._signing = context.signing
@@ -57,39 +61,3 @@ class _BlockEventsRequestBase(Signable):
 
     def _set_signature(self, signature: bytes) -> None:
         self._envelope.signature = signature
-
-
-class BlockEventsRequest(_BlockEventsRequestBase):
-    """Yields ``common.Block``, ``peer.FilteredBlock`` or ``peer.BlockAndPrivateData``."""
-
-    def __init__(
-        self, transport: Transport, context: ClientContext, kind: DeliverKind, envelope: Any
-    ) -> None:
-        super().__init__(context, kind, envelope)
-        self._transport = transport
-
-    def events(self) -> EventStream[Any]:
-        self._ensure_signed()
-        call, closed = self._transport.deliver(self.kind, self._envelope)
-        stream = EventStream(call, deliver_converter(self.kind), on_close=closed.set)
-        self._context.streams.add(stream)
-        return stream
-
-
-class AsyncBlockEventsRequest(_BlockEventsRequestBase):
-    def __init__(
-        self,
-        transport: AsyncTransport,
-        context: ClientContext,
-        kind: DeliverKind,
-        envelope: Any,
-    ) -> None:
-        super().__init__(context, kind, envelope)
-        self._transport = transport
-
-    def events(self) -> AsyncEventStream[Any]:
-        self._ensure_signed()
-        call, closed = self._transport.deliver(self.kind, self._envelope)
-        stream = AsyncEventStream(call, deliver_converter(self.kind), on_close=closed.set)
-        self._context.streams.add(stream)
-        return stream

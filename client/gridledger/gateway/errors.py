@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fabric_protos.peer import transaction_pb2
+from gridledger.errors import GridLedgerError
 
 
 @dataclass(frozen=True)
@@ -18,7 +19,7 @@ class ErrorDetail:
     message: str
 
 
-class GatewayError(Exception):
+class GatewayError(GridLedgerError):
     """A Gateway call failed. ``grpc_code`` is a ``grpc.StatusCode`` (None if not a gRPC error)."""
 
     step = "gateway"

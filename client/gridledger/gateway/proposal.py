@@ -1,4 +1,7 @@
-"""A transaction proposal: evaluate it, or endorse it into a ``Transaction``."""
+"""A transaction proposal: evaluate it, or endorse it into a ``Transaction``.
+
+What the asyncio class (``_async``) and its generated sync twin (``_sync``) share.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +10,11 @@ from typing import Any
 from gridledger.gateway import requests
 from gridledger.gateway.context import ClientContext
 from gridledger.gateway.signable import Signable
-from gridledger.gateway.transaction import AsyncTransaction, Transaction
-from gridledger.gateway.transport import AsyncTransport, Transport
 
 
-class _ProposalBase(Signable):
+class ProposalBase(Signable):
+    """A transaction proposal, either flavour: ids, signing, Evaluate/Endorse requests."""
+
     def __init__(self, context: ClientContext, channel: str, proposed: Any) -> None:
         self._context = context
         self._signing = context.signing
@@ -55,47 +58,3 @@ class _ProposalBase(Signable):
 
     def _timeout(self, timeout: float | None, default: float) -> float:
         return default if timeout is None else timeout
-
-
-class Proposal(_ProposalBase):
-    def __init__(
-        self, transport: Transport, context: ClientContext, channel: str, proposed: Any
-    ) -> None:
-        super().__init__(context, channel, proposed)
-        self._transport = transport
-
-    def evaluate(self, timeout: float | None = None) -> bytes:
-        """Run the transaction on a peer without ordering it; returns its result."""
-        request = self._evaluate_request()
-        timeouts = self._context.timeouts
-        response = self._transport.evaluate(request, self._timeout(timeout, timeouts.evaluate))
-        return bytes(response.result.payload)
-
-    def endorse(self, timeout: float | None = None) -> Transaction:
-        """Collect endorsements; raises ``EndorseError`` when they cannot be had."""
-        request = self._endorse_request()
-        timeouts = self._context.timeouts
-        response = self._transport.endorse(request, self._timeout(timeout, timeouts.endorse))
-        return Transaction(self._transport, self._context, self._prepared(response))
-
-
-class AsyncProposal(_ProposalBase):
-    def __init__(
-        self, transport: AsyncTransport, context: ClientContext, channel: str, proposed: Any
-    ) -> None:
-        super().__init__(context, channel, proposed)
-        self._transport = transport
-
-    async def evaluate(self, timeout: float | None = None) -> bytes:
-        request = self._evaluate_request()
-        timeouts = self._context.timeouts
-        response = await self._transport.evaluate(
-            request, self._timeout(timeout, timeouts.evaluate)
-        )
-        return bytes(response.result.payload)
-
-    async def endorse(self, timeout: float | None = None) -> AsyncTransaction:
-        request = self._endorse_request()
-        timeouts = self._context.timeouts
-        response = await self._transport.endorse(request, self._timeout(timeout, timeouts.endorse))
-        return AsyncTransaction(self._transport, self._context, self._prepared(response))

@@ -42,3 +42,21 @@ class Signable(ABC):
     def _ensure_signed(self) -> None:
         if not self.is_signed():
             self._set_signature(self._signing.sign(self.digest()))
+
+
+class SignedRequest(Signable):
+    """A ``gateway.Signed*Request``: serialized ``request`` bytes and their ``signature``."""
+
+    _request: Any
+
+    def _message(self) -> Any:
+        return self._request
+
+    def _signed_content(self) -> bytes:
+        return builtins.bytes(self._request.request)
+
+    def _signature(self) -> bytes:
+        return builtins.bytes(self._request.signature)
+
+    def _set_signature(self, signature: bytes) -> None:
+        self._request.signature = signature

@@ -1,4 +1,7 @@
-"""An endorsed transaction, ready to sign and submit for ordering (``Submit``)."""
+"""An endorsed transaction, ready to sign and submit for ordering (``Submit``).
+
+What the asyncio class (``_async``) and its generated sync twin (``_sync``) share.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +9,13 @@ from typing import Any
 
 from gridledger.fabric.transaction_parser import parse_transaction_envelope
 from gridledger.gateway import requests
-from gridledger.gateway.commit import AsyncSubmittedTransaction, SubmittedTransaction
 from gridledger.gateway.context import ClientContext
 from gridledger.gateway.signable import Signable
-from gridledger.gateway.transport import AsyncTransport, Transport
 
 
-class _TransactionBase(Signable):
+class TransactionBase(Signable):
+    """An endorsed transaction, either flavour: its result, signing, and the Submit request."""
+
     def __init__(self, context: ClientContext, prepared: Any) -> None:
         self._context = context
         self._signing = context.signing
@@ -51,32 +54,3 @@ class _TransactionBase(Signable):
 
     def _timeout(self, timeout: float | None) -> float:
         return self._context.timeouts.submit if timeout is None else timeout
-
-
-class Transaction(_TransactionBase):
-    def __init__(self, transport: Transport, context: ClientContext, prepared: Any) -> None:
-        super().__init__(context, prepared)
-        self._transport = transport
-
-    def submit(self, timeout: float | None = None) -> SubmittedTransaction:
-        """Send for ordering; returns at once (``status()`` on the result waits for commit)."""
-        request = self._submit_request()
-        commit_request = self._commit_request()
-        self._transport.submit(request, self._timeout(timeout))
-        return SubmittedTransaction(
-            self._transport, self._context, self.transaction_id, commit_request, self._result
-        )
-
-
-class AsyncTransaction(_TransactionBase):
-    def __init__(self, transport: AsyncTransport, context: ClientContext, prepared: Any) -> None:
-        super().__init__(context, prepared)
-        self._transport = transport
-
-    async def submit(self, timeout: float | None = None) -> AsyncSubmittedTransaction:
-        request = self._submit_request()
-        commit_request = self._commit_request()
-        await self._transport.submit(request, self._timeout(timeout))
-        return AsyncSubmittedTransaction(
-            self._transport, self._context, self.transaction_id, commit_request, self._result
-        )

@@ -31,8 +31,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from gridledger.gateway import Gateway
 from gridledger.gateway.errors import CommitError, GatewayError
-from gridledger.gateway.gateway import Gateway
 from gridledger.outbox.items import AttemptOutcome, GiveUp, ItemState, OutboxItem
 from gridledger.outbox.lookup import find_commit
 from gridledger.outbox.store import Outbox

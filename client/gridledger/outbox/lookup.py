@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from fabric_protos.gateway import gateway_pb2
+from gridledger.gateway import Gateway
 from gridledger.gateway.errors import CommitStatusError
-from gridledger.gateway.gateway import Gateway
 from gridledger.gateway.status import Status
 
 

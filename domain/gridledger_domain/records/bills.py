@@ -7,6 +7,7 @@ from fractions import Fraction
 from typing import Any, NamedTuple
 
 from gridledger_domain.canonical import canonical_json
+from gridledger_domain.records.codec import Record
 from gridledger_domain.records.fields import (
     JsonObject,
     as_object,
@@ -29,7 +30,7 @@ LINE_ORDER = {kind: index for index, kind in enumerate(LineKind)}
 
 
 @dataclass(frozen=True, slots=True)
-class LineItem:
+class LineItem(Record):
     """One line: ``quantity`` in ``unit`` (Wh, day, or minor units for tax) at ``unit_price``
     (scaled price per kWh, minor units per day, or basis points for tax), ``amount`` in minor
     units (positive: the participant pays; negative: a credit)."""
@@ -51,33 +52,6 @@ class LineItem:
             self.counterparty,
             self.band,
             self.unit_price,
-        )
-
-    def to_json_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind.value,
-            "tariff_version": self.tariff_version,
-            "quantity": self.quantity,
-            "unit": self.unit,
-            "unit_price": self.unit_price,
-            "amount": self.amount,
-            "counterparty": self.counterparty,
-            "band": self.band,
-            "covered_wh": self.covered_wh,
-        }
-
-    @classmethod
-    def from_json_dict(cls, data: JsonObject) -> LineItem:
-        return cls(
-            kind=word(data, "kind", LineKind, "line kind"),
-            tariff_version=integer(data, "tariff_version"),
-            quantity=integer(data, "quantity"),
-            unit=text(data, "unit"),
-            unit_price=integer(data, "unit_price"),
-            amount=integer(data, "amount"),
-            counterparty=text(data, "counterparty"),
-            band=text(data, "band"),
-            covered_wh=integer(data, "covered_wh"),
         )
 
 

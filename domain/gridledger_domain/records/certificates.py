@@ -4,16 +4,14 @@ transferred to buyers with the trades it backs, retired against a bill."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from gridledger_domain.records.fields import JsonObject, instant, integer, text, word
+from gridledger_domain.records.codec import Instant, Record
 from gridledger_domain.refusals import InvalidRequest
-from gridledger_domain.timeutil import format_utc
 from gridledger_domain.vocabulary import CertificateStatus, EnergySource
 
 
 @dataclass(frozen=True, slots=True)
-class Certificate:
+class Certificate(Record):
     """``wh`` of renewable energy from ``meter_id`` in the interval ``interval_start``.
 
     A producer's certificate is issued ``active``; shares of it become buyers' certificates
@@ -22,7 +20,7 @@ class Certificate:
 
     certificate_id: str
     meter_id: str
-    interval_start: int
+    interval_start: Instant
     source: EnergySource
     wh: int
     owner: str
@@ -42,36 +40,3 @@ class Certificate:
     @property
     def available_wh(self) -> int:
         return self.wh - self.transferred_wh if self.status is CertificateStatus.ACTIVE else 0
-
-    def to_json_dict(self) -> dict[str, Any]:
-        return {
-            "certificate_id": self.certificate_id,
-            "meter_id": self.meter_id,
-            "interval_start": format_utc(self.interval_start),
-            "source": self.source.value,
-            "wh": self.wh,
-            "owner": self.owner,
-            "status": self.status.value,
-            "transferred_wh": self.transferred_wh,
-            "trade_id": self.trade_id,
-            "parent_id": self.parent_id,
-            "bill_id": self.bill_id,
-            "claimed_wh": self.claimed_wh,
-        }
-
-    @classmethod
-    def from_json_dict(cls, data: JsonObject) -> Certificate:
-        return cls(
-            certificate_id=text(data, "certificate_id"),
-            meter_id=text(data, "meter_id"),
-            interval_start=instant(data, "interval_start"),
-            source=word(data, "source", EnergySource, "energy source"),
-            wh=integer(data, "wh"),
-            owner=text(data, "owner"),
-            status=word(data, "status", CertificateStatus, "certificate status"),
-            transferred_wh=integer(data, "transferred_wh"),
-            trade_id=text(data, "trade_id"),
-            parent_id=text(data, "parent_id"),
-            bill_id=text(data, "bill_id"),
-            claimed_wh=integer(data, "claimed_wh"),
-        )

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from gridledger_domain.identifiers import validate_id
-from gridledger_domain.records.fields import JsonObject, instant, integer, text, word
+from gridledger_domain.records.codec import Instant, Record
 from gridledger_domain.refusals import InvalidRequest
-from gridledger_domain.timeutil import INTERVAL_SECONDS, format_utc, is_aligned
+from gridledger_domain.timeutil import INTERVAL_SECONDS, is_aligned
 from gridledger_domain.units import MAX_PRICE
 from gridledger_domain.vocabulary import EnergySource, OfferStatus
 
@@ -34,7 +33,7 @@ def _aligned(what: str, value: object) -> None:
 
 
 @dataclass(frozen=True, slots=True)
-class Offer:
+class Offer(Record):
     """``quantity_wh`` per interval for each of ``interval_count`` intervals from
     ``interval_start`` (Unix seconds, UTC) at ``price`` (scaled minor units per kWh);
     ``remaining_wh`` is what is still for sale in each of them."""
@@ -44,7 +43,7 @@ class Offer:
     meter_id: str
     source: EnergySource
     zone: str
-    interval_start: int
+    interval_start: Instant
     interval_count: int
     quantity_wh: int
     price: int
@@ -78,40 +77,9 @@ class Offer:
     def available(self) -> bool:
         return self.status is OfferStatus.OPEN and self.remaining_wh > 0
 
-    def to_json_dict(self) -> dict[str, Any]:
-        return {
-            "offer_id": self.offer_id,
-            "seller": self.seller,
-            "meter_id": self.meter_id,
-            "source": self.source.value,
-            "zone": self.zone,
-            "interval_start": format_utc(self.interval_start),
-            "interval_count": self.interval_count,
-            "quantity_wh": self.quantity_wh,
-            "price": self.price,
-            "remaining_wh": self.remaining_wh,
-            "status": self.status.value,
-        }
-
-    @classmethod
-    def from_json_dict(cls, data: JsonObject) -> Offer:
-        return cls(
-            offer_id=text(data, "offer_id"),
-            seller=text(data, "seller"),
-            meter_id=text(data, "meter_id"),
-            source=word(data, "source", EnergySource, "energy source"),
-            zone=text(data, "zone"),
-            interval_start=instant(data, "interval_start"),
-            interval_count=integer(data, "interval_count"),
-            quantity_wh=integer(data, "quantity_wh"),
-            price=integer(data, "price"),
-            remaining_wh=integer(data, "remaining_wh"),
-            status=word(data, "status", OfferStatus, "offer status"),
-        )
-
 
 @dataclass(frozen=True, slots=True)
-class Trade:
+class Trade(Record):
     """``quantity_wh`` delivered by ``seller`` to ``buyer`` in the interval starting at
     ``interval_start`` (Unix seconds, UTC), at ``price``."""
 
@@ -119,7 +87,7 @@ class Trade:
     offer_id: str
     buyer: str
     seller: str
-    interval_start: int
+    interval_start: Instant
     quantity_wh: int
     price: int
     source: EnergySource
@@ -131,28 +99,3 @@ class Trade:
         _price("trade", self.price)
         if self.buyer == self.seller:
             raise InvalidRequest("buyer and seller must differ")
-
-    def to_json_dict(self) -> dict[str, Any]:
-        return {
-            "trade_id": self.trade_id,
-            "offer_id": self.offer_id,
-            "buyer": self.buyer,
-            "seller": self.seller,
-            "interval_start": format_utc(self.interval_start),
-            "quantity_wh": self.quantity_wh,
-            "price": self.price,
-            "source": self.source.value,
-        }
-
-    @classmethod
-    def from_json_dict(cls, data: JsonObject) -> Trade:
-        return cls(
-            trade_id=text(data, "trade_id"),
-            offer_id=text(data, "offer_id"),
-            buyer=text(data, "buyer"),
-            seller=text(data, "seller"),
-            interval_start=instant(data, "interval_start"),
-            quantity_wh=integer(data, "quantity_wh"),
-            price=integer(data, "price"),
-            source=word(data, "source", EnergySource, "energy source"),
-        )

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
 
 from gridledger_domain.errors import MeterDataError
 from gridledger_domain.identifiers import validate_zone
 from gridledger_domain.keys import load_meter_public_key
 from gridledger_domain.reading import validate_meter_id
-from gridledger_domain.records.fields import JsonObject, text, word
+from gridledger_domain.records.codec import Record
 from gridledger_domain.refusals import InvalidRequest
 from gridledger_domain.vocabulary import RENEWABLE_SOURCES, EnergySource, MeterKind, MeterStatus
 
 
 @dataclass(frozen=True, slots=True)
-class Meter:
+class Meter(Record):
     meter_id: str
     owner: str
     kind: MeterKind
@@ -46,26 +45,3 @@ class Meter:
 
     def deactivated(self) -> Meter:
         return replace(self, status=MeterStatus.INACTIVE)
-
-    def to_json_dict(self) -> dict[str, Any]:
-        return {
-            "meter_id": self.meter_id,
-            "owner": self.owner,
-            "kind": self.kind.value,
-            "source": self.source.value,
-            "zone": self.zone,
-            "public_key_pem": self.public_key_pem,
-            "status": self.status.value,
-        }
-
-    @classmethod
-    def from_json_dict(cls, data: JsonObject) -> Meter:
-        return cls(
-            meter_id=text(data, "meter_id"),
-            owner=text(data, "owner"),
-            kind=word(data, "kind", MeterKind, "meter kind"),
-            source=word(data, "source", EnergySource, "energy source"),
-            zone=text(data, "zone"),
-            public_key_pem=text(data, "public_key_pem"),
-            status=word(data, "status", MeterStatus, "meter status"),
-        )

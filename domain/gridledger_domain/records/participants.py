@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gridledger_domain.identifiers import participant_id, validate_zone
-from gridledger_domain.records.fields import JsonObject, text, word
+from gridledger_domain.records.codec import Record
 from gridledger_domain.refusals import InvalidRequest
 from gridledger_domain.vocabulary import Role
 
@@ -14,7 +14,7 @@ MAX_DISPLAY_NAME = 128
 
 
 @dataclass(frozen=True, slots=True)
-class Participant:
+class Participant(Record):
     msp_id: str
     subject: str
     role: Role
@@ -35,21 +35,4 @@ class Participant:
         return participant_id(self.msp_id, self.subject)
 
     def to_json_dict(self) -> dict[str, Any]:
-        return {
-            "participant_id": self.participant_id,
-            "msp_id": self.msp_id,
-            "subject": self.subject,
-            "role": self.role.value,
-            "zone": self.zone,
-            "display_name": self.display_name,
-        }
-
-    @classmethod
-    def from_json_dict(cls, data: JsonObject) -> Participant:
-        return cls(
-            msp_id=text(data, "msp_id"),
-            subject=text(data, "subject"),
-            role=word(data, "role", Role, "role"),
-            zone=text(data, "zone"),
-            display_name=text(data, "display_name"),
-        )
+        return {"participant_id": self.participant_id, **Record.to_json_dict(self)}

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
-from gridledger_domain.records.fields import JsonObject, instant, integer, objects, text
+from gridledger_domain.records.codec import Instant, Record
 from gridledger_domain.refusals import InvalidRequest
-from gridledger_domain.timeutil import DAY_SECONDS, INTERVAL_SECONDS, format_utc, minute_of_day
+from gridledger_domain.timeutil import DAY_SECONDS, INTERVAL_SECONDS, minute_of_day
 from gridledger_domain.units import BASIS_POINTS, MAX_PRICE
 
 BAND_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,31}$")
@@ -22,7 +21,7 @@ def _amount(name: str, value: object, maximum: int = MAX_PRICE) -> int:
 
 
 @dataclass(frozen=True, slots=True)
-class TouBand:
+class TouBand(Record):
     """A time-of-use band: from ``start_minute`` (UTC minute of day) until the next band."""
 
     name: str
@@ -37,16 +36,13 @@ class TouBand:
             raise InvalidRequest(f"band {self.name} must start on a 15-minute boundary")
         _amount(f"band {self.name} price", self.price)
 
-    def to_json_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "start_minute": self.start_minute, "price": self.price}
-
 
 @dataclass(frozen=True, slots=True)
-class Tariff:
+class Tariff(Record):
     """One tariff version. Prices are scaled by ``PRICE_SCALE`` per kWh; see money.py."""
 
     version: int
-    effective_from: int
+    effective_from: Instant
     bands: tuple[TouBand, ...]
     feed_in_price: int
     grid_fee: int
@@ -81,31 +77,3 @@ class Tariff:
             if band.start_minute <= minute:
                 chosen = band
         return chosen
-
-    def to_json_dict(self) -> dict[str, Any]:
-        return {
-            "version": self.version,
-            "effective_from": format_utc(self.effective_from),
-            "bands": [band.to_json_dict() for band in self.bands],
-            "feed_in_price": self.feed_in_price,
-            "grid_fee": self.grid_fee,
-            "fixed_fee_per_day": self.fixed_fee_per_day,
-            "tax_rate_bp": self.tax_rate_bp,
-            "currency": self.currency,
-        }
-
-    @classmethod
-    def from_json_dict(cls, data: JsonObject) -> Tariff:
-        return cls(
-            version=integer(data, "version"),
-            effective_from=instant(data, "effective_from"),
-            bands=tuple(
-                TouBand(text(band, "name"), integer(band, "start_minute"), integer(band, "price"))
-                for band in objects(data, "bands")
-            ),
-            feed_in_price=integer(data, "feed_in_price"),
-            grid_fee=integer(data, "grid_fee"),
-            fixed_fee_per_day=integer(data, "fixed_fee_per_day"),
-            tax_rate_bp=integer(data, "tax_rate_bp"),
-            currency=text(data, "currency") if "currency" in data else "EUR",
-        )

@@ -16,7 +16,7 @@ from gridledger.gateway import (
     CommitError,
     EndorseError,
     InMemoryCheckpointer,
-    connect_async,
+    aconnect,
 )
 
 T = TypeVar("T")
@@ -31,7 +31,7 @@ def run_with_gateway(
     """Run ``body`` on a fresh asyncio gateway (``signer=None``: offline signing)."""
 
     async def main() -> T:
-        async with connect_async(server.address, identity=user[0], signer=signer) as gateway:
+        async with aconnect(server.address, identity=user[0], signer=signer) as gateway:
             return await body(gateway)
 
     return asyncio.run(main())

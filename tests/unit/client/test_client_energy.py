@@ -26,8 +26,8 @@ from gridledger.energy import (
     price_from_minor_per_kwh,
     refusal_from,
 )
+from gridledger.energy._sync.submitter import submit_batches
 from gridledger.energy.answers import ResponseFormatError, read, read_each
-from gridledger.energy.submitter import submit_batches
 from gridledger.errors import GridLedgerError
 from gridledger.gateway import EndorseError, ErrorDetail, EvaluateError, GatewayError, Status
 from gridledger.retry import RetryPolicy

@@ -95,7 +95,7 @@ def test_profile_connects_async(devnet_home: Path) -> None:
     profile = ConnectionProfile.load(devnet_home)
 
     async def main() -> bytes:
-        async with profile.connect_async("GridOperatorMSP") as gateway:
+        async with profile.aconnect("GridOperatorMSP") as gateway:
             return await gateway.network("energy").contract("gridledger").submit("Put", "k")
 
     assert asyncio.run(main()) == b"Put|k"

@@ -1,6 +1,4 @@
-"""Which failed submissions to retry, and when: classification, backoff with jitter, a helper.
-
-``classify(error)`` turns a Gateway error into a ``Verdict``:
+"""Which failed submissions to retry: ``classify(error)`` turns a Gateway error into a ``Verdict``.
 
 - ``CONFLICT``: the transaction committed as ``MVCC_READ_CONFLICT`` / ``PHANTOM_READ_CONFLICT``;
   endorse it again as a new transaction (fresh reads).
@@ -13,25 +11,14 @@
   look its id up before endorsing it again.
 - ``REJECTED``: the chaincode refused it, or the network refused the request itself (bad
   identity, invalid argument, committed invalid for any reason but a read conflict). Never retried.
-
-``submit_with_retry(contract, "Fn", *args)`` (and ``submit_with_retry_async``) endorse, submit
-and wait for commit, endorsing again as a new transaction after a retryable failure, with
-exponential backoff and jitter. Retrying an in-doubt transaction may commit it twice: use it for
-idempotent functions (e.g. ``SubmitReading``), or use ``gridledger.outbox``, which looks up
-in-doubt transaction ids before trying again.
 """
 
 from __future__ import annotations
 
-import asyncio
 import enum
-import logging
-import random
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from gridledger.gateway.contract import Argument, AsyncContract, Contract, Transient
 from gridledger.gateway.errors import (
     CommitError,
     CommitStatusError,
@@ -40,8 +27,6 @@ from gridledger.gateway.errors import (
     GatewayError,
     SubmitError,
 )
-
-logger = logging.getLogger(__name__)
 
 RETRYABLE_VALIDATION_CODES = frozenset({"MVCC_READ_CONFLICT", "PHANTOM_READ_CONFLICT"})
 UNREACHABLE_CODES = frozenset({"UNAVAILABLE"})
@@ -160,136 +145,3 @@ def classify(error: BaseException) -> Verdict:
     if isinstance(error, GatewayError):
         return Verdict(Disposition.REJECTED, str(error))
     return Verdict(Disposition.REJECTED, f"{type(error).__name__}: {error}")
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Exponential backoff with jitter. ``max_attempts`` None: retry without a bound.
-
-    The n-th retry (n from 1) waits ``min(max_delay, initial_delay * multiplier**(n-1))``,
-    of which the fraction ``jitter`` is random (0: fixed delays, 1: full jitter).
-    """
-
-    max_attempts: int | None = 6
-    initial_delay: float = 0.1
-    max_delay: float = 5.0
-    multiplier: float = 2.0
-    jitter: float = 0.5
-
-    def __post_init__(self) -> None:
-        if self.max_attempts is not None and self.max_attempts < 1:
-            raise ValueError("max_attempts must be at least 1 (or None)")
-        if not 0.0 <= self.jitter <= 1.0:
-            raise ValueError("jitter must be between 0 and 1")
-        if self.initial_delay < 0 or self.max_delay < 0 or self.multiplier < 1:
-            raise ValueError("delays must be >= 0 and multiplier >= 1")
-
-    def delay(self, retry: int, rng: random.Random | None = None) -> float:
-        """Seconds to wait before retry number ``retry`` (1 for the first retry)."""
-        exponent = max(retry - 1, 0)
-        base = min(self.max_delay, self.initial_delay * self.multiplier ** min(exponent, 64))
-        fixed = base * (1.0 - self.jitter)
-        return fixed + (rng or random).uniform(0.0, base - fixed)
-
-    def allows(self, attempts: int) -> bool:
-        """Whether another attempt may follow ``attempts`` attempts made so far."""
-        return self.max_attempts is None or attempts < self.max_attempts
-
-
-DEFAULT_RETRY_POLICY = RetryPolicy()
-
-
-class RetriesExhausted(GatewayError):
-    """Every attempt failed with a retryable error; ``last`` is the last one."""
-
-    step = "retry"
-
-    def __init__(self, attempts: int, last: GatewayError, verdict: Verdict) -> None:
-        super().__init__(
-            f"gave up after {attempts} attempts: {verdict.reason}",
-            transaction_id=last.transaction_id,
-            grpc_code=last.grpc_code,
-            details=last.details,
-        )
-        self.attempts = attempts
-        self.last = last
-        self.verdict = verdict
-
-
-def _give_up(error: GatewayError, attempts: int, verdict: Verdict) -> GatewayError:
-    if verdict.disposition is Disposition.REJECTED:
-        return error
-    return RetriesExhausted(attempts, error, verdict)
-
-
-def submit_with_retry(
-    contract: Contract,
-    function: str,
-    *args: Argument,
-    transient: Transient | None = None,
-    endorsing_orgs: Sequence[str] | None = None,
-    policy: RetryPolicy = DEFAULT_RETRY_POLICY,
-    timeout: float | None = None,
-) -> bytes:
-    """``contract.submit`` with retries; raises the rejection, or ``RetriesExhausted``."""
-    attempts = 0
-    while True:
-        attempts += 1
-        try:
-            return contract.submit(
-                function,
-                *args,
-                transient=transient,
-                endorsing_orgs=endorsing_orgs,
-                timeout=timeout,
-            )
-        except GatewayError as error:
-            verdict = classify(error)
-            if not verdict.retryable or not policy.allows(attempts):
-                raise _give_up(error, attempts, verdict) from error
-            wait = policy.delay(attempts)
-            logger.info("%s: retry %d in %.2fs (%s)", function, attempts, wait, verdict.reason)
-            time.sleep(wait)
-
-
-async def submit_with_retry_async(
-    contract: AsyncContract,
-    function: str,
-    *args: Argument,
-    transient: Transient | None = None,
-    endorsing_orgs: Sequence[str] | None = None,
-    policy: RetryPolicy = DEFAULT_RETRY_POLICY,
-    timeout: float | None = None,
-) -> bytes:
-    """The asyncio twin of ``submit_with_retry``."""
-    attempts = 0
-    while True:
-        attempts += 1
-        try:
-            result: bytes = await contract.submit(
-                function,
-                *args,
-                transient=transient,
-                endorsing_orgs=endorsing_orgs,
-                timeout=timeout,
-            )
-            return result
-        except GatewayError as error:
-            verdict = classify(error)
-            if not verdict.retryable or not policy.allows(attempts):
-                raise _give_up(error, attempts, verdict) from error
-            wait = policy.delay(attempts)
-            logger.info("%s: retry %d in %.2fs (%s)", function, attempts, wait, verdict.reason)
-            await asyncio.sleep(wait)
-
-
-__all__ = [
-    "DEFAULT_RETRY_POLICY",
-    "Disposition",
-    "RetriesExhausted",
-    "RetryPolicy",
-    "Verdict",
-    "classify",
-    "submit_with_retry",
-    "submit_with_retry_async",
-]

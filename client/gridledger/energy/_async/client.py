@@ -1,0 +1,322 @@
+"""``AsyncEnergyClient``: the energy contract as typed Python calls over the Gateway client.
+
+Every call returns dataclasses from ``gridledger.energy`` and raises the contract's refusals as
+``EnergyError`` subclasses (``InvalidRequest``, ``AccessDenied``, ``NotFound``, ``Conflict``,
+``IncompleteData``), which are ``GatewayError``s carrying the transaction id and each peer's
+detail. Other Gateway failures (network, commit) are raised unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from gridledger.energy._async.submitter import submit_batches
+from gridledger.energy._async.transactions import evaluate_transaction, submit_transaction
+from gridledger.energy.answers import parse_json, read, read_bill, read_each
+from gridledger.energy.batching import DEFAULT_BATCH_SIZE, plan_batches
+from gridledger.energy.bills import BillVerification
+from gridledger.energy.client import CHAINCODE, CONTRACT, DEFAULT_MAX_IN_FLIGHT
+from gridledger.energy.instants import Instant, to_text
+from gridledger.energy.participants import CallerInfo
+from gridledger.energy.readings import ReadingSubmissionError, SubmissionSummary
+from gridledger.energy.submitter import ProgressCallback
+from gridledger.gateway import AsyncContract, AsyncGateway, AsyncNetwork
+from gridledger.profile import ConnectionProfile
+from gridledger.retry import DEFAULT_RETRY_POLICY, RetryPolicy
+from gridledger_domain import SignedReading
+from gridledger_domain.identifiers import split_participant_id
+from gridledger_domain.records import Bill, Certificate, Meter, Offer, Participant, Tariff, Trade
+from gridledger_domain.vocabulary import EnergySource, MeterKind, Role
+
+
+class AsyncEnergyClient:
+    """The ``energy`` contract, acting as the identity its ``contract`` signs with."""
+
+    def __init__(
+        self,
+        contract: AsyncContract,
+        *,
+        retry_policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+        gateway: AsyncGateway | None = None,
+    ) -> None:
+        self.contract = contract
+        self.retry_policy = retry_policy
+        self._gateway = gateway
+        self._me: CallerInfo | None = None
+
+    @classmethod
+    def for_network(
+        cls, network: AsyncNetwork, chaincode: str = CHAINCODE, contract: str = CONTRACT
+    ) -> AsyncEnergyClient:
+        return cls(network.contract(chaincode, contract))
+
+    @classmethod
+    def connect(
+        cls,
+        profile: ConnectionProfile | Path | str | None,
+        msp_id: str,
+        user: str = "User1",
+        *,
+        chaincode: str = CHAINCODE,
+    ) -> AsyncEnergyClient:
+        """Connect to ``msp_id``'s peer as ``user`` (a profile, its path, or the default);
+        the client owns the gateway: use it in a ``with`` block or call ``close()``."""
+        loaded = (
+            profile if isinstance(profile, ConnectionProfile) else ConnectionProfile.load(profile)
+        )
+        gateway = loaded.aconnect(msp_id, user=user)
+        network = gateway.network(loaded.channel)
+        return cls(network.contract(chaincode, CONTRACT), gateway=gateway)
+
+    async def close(self) -> None:
+        if self._gateway is not None:
+            await self._gateway.close()
+            self._gateway = None
+
+    async def __aenter__(self) -> AsyncEnergyClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    # -- plumbing -------------------------------------------------------------------------------
+    async def _submit(self, function: str, *args: str, idempotent: bool = False) -> Any:
+        committed = await submit_transaction(
+            self.contract, function, list(args), idempotent=idempotent, policy=self.retry_policy
+        )
+        return parse_json(committed.result) if committed.result else None
+
+    async def _evaluate(self, function: str, *args: str) -> Any:
+        return parse_json(await evaluate_transaction(self.contract, function, list(args)))
+
+    async def _raw(self, function: str, *args: str, submit: bool = False) -> bytes:
+        if submit:  # only Settle: settling a stored period again returns it (idempotent)
+            committed = await submit_transaction(
+                self.contract, function, list(args), idempotent=True, policy=self.retry_policy
+            )
+            return committed.result
+        return await evaluate_transaction(self.contract, function, list(args))
+
+    async def _self_or(self, participant_id: str | None) -> str:
+        if participant_id is not None:
+            return participant_id
+        me = await self.whoami()
+        return me.participant_id
+
+    # -- participants ---------------------------------------------------------------------------
+    async def whoami(self) -> CallerInfo:
+        """Who the contract takes the caller for (cached after the first call)."""
+        if self._me is None:
+            self._me = read(CallerInfo.from_json_dict, await self._evaluate("WhoAmI"), "caller")
+        return self._me
+
+    async def refresh_whoami(self) -> CallerInfo:
+        self._me = None
+        return await self.whoami()
+
+    async def register_participant(
+        self, participant: str | CallerInfo, role: Role | str, *, zone: str, display_name: str
+    ) -> Participant:
+        """Register ``participant`` (an id ``<MSP id>::<subject>``, or what its ``whoami()``
+        returned) with a role (utility only)."""
+        pid = participant.participant_id if isinstance(participant, CallerInfo) else participant
+        msp_id, subject = split_participant_id(pid)
+        answer = await self._submit(
+            "RegisterParticipant", msp_id, subject, Role(role).value, zone, display_name
+        )
+        return read(Participant.from_json_dict, answer, "participant")
+
+    async def participant(self, participant_id: str | None = None) -> Participant:
+        answer = await self._evaluate("GetParticipant", await self._self_or(participant_id))
+        return read(Participant.from_json_dict, answer, "participant")
+
+    async def participants(self) -> list[Participant]:
+        """Every registered participant (utility and auditors)."""
+        answer = await self._evaluate("ListParticipants")
+        return read_each(Participant.from_json_dict, answer, "participants")
+
+    # -- meters ---------------------------------------------------------------------------------
+    async def register_meter(
+        self,
+        meter_id: str,
+        owner: str,
+        kind: MeterKind | str,
+        source: EnergySource | str,
+        zone: str,
+        public_key_pem: str,
+    ) -> Meter:
+        """Register a meter with the device's public key (utility only)."""
+        answer = await self._submit(
+            "RegisterMeter",
+            meter_id,
+            owner,
+            MeterKind(kind).value,
+            EnergySource(source).value,
+            zone,
+            public_key_pem,
+        )
+        return read(Meter.from_json_dict, answer, "meter")
+
+    async def deactivate_meter(self, meter_id: str) -> Meter:
+        answer = await self._submit("DeactivateMeter", meter_id)
+        return read(Meter.from_json_dict, answer, "meter")
+
+    async def meter(self, meter_id: str) -> Meter:
+        answer = await self._evaluate("GetMeter", meter_id)
+        return read(Meter.from_json_dict, answer, "meter")
+
+    async def meters(self, owner: str | None = None) -> list[Meter]:
+        answer = await self._evaluate("ListMeters", await self._self_or(owner))
+        return read_each(Meter.from_json_dict, answer, "meters")
+
+    # -- readings -------------------------------------------------------------------------------
+    async def submit_readings(
+        self,
+        readings: Iterable[SignedReading],
+        *,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
+        on_progress: ProgressCallback | None = None,
+        raise_on_failure: bool = True,
+    ) -> SubmissionSummary:
+        """Submit any number of signed readings, ``batch_size`` per transaction, at most
+        ``max_in_flight`` transactions at once.
+
+        Why 500 by default: a batch is all-or-nothing, so one bad reading holds back at most
+        500; 500 readings are ~100 kB of arguments and a few hundred kB of write set, far below
+        Fabric's message and block limits (and the contract's 10 000); and throughput is flat
+        from about 250 to 2 000 readings per transaction while small batches pay the per
+        transaction endorse/order/commit cost. Measured on the devnet (2 cores, 3 880 readings
+        of 40 meters, 4 in flight): 50/batch 680 readings/s, 100: 1 700/s, 250: 2 100/s,
+        500: 2 000/s, 1 000: 1 750/s, 2 000: 1 700/s; 500/batch with 1 in flight: 1 400/s.
+        Batches never share a meter with a concurrent batch (they would conflict at validation);
+        read conflicts and unreachable peers are retried, which is safe because an identical
+        resubmission is a no-op. With ``raise_on_failure`` a ``ReadingSubmissionError`` carrying
+        the summary is raised if any batch did not commit.
+        """
+        batches = plan_batches(readings, batch_size)
+        summary = await submit_batches(
+            self.contract,
+            batches,
+            max_in_flight=max_in_flight,
+            on_progress=on_progress,
+            policy=self.retry_policy,
+        )
+        if raise_on_failure and not summary.ok:
+            raise ReadingSubmissionError(summary)
+        return summary
+
+    async def readings(self, meter_id: str, start: Instant, end: Instant) -> list[SignedReading]:
+        """A meter's readings at instants ``start..end`` inclusive (at most 31 days)."""
+        answer = await self._evaluate("GetReadings", meter_id, to_text(start), to_text(end))
+        return read_each(SignedReading.from_json_dict, answer, "readings")
+
+    # -- market ---------------------------------------------------------------------------------
+    async def post_offer(
+        self,
+        meter_id: str,
+        interval_start: Instant,
+        interval_count: int,
+        quantity_wh: int,
+        price: int,
+    ) -> Offer:
+        """Offer ``quantity_wh`` in each of ``interval_count`` intervals at ``price`` (scaled
+        minor units per kWh, see ``gridledger.energy.prices``)."""
+        answer = await self._submit(
+            "PostOffer",
+            meter_id,
+            to_text(interval_start),
+            str(interval_count),
+            str(quantity_wh),
+            str(price),
+        )
+        return read(Offer.from_json_dict, answer, "offer")
+
+    async def list_offers(
+        self,
+        interval_start: Instant,
+        *,
+        source: EnergySource | str | None = None,
+        zone: str | None = None,
+    ) -> list[Offer]:
+        """Open offers with energy left in the interval, cheapest first."""
+        answer = await self._evaluate(
+            "ListOffers",
+            to_text(interval_start),
+            EnergySource(source).value if source else "",
+            zone or "",
+        )
+        return read_each(Offer.from_json_dict, answer, "offers")
+
+    async def offer(self, offer_id: str) -> Offer:
+        answer = await self._evaluate("GetOffer", offer_id)
+        return read(Offer.from_json_dict, answer, "offer")
+
+    async def buy(self, offer_id: str, quantity_wh: int) -> list[Trade]:
+        """Buy ``quantity_wh`` in each interval of the offer: one trade per interval."""
+        answer = await self._submit("Buy", offer_id, str(quantity_wh))
+        return read_each(Trade.from_json_dict, answer, "trades")
+
+    async def withdraw_offer(self, offer_id: str) -> Offer:
+        answer = await self._submit("WithdrawOffer", offer_id)
+        return read(Offer.from_json_dict, answer, "offer")
+
+    async def trades(self, participant_id: str | None = None) -> list[Trade]:
+        """A participant's trades (default: the caller's), by interval."""
+        answer = await self._evaluate("ListTrades", await self._self_or(participant_id))
+        return read_each(Trade.from_json_dict, answer, "trades")
+
+    # -- tariffs --------------------------------------------------------------------------------
+    async def set_tariff(self, tariff: Tariff) -> Tariff:
+        """Add a tariff version (utility only; versions are never overwritten)."""
+        answer = await self._submit("SetTariff", json.dumps(tariff.to_json_dict()))
+        return read(Tariff.from_json_dict, answer, "tariff")
+
+    async def tariffs(self) -> list[Tariff]:
+        answer = await self._evaluate("ListTariffs")
+        return read_each(Tariff.from_json_dict, answer, "tariffs")
+
+    # -- settlement -----------------------------------------------------------------------------
+    async def settle(self, participant_id: str, period_start: Instant, period_end: Instant) -> Bill:
+        """Settle and store the bill (utility only); settling again returns the same bill.
+        Missing readings raise ``IncompleteData`` listing them."""
+        raw = await self._raw(
+            "Settle", participant_id, to_text(period_start), to_text(period_end), submit=True
+        )
+        return read_bill(raw)
+
+    async def bill(
+        self, participant_id: str | None, period_start: Instant, period_end: Instant
+    ) -> Bill:
+        """The stored bill (default participant: the caller)."""
+        args = (await self._self_or(participant_id), to_text(period_start), to_text(period_end))
+        return read_bill(await self._raw("GetBill", *args))
+
+    async def preview_bill(
+        self, participant_id: str | None, period_start: Instant, period_end: Instant
+    ) -> Bill:
+        """What settling would give now (possibly incomplete); nothing is stored."""
+        args = (await self._self_or(participant_id), to_text(period_start), to_text(period_end))
+        return read_bill(await self._raw("PreviewBill", *args))
+
+    async def verify_bill(
+        self, participant_id: str | None, period_start: Instant, period_end: Instant
+    ) -> BillVerification:
+        """Recompute the stored bill from the ledger and compare."""
+        args = (await self._self_or(participant_id), to_text(period_start), to_text(period_end))
+        answer = await self._evaluate("VerifyBill", *args)
+        return read(BillVerification.from_json_dict, answer, "verification")
+
+    # -- certificates ---------------------------------------------------------------------------
+    async def certificates(self, owner: str | None = None) -> list[Certificate]:
+        answer = await self._evaluate("ListCertificates", await self._self_or(owner))
+        return read_each(Certificate.from_json_dict, answer, "certificates")

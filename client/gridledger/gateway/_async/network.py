@@ -1,0 +1,75 @@
+"""A channel: its contracts, chaincode events and block events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gridledger.gateway._async.block_events import AsyncBlockEventsRequest
+from gridledger.gateway._async.chaincode_events import AsyncChaincodeEventsRequest
+from gridledger.gateway._async.contract import AsyncContract
+from gridledger.gateway._async.streams import AsyncEventStream
+from gridledger.gateway.chaincode_event import ChaincodeEvent
+from gridledger.gateway.checkpointer import Checkpoint
+from gridledger.gateway.context import ClientContext
+from gridledger.gateway.network import NetworkBase
+from gridledger.gateway.transport import AsyncTransport, DeliverKind
+
+
+class AsyncNetwork(NetworkBase):
+    def __init__(self, transport: AsyncTransport, context: ClientContext, name: str) -> None:
+        super().__init__(context, name)
+        self._transport = transport
+
+    def contract(self, chaincode_name: str, contract_name: str = "") -> AsyncContract:
+        return AsyncContract(
+            self._transport, self._context, self.name, chaincode_name, contract_name
+        )
+
+    def new_chaincode_events_request(
+        self,
+        chaincode_name: str,
+        start_block: int | None = None,
+        checkpointer: Checkpoint | None = None,
+    ) -> AsyncChaincodeEventsRequest:
+        request = self._chaincode_events_request(chaincode_name, start_block, checkpointer)
+        return AsyncChaincodeEventsRequest(self._transport, self._context, request)
+
+    def chaincode_events(
+        self,
+        chaincode_name: str,
+        start_block: int | None = None,
+        checkpointer: Checkpoint | None = None,
+    ) -> AsyncEventStream[ChaincodeEvent]:
+        """Events of ``chaincode_name`` from ``start_block`` (or the checkpoint, or the next
+        commit). The checkpointer only chooses where to start: call its
+        ``checkpoint_chaincode_event(event)`` once an event is processed."""
+        return self.new_chaincode_events_request(chaincode_name, start_block, checkpointer).events()
+
+    def new_block_events_request(
+        self,
+        start_block: int | None = None,
+        checkpointer: Checkpoint | None = None,
+        kind: DeliverKind = DeliverKind.BLOCK,
+    ) -> AsyncBlockEventsRequest:
+        envelope = self._deliver_envelope(start_block, checkpointer)
+        return AsyncBlockEventsRequest(self._transport, self._context, kind, envelope)
+
+    def block_events(
+        self, start_block: int | None = None, checkpointer: Checkpoint | None = None
+    ) -> AsyncEventStream[Any]:
+        """``common.Block`` messages (``Deliver``)."""
+        return self.new_block_events_request(start_block, checkpointer).events()
+
+    def filtered_block_events(
+        self, start_block: int | None = None, checkpointer: Checkpoint | None = None
+    ) -> AsyncEventStream[Any]:
+        """``peer.FilteredBlock`` messages (``DeliverFiltered``)."""
+        kind = DeliverKind.FILTERED_BLOCK
+        return self.new_block_events_request(start_block, checkpointer, kind).events()
+
+    def block_and_private_data_events(
+        self, start_block: int | None = None, checkpointer: Checkpoint | None = None
+    ) -> AsyncEventStream[Any]:
+        """``peer.BlockAndPrivateData`` messages (``DeliverWithPrivateData``)."""
+        kind = DeliverKind.BLOCK_AND_PRIVATE_DATA
+        return self.new_block_events_request(start_block, checkpointer, kind).events()
