@@ -20,7 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.fabric_network import fabric_binaries_hint, start_fabric_network
+from gridledger_domain.command import run_command
+
+from bench.fabric_network import start_fabric_network
 from bench.network import (
     SETTLEMENT_CONSUMERS,
     BenchNetwork,
@@ -62,14 +64,13 @@ def machine() -> str:
 
 def fabric_note() -> str:
     """Whether real Fabric can be run here, and if not, why."""
-    fabric_binaries_hint()
     try:
         from gridledger_network.fabric import find_binaries
 
         binaries = find_binaries()
     except Exception as exc:  # missing module or binaries: say so
         return f"real Fabric not run: {exc}"
-    return f"real Fabric binaries found in {binaries.bin_dir}"
+    return f"real Fabric {binaries.version()}, binaries found through {binaries.origin}"
 
 
 def run_suites(
@@ -255,4 +256,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_command("bench", main))

@@ -1,15 +1,17 @@
 """Real Hyperledger Fabric for the benchmark: ``gridledger_network.fabric.up`` on free ports.
 
 One etcdraft orderer, one peer per org, TLS, our Python chaincode as CCaaS, the same endorsement
-policy and block cutting as the devnet run. Binaries come from ``$FABRIC_BIN``, the PATH or the
-project cache (``/work/fabric-build/bin`` is tried when nothing else is set).
+policy and block cutting as the devnet run. Binaries come from where
+``gridledger_network.fabric.find_binaries`` looks: ``$FABRIC_BIN``, the PATH or the project's
+cache (``make fabric-binaries``).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import os
 from pathlib import Path
+
+from gridledger_network.processes import free_ports
 
 from bench.network import (
     BATCH_TIMEOUT_MS,
@@ -18,15 +20,7 @@ from bench.network import (
     PYTHON_CHAINCODE,
     BenchNetwork,
     BlockCutting,
-    allocate_ports,
 )
-
-LOCAL_BUILD = Path("/work/fabric-build/bin")
-
-
-def fabric_binaries_hint() -> None:
-    if not os.environ.get("FABRIC_BIN") and (LOCAL_BUILD / "peer").exists():
-        os.environ["FABRIC_BIN"] = str(LOCAL_BUILD)
 
 
 class _FabricBench(BenchNetwork):
@@ -38,7 +32,6 @@ class _FabricBench(BenchNetwork):
 
 def start_fabric_network(home: Path) -> BenchNetwork:
     """Bring real Fabric up in ``home``; raises if the binaries or the bring-up fail."""
-    fabric_binaries_hint()
     from gridledger_network.devnet.config import BatchConfig, ChaincodeConfig, default_config
     from gridledger_network.fabric import find_binaries, up
     from gridledger_network.fabric.config import (
@@ -51,7 +44,7 @@ def start_fabric_network(home: Path) -> BenchNetwork:
 
     binaries = find_binaries()
     home.mkdir(parents=True, exist_ok=True)
-    ports = allocate_ports(10)
+    ports = free_ports(10)
     base = default_config()
     peers = tuple(
         dataclasses.replace(peer, port=ports[3 + 3 * i]) for i, peer in enumerate(base.peers)

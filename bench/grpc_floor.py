@@ -22,8 +22,8 @@ from typing import Any
 
 import grpc
 from fabric_protos.peer import chaincode_shim_pb2
+from gridledger_network.processes import free_ports
 
-from bench.network import allocate_ports
 from bench.procstat import cpu_seconds
 
 Msg = chaincode_shim_pb2.ChaincodeMessage
@@ -109,7 +109,7 @@ def main() -> int:
         return 0
     print(f"grpcio {grpc.__version__}, {MESSAGES} message pairs, {args.inflight} in flight")
     for mode in ("sync", "aio"):
-        port = allocate_ports(1)[0]
+        port = free_ports(1)[0]
         server = subprocess.Popen(
             [sys.executable, "-m", "bench.grpc_floor", "--serve", mode, "--port", str(port)]
         )

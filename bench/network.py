@@ -1,27 +1,26 @@
 """Bring up the network a benchmark runs on: the devnet, our Python chaincode, the Node one.
 
-Reuses the test harness (tests/harness) for the chaincode servers and process handling; the
-devnet configuration is the benchmark's own, so block cutting is fixed here and printed.
+Processes, ports and chaincode servers come from ``gridledger_network`` (Hyperledger's Node
+chaincode from the repository's Node package, which ``make install`` fills); the devnet
+configuration is the benchmark's own, so block cutting is fixed here and printed.
 """
 
 from __future__ import annotations
 
-import sys
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-if str(REPO_ROOT / "tests") not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT / "tests"))
+from gridledger.gateway import GatewayError
+from gridledger.profile import ConnectionProfile
+from gridledger_network.chaincode_server import node_chaincode, python_chaincode, spawn_chaincode
+from gridledger_network.devnet.crypto.layout import CryptoLayout
+from gridledger_network.devnet.launcher import DevnetHandle, start_devnet
+from gridledger_network.processes import HOST, ManagedProcess, free_ports, wait_until
 
-from gridledger.gateway import GatewayError  # noqa: E402
-from gridledger.profile import ConnectionProfile  # noqa: E402
-from gridledger_network.devnet.launcher import DevnetHandle, start_devnet  # noqa: E402
-from harness.chaincode_servers import start_node_chaincode, start_python_chaincode  # type: ignore[import-not-found]  # noqa: E402
-from harness.layout import ChaincodeTls, node_packages_installed  # type: ignore[import-not-found]  # noqa: E402
-from harness.ports import free_ports  # type: ignore[import-not-found]  # noqa: E402
-from harness.processes import ManagedProcess, wait_until  # type: ignore[import-not-found]  # noqa: E402
+REPO_ROOT = Path(__file__).resolve().parents[1]
+NODE_PACKAGE = REPO_ROOT / "tests" / "conformance" / "node"  # filled by `make install`
 
 CHANNEL = "energy"
 OPERATOR = "GridOperatorMSP"
@@ -144,34 +143,33 @@ def start_devnet_network(home: Path, *, with_node: bool) -> BenchNetwork:
         config = _devnet_config(ports[:2], chaincode_ports)
         network._devnet = start_devnet(home, config, timeout=60.0)
         network.processes["devnet"] = network._devnet.pid
-        tls = ChaincodeTls.of_home(home)
-        python_cc = start_python_chaincode(
-            f"{PYTHON_CHAINCODE}_1.0:bench",
-            chaincode_ports[PYTHON_CHAINCODE],
-            tls,
-            home / "logs" / "python-chaincode.log",
-        )
-        _serve(network, "python cc", python_cc, PYTHON_CHAINCODE)
-        if with_node:
-            node_cc = start_node_chaincode(
-                f"{NODE_CHAINCODE}_1.0:bench",
-                chaincode_ports[NODE_CHAINCODE],
-                tls,
-                home / "logs" / "node-chaincode.log",
-            )
-            _serve(network, "node cc", node_cc, NODE_CHAINCODE)
+        tls_dir = CryptoLayout(home / "crypto").chaincode_tls_dir
+        for kind, chaincode in (("python", PYTHON_CHAINCODE), ("node", NODE_CHAINCODE)):
+            if chaincode in chaincode_ports:
+                process = start_chaincode_server(
+                    kind, f"{chaincode}_1.0:bench", chaincode_ports[chaincode], tls_dir, home
+                )
+                _serve(network, f"{kind} cc", process, chaincode)
     except BaseException:
         network.stop()
         raise
     return network
 
 
-def allocate_ports(count: int) -> list[int]:
-    """``count`` distinct free TCP ports on 127.0.0.1."""
-    return [int(port) for port in free_ports(count)]
+def start_chaincode_server(
+    kind: str, chaincode_id: str, port: int, tls_dir: Path, home: Path
+) -> ManagedProcess:
+    """Our Python chaincode (``kind`` "python") or Hyperledger's Node one; log in home/logs."""
+    address = f"{HOST}:{port}"
+    launch = (
+        python_chaincode(chaincode_id, address, tls_dir)
+        if kind == "python"
+        else node_chaincode(chaincode_id, address, tls_dir, NODE_PACKAGE)
+    )
+    return spawn_chaincode(f"{kind} chaincode", launch, home / "logs" / f"{kind}-chaincode.log")
 
 
 def node_available() -> bool:
-    import shutil
-
-    return node_packages_installed() and shutil.which("node") is not None
+    """Hyperledger's Node chaincode and the ``node`` runtime are installed."""
+    server = NODE_PACKAGE / "node_modules" / ".bin" / "fabric-chaincode-node"
+    return server.exists() and shutil.which("node") is not None

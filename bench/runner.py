@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gridledger_domain.errors import GridLedgerError
+
 from bench.network import OPERATOR, REPO_ROOT, BenchNetwork
 from bench.procstat import cpu_seconds, peak_rss_bytes, reset_peak_rss
 from bench.workloads import WORKLOADS
@@ -25,7 +27,7 @@ WORKER_HANG_GUARD_SECONDS = 600.0
 CLIENT_ROLE = "client"
 
 
-class WorkerError(RuntimeError):
+class WorkerError(GridLedgerError):
     """A worker exited without a result; the message has its stderr."""
 
 

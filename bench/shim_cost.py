@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator
@@ -27,16 +26,10 @@ import grpc
 from fabric_protos.common import common_pb2
 from fabric_protos.msp import identities_pb2
 from fabric_protos.peer import chaincode_pb2, chaincode_shim_pb2, proposal_pb2
+from gridledger_network.processes import free_ports
 
-from bench.network import allocate_ports
+from bench.network import node_available, start_chaincode_server
 from bench.procstat import cpu_seconds
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from harness.chaincode_servers import (  # type: ignore[import-not-found]
-    start_node_chaincode,
-    start_python_chaincode,
-)
-from harness.layout import ChaincodeTls, node_packages_installed  # type: ignore[import-not-found]
 
 Msg = chaincode_shim_pb2.ChaincodeMessage
 CHANNEL = "energy"
@@ -48,7 +41,7 @@ WORKLOADS = {
 }
 
 
-def _crypto(home: Path) -> tuple[ChaincodeTls, Any]:
+def _crypto(home: Path) -> tuple[Path, Any]:
     """The devnet's generated crypto: chaincode TLS material and a client's signing identity."""
     from gridledger_network.devnet.config import default_config
     from gridledger_network.devnet.crypto.generate import ensure_crypto_material
@@ -58,7 +51,7 @@ def _crypto(home: Path) -> tuple[ChaincodeTls, Any]:
     msp_id = config.org_msp_ids[0]
     cert = next((layout.user_msp_dir(msp_id, "Admin") / "signcerts").glob("*.pem")).read_bytes()
     creator = identities_pb2.SerializedIdentity(mspid=msp_id, id_bytes=cert)
-    return ChaincodeTls.of_home(home), creator.SerializeToString()
+    return layout.chaincode_tls_dir, creator.SerializeToString()
 
 
 def _signed_proposal(creator: bytes, tx_id: str, args: list[bytes]) -> Any:
@@ -87,11 +80,11 @@ def _signed_proposal(creator: bytes, tx_id: str, args: list[bytes]) -> Any:
 class ScriptedPeer:
     """The peer's side of one stream: registers the chaincode, then drives transactions."""
 
-    def __init__(self, address: str, tls: ChaincodeTls, creator: bytes) -> None:
+    def __init__(self, address: str, tls_dir: Path, creator: bytes) -> None:
         credentials = grpc.ssl_channel_credentials(
-            root_certificates=tls.ca_cert.read_bytes(),
-            private_key=(tls.directory / "client.key").read_bytes(),
-            certificate_chain=(tls.directory / "client.crt").read_bytes(),
+            root_certificates=(tls_dir / "ca.crt").read_bytes(),
+            private_key=(tls_dir / "client.key").read_bytes(),
+            certificate_chain=(tls_dir / "client.crt").read_bytes(),
         )
         self._channel = grpc.aio.secure_channel(address, credentials)
         self._outbox: asyncio.Queue[Any] = asyncio.Queue()
@@ -197,7 +190,7 @@ async def measure(
     name: str,
     pid: int,
     address: str,
-    crypto: tuple[ChaincodeTls, bytes],
+    crypto: tuple[Path, bytes],
     workloads: list[str],
     transactions: int,
     inflight: int,
@@ -233,17 +226,16 @@ def main() -> int:
         home = Path(tmp)
         tls, creator = _crypto(home)
         for chaincode in args.chaincodes.split(","):
-            if chaincode == "node" and not node_packages_installed():
+            if chaincode == "node" and not node_available():
                 print("node: Hyperledger's Node packages are not installed (make install)")
                 continue
-            start = start_python_chaincode if chaincode == "python" else start_node_chaincode
-            (port,) = allocate_ports(1)
-            process = start("kv_1.0:bench", port, tls, home / f"{chaincode}.log")
+            (port,) = free_ports(1)
+            process = start_chaincode_server(chaincode, "kv_1.0:bench", port, tls, home)
             try:
                 address = f"127.0.0.1:{port}"
                 run = measure(
                     chaincode,
-                    process.process.pid,
+                    process.pid,
                     address,
                     (tls, creator),
                     workloads,

@@ -1,4 +1,8 @@
-"""``python -m demo [--fabric] [--keep] [--home DIR]``: the demo market day (``make demo``)."""
+"""``python -m demo [--fabric] [--keep] [--home DIR] [--port N]``: the market day (``make demo``).
+
+A GridLedger error (a taken port, a network that does not start, a refused transaction) ends it
+with one line on stderr and status 1; the network is stopped unless ``--keep`` was given.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from gridledger.gateway import GatewayError
+from gridledger_domain.command import run_command
 from rich.console import Console
 
 from demo.market_day import run_market_day, summary_table
-from demo.network import DemoNetwork, DemoNetworkError, start_devnet_network, start_fabric_network
+from demo.network import DemoNetwork, start_devnet_network, start_fabric_network
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 
@@ -40,6 +44,13 @@ def main(
             "Earlier demo state there is removed."
         ),
     ] = None,
+    port: Annotated[
+        int | None,
+        typer.Option(
+            help="Devnet only: the two peers listen on PORT and PORT+1, the chaincode on PORT+2 "
+            "(default: free ports)."
+        ),
+    ] = None,
 ) -> None:
     """Play one day of an electricity market on GridLedger and print the itemised bills."""
     console = Console()
@@ -54,17 +65,9 @@ def main(
     network: DemoNetwork | None = None
     try:
         with console.status(f"starting {kind} in {folder} ..."):
-            network = start_fabric_network(folder) if fabric else start_devnet_network(folder)
+            network = start_fabric_network(folder) if fabric else start_devnet_network(folder, port)
         console.print(f"  {kind} up in {time.monotonic() - began:.1f}s, home {folder}")
         day = run_market_day(network.profile(), console)
-    except DemoNetworkError as exc:
-        console.print(f"[bold red]cannot start {kind}:[/bold red] {exc}")
-        raise typer.Exit(2) from exc
-    except GatewayError as exc:
-        console.print(f"[bold red]the market day failed:[/bold red]\n{exc}")
-        if network is not None and not keep:
-            network.stop()
-        raise typer.Exit(1) from exc
     except BaseException:
         if network is not None and not keep:
             network.stop()
@@ -93,4 +96,4 @@ def main(
 
 
 if __name__ == "__main__":
-    sys.exit(app())
+    sys.exit(run_command("demo", app))

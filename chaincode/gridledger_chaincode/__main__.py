@@ -2,7 +2,8 @@
 
 Settings come from CHAINCODE_SERVER_ADDRESS, CHAINCODE_ID, CHAINCODE_TLS_DISABLED,
 CHAINCODE_TLS_KEY, CHAINCODE_TLS_CERT, CHAINCODE_CLIENT_CA_CERT; CHAINCODE_LOG_LEVEL=debug (or
-info) makes it talk.
+info) makes it talk. Bad settings end it with status 2; any other GridLedger error with one line on
+stderr and status 1.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import sys
 import threading
 from types import FrameType
 
+from gridledger_domain.command import run_command
+
 from gridledger_chaincode.contracts import build_chaincode
 from gridledger_chaincode.shim.server import ChaincodeServer
 from gridledger_chaincode.shim.settings import ServerSettings, SettingsError
@@ -22,6 +25,10 @@ logger = logging.getLogger("gridledger_chaincode")
 
 
 def main() -> int:
+    return run_command("gridledger-chaincode", _serve)
+
+
+def _serve() -> int:
     level_name = os.environ.get("CHAINCODE_LOG_LEVEL", "warning").strip().upper()
     level = getattr(logging, level_name, logging.WARNING)
     logging.basicConfig(

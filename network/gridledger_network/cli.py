@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from gridledger.cli.failures import OneLineErrors
 
 from gridledger_network.devnet.launcher import (
-    DevnetStartError,
     devnet_status,
     purge_devnet,
     resolve_home,
@@ -21,10 +21,10 @@ from gridledger_network.devnet.served_chaincodes import (
     stop_served_chaincodes,
 )
 from gridledger_network.fabric.cli import app as fabric_app
-from gridledger_network.processes import NodeStartError
 
 app = typer.Typer(
-    help="Run the embedded devnet (one Fabric peer endpoint per organisation), or real Fabric."
+    help="Run the embedded devnet (one Fabric peer endpoint per organisation), or real Fabric.",
+    cls=OneLineErrors,
 )
 app.add_typer(
     fabric_app, name="fabric", help="A real Hyperledger Fabric v3 network from its binaries."
@@ -54,22 +54,14 @@ def up(
 ) -> None:
     """Start the devnet in the background (nothing happens if it is already running)."""
     path = resolve_home(home)
-    try:
-        handle = start_devnet(path, timeout=timeout, log_level=log_level)
-    except DevnetStartError as err:
-        typer.echo(f"devnet failed to start: {err}", err=True)
-        raise typer.Exit(1) from err
+    handle = start_devnet(path, timeout=timeout, log_level=log_level)
     status = devnet_status(path)
     verb = "already running" if handle.already_running else "started"
     typer.echo(f"devnet {verb} (pid {handle.pid}), home {path}")
     _print_endpoints(status.endpoints)
     typer.echo(f"  connection profile: {handle.network_json}")
-    try:
-        for name in start_served_chaincodes(path):
-            typer.echo(f"  chaincode {name}: served (log {path / 'logs'}/chaincode-{name}.log)")
-    except NodeStartError as err:
-        typer.echo(f"chaincode server failed to start: {err}", err=True)
-        raise typer.Exit(1) from err
+    for name in start_served_chaincodes(path):
+        typer.echo(f"  chaincode {name}: served (log {path / 'logs'}/chaincode-{name}.log)")
 
 
 @app.command()

@@ -28,6 +28,7 @@ from gridledger_network.fabric.config import (
     write_fabric_config,
 )
 from gridledger_network.fabric.network import FabricNetwork, stop, up
+from gridledger_network.processes import ManagedProcess, free_ports, wait_until
 from harness.chaincode_servers import start_node_chaincode
 from harness.devnet import (
     BOTH_ORGS_POLICY,
@@ -41,8 +42,6 @@ from harness.devnet import (
     start_test_network,
 )
 from harness.layout import ChaincodeTls
-from harness.ports import free_ports
-from harness.processes import ManagedProcess, wait_until
 
 BACKEND_ENV = "GRIDLEDGER_BACKEND"
 BACKENDS = ("devnet", "fabric")

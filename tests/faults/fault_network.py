@@ -18,11 +18,10 @@ from typing import Any
 
 from gridledger.gateway import GatewayError, Timeouts
 from gridledger_network.devnet.launcher import start_devnet
+from gridledger_network.processes import ManagedProcess, NodeStartError, free_ports
 from harness.chaincode_servers import start_python_chaincode
 from harness.devnet import ORGS, PYTHON_CHAINCODE, devnet_config
 from harness.layout import ChaincodeTls
-from harness.ports import free_ports
-from harness.processes import ManagedProcess, StartupError
 
 CHANNEL = "energy"
 READY_DEADLINE_SECONDS = 60.0
@@ -81,7 +80,7 @@ class FaultNetwork:
     def start_chaincode(self) -> None:
         tls = ChaincodeTls.of_home(self.home)
         if not tls.exists():
-            raise StartupError(f"devnet wrote no chaincode TLS pair in {tls.directory}")
+            raise NodeStartError(f"devnet wrote no chaincode TLS pair in {tls.directory}")
         self.chaincode = start_python_chaincode(
             f"{PYTHON_CHAINCODE}_1.0:faults",
             self.chaincode_port,
@@ -121,7 +120,7 @@ class FaultNetwork:
         give_up_at = time.monotonic() + READY_DEADLINE_SECONDS
         while not self.answers():
             if time.monotonic() > give_up_at:
-                raise StartupError(f"fault network in {self.home} did not come back")
+                raise NodeStartError(f"fault network in {self.home} did not come back")
             time.sleep(0.2)
 
     def stop(self) -> None:

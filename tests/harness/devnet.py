@@ -18,11 +18,10 @@ from typing import Any
 
 from gridledger_network.devnet.config import MARKET_USERS
 from gridledger_network.devnet.launcher import DevnetHandle, start_devnet
+from gridledger_network.processes import ManagedProcess, NodeStartError, free_ports, wait_until
 
 from harness.chaincode_servers import start_node_chaincode, start_python_chaincode
 from harness.layout import ChaincodeTls
-from harness.ports import free_ports
-from harness.processes import ManagedProcess, StartupError, wait_until
 
 CHANNEL = "energy"
 OPERATOR = "GridOperatorMSP"
@@ -115,7 +114,7 @@ def _chaincode_answers(network: TestNetwork, chaincode: str) -> bool:
 
 
 def start_test_network(home: Path, *, with_node_chaincode: bool) -> TestNetwork:
-    """Start the devnet and our chaincode; on failure stop what was started, raise StartupError.
+    """Start the devnet and our chaincode; on failure stop what was started, raise NodeStartError.
 
     With ``with_node_chaincode`` the devnet also knows the Node chaincode's address; its server is
     started later, by ``start_node_chaincode_server``, only when a conformance test needs it.
@@ -140,7 +139,7 @@ def start_test_network(home: Path, *, with_node_chaincode: bool) -> TestNetwork:
         network.devnet = start_devnet(home, config, timeout=60.0, log_level="INFO")
         tls = ChaincodeTls.of_home(home)
         if not tls.exists():
-            raise StartupError(f"devnet wrote no chaincode TLS pair in {tls.directory}")
+            raise NodeStartError(f"devnet wrote no chaincode TLS pair in {tls.directory}")
         python_cc = start_python_chaincode(
             f"{PYTHON_CHAINCODE}_1.0:test",
             chaincode_ports[PYTHON_CHAINCODE],
@@ -166,7 +165,7 @@ def start_node_chaincode_server(network: TestNetwork) -> ManagedProcess:
     if starter is not None:  # real Fabric: the server must register under the package id
         return starter()  # type: ignore[no-any-return]
     if network.node_chaincode is None:
-        raise StartupError("this devnet was started without the Node chaincode configured")
+        raise NodeStartError("this devnet was started without the Node chaincode configured")
     address = network.describe()["chaincodes"][network.node_chaincode]["address"]
     port = int(str(address).rsplit(":", 1)[1])
     node_cc = start_node_chaincode(

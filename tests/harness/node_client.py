@@ -9,8 +9,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from gridledger_network.processes import clean_environment
+
 from harness.layout import NODE_CLIENT_SCRIPT, NODE_DIR
-from harness.processes import clean_environment
 
 HANG_GUARD_SECONDS = 180.0
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -12,27 +11,17 @@ from pathlib import Path
 
 import pytest
 from gridledger_network.devnet.launcher import start_devnet
+from gridledger_network.processes import free_ports
 
 pytestmark = pytest.mark.integration
 
 OPERATOR, PROSUMER = "GridOperatorMSP", "ProsumerMSP"
 
 
-def _free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [int(sock.getsockname()[1]) for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
-
-
 @pytest.fixture(scope="module")
 def network_json(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     home = tmp_path_factory.mktemp("devnet")
-    operator_port, prosumer_port, chaincode_port = _free_ports(3)
+    operator_port, prosumer_port, chaincode_port = free_ports(3)
     config = {
         "channel": "energy",
         "peers": {OPERATOR: {"port": operator_port}, PROSUMER: {"port": prosumer_port}},

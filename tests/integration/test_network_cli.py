@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from gridledger_network.processes import free_ports
 from harness.devnet import devnet_config
-from harness.ports import free_ports
 
 pytestmark = pytest.mark.integration
 

@@ -10,12 +10,14 @@ from importlib.metadata import entry_points
 import typer
 from gridledger.cli import chaincode as chaincode_cmd
 from gridledger.cli import energy as energy_cmd
+from gridledger.cli.failures import OneLineErrors
 
 app = typer.Typer(
     name="gridledger",
     help="GridLedger: electricity trading and billing on Hyperledger Fabric.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    cls=OneLineErrors,
 )
 app.add_typer(chaincode_cmd.app, name="chaincode")
 app.add_typer(energy_cmd.app, name="energy")

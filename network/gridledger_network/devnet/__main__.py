@@ -1,6 +1,8 @@
 """``python -m gridledger_network.devnet --home DIR [--log-level LEVEL]``: run the devnet.
 
-Runs in the foreground until SIGTERM or SIGINT; ``gridledger network up`` detaches it.
+Runs in the foreground until SIGTERM or SIGINT; ``gridledger network up`` detaches it. A devnet
+already running in DIR, a taken port or any other GridLedger error ends it with one line on
+stderr and status 1.
 """
 
 from __future__ import annotations
@@ -14,9 +16,12 @@ import signal
 import sys
 from pathlib import Path
 
-EXIT_ERROR = 1
-EXIT_PORT_IN_USE = 3
-EXIT_ALREADY_RUNNING = 4
+from gridledger_domain.command import run_command
+from gridledger_domain.errors import GridLedgerError
+
+from gridledger_network.processes import pid_alive, read_pid
+
+PROG = "devnet"
 GC_THRESHOLD_YOUNG = 10_000
 
 
@@ -24,19 +29,18 @@ def default_home() -> Path:
     return Path(os.environ.get("GRIDLEDGER_HOME", ".devnet"))
 
 
-async def _serve(home: Path) -> int:
-    from gridledger_network.devnet.server import Devnet, PortInUse, pid_running, read_pid
+class AlreadyRunning(GridLedgerError):
+    """A devnet already runs in this home."""
 
-    pid = read_pid(home)
-    if pid is not None and pid != os.getpid() and pid_running(pid):
-        print(f"devnet: already running in {home} (pid {pid})", file=sys.stderr)
-        return EXIT_ALREADY_RUNNING
+
+async def _serve(home: Path) -> int:
+    from gridledger_network.devnet.server import PID_FILE, Devnet
+
+    pid = read_pid(home / PID_FILE)
+    if pid is not None and pid != os.getpid() and pid_alive(pid):
+        raise AlreadyRunning(f"already running in {home} (pid {pid})")
     devnet = Devnet(home)
-    try:
-        await devnet.start()
-    except PortInUse as err:
-        print(f"devnet: {err}", file=sys.stderr)
-        return EXIT_PORT_IN_USE
+    await devnet.start()
     # the start-up objects (protobuf descriptors, grpc, crypto) never die: keep them out of
     # the collector's scans, and collect the young generation less often under load
     gc.collect()
@@ -64,13 +68,9 @@ def main(argv: list[str] | None = None) -> int:
         stream=sys.stderr,
     )
     try:
-        return asyncio.run(_serve(home))
+        return run_command(PROG, lambda: asyncio.run(_serve(home)))
     except KeyboardInterrupt:
         return 0
-    except Exception as err:
-        logging.getLogger("gridledger_network.devnet").debug("start-up failed", exc_info=True)
-        print(f"devnet: {type(err).__name__}: {err}", file=sys.stderr)
-        return EXIT_ERROR
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from gridledger_domain.errors import GridLedgerError
 
 CONFIG_FILE = "devnet.yaml"
 BASE_DOMAIN = "gridledger.local"
@@ -19,7 +20,7 @@ ORDERER_DOMAIN = f"orderer.{BASE_DOMAIN}"
 NODE_OUS = ("client", "peer", "admin", "orderer")
 
 
-class ConfigError(ValueError):
+class ConfigError(GridLedgerError, ValueError):
     """devnet.yaml is malformed; the message names the offending entry."""
 
 

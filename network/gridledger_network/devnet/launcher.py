@@ -13,11 +13,7 @@ import contextlib
 import json
 import os
 import shutil
-import signal
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,15 +21,23 @@ from typing import Any
 
 import yaml
 
-from gridledger_network.devnet.config import CONFIG_FILE, DevnetConfig, write_config
-from gridledger_network.devnet.server import NETWORK_FILE, PID_FILE, pid_running, read_pid
+from gridledger_network.chaincode_server import chaincode_port, process_name
+from gridledger_network.devnet.config import CONFIG_FILE, DevnetConfig, load_config, write_config
+from gridledger_network.devnet.server import NETWORK_FILE, PID_FILE
+from gridledger_network.processes import (
+    NodeStartError,
+    RunFolder,
+    check_ports_free,
+    pid_alive,
+    port_accepts,
+    read_pid,
+    spawn,
+    stop_pid,
+    wait_until,
+)
 
 LOG_FILE = "devnet.log"
 STATE_ENTRIES = ("ledger", "crypto", NETWORK_FILE, PID_FILE, LOG_FILE)
-
-
-class DevnetStartError(RuntimeError):
-    """The devnet process did not come up; the message carries the end of its log."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,28 +96,11 @@ def _read_network(home: Path) -> dict[str, Any] | None:
 
 def devnet_status(home: Path | str | None = None) -> DevnetStatus:
     path = resolve_home(home)
-    pid = read_pid(path)
-    running = pid is not None and pid_running(pid)
+    pid = read_pid(path / PID_FILE)
+    running = pid is not None and pid_alive(pid)
     return DevnetStatus(
         path, running, pid if running else None, _read_network(path) if running else None
     )
-
-
-def _port_accepts(endpoint: str) -> bool:
-    host, _, port = endpoint.rpartition(":")
-    try:
-        with socket.create_connection((host, int(port)), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
-def _log_tail(home: Path, lines: int = 20) -> str:
-    try:
-        text = (home / LOG_FILE).read_text(encoding="utf-8", errors="replace")
-    except FileNotFoundError:
-        return ""
-    return "\n".join(text.splitlines()[-lines:])
 
 
 def _write_config(home: Path, config: DevnetConfig | Mapping[str, Any]) -> None:
@@ -122,6 +109,16 @@ def _write_config(home: Path, config: DevnetConfig | Mapping[str, Any]) -> None:
         write_config(path, config)
     else:
         path.write_text(yaml.safe_dump(dict(config), sort_keys=False), encoding="utf-8")
+
+
+def _ports_needed(home: Path, config: DevnetConfig) -> dict[int, str]:
+    """The peers' ports and those of the chaincodes ``up`` serves that do not run yet."""
+    owners = {p.port: f"{p.msp_id} peer" for p in config.peers}
+    run = RunFolder(home)
+    for chaincode in config.chaincodes:
+        if chaincode.server == "python" and not run.running(process_name(chaincode.name)):
+            owners[chaincode_port(chaincode)] = f"chaincode {chaincode.name}"
+    return owners
 
 
 def start_devnet(
@@ -141,55 +138,43 @@ def start_devnet(
     path.mkdir(parents=True, exist_ok=True)
     if config is not None:
         _write_config(path, config)
+    devnet_config = load_config(path)
+    peers = devnet_config.peers
+    check_ports_free(_ports_needed(path, devnet_config), CONFIG_FILE)
     for stale in (NETWORK_FILE, PID_FILE):
         with contextlib.suppress(FileNotFoundError):
             (path / stale).unlink()
     argv = [sys.executable, "-m", "gridledger_network.devnet", "--home", str(path)]
-    argv += ["--log-level", log_level]
-    with open(path / LOG_FILE, "ab") as log:
-        process = subprocess.Popen(
-            argv,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=log,
-            start_new_session=True,
-            close_fds=True,
-        )
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        code = process.poll()
-        if code is not None:
-            raise DevnetStartError(
-                f"devnet exited with code {code} while starting:\n{_log_tail(path)}"
-            )
+    devnet = spawn("devnet", [*argv, "--log-level", log_level], path / LOG_FILE)
+
+    def listening() -> bool:
         network = _read_network(path)
-        if network is not None and network.get("pid") == process.pid:
-            endpoints = [org["peer_endpoint"] for org in network["organizations"].values()]
-            if all(_port_accepts(e) for e in endpoints):
-                return DevnetHandle(path, process.pid)
-        time.sleep(0.05)
-    process.terminate()
-    raise DevnetStartError(f"devnet did not start within {timeout:.0f}s:\n{_log_tail(path)}")
+        return (
+            network is not None
+            and network.get("pid") == devnet.pid
+            and all(port_accepts(p.port) for p in peers)
+        )
+
+    try:
+        wait_until(
+            listening,
+            owner=devnet,
+            what="listening",
+            deadline_seconds=timeout,
+            interval_seconds=0.05,
+        )
+    except NodeStartError:
+        devnet.stop()
+        raise
+    return DevnetHandle(path, devnet.pid)
 
 
 def stop_devnet(home: Path | str | None = None, timeout: float = 15.0) -> bool:
     """SIGTERM the running devnet and wait for it to exit. False if none was running."""
     path = resolve_home(home)
-    pid = read_pid(path)
-    if pid is None or not pid_running(pid):
+    pid = read_pid(path / PID_FILE)
+    if pid is None or not stop_pid(pid, timeout):
         return False
-    os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with contextlib.suppress(ChildProcessError):
-            finished, _ = os.waitpid(pid, os.WNOHANG)
-            if finished == pid:
-                break
-        if not pid_running(pid):
-            break
-        time.sleep(0.05)
-    else:
-        os.kill(pid, signal.SIGKILL)
     for stale in (NETWORK_FILE, PID_FILE):
         with contextlib.suppress(FileNotFoundError):
             (path / stale).unlink()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gridledger_network.chaincode_server import process_name, start_python_chaincode
+from gridledger_network.chaincode_server import process_name, serve_python_chaincode
 from gridledger_network.devnet.config import load_config
 from gridledger_network.devnet.crypto import ensure_crypto_material
 from gridledger_network.processes import RunFolder, stop_process
@@ -21,7 +21,7 @@ def start_served_chaincodes(home: Path) -> list[str]:
     for chaincode in config.chaincodes:
         if chaincode.server != "python" or run.running(process_name(chaincode.name)):
             continue
-        start_python_chaincode(run, chaincode, f"{chaincode.name}_{chaincode.version}", layout)
+        serve_python_chaincode(run, chaincode, f"{chaincode.name}_{chaincode.version}", layout)
         started.append(chaincode.name)
     return started
 

@@ -12,7 +12,6 @@ import contextlib
 import json
 import logging
 import os
-import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +27,7 @@ from gridledger_network.devnet.chaincode_support import (
 )
 from gridledger_network.devnet.chaincode_support.support import execute_timeout_from_env
 from gridledger_network.devnet.channel import DevnetChannel, open_channel
-from gridledger_network.devnet.config import DevnetConfig, load_config
+from gridledger_network.devnet.config import CONFIG_FILE, DevnetConfig, load_config
 from gridledger_network.devnet.crypto.layout import CryptoLayout
 from gridledger_network.devnet.deliver import BlockViewCache, DeliverService
 from gridledger_network.devnet.endorser import Endorser
@@ -36,28 +35,13 @@ from gridledger_network.devnet.endorser.service import EndorserService
 from gridledger_network.devnet.gateway import GatewayService, PeerNode
 from gridledger_network.devnet.orderer import SoloOrderer
 from gridledger_network.devnet.policy import parse_policy
+from gridledger_network.processes import HOST, NodeStartError, check_ports_free
 
 logger = logging.getLogger(__name__)
 
 NETWORK_FILE = "network.json"
 PID_FILE = "devnet.pid"
 MAX_MESSAGE_BYTES = 100 * 1024 * 1024
-HOST = "127.0.0.1"
-
-
-class PortInUse(Exception):
-    def __init__(self, port: int, owner: str) -> None:
-        super().__init__(f"port {port} ({owner}) is already in use on {HOST}")
-        self.port = port
-
-
-def check_port_free(port: int, owner: str) -> None:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((HOST, port))
-        except OSError as err:
-            raise PortInUse(port, owner) from err
 
 
 def chaincode_definitions(
@@ -112,8 +96,7 @@ class Devnet:
         self.home = self.home.resolve()
         self.home.mkdir(parents=True, exist_ok=True)
         config = self.config = self.config or load_config(self.home)
-        for peer in config.peers:
-            check_port_free(peer.port, f"{peer.msp_id} peer")
+        check_ports_free({p.port: f"{p.msp_id} peer" for p in config.peers}, CONFIG_FILE)
         side = self.channel = open_channel(self.home, config)
         layout = side.layout
         orderer = self.orderer = side.new_orderer()
@@ -175,12 +158,15 @@ class Devnet:
         credentials = grpc.ssl_server_credentials(
             [((tls_dir / "server.key").read_bytes(), (tls_dir / "server.crt").read_bytes())]
         )
+        owner = {endpoint.port: f"{endpoint.msp_id} peer"}
         try:
             bound = server.add_secure_port(f"{HOST}:{endpoint.port}", credentials)
-        except RuntimeError as err:
-            raise PortInUse(endpoint.port, f"{endpoint.msp_id} peer") from err
+        except RuntimeError as err:  # taken since the check: say so the same way
+            check_ports_free(owner, CONFIG_FILE)
+            raise NodeStartError(f"cannot listen on {HOST}:{endpoint.port}: {err}") from err
         if bound == 0:
-            raise PortInUse(endpoint.port, f"{endpoint.msp_id} peer")
+            check_ports_free(owner, CONFIG_FILE)
+            raise NodeStartError(f"cannot listen on {HOST}:{endpoint.port}")
         await server.start()
         return server
 
@@ -236,20 +222,3 @@ class Devnet:
     async def run_until_stopped(self) -> None:
         self._stopped = asyncio.Event()
         await self._stopped.wait()
-
-
-def pid_running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def read_pid(home: Path) -> int | None:
-    try:
-        return int((home / PID_FILE).read_text(encoding="utf-8").strip())
-    except (FileNotFoundError, ValueError):
-        return None

@@ -7,17 +7,20 @@ listen, so the commands that depend on that are retried until a deadline.
 from __future__ import annotations
 
 import logging
-import os
 import subprocess
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from gridledger_domain.errors import GridLedgerError
+
+from gridledger_network.processes import clean_environment
+
 log = logging.getLogger(__name__)
 
 
-class AdminCommandError(RuntimeError):
+class AdminCommandError(GridLedgerError):
     """A Fabric admin command kept failing; the message has the command and its output."""
 
 
@@ -31,19 +34,11 @@ class CommandResult:
         return self.returncode == 0
 
 
-def fabric_environment(extra: Mapping[str, str]) -> dict[str, str]:
-    """A clean environment: PATH and friends, no CORE_*/ORDERER_*/FABRIC_* from the caller."""
-    keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
-    env = {k: v for k, v in os.environ.items() if k in keep}
-    env.update(extra)
-    return env
-
-
 def peer_admin_env(
     config_dir: Path, msp_id: str, admin_msp: Path, peer_address: str, peer_tls_ca: Path
 ) -> dict[str, str]:
     """Environment for the ``peer`` CLI acting as ``msp_id``'s Admin against one peer."""
-    return fabric_environment(
+    return clean_environment(
         {
             "FABRIC_CFG_PATH": str(config_dir),
             "FABRIC_LOGGING_SPEC": "warning",

@@ -13,22 +13,27 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from gridledger_domain.errors import GridLedgerError
+
 FABRIC_VERSION = "3.1.5"
 REQUIRED = ("peer", "orderer", "configtxgen", "osnadmin")
 SAMPLE_CONFIG = ("core.yaml", "orderer.yaml")
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
-class BinariesNotFound(RuntimeError):
+class BinariesNotFound(GridLedgerError):
     """No complete set of Fabric binaries; the message says where we looked and how to get them."""
 
 
 @dataclass(frozen=True, slots=True)
 class FabricBinaries:
-    """Where ``peer``, ``orderer``, ``configtxgen``, ``osnadmin`` and the sample config are."""
+    """Where ``peer``, ``orderer``, ``configtxgen``, ``osnadmin`` and the sample config are.
+
+    ``origin`` says how they were found: ``$FABRIC_BIN``, ``PATH`` or ``cache``."""
 
     bin_dir: Path
     config_dir: Path
+    origin: str = "cache"
 
     def tool(self, name: str) -> str:
         return str(self.bin_dir / name)
@@ -102,7 +107,7 @@ def find_binaries(version: str = FABRIC_VERSION) -> FabricBinaries:
         if config_dir is None:
             looked.append(f"{origin}: {bin_dir} (binaries, but no ../config with core.yaml)")
             continue
-        return FabricBinaries(bin_dir.resolve(), config_dir)
+        return FabricBinaries(bin_dir.resolve(), config_dir, origin)
     raise BinariesNotFound(
         f"Fabric binaries ({', '.join(REQUIRED)}) not found; looked in "
         + "; ".join(looked)

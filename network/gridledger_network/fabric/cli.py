@@ -7,20 +7,18 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from gridledger.cli.failures import OneLineErrors
 
-from gridledger_network.devnet.config import ConfigError
-from gridledger_network.fabric.admin import AdminCommandError
-from gridledger_network.fabric.binaries import BinariesNotFound
-from gridledger_network.fabric.configtx import ConfigtxError
 from gridledger_network.fabric.network import down as fabric_down
 from gridledger_network.fabric.network import resolve_home
 from gridledger_network.fabric.network import status as fabric_status
 from gridledger_network.fabric.network import stop as fabric_stop
 from gridledger_network.fabric.network import up as fabric_up
-from gridledger_network.fabric.readiness import NotReady
-from gridledger_network.processes import NodeStartError, PortTaken
 
-app = typer.Typer(help="Run real Hyperledger Fabric v3 (orderers, two peers, CCaaS chaincode).")
+app = typer.Typer(
+    help="Run real Hyperledger Fabric v3 (orderers, two peers, CCaaS chaincode).",
+    cls=OneLineErrors,
+)
 
 HomeOption = Annotated[
     Path | None,
@@ -31,16 +29,6 @@ HomeOption = Annotated[
         show_default=False,
     ),
 ]
-
-FAILURES = (
-    BinariesNotFound,
-    ConfigError,
-    PortTaken,
-    NodeStartError,
-    AdminCommandError,
-    ConfigtxError,
-    NotReady,
-)
 
 
 @app.command()
@@ -54,11 +42,7 @@ def up(
 ) -> None:
     """Bring the network up; nothing happens if it already runs."""
     started = time.monotonic()
-    try:
-        network = fabric_up(home, orderers=orderers, ready_timeout=timeout)
-    except FAILURES as err:
-        typer.echo(f"fabric: {err}", err=True)
-        raise typer.Exit(1) from err
+    network = fabric_up(home, orderers=orderers, ready_timeout=timeout)
     if network.already_running:
         typer.echo(f"fabric network already running, home {network.home}")
     else:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from gridledger_domain.errors import GridLedgerError
 
 from gridledger_network.devnet.config import ORDERER_MSP_ID
 from gridledger_network.fabric.binaries import FabricBinaries
@@ -22,7 +23,7 @@ PROFILE = "GridLedgerChannel"
 HOST = "127.0.0.1"
 
 
-class ConfigtxError(RuntimeError):
+class ConfigtxError(GridLedgerError):
     """configtxgen refused the configuration; the message carries its output."""
 
 

@@ -28,10 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gridledger_network.chaincode_server import process_name, start_python_chaincode
+from gridledger_network.chaincode_server import process_name, serve_python_chaincode
 from gridledger_network.devnet.config import ORDERER_MSP_ID, ConfigError
 from gridledger_network.fabric.admin import (
-    fabric_environment,
     peer_admin_env,
     run_until_ok,
 )
@@ -52,6 +51,7 @@ from gridledger_network.fabric.readiness import wait_until_submits_commit
 from gridledger_network.processes import (
     RunFolder,
     check_ports_free,
+    clean_environment,
     start_process,
     stop_process,
     wait_listening,
@@ -195,7 +195,7 @@ class _Bringup:
             port = int(chaincode.address.rsplit(":", 1)[1])
             if port in owners and not self.run.running(process_name(chaincode.name)):
                 mine[port] = owners[port]
-        check_ports_free(mine)
+        check_ports_free(mine, CONFIG_FILE)
 
     def prepare(self) -> Path:
         self.crypto = ensure_fabric_crypto(
@@ -225,7 +225,7 @@ class _Bringup:
                 ports=self.config.orderers[index],
                 crypto=self._crypto,
             )
-            env = fabric_environment(
+            env = clean_environment(
                 {"FABRIC_CFG_PATH": str(folder), "FABRIC_LOGGING_SPEC": _logging_spec()}
             )
             start_process(self.run, name, [self.binaries.orderer], env)
@@ -252,7 +252,7 @@ class _Bringup:
             argv += ["--client-key", str(admin_tls / "client.key")]
             run_until_ok(
                 argv,
-                fabric_environment({}),
+                clean_environment({}),
                 what=f"osnadmin channel join on {orderer_name(index)}",
                 accept=("channel already exists",),
             )
@@ -277,7 +277,7 @@ class _Bringup:
                 crypto=self._crypto,
                 builder_dir=self.home / "builder",
             )
-            env = fabric_environment(
+            env = clean_environment(
                 {
                     "FABRIC_CFG_PATH": str(folder),
                     "FABRIC_LOGGING_SPEC": _logging_spec(),
@@ -366,7 +366,7 @@ class _Bringup:
             if self.run.running(process_name(chaincode.name)):
                 continue
             package_id = self.packages[chaincode.name].package_id
-            start_python_chaincode(self.run, chaincode, package_id, self._crypto.layout)
+            serve_python_chaincode(self.run, chaincode, package_id, self._crypto.layout)
 
     def write_network_json(self) -> Path:
         crypto = self._crypto

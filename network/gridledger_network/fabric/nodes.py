@@ -19,7 +19,9 @@ import signal
 import time
 from pathlib import Path
 
-from gridledger_network.chaincode_server import process_name, start_python_chaincode
+from gridledger_domain.errors import GridLedgerError
+
+from gridledger_network.chaincode_server import process_name, serve_python_chaincode
 from gridledger_network.fabric.binaries import FabricBinaries, find_binaries
 from gridledger_network.fabric.config import load_fabric_config
 from gridledger_network.fabric.crypto import ensure_fabric_crypto
@@ -35,7 +37,7 @@ from gridledger_network.processes import RunFolder, pid_alive, stop_process
 KILL_WAIT_SECONDS = 10.0
 
 
-class UnknownNode(ValueError):
+class UnknownNode(GridLedgerError, ValueError):
     """The network has no process of that name; the message lists those it has."""
 
 
@@ -107,7 +109,7 @@ def start_node(
         if not bringup.run.running(name):
             bringup.write_packages()  # the existing package: its id is what the peers installed
             package_id = bringup.packages[chaincode.name].package_id
-            start_python_chaincode(bringup.run, chaincode, package_id, bringup.crypto.layout)
+            serve_python_chaincode(bringup.run, chaincode, package_id, bringup.crypto.layout)
     pid = bringup.run.pid(name)
     assert pid is not None
     return pid

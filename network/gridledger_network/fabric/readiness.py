@@ -12,13 +12,15 @@ import logging
 import time
 from pathlib import Path
 
+from gridledger_domain.errors import GridLedgerError
+
 log = logging.getLogger(__name__)
 
 PROBE_CONTRACT = "kv"
 PROBE_FUNCTION = "Noop"
 
 
-class NotReady(RuntimeError):
+class NotReady(GridLedgerError):
     """Some org's gateway did not commit a probe transaction in time; says which and why."""
 
 

@@ -14,7 +14,7 @@ from fabric_protos.ledger.queryresult import kv_query_result_pb2
 from fabric_protos.peer import chaincode_shim_pb2
 
 from gridledger_network.devnet.chaincode_support.simulator import RangeScan
-from gridledger_network.devnet.seams import HistoryEntry
+from gridledger_network.devnet.interfaces import HistoryEntry
 
 MAX_RESULTS_PER_RESPONSE = 100
 TOTAL_QUERY_LIMIT = 100_000

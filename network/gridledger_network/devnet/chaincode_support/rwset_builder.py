@@ -15,7 +15,7 @@ from typing import Any
 from fabric_protos.ledger.rwset import rwset_pb2
 from fabric_protos.ledger.rwset.kvrwset import kv_rwset_pb2
 
-from gridledger_network.devnet.seams import Version
+from gridledger_network.devnet.interfaces import Version
 
 
 def sha256(data: bytes) -> bytes:

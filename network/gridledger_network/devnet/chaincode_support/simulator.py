@@ -21,7 +21,7 @@ from gridledger_network.devnet.chaincode_support.rwset_builder import (
     RWSetBuilder,
     SimulationResults,
 )
-from gridledger_network.devnet.seams import HistoryEntry, StateReader, Version, VersionedValue
+from gridledger_network.devnet.interfaces import HistoryEntry, StateReader, Version, VersionedValue
 
 VALIDATION_PARAMETER = "VALIDATION_PARAMETER"
 

@@ -1,4 +1,4 @@
-"""What the channel knows: its orgs' MSPs and chaincode definitions (seams.ChannelConfig)."""
+"""What the channel knows: its orgs' MSPs and chaincode definitions (interfaces.ChannelConfig)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from gridledger_network.devnet.policy import ChannelPolicies, PolicyParseError, 
 
 
 class DevnetChannelConfig:
-    """Implements ``seams.ChannelConfig`` for the devnet's single channel."""
+    """Implements ``interfaces.ChannelConfig`` for the devnet's single channel."""
 
     def __init__(self, config: DevnetConfig, msps: Sequence[OrgMSP]) -> None:
         self.config = config

@@ -4,12 +4,12 @@ How the service side wires it::
 
     config = load_config(home)                      # gridledger_network.devnet.config
     channel = open_channel(home, config)            # this module
-    channel.channel_config   # seams.ChannelConfig (identities, chaincode policies, collections)
-    channel.ledger           # seams.Ledger (SqliteLedger), reads are thread-safe
-    channel.transient_store  # seams.TransientStore: put(tx_id, TxPvtReadWriteSet) at endorsement
+    channel.channel_config   # ChannelConfig (identities, chaincode policies, collections)
+    channel.ledger           # Ledger (SqliteLedger), reads are thread-safe
+    channel.transient_store  # TransientStore: put(tx_id, TxPvtReadWriteSet) at endorsement
     channel.peer_signers[msp_id]   # LocalSigner of each org's peer: sign endorsements
     channel.layout           # CryptoLayout: paths for network.json, TLS server certs, users
-    orderer = channel.new_orderer()                 # seams.Orderer (SoloOrderer)
+    orderer = channel.new_orderer()                 # interfaces.Orderer (SoloOrderer)
     orderer.start(asyncio.get_running_loop())       # on the devnet's loop
     ... orderer.broadcast(envelope) ... await channel.ledger.wait_for_height(h) ...
     orderer.stop(); channel.close()

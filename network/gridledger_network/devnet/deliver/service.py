@@ -20,7 +20,7 @@ from gridledger_network.devnet.deliver.seek import (
     start_number,
     stop_number,
 )
-from gridledger_network.devnet.seams import ChannelConfig, Ledger
+from gridledger_network.devnet.interfaces import ChannelConfig, Ledger
 
 logger = logging.getLogger(__name__)
 

@@ -28,7 +28,7 @@ from gridledger_network.devnet.endorser.proposal import (
     unpack_proposal,
     validate_proposal,
 )
-from gridledger_network.devnet.seams import ChannelConfig, Ledger, TransientStore
+from gridledger_network.devnet.interfaces import ChannelConfig, Ledger, TransientStore
 
 logger = logging.getLogger(__name__)
 

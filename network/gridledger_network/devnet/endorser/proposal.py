@@ -10,7 +10,7 @@ from fabric_protos.common import common_pb2
 from fabric_protos.msp import identities_pb2
 from fabric_protos.peer import chaincode_pb2, proposal_pb2
 
-from gridledger_network.devnet.seams import ChannelConfig, MalformedIdentity, UnknownIdentity
+from gridledger_network.devnet.interfaces import ChannelConfig, MalformedIdentity, UnknownIdentity
 
 
 class ProposalError(Exception):

@@ -18,7 +18,7 @@ from gridledger_network.devnet.gateway.errors import RpcError, answer, error_det
 from gridledger_network.devnet.gateway.peers import PeerNode
 from gridledger_network.devnet.gateway.response_status import reply_status
 from gridledger_network.devnet.gateway.transaction import prepare_transaction
-from gridledger_network.devnet.seams import ChannelConfig, Ledger, Orderer, OrdererRejected
+from gridledger_network.devnet.interfaces import ChannelConfig, Ledger, Orderer, OrdererRejected
 
 logger = logging.getLogger(__name__)
 

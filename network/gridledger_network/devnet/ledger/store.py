@@ -19,18 +19,28 @@ from typing import Any
 
 from fabric_protos.common import common_pb2
 from fabric_protos.ledger.rwset import rwset_pb2
+from gridledger_domain.errors import GridLedgerError
 
-from gridledger_network.devnet.ledger.blocks import block_header_hash
-from gridledger_network.devnet.ledger.metadata import decode_metadata, encode_metadata
-from gridledger_network.devnet.ledger.schema import SCHEMA
-from gridledger_network.devnet.ledger.updates import BlockCommit
-from gridledger_network.devnet.ledger.waiters import HeightWaiters
-from gridledger_network.devnet.seams import (
+from gridledger_network.devnet.interfaces import (
     HistoryEntry,
     TxStatus,
     Version,
     VersionedValue,
 )
+from gridledger_network.devnet.ledger.blocks import block_header_hash
+from gridledger_network.devnet.ledger.metadata import decode_metadata, encode_metadata
+from gridledger_network.devnet.ledger.schema import SCHEMA
+from gridledger_network.devnet.ledger.updates import (
+    BlockCommit,
+    Expiry,
+    HashedWrite,
+    HistoryWrite,
+    PrivateBlockData,
+    PrivateWrite,
+    PublicWrite,
+    TxRecord,
+)
+from gridledger_network.devnet.ledger.waiters import HeightWaiters
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +50,7 @@ COMMIT_HASH_SLOT = common_pb2.BlockMetadataIndex.COMMIT_HASH
 FILTER_SLOT = common_pb2.BlockMetadataIndex.TRANSACTIONS_FILTER
 
 
-class LedgerError(RuntimeError):
+class LedgerError(GridLedgerError):
     pass
 
 
@@ -56,7 +66,7 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 
 class SqliteLedger:
-    """Implements ``seams.Ledger`` (and ``StateReader``)."""
+    """Implements ``interfaces.Ledger`` (and ``StateReader``)."""
 
     def __init__(self, directory: Path, channel: str) -> None:
         directory.mkdir(parents=True, exist_ok=True)
@@ -84,7 +94,7 @@ class SqliteLedger:
                 f"{self._path} holds channel {bytes(stored[0]).decode()!r}, not {channel!r}"
             )
 
-    # ---- seams.Ledger ---------------------------------------------------------------------------
+    # ---- interfaces.Ledger -----------------------------------------------------------------------
 
     @property
     def channel(self) -> str:
@@ -165,7 +175,7 @@ class SqliteLedger:
     def wait_for_height(self, height: int) -> Awaitable[None]:
         return self._waiters.wait(height)
 
-    # ---- seams.StateReader ----------------------------------------------------------------------
+    # ---- interfaces.StateReader ------------------------------------------------------------------
 
     def get_state(self, namespace: str, key: str) -> VersionedValue | None:
         row = (
@@ -320,112 +330,15 @@ class SqliteLedger:
             lower, op = bytes(rows[-1][0]), ">"
 
     def _apply(self, db: sqlite3.Connection, number: int, commit: BlockCommit) -> None:
-        for ns, coll, key_hash, blk, tx in db.execute(
-            "SELECT ns, coll, key_hash, block, tx FROM pvt_expiry WHERE expire_at <= ?", (number,)
-        ).fetchall():
-            args = (ns, coll, key_hash, blk, tx)
-            db.execute(
-                "DELETE FROM pvt_hashes WHERE ns=? AND coll=? AND key_hash=? AND block=? AND tx=?",
-                args,
-            )
-            db.execute(
-                "DELETE FROM pvt_state WHERE ns=? AND coll=? AND key_hash=? AND block=? AND tx=?",
-                args,
-            )
-        db.execute("DELETE FROM pvt_expiry WHERE expire_at <= ?", (number,))
-        db.execute(
-            "DELETE FROM pvt_block_data WHERE expire_at IS NOT NULL AND expire_at <= ?", (number,)
-        )
-        for w in commit.public:
-            if w.value is None:
-                db.execute("DELETE FROM state WHERE ns=? AND key=?", (w.namespace, _k(w.key)))
-            else:
-                db.execute(
-                    "INSERT OR REPLACE INTO state VALUES (?, ?, ?, ?, ?, ?)",
-                    (
-                        w.namespace,
-                        _k(w.key),
-                        w.value,
-                        w.version.block,
-                        w.version.tx,
-                        encode_metadata(w.metadata),
-                    ),
-                )
-        for h in commit.hashed:
-            if h.value_hash is None:
-                db.execute(
-                    "DELETE FROM pvt_hashes WHERE ns=? AND coll=? AND key_hash=?",
-                    (h.namespace, h.collection, h.key_hash),
-                )
-            else:
-                db.execute(
-                    "INSERT OR REPLACE INTO pvt_hashes VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        h.namespace,
-                        h.collection,
-                        h.key_hash,
-                        h.value_hash,
-                        h.version.block,
-                        h.version.tx,
-                        encode_metadata(h.metadata),
-                    ),
-                )
-        for p in commit.private:
-            if p.value is None:
-                db.execute(
-                    "DELETE FROM pvt_state WHERE ns=? AND coll=? AND key=?",
-                    (p.namespace, p.collection, _k(p.key)),
-                )
-            else:
-                db.execute(
-                    "INSERT OR REPLACE INTO pvt_state VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        p.namespace,
-                        p.collection,
-                        _k(p.key),
-                        hashlib.sha256(_k(p.key)).digest(),
-                        p.value,
-                        p.version.block,
-                        p.version.tx,
-                    ),
-                )
-        db.executemany(
-            "INSERT OR REPLACE INTO history VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    e.namespace,
-                    _k(e.key),
-                    e.version.block,
-                    e.version.tx,
-                    e.tx_id,
-                    e.value,
-                    int(e.is_delete),
-                    e.timestamp_seconds,
-                    e.timestamp_nanos,
-                )
-                for e in commit.history
-            ],
-        )
-        db.executemany(  # the first occurrence of a tx id, unless a later one is the valid one
-            "INSERT INTO txids VALUES (?, ?, ?, ?) ON CONFLICT (tx_id) DO UPDATE SET "
-            "block=excluded.block, tx=excluded.tx, code=excluded.code "
-            "WHERE excluded.code = 0 AND txids.code != 0",
-            [(t.tx_id, number, t.tx_index, t.validation_code) for t in commit.txs if t.tx_id],
-        )
-        db.executemany(
-            "INSERT OR REPLACE INTO pvt_block_data VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                (number, d.tx_index, d.namespace, d.collection, d.rwset, d.expire_at)
-                for d in commit.private_block_data
-            ],
-        )
-        db.executemany(
-            "INSERT OR IGNORE INTO pvt_expiry VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                (e.expire_at, e.namespace, e.collection, e.key_hash, e.version.block, e.version.tx)
-                for e in commit.expiries
-            ],
-        )
+        """Write block ``number``'s updates to every store, inside the caller's transaction."""
+        _purge_expired_private_data(db, number)
+        _write_state(db, commit.public)
+        _write_private_hashes(db, commit.hashed)
+        _write_private_state(db, commit.private)
+        _write_history(db, commit.history)
+        _write_tx_index(db, number, commit.txs)
+        _write_private_block_data(db, number, commit.private_block_data)
+        _write_expiries(db, commit.expiries)
 
     def _next_commit_hash(self, commit: BlockCommit) -> bytes:
         """SHA-256(len(filter) ‖ filter ‖ updates ‖ previous commit hash), as Fabric chains it."""
@@ -449,6 +362,130 @@ class SqliteLedger:
                 h.update(struct.pack(">I", len(part)) + part)
         h.update(self._commit_hash)
         return h.digest()
+
+
+# ---- the stores: one function each, all called inside one SQLite transaction per block -------
+
+
+def _put_or_delete(
+    db: sqlite3.Connection, table: str, key: Mapping[str, Any], row: Sequence[Any] | None
+) -> None:
+    """Replace ``table``'s row for ``key`` by ``row``, or delete it when ``row`` is None."""
+    if row is None:
+        where = " AND ".join(f"{column}=?" for column in key)
+        db.execute(f"DELETE FROM {table} WHERE {where}", tuple(key.values()))
+    else:
+        marks = ", ".join("?" * len(row))
+        db.execute(f"INSERT OR REPLACE INTO {table} VALUES ({marks})", tuple(row))
+
+
+def _purge_expired_private_data(db: sqlite3.Connection, number: int) -> None:
+    """Private values, hashes and block data whose block-to-live ends at block ``number``."""
+    for ns, coll, key_hash, blk, tx in db.execute(
+        "SELECT ns, coll, key_hash, block, tx FROM pvt_expiry WHERE expire_at <= ?", (number,)
+    ).fetchall():
+        args = (ns, coll, key_hash, blk, tx)
+        for table in ("pvt_hashes", "pvt_state"):
+            db.execute(
+                f"DELETE FROM {table} WHERE ns=? AND coll=? AND key_hash=? AND block=? AND tx=?",
+                args,
+            )
+    db.execute("DELETE FROM pvt_expiry WHERE expire_at <= ?", (number,))
+    db.execute(
+        "DELETE FROM pvt_block_data WHERE expire_at IS NOT NULL AND expire_at <= ?", (number,)
+    )
+
+
+def _write_state(db: sqlite3.Connection, writes: Sequence[PublicWrite]) -> None:
+    """World state: each key's final value, version and metadata (None deletes it)."""
+    for w in writes:
+        key = _k(w.key)
+        row = (w.namespace, key, w.value, w.version.block, w.version.tx)
+        _put_or_delete(
+            db,
+            "state",
+            {"ns": w.namespace, "key": key},
+            None if w.value is None else (*row, encode_metadata(w.metadata)),
+        )
+
+
+def _write_private_hashes(db: sqlite3.Connection, writes: Sequence[HashedWrite]) -> None:
+    """Every peer's hashes of private keys and values (None deletes the key's hash)."""
+    for h in writes:
+        key = {"ns": h.namespace, "coll": h.collection, "key_hash": h.key_hash}
+        row = (h.namespace, h.collection, h.key_hash, h.value_hash, h.version.block, h.version.tx)
+        _put_or_delete(
+            db,
+            "pvt_hashes",
+            key,
+            None if h.value_hash is None else (*row, encode_metadata(h.metadata)),
+        )
+
+
+def _write_private_state(db: sqlite3.Connection, writes: Sequence[PrivateWrite]) -> None:
+    """Member orgs' private values, found by key and by key hash (None deletes the value)."""
+    for p in writes:
+        key = _k(p.key)
+        row = (p.namespace, p.collection, key, hashlib.sha256(key).digest(), p.value)
+        _put_or_delete(
+            db,
+            "pvt_state",
+            {"ns": p.namespace, "coll": p.collection, "key": key},
+            None if p.value is None else (*row, p.version.block, p.version.tx),
+        )
+
+
+def _write_history(db: sqlite3.Connection, entries: Sequence[HistoryWrite]) -> None:
+    """Every valid write of a key, for ``GetHistoryForKey``."""
+    db.executemany(
+        "INSERT OR REPLACE INTO history VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                e.namespace,
+                _k(e.key),
+                e.version.block,
+                e.version.tx,
+                e.tx_id,
+                e.value,
+                int(e.is_delete),
+                e.timestamp_seconds,
+                e.timestamp_nanos,
+            )
+            for e in entries
+        ],
+    )
+
+
+def _write_tx_index(db: sqlite3.Connection, number: int, txs: Sequence[TxRecord]) -> None:
+    """Transaction id -> (block, index, validation code): the first occurrence of an id, unless
+    a later one is the valid one."""
+    db.executemany(
+        "INSERT INTO txids VALUES (?, ?, ?, ?) ON CONFLICT (tx_id) DO UPDATE SET "
+        "block=excluded.block, tx=excluded.tx, code=excluded.code "
+        "WHERE excluded.code = 0 AND txids.code != 0",
+        [(t.tx_id, number, t.tx_index, t.validation_code) for t in txs if t.tx_id],
+    )
+
+
+def _write_private_block_data(
+    db: sqlite3.Connection, number: int, data: Sequence[PrivateBlockData]
+) -> None:
+    """The private write sets committed with block ``number`` (for DeliverWithPrivateData)."""
+    db.executemany(
+        "INSERT OR REPLACE INTO pvt_block_data VALUES (?, ?, ?, ?, ?, ?)",
+        [(number, d.tx_index, d.namespace, d.collection, d.rwset, d.expire_at) for d in data],
+    )
+
+
+def _write_expiries(db: sqlite3.Connection, expiries: Sequence[Expiry]) -> None:
+    """When each private key's block-to-live ends."""
+    db.executemany(
+        "INSERT OR IGNORE INTO pvt_expiry VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (e.expire_at, e.namespace, e.collection, e.key_hash, e.version.block, e.version.tx)
+            for e in expiries
+        ],
+    )
 
 
 def _varint(n: int) -> bytes:

@@ -9,7 +9,7 @@ MAX_TX_RETENTION = 10_000
 
 
 class MemoryTransientStore:
-    """Implements ``seams.TransientStore``; the validator reads a tx's private data at commit."""
+    """Implements ``interfaces.TransientStore`` (private data kept in memory until commit)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from gridledger_network.devnet.seams import Version
+from gridledger_network.devnet.interfaces import Version
 
 
 @dataclass(frozen=True, slots=True)

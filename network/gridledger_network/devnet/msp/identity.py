@@ -21,7 +21,7 @@ ROLES = ("admin", "peer", "client", "orderer")
 
 @dataclass(frozen=True, eq=False)
 class Identity:
-    """What ``ChannelConfig.deserialize_and_verify_identity`` returns (see seams.py)."""
+    """What ``ChannelConfig.deserialize_and_verify_identity`` returns (see interfaces.py)."""
 
     msp_id: str
     certificate: x509.Certificate

@@ -11,13 +11,13 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from fabric_protos.msp import identities_pb2
 
+from gridledger_network.devnet.interfaces import MalformedIdentity, UnknownIdentity
 from gridledger_network.devnet.msp.identity import (
     ROLES,
     Identity,
     fabric_ca_attributes,
     organizational_units,
 )
-from gridledger_network.devnet.seams import MalformedIdentity, UnknownIdentity
 
 CACHE_LIMIT = 4096
 

@@ -11,8 +11,8 @@ from typing import Any
 from fabric_protos.common import common_pb2
 
 from gridledger_network.devnet.channel.channel_config import DevnetChannelConfig
+from gridledger_network.devnet.interfaces import OrdererRejected
 from gridledger_network.devnet.policy import PolicyDenied, SignedData, verified_signers
-from gridledger_network.devnet.seams import OrdererRejected
 
 Status = common_pb2.Status
 WRITERS = "/Channel/Writers"  # the policy Fabric's orderer checks on a normal transaction

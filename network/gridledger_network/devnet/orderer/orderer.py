@@ -12,16 +12,16 @@ from fabric_protos.common import common_pb2
 
 from gridledger_network.devnet.channel.channel_config import DevnetChannelConfig
 from gridledger_network.devnet.config import BatchConfig
+from gridledger_network.devnet.interfaces import OrdererRejected
 from gridledger_network.devnet.orderer.block_cutter import BlockCutter
 from gridledger_network.devnet.orderer.block_writer import BlockWriter
 from gridledger_network.devnet.orderer.broadcast_checks import check_envelope
-from gridledger_network.devnet.seams import OrdererRejected
 
 log = logging.getLogger(__name__)
 
 
 class SoloOrderer:
-    """Implements ``seams.Orderer``. ``start(loop)`` before ``broadcast``; ``stop()`` flushes.
+    """Implements ``interfaces.Orderer``. ``start(loop)`` before ``broadcast``; ``stop()`` flushes.
 
     ``broadcast`` must be called on the loop's thread. Cut batches are validated and committed in
     order on one worker thread, so the loop never waits on signature checks or SQLite.

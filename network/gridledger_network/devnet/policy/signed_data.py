@@ -6,9 +6,9 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from gridledger_network.devnet.interfaces import UnknownIdentity
 from gridledger_network.devnet.msp.identity import Identity
 from gridledger_network.devnet.msp.provider import MSPManager
-from gridledger_network.devnet.seams import UnknownIdentity
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from gridledger_network.devnet.interfaces import StateReader, Version
 from gridledger_network.devnet.ledger.metadata import metadata_from_entries
 from gridledger_network.devnet.ledger.updates import HashedWrite, HistoryWrite, PublicWrite
-from gridledger_network.devnet.seams import StateReader, Version
 from gridledger_network.devnet.validator.transaction import EndorserTx
 
 

@@ -17,10 +17,10 @@ from fabric_protos.common import common_pb2
 from fabric_protos.peer import transaction_pb2
 
 from gridledger_network.devnet.channel.channel_config import DevnetChannelConfig
+from gridledger_network.devnet.interfaces import Ledger, Version
 from gridledger_network.devnet.ledger.transient import MemoryTransientStore
 from gridledger_network.devnet.ledger.updates import BlockCommit, TxRecord
 from gridledger_network.devnet.policy import verified_signers
-from gridledger_network.devnet.seams import Ledger, Version
 from gridledger_network.devnet.validator.batch import UpdateBatch
 from gridledger_network.devnet.validator.endorsement import (
     PolicyFailure,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from gridledger_network.devnet.interfaces import StateReader
 from gridledger_network.devnet.ledger.metadata import VALIDATION_PARAMETER
 from gridledger_network.devnet.msp import Identity
 from gridledger_network.devnet.policy import (
@@ -18,7 +19,6 @@ from gridledger_network.devnet.policy import (
     evaluate_envelope,
     evaluate_policy_bytes,
 )
-from gridledger_network.devnet.seams import StateReader
 from gridledger_network.devnet.validator.transaction import NamespaceRWSet
 
 WrittenKey = tuple[str, str, str]  # (namespace, collection or "", key or key-hash as latin-1)

@@ -13,7 +13,7 @@ from typing import Any
 
 from fabric_protos.peer import transaction_pb2
 
-from gridledger_network.devnet.seams import StateReader, Version
+from gridledger_network.devnet.interfaces import StateReader, Version
 from gridledger_network.devnet.validator.batch import UpdateBatch
 from gridledger_network.devnet.validator.transaction import EndorserTx
 

@@ -10,12 +10,12 @@ from typing import Any
 from fabric_protos.ledger.rwset import rwset_pb2
 from fabric_protos.ledger.rwset.kvrwset import kv_rwset_pb2
 
+from gridledger_network.devnet.interfaces import Version
 from gridledger_network.devnet.ledger.updates import (
     Expiry,
     PrivateBlockData,
     PrivateWrite,
 )
-from gridledger_network.devnet.seams import Version
 from gridledger_network.devnet.validator.transaction import EndorserTx
 
 log = logging.getLogger(__name__)

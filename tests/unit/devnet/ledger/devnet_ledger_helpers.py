@@ -19,8 +19,8 @@ from fabric_protos.peer import (
     proposal_response_pb2,
     transaction_pb2,
 )
+from gridledger_network.devnet.interfaces import Version
 from gridledger_network.devnet.msp import LocalSigner
-from gridledger_network.devnet.seams import Version
 
 Code = transaction_pb2.TxValidationCode
 

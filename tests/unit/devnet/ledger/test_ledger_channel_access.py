@@ -19,6 +19,7 @@ from fabric_protos.peer import chaincode_pb2, proposal_pb2
 from gridledger_network.devnet.channel import DevnetChannel
 from gridledger_network.devnet.crypto.certificates import Issued, issue_ca, issue_identity
 from gridledger_network.devnet.endorser import ProposalError, unpack_proposal, validate_proposal
+from gridledger_network.devnet.interfaces import OrdererRejected
 from gridledger_network.devnet.msp import (
     Identity,
     LocalSigner,
@@ -28,7 +29,6 @@ from gridledger_network.devnet.msp import (
 )
 from gridledger_network.devnet.orderer import SoloOrderer
 from gridledger_network.devnet.policy import PolicyDenied
-from gridledger_network.devnet.seams import OrdererRejected
 
 OPERATOR, PROSUMER = "GridOperatorMSP", "ProsumerMSP"
 WRITERS_DENIED = (

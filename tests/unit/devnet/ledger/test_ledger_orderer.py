@@ -10,8 +10,8 @@ from devnet_ledger_helpers import Code, RWSet, codes, endorser_tx, user_signer
 from fabric_protos.common import common_pb2
 from gridledger_network.devnet.channel import DevnetChannel
 from gridledger_network.devnet.config import BatchConfig
+from gridledger_network.devnet.interfaces import OrdererRejected
 from gridledger_network.devnet.orderer import BlockCutter, SoloOrderer
-from gridledger_network.devnet.seams import OrdererRejected
 
 
 def _orderer(channel: DevnetChannel, **batch: int) -> SoloOrderer:

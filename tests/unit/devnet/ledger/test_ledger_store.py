@@ -11,6 +11,7 @@ from devnet_ledger_helpers import Code, Collection, RWSet, endorser_tx, user_sig
 from fabric_protos.common import common_pb2
 from gridledger_network.devnet.channel import DevnetChannel, open_channel
 from gridledger_network.devnet.config import CollectionConfig, DevnetConfig
+from gridledger_network.devnet.interfaces import Version
 from gridledger_network.devnet.ledger import (
     BlockCommit,
     LedgerError,
@@ -22,7 +23,6 @@ from gridledger_network.devnet.ledger import (
 )
 from gridledger_network.devnet.ledger.store import PAGE
 from gridledger_network.devnet.msp import verify_signature
-from gridledger_network.devnet.seams import Version
 
 SLOT = common_pb2.BlockMetadataIndex
 

@@ -16,9 +16,9 @@ from devnet_ledger_helpers import (
 from fabric_protos.common import common_pb2
 from gridledger_network.devnet.channel import DevnetChannel
 from gridledger_network.devnet.crypto.certificates import issue_ca, issue_identity
+from gridledger_network.devnet.interfaces import Version
 from gridledger_network.devnet.msp import LocalSigner
 from gridledger_network.devnet.policy import parse_policy
-from gridledger_network.devnet.seams import Version
 
 OPERATOR, PROSUMER = "GridOperatorMSP", "ProsumerMSP"
 

@@ -1,11 +1,11 @@
-"""A tiny in-memory world state implementing ``seams.StateReader`` for service-side unit tests."""
+"""A tiny in-memory world state implementing ``interfaces.StateReader`` for service unit tests."""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 
-from gridledger_network.devnet.seams import HistoryEntry, Version, VersionedValue
+from gridledger_network.devnet.interfaces import HistoryEntry, Version, VersionedValue
 
 
 class MemoryState:

@@ -1,34 +1,17 @@
-"""The seams between the devnet's halves, fixed first so both sides can be built at once.
+"""The interfaces between the devnet's channel (ledger, orderer, validator, MSPs) and its services.
 
-Ledger side (``msp``, ``policy``, ``channel``, ``ledger``, ``orderer``, ``validator``) provides
-these; service side (``gateway``, ``deliver``, ``endorser``, ``chaincode_support``, ``server``)
-consumes them.
-Fabric's own protobuf messages are the data format across the seam wherever one exists.
+The channel (``channel.open_channel``) provides ``ChannelConfig``, ``Ledger`` (a ``StateReader``),
+``TransientStore`` and ``Orderer``; the peer services (gateway, deliver, endorser, chaincode
+support) use only these. Fabric's own protobuf messages are the data across them wherever Fabric
+has one.
 
-Conventions
-- Keys are Python ``str`` exactly as the chaincode sent them (composite keys start with U+0000).
-- Versions are Fabric's (block number, tx number within the block).
-- Ledger reads are synchronous, thread-safe and fast (SQLite); services call them from the event
-  loop.
-- Block numbers start at 0, the genesis config block. ``height`` is the next block's number.
+Conventions every implementation keeps:
+- Keys are ``str`` exactly as the chaincode sent them (composite keys start with U+0000).
+- A ``Version`` is Fabric's: (block number, transaction number within the block).
+- Block numbers start at 0, the genesis configuration block; ``height`` is the next block's number.
+- Ledger reads are synchronous, thread-safe and fast; services may call them on the event loop.
 
-Ledger-side implementation (added by the ledger side; see ``channel/devnet_channel.py``)::
-
-    from gridledger_network.devnet.config import load_config          # DevnetConfig dataclasses
-    from gridledger_network.devnet.channel import open_channel
-    channel = open_channel(home, load_config(home))   # crypto generated, genesis committed
-    channel.channel_config      # ChannelConfig: deserialize_and_verify_identity (raises
-                                #   UnknownIdentity), chaincode(name), endorsement_policy(name),
-                                #   collection(cc, coll), msp_manager
-    channel.ledger              # Ledger (SqliteLedger); also block_bytes(n), tx_envelope(tx_id),
-                                #   tx_location(tx_id), private_range(ns, coll, start, end),
-                                #   last_block_hash
-    channel.transient_store     # TransientStore
-    channel.peer_signers[msp]   # msp.LocalSigner: serialized_identity, sign(msg) (low-S)
-    channel.layout              # crypto.CryptoLayout: node_tls_dir(msp), user_msp_dir(msp, name)
-    orderer = channel.new_orderer(); orderer.start(loop); ...; orderer.stop(); channel.close()
-
-What the validator expects from the service side (Fabric's own rules):
+What a transaction must be for the channel to validate it (Fabric's own rules):
 - envelope = protoutil.CreateSignedTx: Payload{header (the proposal's channel and signature
   headers), data = Transaction{actions: [TransactionAction{header = the proposal's
   SignatureHeader bytes, payload = ChaincodeActionPayload{chaincode_proposal_payload = the
@@ -39,9 +22,9 @@ What the validator expects from the service side (Fabric's own rules):
   chaincode_id {name, version non-empty, e.g. "1.0"} (name = the header extension's name).
 - Endorsement signature = sign(proposal_response_payload ‖ endorser) by the org's peer.
 - Range queries: RangeQueryInfo with raw_reads; when the iterator was not exhausted, end_key is
-  the last key read and itr_exhausted is false (Fabric's simulator does this).
+  the last key read and itr_exhausted is false (as Fabric's simulator records them).
 - Private data: CollectionHashedReadWriteSet.pvt_rwset_hash = SHA-256 of the
-  CollectionPvtReadWriteSet.rwset bytes put in the TransientStore for the tx id.
+  CollectionPvtReadWriteSet.rwset bytes put in the ``TransientStore`` for the transaction id.
 """
 
 from __future__ import annotations
@@ -53,12 +36,16 @@ from typing import Any, Protocol
 
 @dataclass(frozen=True, slots=True)
 class Version:
+    """The height of the transaction that last wrote a key: (block number, tx number in it)."""
+
     block: int
     tx: int
 
 
 @dataclass(frozen=True, slots=True)
 class VersionedValue:
+    """A committed value with the version that wrote it and its state metadata."""
+
     value: bytes
     version: Version
     metadata: Mapping[str, bytes]  # state metadata, e.g. {"VALIDATION_PARAMETER": policy bytes}
@@ -66,6 +53,8 @@ class VersionedValue:
 
 @dataclass(frozen=True, slots=True)
 class HistoryEntry:
+    """One committed write of a key (a delete has ``is_delete`` and an empty value)."""
+
     tx_id: str
     value: bytes
     is_delete: bool
@@ -75,12 +64,16 @@ class HistoryEntry:
 
 @dataclass(frozen=True, slots=True)
 class TxStatus:
+    """How a committed transaction was validated, and in which block."""
+
     validation_code: int  # peer.TxValidationCode value
     block_number: int
 
 
 class StateReader(Protocol):
-    """Committed world state, as a peer's simulator reads it."""
+    """Committed world state, as a peer's simulator reads it.
+
+    Reads see whole blocks only: a block's writes become visible together, once committed."""
 
     def get_state(self, namespace: str, key: str) -> VersionedValue | None: ...
 
@@ -108,7 +101,11 @@ class StateReader(Protocol):
 
 
 class Ledger(StateReader, Protocol):
-    """The channel's committed blocks, state, history, tx-id index (one copy serves both peers)."""
+    """The channel's committed blocks, world state, history and transaction index.
+
+    One ledger serves every peer endpoint of the devnet. A block is committed atomically: its
+    block, state, history, index and private data are all there or none is, also after a crash.
+    """
 
     @property
     def channel(self) -> str: ...
@@ -136,7 +133,10 @@ class Ledger(StateReader, Protocol):
 
 
 class TransientStore(Protocol):
-    """Private write sets disseminated at endorsement, kept until their transaction commits."""
+    """Private write sets handed over at endorsement, kept until their transaction commits.
+
+    At commit the validator takes a transaction's private data from here, checks it against the
+    hashes in the public write set and stores it with the block."""
 
     def put(self, tx_id: str, private_rwset: Any) -> None:
         """``private_rwset`` is an ``rwset.TxPvtReadWriteSet``."""
@@ -146,7 +146,7 @@ class TransientStore(Protocol):
 class UnknownIdentity(Exception):
     """A serialized identity that is not a valid member of a channel MSP; the message says why.
 
-    (Added by the ledger side: ``deserialize_and_verify_identity`` raises it.)
+    ``ChannelConfig.deserialize_and_verify_identity`` raises it.
     """
 
 
@@ -167,6 +167,8 @@ class OrdererRejected(Exception):
 
 
 class Orderer(Protocol):
+    """Orders accepted envelopes into blocks; the channel validates and commits each block."""
+
     def broadcast(self, envelope: Any) -> None:
         """Accept a signed ``common.Envelope`` for ordering, or raise ``OrdererRejected``.
 
@@ -176,7 +178,7 @@ class Orderer(Protocol):
 
 
 class ChannelConfig(Protocol):
-    """What the channel knows: organisations, their MSPs, chaincode definitions."""
+    """What the channel knows: its organisations, their MSPs, the chaincode definitions."""
 
     channel: str
     org_msp_ids: Sequence[str]  # peer organisations, e.g. ["GridOperatorMSP", "ProsumerMSP"]
