@@ -26,6 +26,7 @@ from gridledger_chaincode.shim.identity import ClientIdentity
 from gridledger_chaincode.shim.messages import PeerCapabilities, encode_peer_capabilities
 
 Msg = chaincode_shim_pb2.ChaincodeMessage
+CHAINCODE_ID = "gridledger_1.0:0123abcd"
 CHANNEL = "energy"
 RECV_TIMEOUT = 20.0  # only a guard against a broken shim hanging the suite
 

@@ -10,14 +10,12 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from chaincode_fake_peer import FakePeer
+from chaincode_fake_peer import CHAINCODE_ID, FakePeer
 from gridledger_chaincode.contracts import build_chaincode
 from gridledger_chaincode.shim.interface import Chaincode
 from gridledger_chaincode.shim.messages import PeerCapabilities
 from gridledger_chaincode.shim.server import ChaincodeServer
 from gridledger_chaincode.shim.settings import ServerSettings
-
-CHAINCODE_ID = "gridledger_1.0:0123abcd"
 
 
 @pytest.fixture

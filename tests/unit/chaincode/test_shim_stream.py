@@ -7,6 +7,7 @@ import queue
 from collections.abc import Callable
 
 from chaincode_fake_peer import (
+    CHAINCODE_ID,
     CHANNEL,
     FakeLedger,
     FakePeer,
@@ -16,7 +17,6 @@ from chaincode_fake_peer import (
     signed_proposal,
     transaction,
 )
-from conftest import CHAINCODE_ID
 from fabric_protos.common import policies_pb2
 from fabric_protos.msp import msp_principal_pb2
 from fabric_protos.peer import chaincode_pb2, chaincode_shim_pb2

@@ -29,7 +29,7 @@ def _blocks_up_to(network: Any, last: int) -> list[Any]:
 
 def _assert_hash_chain(blocks: list[Any]) -> None:
     """Each block names its predecessor's header hash (Fabric's ASN.1 DER header, pinned to byte
-    vectors in tests/unit/devnet/ledger/test_ledger_store.py) and hashes its own data."""
+    vectors in tests/unit/network/devnet/ledger/test_ledger_store.py) and hashes its own data."""
     for previous, block in itertools.pairwise(blocks):
         assert bytes(block.header.previous_hash) == block_header_hash(previous.header)
     for block in blocks:
