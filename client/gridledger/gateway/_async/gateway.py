@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Generator
-from types import TracebackType
 from typing import Any
 
 from gridledger.fabric.hashing import sha256
@@ -12,6 +11,7 @@ from gridledger.fabric.identity import Identity
 from gridledger.gateway import requests
 from gridledger.gateway._async.block_events import AsyncBlockEventsRequest
 from gridledger.gateway._async.chaincode_events import AsyncChaincodeEventsRequest
+from gridledger.gateway._async.closing import AsyncClosing
 from gridledger.gateway._async.commit import AsyncSubmittedTransaction
 from gridledger.gateway._async.network import AsyncNetwork
 from gridledger.gateway._async.proposal import AsyncProposal
@@ -26,7 +26,7 @@ from gridledger.gateway.transport import AsyncTransport, DeliverKind
 logger = logging.getLogger(__name__)
 
 
-class AsyncGateway(GatewayBase):
+class AsyncGateway(GatewayBase, AsyncClosing):
     """A connection to a Fabric Gateway peer: use it as a context manager, or ``close()`` it."""
 
     def __init__(self, channel: Any, context: ClientContext, owns_channel: bool = True) -> None:
@@ -108,16 +108,6 @@ class AsyncGateway(GatewayBase):
         return ready().__await__()
 
     # unasync: end
-    async def __aenter__(self) -> AsyncGateway:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
 
 
 def aconnect(
