@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 from abc import ABC, abstractmethod
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from gridledger.gateway.context import ClientContext
 
@@ -67,3 +67,12 @@ class SignedRequest(Signable):
 
     def _signed_part(self) -> Any:
         return self._request
+
+
+S = TypeVar("S", bound=Signable)
+
+
+def with_signature(message: S, signature: builtins.bytes) -> S:
+    """``message`` with a ``signature`` made elsewhere (offline signing)."""
+    message._set_signature(signature)
+    return message

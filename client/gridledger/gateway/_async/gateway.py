@@ -19,6 +19,7 @@ from gridledger.gateway._async.transaction import AsyncTransaction
 from gridledger.gateway.connection import PemSource, open_aio_channel
 from gridledger.gateway.context import ClientContext
 from gridledger.gateway.gateway import GatewayBase, client_context, endpoint_of
+from gridledger.gateway.signable import with_signature
 from gridledger.gateway.signing import Hash, Sign
 from gridledger.gateway.timeouts import Timeouts
 from gridledger.gateway.transport import AsyncTransport, DeliverKind
@@ -43,27 +44,21 @@ class AsyncGateway(GatewayBase, AsyncClosing):
         return AsyncProposal(self._transport, self._context, channel, proposed)
 
     def new_signed_proposal(self, data: bytes, signature: bytes) -> AsyncProposal:
-        proposal = self.new_proposal(data)
-        proposal._set_signature(signature)
-        return proposal
+        return with_signature(self.new_proposal(data), signature)
 
     def new_transaction(self, data: bytes) -> AsyncTransaction:
         prepared = requests.parse_prepared_transaction(data)
         return AsyncTransaction(self._transport, self._context, prepared)
 
     def new_signed_transaction(self, data: bytes, signature: bytes) -> AsyncTransaction:
-        transaction = self.new_transaction(data)
-        transaction._set_signature(signature)
-        return transaction
+        return with_signature(self.new_transaction(data), signature)
 
     def new_commit(self, data: bytes) -> AsyncSubmittedTransaction:
         signed, transaction_id = requests.parse_commit_status_request(data)
         return AsyncSubmittedTransaction(self._transport, self._context, transaction_id, signed)
 
     def new_signed_commit(self, data: bytes, signature: bytes) -> AsyncSubmittedTransaction:
-        commit = self.new_commit(data)
-        commit._set_signature(signature)
-        return commit
+        return with_signature(self.new_commit(data), signature)
 
     def new_chaincode_events_request(self, data: bytes) -> AsyncChaincodeEventsRequest:
         signed = requests.parse_chaincode_events_request(data)
@@ -72,9 +67,7 @@ class AsyncGateway(GatewayBase, AsyncClosing):
     def new_signed_chaincode_events_request(
         self, data: bytes, signature: bytes
     ) -> AsyncChaincodeEventsRequest:
-        request = self.new_chaincode_events_request(data)
-        request._set_signature(signature)
-        return request
+        return with_signature(self.new_chaincode_events_request(data), signature)
 
     def new_block_events_request(
         self, data: bytes, kind: DeliverKind = DeliverKind.BLOCK
@@ -85,9 +78,7 @@ class AsyncGateway(GatewayBase, AsyncClosing):
     def new_signed_block_events_request(
         self, data: bytes, signature: bytes, kind: DeliverKind = DeliverKind.BLOCK
     ) -> AsyncBlockEventsRequest:
-        request = self.new_block_events_request(data, kind)
-        request._set_signature(signature)
-        return request
+        return with_signature(self.new_block_events_request(data, kind), signature)
 
     # -- lifetime ---------------------------------------------------------------------------
 
