@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from gridledger.errors import GridLedgerError
 from gridledger.fabric.identity import Identity
@@ -16,6 +17,8 @@ from gridledger.gateway import AsyncGateway, Gateway, aconnect, connect
 from gridledger.gateway.timeouts import Timeouts
 
 PROFILE_NAME = "network.json"
+
+G = TypeVar("G", Gateway, AsyncGateway)
 
 
 class ProfileError(GridLedgerError, ValueError):
@@ -102,23 +105,19 @@ class ConnectionProfile:
         self, msp_id: str, user: str = "User1", timeouts: Timeouts | None = None
     ) -> Gateway:
         """A gateway to ``msp_id``'s peer, signing as ``user``."""
-        org = self.organization(msp_id)
-        identity, signer = self.identity(msp_id, user)
-        return connect(
-            org.peer_endpoint,
-            identity=identity,
-            signer=signer,
-            tls_root_cert=org.tls_ca_cert.read_bytes(),
-            timeouts=timeouts,
-        )
+        return self._dial(connect, msp_id, user, timeouts)
 
     def aconnect(
         self, msp_id: str, user: str = "User1", timeouts: Timeouts | None = None
     ) -> AsyncGateway:
         """Like ``connect``, asyncio (call from a running event loop)."""
+        return self._dial(aconnect, msp_id, user, timeouts)
+
+    def _dial(self, dial: Callable[..., G], msp_id: str, user: str, timeouts: Timeouts | None) -> G:
+        """``connect`` or ``aconnect`` to ``msp_id``'s peer with ``user``'s identity."""
         org = self.organization(msp_id)
         identity, signer = self.identity(msp_id, user)
-        return aconnect(
+        return dial(
             org.peer_endpoint,
             identity=identity,
             signer=signer,

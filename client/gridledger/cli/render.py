@@ -6,7 +6,7 @@ Participant ids are long (``<MSP id>::<certificate subject>``); every function t
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from gridledger.energy import (
     Bill,
@@ -157,15 +157,28 @@ def bill_panel(
     return Panel(Group(*parts), title=heading, title_align="left", expand=False)
 
 
+def titled_table(title: str, columns: Iterable[str], right: Collection[str] = ()) -> Table:
+    """An empty table with a bold header; the ``right`` columns (numbers) are right-aligned."""
+    table = Table(title=title, header_style="bold")
+    for column in columns:
+        table.add_column(column, justify="right" if column in right else "left")
+    return table
+
+
 def offers_table(offers: Sequence[Offer], names: Names | None = None) -> Table:
-    table = Table(title="Offers", header_style="bold")
-    table.add_column("offer")
-    table.add_column("seller")
-    table.add_column("source")
-    table.add_column("zone")
-    table.add_column("delivery (UTC)")
-    table.add_column("left / offered per 15 min", justify="right")
-    table.add_column("price ct/kWh", justify="right")
+    table = titled_table(
+        "Offers",
+        (
+            "offer",
+            "seller",
+            "source",
+            "zone",
+            "delivery (UTC)",
+            "left / offered per 15 min",
+            "price ct/kWh",
+        ),
+        right=("left / offered per 15 min", "price ct/kWh"),
+    )
     for offer in offers:
         table.add_row(
             offer.offer_id[:18] + "…",
@@ -180,13 +193,11 @@ def offers_table(offers: Sequence[Offer], names: Names | None = None) -> Table:
 
 
 def trades_table(trades: Sequence[Trade], names: Names | None = None) -> Table:
-    table = Table(title="Trades", header_style="bold")
-    table.add_column("interval (UTC)")
-    table.add_column("seller")
-    table.add_column("buyer")
-    table.add_column("source")
-    table.add_column("kWh", justify="right")
-    table.add_column("price ct/kWh", justify="right")
+    table = titled_table(
+        "Trades",
+        ("interval (UTC)", "seller", "buyer", "source", "kWh", "price ct/kWh"),
+        right=("kWh", "price ct/kWh"),
+    )
     for trade in trades:
         table.add_row(
             _time(trade.interval_start),
@@ -200,13 +211,11 @@ def trades_table(trades: Sequence[Trade], names: Names | None = None) -> Table:
 
 
 def certificates_table(certificates: Sequence[Certificate], names: Names | None = None) -> Table:
-    table = Table(title="Certificates", header_style="bold")
-    table.add_column("interval (UTC)")
-    table.add_column("meter")
-    table.add_column("source")
-    table.add_column("kWh", justify="right")
-    table.add_column("owner")
-    table.add_column("status")
+    table = titled_table(
+        "Certificates",
+        ("interval (UTC)", "meter", "source", "kWh", "owner", "status"),
+        right=("kWh",),
+    )
     for certificate in certificates:
         table.add_row(
             _time(certificate.interval_start),

@@ -35,8 +35,7 @@ class EnvelopeParts:
 
 
 def read_envelope(envelope: bytes) -> EnvelopeParts:
-    decoded = common_pb2.Envelope()
-    decoded.ParseFromString(envelope)
+    decoded = common_pb2.Envelope.FromString(envelope)
     return EnvelopeParts(payload=bytes(decoded.payload), signature=bytes(decoded.signature))
 
 

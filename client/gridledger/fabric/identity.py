@@ -22,8 +22,7 @@ class Identity:
 
     @classmethod
     def from_serialized(cls, serialized: bytes) -> Identity:
-        message = identities_pb2.SerializedIdentity()
-        message.ParseFromString(serialized)
+        message = identities_pb2.SerializedIdentity.FromString(serialized)
         return cls(msp_id=str(message.mspid), certificate=bytes(message.id_bytes))
 
     def serialize(self) -> bytes:

@@ -97,14 +97,10 @@ class ProposalHeader:
 
 
 def read_proposal_header(proposal: bytes) -> ProposalHeader:
-    decoded = proposal_pb2.Proposal()
-    decoded.ParseFromString(proposal)
-    header = common_pb2.Header()
-    header.ParseFromString(decoded.header)
-    channel_header = common_pb2.ChannelHeader()
-    channel_header.ParseFromString(header.channel_header)
-    signature_header = common_pb2.SignatureHeader()
-    signature_header.ParseFromString(header.signature_header)
+    decoded = proposal_pb2.Proposal.FromString(proposal)
+    header = common_pb2.Header.FromString(decoded.header)
+    channel_header = common_pb2.ChannelHeader.FromString(header.channel_header)
+    signature_header = common_pb2.SignatureHeader.FromString(header.signature_header)
     return ProposalHeader(
         channel=str(channel_header.channel_id),
         transaction_id=str(channel_header.tx_id),

@@ -21,26 +21,21 @@ class TransactionInfo:
 
 
 def _chaincode_result(action: transaction_pb2.TransactionAction) -> bytes:
-    action_payload = transaction_pb2.ChaincodeActionPayload()
-    action_payload.ParseFromString(action.payload)
-    response_payload = proposal_response_pb2.ProposalResponsePayload()
-    response_payload.ParseFromString(action_payload.action.proposal_response_payload)
-    chaincode_action = proposal_pb2.ChaincodeAction()
-    chaincode_action.ParseFromString(response_payload.extension)
+    action_payload = transaction_pb2.ChaincodeActionPayload.FromString(action.payload)
+    response_payload = proposal_response_pb2.ProposalResponsePayload.FromString(
+        action_payload.action.proposal_response_payload
+    )
+    chaincode_action = proposal_pb2.ChaincodeAction.FromString(response_payload.extension)
     return bytes(chaincode_action.response.payload)
 
 
 def parse_transaction_envelope(envelope: bytes) -> TransactionInfo:
     """Channel, tx id and the chaincode response payload of an endorsed transaction."""
     try:
-        decoded = common_pb2.Envelope()
-        decoded.ParseFromString(envelope)
-        payload = common_pb2.Payload()
-        payload.ParseFromString(decoded.payload)
-        channel_header = common_pb2.ChannelHeader()
-        channel_header.ParseFromString(payload.header.channel_header)
-        transaction = transaction_pb2.Transaction()
-        transaction.ParseFromString(payload.data)
+        decoded = common_pb2.Envelope.FromString(envelope)
+        payload = common_pb2.Payload.FromString(decoded.payload)
+        channel_header = common_pb2.ChannelHeader.FromString(payload.header.channel_header)
+        transaction = transaction_pb2.Transaction.FromString(payload.data)
     except Exception as err:  # protobuf DecodeError and friends
         raise TransactionParseError(f"cannot decode transaction envelope: {err}") from err
     if not transaction.actions:

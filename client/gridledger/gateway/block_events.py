@@ -44,20 +44,15 @@ def deliver_converter(kind: DeliverKind) -> Any:
 class BlockEventsRequestBase(Signable):
     """A signed Deliver SeekInfo envelope, either flavour."""
 
+    _content_field = "payload"
+
     def __init__(self, context: ClientContext, kind: DeliverKind, envelope: Any) -> None:
-        self._context = context
-        self._signing = context.signing
+        super().__init__(context)
         self.kind = kind
         self._envelope = envelope
 
     def _message(self) -> Any:
         return self._envelope
 
-    def _signed_content(self) -> bytes:
-        return bytes(self._envelope.payload)
-
-    def _signature(self) -> bytes:
-        return bytes(self._envelope.signature)
-
-    def _set_signature(self, signature: bytes) -> None:
-        self._envelope.signature = signature
+    def _signed_part(self) -> Any:
+        return self._envelope

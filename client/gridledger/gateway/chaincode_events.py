@@ -15,6 +15,5 @@ class ChaincodeEventsRequestBase(SignedRequest):
     """A signed ChaincodeEvents request, either flavour."""
 
     def __init__(self, context: ClientContext, signed_request: Any) -> None:
-        self._context = context
-        self._signing = context.signing
+        super().__init__(context)
         self._request = signed_request

@@ -17,8 +17,7 @@ class CommitBase(SignedRequest):
     def __init__(
         self, context: ClientContext, transaction_id: str, signed_request: Any, result: bytes
     ) -> None:
-        self._context = context
-        self._signing = context.signing
+        super().__init__(context)
         self._transaction_id = transaction_id
         self._request = signed_request
         self._result = result

@@ -15,9 +15,10 @@ from gridledger.gateway.signable import Signable
 class ProposalBase(Signable):
     """A transaction proposal, either flavour: ids, signing, Evaluate/Endorse requests."""
 
+    _content_field = "proposal_bytes"
+
     def __init__(self, context: ClientContext, channel: str, proposed: Any) -> None:
-        self._context = context
-        self._signing = context.signing
+        super().__init__(context)
         self._channel = channel
         self._proposed = proposed
 
@@ -36,14 +37,8 @@ class ProposalBase(Signable):
     def _message(self) -> Any:
         return self._proposed
 
-    def _signed_content(self) -> bytes:
-        return bytes(self._proposed.proposal.proposal_bytes)
-
-    def _signature(self) -> bytes:
-        return bytes(self._proposed.proposal.signature)
-
-    def _set_signature(self, signature: bytes) -> None:
-        self._proposed.proposal.signature = signature
+    def _signed_part(self) -> Any:
+        return self._proposed.proposal
 
     def _evaluate_request(self) -> Any:
         self._ensure_signed()

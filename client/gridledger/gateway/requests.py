@@ -13,7 +13,12 @@ from fabric_protos.common import common_pb2
 from fabric_protos.gateway import gateway_pb2
 from fabric_protos.peer import proposal_pb2
 from gridledger.fabric.envelope import deliver_payload_bytes, seek_position
-from gridledger.fabric.proposal import ChaincodeInvocation, proposal_bytes, read_proposal_header
+from gridledger.fabric.proposal import (
+    ChaincodeInvocation,
+    as_bytes,
+    proposal_bytes,
+    read_proposal_header,
+)
 from gridledger.fabric.txcontext import TransactionContext
 from gridledger.gateway.signing import SigningIdentity
 
@@ -32,8 +37,7 @@ def proposed_transaction(
 
 def parse_proposed_transaction(data: bytes) -> tuple[Any, str]:
     """A ``gateway.ProposedTransaction`` from its bytes, and the channel its proposal names."""
-    proposed = gateway_pb2.ProposedTransaction()
-    proposed.ParseFromString(data)
+    proposed = gateway_pb2.ProposedTransaction.FromString(data)
     header = read_proposal_header(bytes(proposed.proposal.proposal_bytes))
     return proposed, header.channel
 
@@ -61,9 +65,7 @@ def prepared_transaction(transaction_id: str, envelope: Any) -> Any:
 
 
 def parse_prepared_transaction(data: bytes) -> Any:
-    prepared = gateway_pb2.PreparedTransaction()
-    prepared.ParseFromString(data)
-    return prepared
+    return gateway_pb2.PreparedTransaction.FromString(data)
 
 
 def submit_request(prepared: Any, channel: str) -> Any:
@@ -84,10 +86,8 @@ def commit_status_request(signing: SigningIdentity, channel: str, transaction_id
 
 def parse_commit_status_request(data: bytes) -> tuple[Any, str]:
     """A ``SignedCommitStatusRequest`` from bytes, and the transaction id it asks about."""
-    signed = gateway_pb2.SignedCommitStatusRequest()
-    signed.ParseFromString(data)
-    inner = gateway_pb2.CommitStatusRequest()
-    inner.ParseFromString(signed.request)
+    signed = gateway_pb2.SignedCommitStatusRequest.FromString(data)
+    inner = gateway_pb2.CommitStatusRequest.FromString(signed.request)
     return signed, str(inner.transaction_id)
 
 
@@ -110,9 +110,7 @@ def chaincode_events_request(
 
 
 def parse_chaincode_events_request(data: bytes) -> Any:
-    signed = gateway_pb2.SignedChaincodeEventsRequest()
-    signed.ParseFromString(data)
-    return signed
+    return gateway_pb2.SignedChaincodeEventsRequest.FromString(data)
 
 
 def deliver_envelope(
@@ -129,13 +127,8 @@ def deliver_envelope(
 
 
 def parse_envelope(data: bytes) -> Any:
-    envelope = common_pb2.Envelope()
-    envelope.ParseFromString(data)
-    return envelope
+    return common_pb2.Envelope.FromString(data)
 
 
 def transient_map(transient: Mapping[str, bytes | str] | None) -> dict[str, bytes]:
-    return {
-        key: value.encode("utf-8") if isinstance(value, str) else bytes(value)
-        for key, value in (transient or {}).items()
-    }
+    return {key: as_bytes(value) for key, value in (transient or {}).items()}

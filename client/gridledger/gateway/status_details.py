@@ -18,8 +18,7 @@ _status_pb2: Any = importlib.import_module("google.rpc.status_pb2")
 
 def decode_status_details(status_bytes: bytes) -> list[ErrorDetail]:
     """The ``gateway.ErrorDetail`` entries of a serialized ``google.rpc.Status``."""
-    status = _status_pb2.Status()
-    status.ParseFromString(status_bytes)
+    status = _status_pb2.Status.FromString(status_bytes)
     details: list[ErrorDetail] = []
     for packed in status.details:
         if packed.TypeName() != _ERROR_DETAIL_TYPE:

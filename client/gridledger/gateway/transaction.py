@@ -16,9 +16,10 @@ from gridledger.gateway.signable import Signable
 class TransactionBase(Signable):
     """An endorsed transaction, either flavour: its result, signing, and the Submit request."""
 
+    _content_field = "payload"
+
     def __init__(self, context: ClientContext, prepared: Any) -> None:
-        self._context = context
-        self._signing = context.signing
+        super().__init__(context)
         self._prepared = prepared
         info = parse_transaction_envelope(bytes(prepared.envelope.SerializeToString()))
         self._channel = info.channel
@@ -36,14 +37,8 @@ class TransactionBase(Signable):
     def _message(self) -> Any:
         return self._prepared
 
-    def _signed_content(self) -> bytes:
-        return bytes(self._prepared.envelope.payload)
-
-    def _signature(self) -> bytes:
-        return bytes(self._prepared.envelope.signature)
-
-    def _set_signature(self, signature: bytes) -> None:
-        self._prepared.envelope.signature = signature
+    def _signed_part(self) -> Any:
+        return self._prepared.envelope
 
     def _submit_request(self) -> Any:
         self._ensure_signed()

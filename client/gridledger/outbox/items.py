@@ -10,6 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from gridledger.fabric.proposal import as_bytes, qualified_function_name
+
 
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
@@ -17,10 +19,6 @@ def _b64(data: bytes) -> str:
 
 def _unb64(text: str) -> bytes:
     return base64.b64decode(text.encode("ascii"), validate=True)
-
-
-def _as_bytes(value: str | bytes) -> bytes:
-    return value.encode("utf-8") if isinstance(value, str) else bytes(value)
 
 
 @dataclass(frozen=True)
@@ -55,15 +53,15 @@ class TransactionRequest:
             channel=channel,
             chaincode=chaincode,
             function=function,
-            args=tuple(_as_bytes(arg) for arg in args),
+            args=tuple(as_bytes(arg) for arg in args),
             contract=contract,
-            transient=MappingProxyType({k: _as_bytes(v) for k, v in (transient or {}).items()}),
+            transient=MappingProxyType({k: as_bytes(v) for k, v in (transient or {}).items()}),
             endorsing_orgs=tuple(endorsing_orgs),
         )
 
     @property
     def qualified_function(self) -> str:
-        return f"{self.contract}:{self.function}" if self.contract else self.function
+        return qualified_function_name(self.contract, self.function)
 
     def to_json(self) -> str:
         document = {

@@ -25,6 +25,11 @@ def detail(message: str) -> ErrorDetail:
     return ErrorDetail("peer0.gridoperator.gridledger.local:7051", "GridOperatorMSP", message)
 
 
+def endorse_aborted(message: str, peer_message: str) -> EndorseError:
+    """Endorsement aborted by the Gateway, with one peer's detail."""
+    return EndorseError(message, grpc_code=Code.ABORTED, details=[detail(peer_message)])
+
+
 @pytest.mark.parametrize(
     ("error", "expected"),
     [
@@ -33,52 +38,39 @@ def detail(message: str) -> ErrorDetail:
         (CommitError("t", TX.ENDORSEMENT_POLICY_FAILURE), Disposition.REJECTED),
         (CommitError("t", TX.DUPLICATE_TXID), Disposition.REJECTED),
         (
-            EndorseError(
+            endorse_aborted(
                 "failed to endorse transaction, see attached details for more info",
-                grpc_code=Code.ABORTED,
-                details=[detail("chaincode response 500, meter m-9 is not registered")],
+                "chaincode response 500, meter m-9 is not registered",
             ),
             Disposition.REJECTED,
         ),
         (
-            EndorseError(
+            endorse_aborted(
                 "failed to endorse transaction",
-                grpc_code=Code.ABORTED,
-                details=[
-                    detail(
-                        "error in simulation: failed to execute transaction t: chaincode "
-                        "gridledger at 127.0.0.1:9999 is not reachable (connection refused)"
-                    )
-                ],
+                "error in simulation: failed to execute transaction t: chaincode "
+                "gridledger at 127.0.0.1:9999 is not reachable (connection refused)",
             ),
             Disposition.UNAVAILABLE,
         ),
         (
-            EndorseError(
+            endorse_aborted(
                 "failed to endorse transaction",
-                grpc_code=Code.ABORTED,
-                details=[
-                    detail(
-                        "error in simulation: failed to execute transaction t: error "
-                        "sending: timeout expired while executing transaction"
-                    )
-                ],
+                "error in simulation: failed to execute transaction t: error "
+                "sending: timeout expired while executing transaction",
             ),
             Disposition.TRANSIENT,
         ),
         (
-            EndorseError(
+            endorse_aborted(
                 "failed to collect enough transaction endorsements",
-                grpc_code=Code.ABORTED,
-                details=[detail("ProposalResponsePayloads do not match")],
+                "ProposalResponsePayloads do not match",
             ),
             Disposition.TRANSIENT,
         ),
         (
-            EndorseError(
+            endorse_aborted(
                 "failed to endorse transaction",
-                grpc_code=Code.ABORTED,
-                details=[detail("error validating proposal: access denied: channel [energy]")],
+                "error validating proposal: access denied: channel [energy]",
             ),
             Disposition.REJECTED,
         ),

@@ -11,14 +11,14 @@ from gridledger.cli.connection import Connection, connection_options
 from gridledger.cli.energy.common import (
     console,
     energy_client,
+    for_participant,
     parse_period,
     resolve_participant,
 )
-from gridledger.cli.render import bill_panel, certificates_table
-from gridledger.energy import Tariff, format_amount, format_price
+from gridledger.cli.render import bill_panel, certificates_table, titled_table
+from gridledger.energy import EnergyClient, Tariff, format_amount, format_price
 from gridledger.energy.answers import ResponseFormatError, read
 from gridledger_domain import format_utc
-from rich.table import Table
 
 ParticipantOption = typer.Option(
     None,
@@ -54,17 +54,10 @@ def tariffs(connection: Connection) -> None:
     """Every tariff version."""
     with energy_client(connection) as client:
         found = client.tariffs()
-    table = Table(title="Tariffs (prices in minor units per kWh)", header_style="bold")
-    for column in (
-        "version",
-        "from",
-        "time-of-use bands (UTC)",
-        "feed-in",
-        "grid fee",
-        "fixed/day",
-        "tax",
-    ):
-        table.add_column(column)
+    table = titled_table(
+        "Tariffs (prices in minor units per kWh)",
+        ("version", "from", "time-of-use bands (UTC)", "feed-in", "grid fee", "fixed/day", "tax"),
+    )
     for t in found:
         bands = ", ".join(
             f"{b.name} {b.start_minute // 60:02d}:{b.start_minute % 60:02d} {format_price(b.price)}"
@@ -164,7 +157,4 @@ def certificates(
     owner: str | None = typer.Argument(None, help="Whose certificates (default: yours)."),
 ) -> None:
     """Renewable certificates held (or retired) by a participant."""
-    pid = resolve_participant(connection, owner)
-    with energy_client(connection) as client:
-        found = client.certificates(pid)
-    console.print(certificates_table(found))
+    console.print(certificates_table(for_participant(connection, owner, EnergyClient.certificates)))

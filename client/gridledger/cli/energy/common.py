@@ -3,9 +3,10 @@ participants, parsing periods, and printing refusals."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
+from typing import TypeVar
 
 import typer
 from gridledger.cli.connection import Connection
@@ -16,6 +17,8 @@ from rich.console import Console
 
 console = Console()
 errors = Console(stderr=True)
+
+T = TypeVar("T")
 
 
 @contextmanager
@@ -51,6 +54,18 @@ def resolve_participant(connection: Connection, reference: str | None) -> str | 
     other = Connection(connection.profile, msp_id, user, connection.chaincode)
     with energy_client(other) as client:
         return client.whoami().participant_id
+
+
+def for_participant(
+    connection: Connection,
+    reference: str | None,
+    call: Callable[[EnergyClient, str | None], T],
+) -> T:
+    """``call(client, participant id)`` for the participant ``reference`` names (None: the
+    caller), e.g. ``for_participant(connection, owner, EnergyClient.meters)``."""
+    participant_id = resolve_participant(connection, reference)
+    with energy_client(connection) as client:
+        return call(client, participant_id)
 
 
 def parse_moment(text: str) -> datetime:

@@ -7,11 +7,11 @@ from gridledger.cli.connection import Connection, connection_options
 from gridledger.cli.energy.common import (
     console,
     energy_client,
+    for_participant,
     parse_moment,
-    resolve_participant,
 )
 from gridledger.cli.render import offers_table, trades_table
-from gridledger.energy import EnergySource, format_energy, price_from_minor_per_kwh
+from gridledger.energy import EnergyClient, EnergySource, format_energy, price_from_minor_per_kwh
 
 
 @connection_options
@@ -75,7 +75,4 @@ def trades(
     participant: str | None = typer.Argument(None, help="Whose trades (default: yours)."),
 ) -> None:
     """A participant's trade history."""
-    pid = resolve_participant(connection, participant)
-    with energy_client(connection) as client:
-        found = client.trades(pid)
-    console.print(trades_table(found))
+    console.print(trades_table(for_participant(connection, participant, EnergyClient.trades)))

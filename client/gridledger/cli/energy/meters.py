@@ -9,11 +9,12 @@ from gridledger.cli.connection import Connection, connection_options
 from gridledger.cli.energy.common import (
     console,
     energy_client,
+    for_participant,
     resolve_participant,
 )
-from gridledger.energy import EnergySource, MeterKind, MeterSigner
+from gridledger.cli.render import titled_table
+from gridledger.energy import EnergyClient, EnergySource, MeterKind, MeterSigner
 from gridledger_domain import generate_meter_key
-from rich.table import Table
 
 
 def meter_key(
@@ -66,12 +67,8 @@ def meters(
     owner: str | None = typer.Argument(None, help="Owner (default: you)."),
 ) -> None:
     """A participant's meters."""
-    owner_id = resolve_participant(connection, owner)
-    with energy_client(connection) as client:
-        found = client.meters(owner_id)
-    table = Table(title="Meters", header_style="bold")
-    for column in ("meter", "kind", "source", "zone", "status"):
-        table.add_column(column)
+    found = for_participant(connection, owner, EnergyClient.meters)
+    table = titled_table("Meters", ("meter", "kind", "source", "zone", "status"))
     for m in found:
         table.add_row(m.meter_id, m.kind.value, m.source.value, m.zone, m.status.value)
     console.print(table)

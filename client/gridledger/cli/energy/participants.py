@@ -9,8 +9,8 @@ from gridledger.cli.energy.common import (
     energy_client,
     resolve_participant,
 )
+from gridledger.cli.render import titled_table
 from gridledger.energy import Role
-from rich.table import Table
 
 
 @connection_options
@@ -46,9 +46,7 @@ def participants(connection: Connection) -> None:
     """Every registered participant (utility and auditors)."""
     with energy_client(connection) as client:
         found = client.participants()
-    table = Table(title="Participants", header_style="bold")
-    for column in ("name", "role", "zone", "participant id"):
-        table.add_column(column)
+    table = titled_table("Participants", ("name", "role", "zone", "participant id"))
     for p in found:
         table.add_row(p.display_name, p.role.value, p.zone, p.participant_id)
     console.print(table)

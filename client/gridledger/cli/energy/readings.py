@@ -19,6 +19,7 @@ from gridledger.cli.energy.common import (
     energy_client,
     parse_period,
 )
+from gridledger.cli.render import titled_table
 from gridledger.energy import (
     DEFAULT_BATCH_SIZE,
     HeadEnd,
@@ -29,7 +30,6 @@ from gridledger.energy import (
 from gridledger_domain import MeterDataError, format_utc
 from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
 from rich.progress import Progress as ProgressBar
-from rich.table import Table
 
 COLUMNS = ("meter_id", "interval_start", "import_wh", "export_wh")
 
@@ -148,9 +148,11 @@ def readings(
     first, last = parse_period(start, end)
     with energy_client(connection) as client:
         found = client.readings(meter_id, first, last)
-    table = Table(title=f"Readings of {meter_id}", header_style="bold")
-    for column in ("instant (UTC)", "import Wh", "export Wh"):
-        table.add_column(column, justify="left" if column.startswith("instant") else "right")
+    table = titled_table(
+        f"Readings of {meter_id}",
+        ("instant (UTC)", "import Wh", "export Wh"),
+        right=("import Wh", "export Wh"),
+    )
     for signed in found:
         r = signed.reading
         table.add_row(format_utc(r.interval_start), str(r.import_wh), str(r.export_wh))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from gridledger.energy._async.submitter import submit_batches
@@ -25,6 +24,7 @@ from gridledger.energy.participants import CallerInfo
 from gridledger.energy.readings import ReadingSubmissionError, SubmissionSummary
 from gridledger.energy.submitter import ProgressCallback
 from gridledger.gateway import AsyncContract, AsyncGateway, AsyncNetwork
+from gridledger.gateway._async.closing import AsyncClosing
 from gridledger.profile import ConnectionProfile
 from gridledger.retry import DEFAULT_RETRY_POLICY, RetryPolicy
 from gridledger_domain import SignedReading
@@ -33,7 +33,7 @@ from gridledger_domain.records import Bill, Certificate, Meter, Offer, Participa
 from gridledger_domain.vocabulary import EnergySource, MeterKind, Role
 
 
-class AsyncEnergyClient:
+class AsyncEnergyClient(AsyncClosing):
     """The ``energy`` contract, acting as the identity its ``contract`` signs with."""
 
     def __init__(
@@ -76,17 +76,6 @@ class AsyncEnergyClient:
         if self._gateway is not None:
             await self._gateway.close()
             self._gateway = None
-
-    async def __aenter__(self) -> AsyncEnergyClient:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.close()
 
     # -- plumbing -------------------------------------------------------------------------------
     async def _submit(self, function: str, *args: str, idempotent: bool = False) -> Any:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Generator
-from types import TracebackType
 from typing import Any
 
 from gridledger.fabric.hashing import sha256
@@ -12,6 +11,7 @@ from gridledger.fabric.identity import Identity
 from gridledger.gateway import requests
 from gridledger.gateway._async.block_events import AsyncBlockEventsRequest
 from gridledger.gateway._async.chaincode_events import AsyncChaincodeEventsRequest
+from gridledger.gateway._async.closing import AsyncClosing
 from gridledger.gateway._async.commit import AsyncSubmittedTransaction
 from gridledger.gateway._async.network import AsyncNetwork
 from gridledger.gateway._async.proposal import AsyncProposal
@@ -19,6 +19,7 @@ from gridledger.gateway._async.transaction import AsyncTransaction
 from gridledger.gateway.connection import PemSource, open_aio_channel
 from gridledger.gateway.context import ClientContext
 from gridledger.gateway.gateway import GatewayBase, client_context, endpoint_of
+from gridledger.gateway.signable import with_signature
 from gridledger.gateway.signing import Hash, Sign
 from gridledger.gateway.timeouts import Timeouts
 from gridledger.gateway.transport import AsyncTransport, DeliverKind
@@ -26,7 +27,7 @@ from gridledger.gateway.transport import AsyncTransport, DeliverKind
 logger = logging.getLogger(__name__)
 
 
-class AsyncGateway(GatewayBase):
+class AsyncGateway(GatewayBase, AsyncClosing):
     """A connection to a Fabric Gateway peer: use it as a context manager, or ``close()`` it."""
 
     def __init__(self, channel: Any, context: ClientContext, owns_channel: bool = True) -> None:
@@ -43,27 +44,21 @@ class AsyncGateway(GatewayBase):
         return AsyncProposal(self._transport, self._context, channel, proposed)
 
     def new_signed_proposal(self, data: bytes, signature: bytes) -> AsyncProposal:
-        proposal = self.new_proposal(data)
-        proposal._set_signature(signature)
-        return proposal
+        return with_signature(self.new_proposal(data), signature)
 
     def new_transaction(self, data: bytes) -> AsyncTransaction:
         prepared = requests.parse_prepared_transaction(data)
         return AsyncTransaction(self._transport, self._context, prepared)
 
     def new_signed_transaction(self, data: bytes, signature: bytes) -> AsyncTransaction:
-        transaction = self.new_transaction(data)
-        transaction._set_signature(signature)
-        return transaction
+        return with_signature(self.new_transaction(data), signature)
 
     def new_commit(self, data: bytes) -> AsyncSubmittedTransaction:
         signed, transaction_id = requests.parse_commit_status_request(data)
         return AsyncSubmittedTransaction(self._transport, self._context, transaction_id, signed)
 
     def new_signed_commit(self, data: bytes, signature: bytes) -> AsyncSubmittedTransaction:
-        commit = self.new_commit(data)
-        commit._set_signature(signature)
-        return commit
+        return with_signature(self.new_commit(data), signature)
 
     def new_chaincode_events_request(self, data: bytes) -> AsyncChaincodeEventsRequest:
         signed = requests.parse_chaincode_events_request(data)
@@ -72,9 +67,7 @@ class AsyncGateway(GatewayBase):
     def new_signed_chaincode_events_request(
         self, data: bytes, signature: bytes
     ) -> AsyncChaincodeEventsRequest:
-        request = self.new_chaincode_events_request(data)
-        request._set_signature(signature)
-        return request
+        return with_signature(self.new_chaincode_events_request(data), signature)
 
     def new_block_events_request(
         self, data: bytes, kind: DeliverKind = DeliverKind.BLOCK
@@ -85,9 +78,7 @@ class AsyncGateway(GatewayBase):
     def new_signed_block_events_request(
         self, data: bytes, signature: bytes, kind: DeliverKind = DeliverKind.BLOCK
     ) -> AsyncBlockEventsRequest:
-        request = self.new_block_events_request(data, kind)
-        request._set_signature(signature)
-        return request
+        return with_signature(self.new_block_events_request(data, kind), signature)
 
     # -- lifetime ---------------------------------------------------------------------------
 
@@ -108,16 +99,6 @@ class AsyncGateway(GatewayBase):
         return ready().__await__()
 
     # unasync: end
-    async def __aenter__(self) -> AsyncGateway:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
 
 
 def aconnect(
