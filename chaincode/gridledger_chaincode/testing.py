@@ -240,35 +240,21 @@ class InMemoryStub(StubBase):
         transient: dict[str, bytes],
         timestamp: datetime,
     ) -> None:
+        super().__init__(tx_id, args)
         self.ledger = ledger
-        self._tx_id = tx_id
-        self._args = args
         self._identity = identity
         self._transient = transient
         self._timestamp = timestamp
         self.writes = _Writes()
-        self.event: ChaincodeEventData | None = None
 
     # -- the proposal -------------------------------------------------------------------------
-    @property
-    def tx_id(self) -> str:
-        return self._tx_id
-
     @property
     def channel_id(self) -> str:
         return self.ledger.channel_id
 
     @property
-    def args(self) -> Sequence[bytes]:
-        return self._args
-
-    @property
     def function(self) -> str:
         return self._args[0].decode() if self._args else ""
-
-    @property
-    def parameters(self) -> list[str]:
-        return [a.decode("utf-8", "replace") for a in self._args[1:]]
 
     @property
     def creator(self) -> ClientIdentity:

@@ -14,7 +14,6 @@ from gridledger_chaincode.shim.messages import PeerCapabilities, ProposalInfo
 from gridledger_chaincode.shim.stub_base import StubBase, require_collection
 from gridledger_chaincode.shim.types import (
     KV,
-    ChaincodeEventData,
     ChaincodeResponse,
     KeyModification,
     QueryPageMetadata,
@@ -46,38 +45,24 @@ class ChaincodeStub(StubBase):
         args: list[bytes],
         signed_proposal: Any | None,
     ) -> None:
+        super().__init__(tx_id, args)
         self._exchange = exchange
         self._channel_id = channel_id
-        self._tx_id = tx_id
-        self._args = args
         self._signed_proposal = signed_proposal
         self._proposal: ProposalInfo | None = None
         self._creator: ClientIdentity | None = None
-        self.event: ChaincodeEventData | None = None
         self.write_batch: WriteBatch | None = (
             WriteBatch() if exchange.capabilities.use_write_batch else None
         )
 
     # -- the proposal -------------------------------------------------------------------------
     @property
-    def tx_id(self) -> str:
-        return self._tx_id
-
-    @property
     def channel_id(self) -> str:
         return self._channel_id
 
     @property
-    def args(self) -> Sequence[bytes]:
-        return self._args
-
-    @property
     def function(self) -> str:
         return self._args[0].decode("utf-8", "replace") if self._args else ""
-
-    @property
-    def parameters(self) -> list[str]:
-        return [arg.decode("utf-8", "replace") for arg in self._args[1:]]
 
     def _proposal_info(self) -> ProposalInfo:
         if self._proposal is None:

@@ -1,9 +1,9 @@
 """What every `LedgerStub` does the same way, whatever ledger is behind it.
 
-Fabric's rules on the chaincode side: range bounds and key checks of range and composite-key
-queries, composite keys, non-empty collection and event names, and the validation parameter as
-a key's metadata entry. A stub supplies the ledger behind them: `_range`, `_get_metadata` and
-`_put_metadata`.
+The transaction id and arguments, and Fabric's rules on the chaincode side: range bounds and key
+checks of range and composite-key queries, composite keys, non-empty collection and event names,
+and the validation parameter as a key's metadata entry. A stub supplies the ledger behind them:
+`_range`, `_get_metadata` and `_put_metadata`.
 """
 
 from __future__ import annotations
@@ -28,7 +28,10 @@ def require_collection(collection: str) -> str:
 class StubBase(ABC):
     """The part of `LedgerStub` written once for `ChaincodeStub` and the in-memory stub."""
 
-    event: ChaincodeEventData | None
+    def __init__(self, tx_id: str, args: list[bytes]) -> None:
+        self._tx_id = tx_id
+        self._args = args
+        self.event: ChaincodeEventData | None = None
 
     # -- what a stub supplies -----------------------------------------------------------------
     @abstractmethod
@@ -43,6 +46,19 @@ class StubBase(ABC):
 
     @abstractmethod
     def _put_metadata(self, collection: str, key: str, metakey: str, value: bytes) -> None: ...
+
+    # -- the proposal -------------------------------------------------------------------------
+    @property
+    def tx_id(self) -> str:
+        return self._tx_id
+
+    @property
+    def args(self) -> Sequence[bytes]:
+        return self._args
+
+    @property
+    def parameters(self) -> list[str]:
+        return [arg.decode("utf-8", "replace") for arg in self._args[1:]]
 
     # -- range and composite-key queries ------------------------------------------------------
     def _simple_key_range(
