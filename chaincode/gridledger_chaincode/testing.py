@@ -26,11 +26,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from gridledger_chaincode.shim import keys
 from gridledger_chaincode.shim.identity import FABRIC_CA_ATTRIBUTES_OID, ClientIdentity
 from gridledger_chaincode.shim.interface import Chaincode
 from gridledger_chaincode.shim.iterators import ListQueryIterator
-from gridledger_chaincode.shim.policy import VALIDATION_PARAMETER
+from gridledger_chaincode.shim.stub_base import PUBLIC, StubBase, require_collection
 from gridledger_chaincode.shim.types import (
     KV,
     ChaincodeEventData,
@@ -40,7 +39,6 @@ from gridledger_chaincode.shim.types import (
 )
 
 DEFAULT_TIME = datetime(2025, 1, 1, tzinfo=UTC)
-PUBLIC = ""  # the collection name of public world state
 
 
 def make_identity(
@@ -229,7 +227,7 @@ class InMemoryLedger:
         return [KV(k, space[k]) for k in ordered[first:last]]
 
 
-class InMemoryStub:
+class InMemoryStub(StubBase):
     """One transaction on an `InMemoryLedger`. Implements `LedgerStub`."""
 
     def __init__(
@@ -242,35 +240,21 @@ class InMemoryStub:
         transient: dict[str, bytes],
         timestamp: datetime,
     ) -> None:
+        super().__init__(tx_id, args)
         self.ledger = ledger
-        self._tx_id = tx_id
-        self._args = args
         self._identity = identity
         self._transient = transient
         self._timestamp = timestamp
         self.writes = _Writes()
-        self.event: ChaincodeEventData | None = None
 
     # -- the proposal -------------------------------------------------------------------------
-    @property
-    def tx_id(self) -> str:
-        return self._tx_id
-
     @property
     def channel_id(self) -> str:
         return self.ledger.channel_id
 
     @property
-    def args(self) -> Sequence[bytes]:
-        return self._args
-
-    @property
     def function(self) -> str:
         return self._args[0].decode() if self._args else ""
-
-    @property
-    def parameters(self) -> list[str]:
-        return [a.decode("utf-8", "replace") for a in self._args[1:]]
 
     @property
     def creator(self) -> ClientIdentity:
@@ -308,112 +292,49 @@ class InMemoryStub:
             raise TypeError(f"value must be bytes, not {type(value).__name__}")
         self.writes.data[(collection, key)] = value
 
-    def _paged(
-        self, items: list[KV], page_size: int, bookmark: str
+    def _range(
+        self, collection: str, start_key: str, end_key: str, page_size: int | None, bookmark: str
     ) -> tuple[ListQueryIterator[KV], QueryPageMetadata]:
+        items = self.ledger._range(collection, start_key, end_key)
+        if page_size is None:
+            return ListQueryIterator(items), QueryPageMetadata(len(items), "")
         if bookmark:
             items = [kv for kv in items if kv.key >= bookmark]
         page = items[:page_size] if page_size > 0 else items
         next_bookmark = items[page_size].key if 0 < page_size < len(items) else ""
         return ListQueryIterator(page), QueryPageMetadata(len(page), next_bookmark)
 
-    def get_state_by_range(self, start_key: str, end_key: str) -> ListQueryIterator[KV]:
-        start_key = keys.range_start(start_key)
-        keys.validate_simple_keys(start_key, end_key)
-        return ListQueryIterator(self.ledger._range(PUBLIC, start_key, end_key))
-
-    def get_state_by_range_with_pagination(
-        self, start_key: str, end_key: str, page_size: int, bookmark: str = ""
-    ) -> tuple[ListQueryIterator[KV], QueryPageMetadata]:
-        start_key = keys.range_start(start_key)
-        keys.validate_simple_keys(start_key, end_key)
-        return self._paged(self.ledger._range(PUBLIC, start_key, end_key), page_size, bookmark)
-
-    def get_state_by_partial_composite_key(
-        self, object_type: str, attributes: Sequence[str]
-    ) -> ListQueryIterator[KV]:
-        start, end = keys.partial_composite_key_range(object_type, attributes)
-        return ListQueryIterator(self.ledger._range(PUBLIC, start, end))
-
-    def get_state_by_partial_composite_key_with_pagination(
-        self, object_type: str, attributes: Sequence[str], page_size: int, bookmark: str = ""
-    ) -> tuple[ListQueryIterator[KV], QueryPageMetadata]:
-        start, end = keys.partial_composite_key_range(object_type, attributes)
-        return self._paged(self.ledger._range(PUBLIC, start, end), page_size, bookmark)
-
     def get_history_for_key(self, key: str) -> ListQueryIterator[KeyModification]:
         return ListQueryIterator(list(reversed(self.ledger.history.get(key, []))))
 
-    def create_composite_key(self, object_type: str, attributes: Sequence[str]) -> str:
-        return keys.create_composite_key(object_type, attributes)
-
-    def split_composite_key(self, composite_key: str) -> tuple[str, list[str]]:
-        return keys.split_composite_key(composite_key)
-
     # -- private data -------------------------------------------------------------------------
-    @staticmethod
-    def _collection(collection: str) -> str:
-        if not collection:
-            raise ValueError("collection must not be an empty string")
-        return collection
-
     def get_private_data(self, collection: str, key: str) -> bytes:
-        return self.ledger.private.get(self._collection(collection), {}).get(key, b"")
+        return self.ledger.private.get(require_collection(collection), {}).get(key, b"")
 
     def get_multiple_private_data(self, collection: str, keys: Sequence[str]) -> list[bytes]:
         return [self.get_private_data(collection, k) for k in keys]
 
     def put_private_data(self, collection: str, key: str, value: bytes) -> None:
-        self._write(self._collection(collection), key, value)
+        self._write(require_collection(collection), key, value)
 
     def del_private_data(self, collection: str, key: str) -> None:
-        self.writes.data[(self._collection(collection), key)] = None
+        self.writes.data[(require_collection(collection), key)] = None
 
     def purge_private_data(self, collection: str, key: str) -> None:
-        self.writes.purges.add((self._collection(collection), key))
+        self.writes.purges.add((require_collection(collection), key))
 
     def get_private_data_hash(self, collection: str, key: str) -> bytes:
         value = self.get_private_data(collection, key)
         return hashlib.sha256(value).digest() if value else b""
 
-    def get_private_data_by_range(
-        self, collection: str, start_key: str, end_key: str
-    ) -> ListQueryIterator[KV]:
-        start_key = keys.range_start(start_key)
-        keys.validate_simple_keys(start_key, end_key)
-        return ListQueryIterator(
-            self.ledger._range(self._collection(collection), start_key, end_key)
-        )
-
-    def get_private_data_by_partial_composite_key(
-        self, collection: str, object_type: str, attributes: Sequence[str]
-    ) -> ListQueryIterator[KV]:
-        start, end = keys.partial_composite_key_range(object_type, attributes)
-        return ListQueryIterator(self.ledger._range(self._collection(collection), start, end))
-
     # -- key-level endorsement ----------------------------------------------------------------
-    def get_state_validation_parameter(self, key: str) -> bytes:
-        return self.ledger.metadata.get((PUBLIC, key), {}).get(VALIDATION_PARAMETER, b"")
+    def _get_metadata(self, collection: str, key: str) -> Mapping[str, bytes]:
+        return self.ledger.metadata.get((collection, key), {})
 
-    def set_state_validation_parameter(self, key: str, policy: bytes) -> None:
-        self.writes.metadata.setdefault((PUBLIC, key), {})[VALIDATION_PARAMETER] = policy
+    def _put_metadata(self, collection: str, key: str, metakey: str, value: bytes) -> None:
+        self.writes.metadata.setdefault((collection, key), {})[metakey] = value
 
-    def get_private_data_validation_parameter(self, collection: str, key: str) -> bytes:
-        location = (self._collection(collection), key)
-        return self.ledger.metadata.get(location, {}).get(VALIDATION_PARAMETER, b"")
-
-    def set_private_data_validation_parameter(
-        self, collection: str, key: str, policy: bytes
-    ) -> None:
-        location = (self._collection(collection), key)
-        self.writes.metadata.setdefault(location, {})[VALIDATION_PARAMETER] = policy
-
-    # -- events and other chaincodes ----------------------------------------------------------
-    def set_event(self, name: str, payload: bytes) -> None:
-        if not name:
-            raise ValueError("event name can not be empty string")
-        self.event = ChaincodeEventData(name, payload)
-
+    # -- other chaincodes ----------------------------------------------------------------------
     def invoke_chaincode(
         self, chaincode_name: str, args: Sequence[bytes | str], channel: str = ""
     ) -> ChaincodeResponse:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Generic, TypeVar
+from typing import Generic, Self, TypeVar
 
 T = TypeVar("T")
 
@@ -19,7 +20,33 @@ class QueryPage:
     iterator_id: str
 
 
-class PeerQueryIterator(Generic[T]):
+class _ClosingIterator(ABC, Generic[T]):
+    """An iterator that is also a context manager: leaving the ``with`` block closes it."""
+
+    __slots__ = ()
+
+    def __iter__(self) -> Iterator[T]:
+        return self
+
+    @abstractmethod
+    def __next__(self) -> T: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class PeerQueryIterator(_ClosingIterator[T]):
     """Walks a peer-side iterator, asking for the next batch when the current one is consumed.
 
     The peer drops its iterator by itself once it reports no more results, so `close()` only
@@ -42,9 +69,6 @@ class PeerQueryIterator(Generic[T]):
         self._close = close
         self._closed = False
 
-    def __iter__(self) -> Iterator[T]:
-        return self
-
     def __next__(self) -> T:
         while True:
             page = self._page
@@ -64,19 +88,8 @@ class PeerQueryIterator(Generic[T]):
         if self._page.has_more:
             self._close(self._page.iterator_id)
 
-    def __enter__(self) -> PeerQueryIterator[T]:
-        return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
-
-
-class ListQueryIterator(Generic[T]):
+class ListQueryIterator(_ClosingIterator[T]):
     """A query iterator over results already in memory (used by the in-memory stub)."""
 
     __slots__ = ("_items",)
@@ -84,22 +97,8 @@ class ListQueryIterator(Generic[T]):
     def __init__(self, items: Sequence[T]) -> None:
         self._items: Iterator[T] = iter(items)
 
-    def __iter__(self) -> Iterator[T]:
-        return self
-
     def __next__(self) -> T:
         return next(self._items)
 
     def close(self) -> None:
         self._items = iter(())
-
-    def __enter__(self) -> ListQueryIterator[T]:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()

@@ -6,15 +6,14 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
-from gridledger_chaincode.shim import keys, messages
+from gridledger_chaincode.shim import messages
 from gridledger_chaincode.shim.errors import ChaincodeStubError
 from gridledger_chaincode.shim.identity import ClientIdentity
 from gridledger_chaincode.shim.iterators import PeerQueryIterator, QueryPage
 from gridledger_chaincode.shim.messages import PeerCapabilities, ProposalInfo
-from gridledger_chaincode.shim.policy import VALIDATION_PARAMETER
+from gridledger_chaincode.shim.stub_base import StubBase, require_collection
 from gridledger_chaincode.shim.types import (
     KV,
-    ChaincodeEventData,
     ChaincodeResponse,
     KeyModification,
     QueryPageMetadata,
@@ -35,12 +34,7 @@ class PeerExchange(Protocol):
         ...
 
 
-def _require_collection(collection: str) -> None:
-    if not collection:
-        raise ValueError("collection must not be an empty string")
-
-
-class ChaincodeStub:
+class ChaincodeStub(StubBase):
     """Implements `LedgerStub` over the chaincode stream. Not thread-safe: one per transaction."""
 
     def __init__(
@@ -51,38 +45,24 @@ class ChaincodeStub:
         args: list[bytes],
         signed_proposal: Any | None,
     ) -> None:
+        super().__init__(tx_id, args)
         self._exchange = exchange
         self._channel_id = channel_id
-        self._tx_id = tx_id
-        self._args = args
         self._signed_proposal = signed_proposal
         self._proposal: ProposalInfo | None = None
         self._creator: ClientIdentity | None = None
-        self.event: ChaincodeEventData | None = None
         self.write_batch: WriteBatch | None = (
             WriteBatch() if exchange.capabilities.use_write_batch else None
         )
 
     # -- the proposal -------------------------------------------------------------------------
     @property
-    def tx_id(self) -> str:
-        return self._tx_id
-
-    @property
     def channel_id(self) -> str:
         return self._channel_id
 
     @property
-    def args(self) -> Sequence[bytes]:
-        return self._args
-
-    @property
     def function(self) -> str:
         return self._args[0].decode("utf-8", "replace") if self._args else ""
-
-    @property
-    def parameters(self) -> list[str]:
-        return [arg.decode("utf-8", "replace") for arg in self._args[1:]]
 
     def _proposal_info(self) -> ProposalInfo:
         if self._proposal is None:
@@ -193,30 +173,6 @@ class ChaincodeStub:
         iterator, metadata = self._query(messages.GET_STATE_BY_RANGE, payload, messages.decode_kv)
         return iterator, metadata or QueryPageMetadata(0, "")
 
-    def get_state_by_range(self, start_key: str, end_key: str) -> PeerQueryIterator[KV]:
-        start_key = keys.range_start(start_key)
-        keys.validate_simple_keys(start_key, end_key)
-        return self._range("", start_key, end_key, None, "")[0]
-
-    def get_state_by_range_with_pagination(
-        self, start_key: str, end_key: str, page_size: int, bookmark: str = ""
-    ) -> tuple[PeerQueryIterator[KV], QueryPageMetadata]:
-        start_key = keys.range_start(start_key)
-        keys.validate_simple_keys(start_key, end_key)
-        return self._range("", start_key, end_key, page_size, bookmark)
-
-    def get_state_by_partial_composite_key(
-        self, object_type: str, attributes: Sequence[str]
-    ) -> PeerQueryIterator[KV]:
-        start, end = keys.partial_composite_key_range(object_type, attributes)
-        return self._range("", start, end, None, "")[0]
-
-    def get_state_by_partial_composite_key_with_pagination(
-        self, object_type: str, attributes: Sequence[str], page_size: int, bookmark: str = ""
-    ) -> tuple[PeerQueryIterator[KV], QueryPageMetadata]:
-        start, end = keys.partial_composite_key_range(object_type, attributes)
-        return self._range("", start, end, page_size, bookmark)
-
     def get_query_result(self, query: str, collection: str = "") -> PeerQueryIterator[KV]:
         """A rich (CouchDB) query; only peers with a CouchDB state database answer it."""
         payload = messages.get_query_result_payload(collection, query, None, "")
@@ -228,56 +184,35 @@ class ChaincodeStub:
             0
         ]
 
-    def create_composite_key(self, object_type: str, attributes: Sequence[str]) -> str:
-        return keys.create_composite_key(object_type, attributes)
-
-    def split_composite_key(self, composite_key: str) -> tuple[str, list[str]]:
-        return keys.split_composite_key(composite_key)
-
     # -- private data -------------------------------------------------------------------------
     def get_private_data(self, collection: str, key: str) -> bytes:
-        _require_collection(collection)
+        require_collection(collection)
         return self._call(messages.GET_STATE, messages.get_state_payload(collection, key))
 
     def get_multiple_private_data(self, collection: str, keys: Sequence[str]) -> list[bytes]:
-        _require_collection(collection)
+        require_collection(collection)
         return self._get_multiple(collection, keys)
 
     def put_private_data(self, collection: str, key: str, value: bytes) -> None:
-        _require_collection(collection)
+        require_collection(collection)
         self._put(collection, key, value)
 
     def del_private_data(self, collection: str, key: str) -> None:
-        _require_collection(collection)
+        require_collection(collection)
         self._delete(collection, key)
 
     def purge_private_data(self, collection: str, key: str) -> None:
-        _require_collection(collection)
+        require_collection(collection)
         if self.write_batch is not None:
             self.write_batch.purge_private_data(collection, key)
             return
         self._call(messages.PURGE_PRIVATE_DATA, messages.del_state_payload(collection, key))
 
     def get_private_data_hash(self, collection: str, key: str) -> bytes:
-        _require_collection(collection)
+        require_collection(collection)
         return self._call(
             messages.GET_PRIVATE_DATA_HASH, messages.get_state_payload(collection, key)
         )
-
-    def get_private_data_by_range(
-        self, collection: str, start_key: str, end_key: str
-    ) -> PeerQueryIterator[KV]:
-        _require_collection(collection)
-        start_key = keys.range_start(start_key)
-        keys.validate_simple_keys(start_key, end_key)
-        return self._range(collection, start_key, end_key, None, "")[0]
-
-    def get_private_data_by_partial_composite_key(
-        self, collection: str, object_type: str, attributes: Sequence[str]
-    ) -> PeerQueryIterator[KV]:
-        _require_collection(collection)
-        start, end = keys.partial_composite_key_range(object_type, attributes)
-        return self._range(collection, start, end, None, "")[0]
 
     # -- key-level endorsement ----------------------------------------------------------------
     def _get_metadata(self, collection: str, key: str) -> dict[str, bytes]:
@@ -293,28 +228,7 @@ class ChaincodeStub:
         payload = messages.put_state_metadata_payload(collection, key, metakey, value)
         self._call(messages.PUT_STATE_METADATA, payload)
 
-    def get_state_validation_parameter(self, key: str) -> bytes:
-        return self._get_metadata("", key).get(VALIDATION_PARAMETER, b"")
-
-    def set_state_validation_parameter(self, key: str, policy: bytes) -> None:
-        self._put_metadata("", key, VALIDATION_PARAMETER, policy)
-
-    def get_private_data_validation_parameter(self, collection: str, key: str) -> bytes:
-        _require_collection(collection)
-        return self._get_metadata(collection, key).get(VALIDATION_PARAMETER, b"")
-
-    def set_private_data_validation_parameter(
-        self, collection: str, key: str, policy: bytes
-    ) -> None:
-        _require_collection(collection)
-        self._put_metadata(collection, key, VALIDATION_PARAMETER, policy)
-
-    # -- events and other chaincodes ----------------------------------------------------------
-    def set_event(self, name: str, payload: bytes) -> None:
-        if not name:
-            raise ValueError("event name can not be empty string")
-        self.event = ChaincodeEventData(name, payload)
-
+    # -- other chaincodes ---------------------------------------------------------------------
     def invoke_chaincode(
         self, chaincode_name: str, args: Sequence[bytes | str], channel: str = ""
     ) -> ChaincodeResponse:

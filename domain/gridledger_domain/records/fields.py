@@ -15,6 +15,7 @@ from gridledger_domain.timeutil import parse_utc
 from gridledger_domain.vocabulary import parse_word
 
 JsonObject = Mapping[str, Any]
+_T = TypeVar("_T")
 _Word = TypeVar("_Word", bound=StrEnum)
 
 
@@ -24,11 +25,16 @@ def as_object(value: Any, what: str) -> JsonObject:
     return value
 
 
-def items(data: JsonObject, name: str) -> list[Any]:
+def _field(data: JsonObject, name: str, kind: type[_T], expected: str) -> _T:
+    """``data[name]`` if it is a ``kind`` (JSON ``true``/``false`` is not an integer)."""
     value = data.get(name)
-    if not isinstance(value, list):
-        raise InvalidRequest(f"field {name!r}: expected a JSON array, got {value!r}")
-    return value
+    if isinstance(value, kind) and (kind is bool or not isinstance(value, bool)):
+        return value
+    raise InvalidRequest(f"field {name!r}: expected {expected}, got {value!r}")
+
+
+def items(data: JsonObject, name: str) -> list[Any]:
+    return _field(data, name, list, "a JSON array")
 
 
 def objects(data: JsonObject, name: str) -> list[JsonObject]:
@@ -36,24 +42,15 @@ def objects(data: JsonObject, name: str) -> list[JsonObject]:
 
 
 def text(data: JsonObject, name: str) -> str:
-    value = data.get(name)
-    if not isinstance(value, str):
-        raise InvalidRequest(f"field {name!r}: expected a string, got {value!r}")
-    return value
+    return _field(data, name, str, "a string")
 
 
 def integer(data: JsonObject, name: str) -> int:
-    value = data.get(name)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidRequest(f"field {name!r}: expected an integer, got {value!r}")
-    return value
+    return _field(data, name, int, "an integer")
 
 
 def flag(data: JsonObject, name: str) -> bool:
-    value = data.get(name)
-    if not isinstance(value, bool):
-        raise InvalidRequest(f"field {name!r}: expected true or false, got {value!r}")
-    return value
+    return _field(data, name, bool, "true or false")
 
 
 def instant(data: JsonObject, name: str) -> int:

@@ -99,13 +99,13 @@ class CertificateDesk:
         the whole UTC day are read once per transaction (readings do not create trades)."""
         day = day_text(instant)
         if (seller, day) not in self._sold:
+            sales = [
+                row for row in self.state.scan(TRADE_BY_PARTY, seller, day) if row[1] == b"seller"
+            ]
             by_interval: dict[int, list[Trade]] = defaultdict(list)
-            for parts, role in self.state.scan(TRADE_BY_PARTY, seller, day):
-                if role == b"seller":
-                    record = self.state.get_json(TRADE, parts[2])
-                    if record is not None:
-                        trade = Trade.from_json_dict(record)
-                        by_interval[trade.interval_start].append(trade)
+            for record in self.state.follow_index(TRADE, sales, 2):
+                trade = Trade.from_json_dict(record)
+                by_interval[trade.interval_start].append(trade)
             self._sold[(seller, day)] = by_interval
         return list(self._sold[(seller, day)].get(instant, []))
 
@@ -120,19 +120,10 @@ class CertificateDesk:
 
 
 def certificates_of(state: State, owner: str, days: Iterable[int]) -> list[Certificate]:
-    found = []
-    for parts, _ in state.scan_days(CERTIFICATE_BY_OWNER, [owner], days):
-        record = state.get_json(CERTIFICATE, parts[2])
-        if record is not None:
-            found.append(Certificate.from_json_dict(record))
-    return found
+    rows = state.scan_days(CERTIFICATE_BY_OWNER, [owner], days)
+    return [Certificate.from_json_dict(r) for r in state.follow_index(CERTIFICATE, rows, 2)]
 
 
 def list_certificates(state: State, caller: Caller, owner: str) -> list[dict[str, Any]]:
     caller.require_reader_of(owner, f"the certificates of {owner}")
-    result = []
-    for parts, _ in state.scan(CERTIFICATE_BY_OWNER, owner):
-        record = state.get_json(CERTIFICATE, parts[2])
-        if record is not None:
-            result.append(record)
-    return result
+    return state.follow_index(CERTIFICATE, state.scan(CERTIFICATE_BY_OWNER, owner), 2)

@@ -7,7 +7,7 @@ import json
 from gridledger_domain import parse_utc
 from gridledger_domain.identifiers import validate_zone
 from gridledger_domain.records import Offer, Trade
-from gridledger_domain.refusals import AccessDenied, Conflict, InvalidRequest, NotFound
+from gridledger_domain.refusals import AccessDenied, Conflict, InvalidRequest
 from gridledger_domain.vocabulary import (
     BUYING_ROLES,
     SELLING_ROLES,
@@ -31,10 +31,7 @@ def _instant(name: str, text: str) -> int:
 
 
 def load_offer(state: State, offer_id: str) -> Offer:
-    record = state.get_json(OFFER, offer_id)
-    if record is None:
-        raise NotFound(f"unknown offer {offer_id}")
-    return Offer.from_json_dict(record)
+    return Offer.from_json_dict(state.require_json(OFFER, offer_id, f"unknown offer {offer_id}"))
 
 
 def post_offer(
@@ -126,18 +123,11 @@ def offers_for_interval(state: State, interval_start: str, source: str, zone: st
 
 def trades_of(state: State, caller: Caller, participant: str) -> list[Trade]:
     caller.require_reader_of(participant, f"the trades of {participant}")
-    trades = []
-    for parts, _ in state.scan(TRADE_BY_PARTY, participant):
-        record = state.get_json(TRADE, parts[2])
-        if record is not None:
-            trades.append(Trade.from_json_dict(record))
+    records = state.follow_index(TRADE, state.scan(TRADE_BY_PARTY, participant), 2)
+    trades = [Trade.from_json_dict(record) for record in records]
     return sorted(trades, key=lambda t: (t.interval_start, t.trade_id))
 
 
 def trades_in_days(state: State, participant: str, days: list[int]) -> list[Trade]:
-    trades = []
-    for parts, _ in state.scan_days(TRADE_BY_PARTY, [participant], days):
-        record = state.get_json(TRADE, parts[2])
-        if record is not None:
-            trades.append(Trade.from_json_dict(record))
-    return trades
+    rows = state.scan_days(TRADE_BY_PARTY, [participant], days)
+    return [Trade.from_json_dict(record) for record in state.follow_index(TRADE, rows, 2)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from gridledger_domain.records import Meter
-from gridledger_domain.refusals import Conflict, InvalidRequest, NotFound
+from gridledger_domain.refusals import Conflict, InvalidRequest
 from gridledger_domain.vocabulary import (
     BILLED_ROLES,
     SELLING_ROLES,
@@ -51,10 +51,7 @@ def register_meter(
 
 
 def load_meter(state: State, meter_id: str) -> Meter:
-    record = state.get_json(METER, meter_id)
-    if record is None:
-        raise NotFound(f"unknown meter {meter_id}")
-    return Meter.from_json_dict(record)
+    return Meter.from_json_dict(state.require_json(METER, meter_id, f"unknown meter {meter_id}"))
 
 
 def meters_of(state: State, owner: str) -> list[Meter]:

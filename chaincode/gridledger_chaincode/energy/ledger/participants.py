@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from gridledger_domain.records import Participant
-from gridledger_domain.refusals import AccessDenied, Conflict, InvalidRequest, NotFound
+from gridledger_domain.refusals import AccessDenied, Conflict, InvalidRequest
 from gridledger_domain.vocabulary import Role, parse_word
 
 from gridledger_chaincode.energy.ledger.access import Caller
@@ -33,9 +33,7 @@ def register_participant(
 
 
 def load_participant(state: State, pid: str) -> Participant:
-    record = state.get_json(PARTICIPANT, pid)
-    if record is None:
-        raise NotFound(f"participant {pid} is not registered")
+    record = state.require_json(PARTICIPANT, pid, f"participant {pid} is not registered")
     return Participant.from_json_dict(record)
 
 

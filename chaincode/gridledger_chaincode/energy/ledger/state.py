@@ -31,6 +31,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from gridledger_domain import format_utc
+from gridledger_domain.refusals import NotFound
 from gridledger_domain.timeutil import day_of
 
 PARTICIPANT = "energy.participant"
@@ -133,6 +134,14 @@ class State:
         value: dict[str, Any] = json.loads(raw)
         return value
 
+    def require_json(self, object_type: str, record_id: str, missing: str) -> dict[str, Any]:
+        """The record ``record_id`` of ``object_type``; a :class:`NotFound` saying ``missing``
+        when there is none."""
+        record = self.get_json(object_type, record_id)
+        if record is None:
+            raise NotFound(missing)
+        return record
+
     def get_raw(self, object_type: str, *attributes: str) -> bytes:
         return self.stub.get_state(self.key(object_type, *attributes))
 
@@ -153,6 +162,18 @@ class State:
             return found
         finally:
             iterator.close()
+
+    def follow_index(
+        self, object_type: str, rows: Iterable[tuple[list[str], bytes]], id_at: int
+    ) -> list[dict[str, Any]]:
+        """The records of ``object_type`` that index ``rows`` point to (the id is attribute
+        ``id_at`` of each row), in the rows' order; a row pointing to no record is passed over."""
+        found = []
+        for parts, _ in rows:
+            record = self.get_json(object_type, parts[id_at])
+            if record is not None:
+                found.append(record)
+        return found
 
     def scan_json(self, object_type: str, *attributes: str) -> list[dict[str, Any]]:
         return [json.loads(value) for _, value in self.scan(object_type, *attributes)]

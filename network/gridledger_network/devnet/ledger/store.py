@@ -445,11 +445,11 @@ def _write_history(db: sqlite3.Connection, entries: Sequence[HistoryWrite]) -> N
                 _k(e.key),
                 e.version.block,
                 e.version.tx,
-                e.tx_id,
-                e.value,
-                int(e.is_delete),
-                e.timestamp_seconds,
-                e.timestamp_nanos,
+                e.entry.tx_id,
+                e.entry.value,
+                int(e.entry.is_delete),
+                e.entry.timestamp_seconds,
+                e.entry.timestamp_nanos,
             )
             for e in entries
         ],

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from gridledger_network.devnet.interfaces import Version
+from gridledger_network.devnet.interfaces import HistoryEntry, Version
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,14 +45,12 @@ class PrivateWrite:
 
 @dataclass(frozen=True, slots=True)
 class HistoryWrite:
+    """One write of a key, for its history: where and at which version, and the entry itself."""
+
     namespace: str
     key: str
     version: Version
-    tx_id: str
-    value: bytes
-    is_delete: bool
-    timestamp_seconds: int
-    timestamp_nanos: int
+    entry: HistoryEntry
 
 
 @dataclass(frozen=True, slots=True)

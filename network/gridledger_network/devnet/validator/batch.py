@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from gridledger_network.devnet.interfaces import StateReader, Version
+from gridledger_network.devnet.interfaces import HistoryEntry, StateReader, Version
 from gridledger_network.devnet.ledger.metadata import metadata_from_entries
 from gridledger_network.devnet.ledger.updates import HashedWrite, HistoryWrite, PublicWrite
 from gridledger_network.devnet.validator.transaction import EndorserTx
@@ -63,11 +63,13 @@ class UpdateBatch:
                     namespace,
                     w.key,
                     version,
-                    tx.tx_id,
-                    b"" if w.is_delete else bytes(w.value),
-                    bool(w.is_delete),
-                    tx.timestamp_seconds,
-                    tx.timestamp_nanos,
+                    HistoryEntry(
+                        tx.tx_id,
+                        b"" if w.is_delete else bytes(w.value),
+                        bool(w.is_delete),
+                        tx.timestamp_seconds,
+                        tx.timestamp_nanos,
+                    ),
                 )
             )
         for m in kv.metadata_writes:
