@@ -13,25 +13,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 import time
-from datetime import timedelta
 
-from gridledger.energy import MeterSigner
 from gridledger.gateway import AsyncContract
 from gridledger.profile import ConnectionProfile
 
-from bench.readings_worker import START, STEP_WH, UTILITY, registered_meters
+from bench.readings_worker import UTILITY, add_meter_options, registered_meters, signed_batch
+from bench.worker_protocol import say
 
 PROGRESS_EVERY_SECONDS = 5.0
-
-
-def _batch(signer: MeterSigner, batch: int, block: int) -> str:
-    start = START + timedelta(minutes=15 * batch * block)
-    base = batch * block * STEP_WH
-    series = signer.sign_series(start, ((base + i * STEP_WH, 0) for i in range(batch)))
-    return json.dumps([s.to_json_dict() for s in series])
 
 
 async def _load(args: argparse.Namespace) -> None:
@@ -49,7 +40,7 @@ async def _load(args: argparse.Namespace) -> None:
         async def loop() -> None:
             for k in next_batch:
                 signer = meters[k % len(meters)]
-                payload = _batch(signer, args.batch, args.first_block + k // len(meters))
+                payload = signed_batch(signer, args.batch, args.first_block + k // len(meters))
                 await contract.submit("SubmitReadings", payload)
                 done[0] += 1
 
@@ -71,9 +62,7 @@ async def _load(args: argparse.Namespace) -> None:
             watcher.cancel()
     elapsed = time.perf_counter() - begin
     loaded = done[0] * args.batch
-    line = {"event": "loaded", "readings": loaded, "seconds": elapsed}
-    sys.stdout.write(json.dumps(line) + "\n")
-    sys.stdout.flush()
+    say({"event": "loaded", "readings": loaded, "seconds": elapsed})
 
 
 def main() -> None:
@@ -83,9 +72,7 @@ def main() -> None:
     parser.add_argument("--chaincode", required=True)
     parser.add_argument("--prefix", default="L-")
     parser.add_argument("--readings", type=int, required=True)
-    parser.add_argument("--batch", type=int, default=500)
-    parser.add_argument("--meters", type=int, default=64)
-    parser.add_argument("--first-block", type=int, default=0)
+    add_meter_options(parser)
     parser.add_argument("--inflight", type=int, default=8)
     asyncio.run(_load(parser.parse_args()))
 

@@ -5,7 +5,7 @@
 once (as the utility, with simulated device keys), signs every reading it may need *before* the
 timed run (as real meters sign them), then submits ``SubmitReadings`` batches with ``--inflight``
 transactions in flight, each batch one meter's next ``--batch`` intervals (so concurrent batches
-never share a meter and never conflict). Prints the line protocol of bench/python_worker.py.
+never share a meter and never conflict). Prints the line protocol of bench/worker_protocol.py.
 """
 
 from __future__ import annotations
@@ -18,13 +18,12 @@ import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from gridledger.energy import EnergyClient, MeterSigner, NotFound
 from gridledger.gateway import AsyncContract, GatewayError
 from gridledger.profile import ConnectionProfile
 
-from bench.python_worker import _say, _Window
+from bench.worker_protocol import Window, say, worker_parser
 
 UTILITY = "utility"
 OWNER = "User1"
@@ -65,6 +64,14 @@ def _register(
             )
 
 
+def signed_batch(signer: MeterSigner, batch: int, block: int) -> str:
+    """JSON of the meter's ``block``-th run of ``batch`` signed readings (registers only go up)."""
+    start = START + timedelta(minutes=15 * batch * block)
+    base = batch * block * STEP_WH
+    series = signer.sign_series(start, ((base + i * STEP_WH, 0) for i in range(batch)))
+    return json.dumps([s.to_json_dict() for s in series])
+
+
 def _batches(meters: list[MeterSigner], batch: int, first_block: int, count: int) -> list[str]:
     """``count`` JSON batches: round-robin over meters, each the meter's next ``batch`` readings."""
     out: list[str] = []
@@ -72,10 +79,7 @@ def _batches(meters: list[MeterSigner], batch: int, first_block: int, count: int
     while len(out) < count:
         block = next(blocks)
         for signer in meters:
-            start = START + timedelta(minutes=15 * batch * block)
-            base = batch * block * STEP_WH
-            series = signer.sign_series(start, ((base + i * STEP_WH, 0) for i in range(batch)))
-            out.append(json.dumps([s.to_json_dict() for s in series]))
+            out.append(signed_batch(signer, batch, block))
             if len(out) == count:
                 break
     return out
@@ -98,58 +102,46 @@ async def _run(args: argparse.Namespace) -> None:
     meters = await registered_meters(profile, args)
     needed = int((args.warmup + args.duration) * EXPECTED_RATE / args.batch) + 2 * args.inflight
     batches: Iterator[str] = iter(_batches(meters, args.batch, args.first_block, needed))
-    _say({"event": "ready", "batches": needed})
+    say({"event": "ready", "batches": needed})
     async with profile.aconnect(args.org, user=UTILITY) as gateway:
         contract: AsyncContract = gateway.network(profile.channel).contract(
             args.chaincode, "energy"
         )
         begin = time.perf_counter()
-        window = _Window(begin + args.warmup, begin + args.warmup + args.duration)
+        window = Window(begin + args.warmup, begin + args.warmup + args.duration)
 
         async def loop() -> None:
             for payload in batches:
                 if window.tick() >= window.end:
                     return
-                sent = time.perf_counter()
-                try:
-                    await contract.submit("SubmitReadings", payload)
-                except GatewayError as exc:
-                    window.record(sent, exc)
-                else:
-                    window.record(sent, None)
+                await window.submit(contract, "SubmitReadings", payload)
 
-        async def clock() -> None:
-            while not window.ended:
-                window.tick()
-                await asyncio.sleep(0.005)
-
-        await asyncio.gather(clock(), *(loop() for _ in range(args.inflight)))
-    result: dict[str, Any] = {
-        "event": "result",
-        "client": "gridledger (Python)",
-        "ok": window.ok,
-        "failed": window.failed,
-        "window_seconds": args.duration,
-        "latencies_ms": window.latencies_ms,
-        "first_error": window.first_error
-        or (None if window.ended else "ran out of pre-signed readings before the window ended"),
-    }
-    _say(result)
+        await window.run(*(loop() for _ in range(args.inflight)))
+    result = window.result(args.duration)
+    result["first_error"] = window.first_error or (
+        None if window.ended else "ran out of pre-signed readings before the window ended"
+    )
+    say(result)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--network", required=True)
-    parser.add_argument("--org", required=True)
-    parser.add_argument("--chaincode", required=True)
-    parser.add_argument("--workload", default="readings")
-    parser.add_argument("--inflight", type=int, default=4)
-    parser.add_argument("--warmup", type=float, default=2.0)
-    parser.add_argument("--duration", type=float, default=10.0)
-    parser.add_argument("--prefix", default="p3-")
+def add_meter_options(parser: argparse.ArgumentParser) -> None:
+    """How many readings a batch holds, how many meters, and the first block of each meter."""
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--meters", type=int, default=64)
     parser.add_argument("--first-block", type=int, default=0)
+
+
+def main() -> None:
+    parser = worker_parser(
+        __doc__,
+        org=None,
+        workload="readings",
+        inflight=4,
+        warmup=2.0,
+        duration=10.0,
+        prefix="p3-",
+    )
+    add_meter_options(parser)
     asyncio.run(_run(parser.parse_args()))
     sys.stdout.flush()
 

@@ -5,7 +5,7 @@ Set-up (once per network, skipped when done): a tariff, ``--consumers`` consumer
 full month of signed readings per meter (2,880 intervals; submitted in batches of 500). Then the
 timed part settles consumers ``--first`` .. ``--first + --count - 1`` for that month with
 ``--inflight`` settlements in flight; each is one transaction that reads the month's readings,
-computes the itemised bill and stores it. Prints the line protocol of bench/python_worker.py
+computes the itemised bill and stores it. Prints the line protocol of bench/worker_protocol.py
 (``ok`` = consumer-months settled; the window is the time they took).
 """
 
@@ -14,10 +14,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import time
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from gridledger.energy import (
     Conflict,
@@ -32,7 +30,7 @@ from gridledger.gateway import GatewayError
 from gridledger.profile import ConnectionProfile
 from gridledger_domain import parse_utc
 
-from bench.python_worker import _say
+from bench.worker_protocol import result_line, say, worker_parser
 
 UTILITY_ORG = "GridOperatorMSP"
 CONSUMER_ORG = "ProsumerMSP"
@@ -98,7 +96,7 @@ async def _run(args: argparse.Namespace) -> None:
     profile = ConnectionProfile.load(args.network)
     ids = await asyncio.to_thread(_setup, profile, args.consumers)
     chosen = ids[args.first : args.first + args.count]
-    _say({"event": "ready"})
+    say({"event": "ready"})
     latencies: list[float] = []
     failed = 0
     first_error: str | None = None
@@ -123,33 +121,32 @@ async def _run(args: argparse.Namespace) -> None:
                 else:
                     latencies.append((time.perf_counter() - sent) * 1000.0)
 
-        _say({"event": "start"})
+        say({"event": "start"})
         began = time.perf_counter()
         await asyncio.gather(*(loop() for _ in range(args.inflight)))
         elapsed = time.perf_counter() - began
-        _say({"event": "end"})
-    result: dict[str, Any] = {
-        "event": "result",
-        "client": "gridledger (Python)",
-        "ok": len(latencies),
-        "failed": failed,
-        "window_seconds": elapsed,
-        "latencies_ms": latencies,
-        "first_error": first_error,
-    }
-    print(json.dumps(result), flush=True)
+        say({"event": "end"})
+    say(
+        result_line(
+            ok=len(latencies),
+            failed=failed,
+            window_seconds=elapsed,
+            latencies_ms=latencies,
+            first_error=first_error,
+        )
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--network", required=True)
-    parser.add_argument("--org", default=UTILITY_ORG)
-    parser.add_argument("--chaincode", required=True)
-    parser.add_argument("--workload", default="settle")
-    parser.add_argument("--inflight", type=int, default=1)
-    parser.add_argument("--warmup", type=float, default=0.0)
-    parser.add_argument("--duration", type=float, default=0.0)
-    parser.add_argument("--prefix", default="")
+    parser = worker_parser(
+        __doc__,
+        org=UTILITY_ORG,
+        workload="settle",
+        inflight=1,
+        warmup=0.0,
+        duration=0.0,
+        prefix="",
+    )
     parser.add_argument("--consumers", type=int, default=12)
     parser.add_argument("--first", type=int, default=0)
     parser.add_argument("--count", type=int, default=4)

@@ -97,6 +97,35 @@ def _verdict(value: float, target: float, *, at_most: bool) -> str:
     return "met" if met else "NOT met"
 
 
+def _python_over_node(
+    name: str,
+    what: str,
+    ours: Ladder,
+    theirs: Ladder,
+    roles: tuple[str, str],
+    cpu_at_most: float,
+    tps_at_least: float,
+) -> list[list[str]]:
+    """``what``'s CPU per transaction (``roles``: ours, theirs) and tx/s at saturation, as
+    Python over Node ratios with their targets."""
+    cpu = _ratio(ours.saturation.cpu_ms_per_tx(roles[0]), theirs.saturation.cpu_ms_per_tx(roles[1]))
+    tps = _ratio(ours.saturation.tx_per_second, theirs.saturation.tx_per_second)
+    return [
+        [
+            f"{name}: {what} CPU/tx Python/Node",
+            _fmt(cpu, 2),
+            f"<= {cpu_at_most}",
+            _verdict(cpu, cpu_at_most, at_most=True),
+        ],
+        [
+            f"{name}: tx/s at sat Python/Node",
+            _fmt(tps, 2),
+            f">= {tps_at_least}",
+            _verdict(tps, tps_at_least, at_most=False),
+        ],
+    ]
+
+
 def ratio_rows(ladders: dict[Config, Ladder], network_roles: Sequence[str]) -> list[list[str]]:
     """Ratios between configurations measured in this run, each with its target."""
     rows: list[list[str]] = []
@@ -126,28 +155,10 @@ def ratio_rows(ladders: dict[Config, Ladder], network_roles: Sequence[str]) -> l
         )
     for workload in WORKLOADS:
         ours, theirs = find("node", "python", workload), find("node", "node", workload)
-        if ours is None or theirs is None:
-            continue
-        cpu = _ratio(
-            ours.saturation.cpu_ms_per_tx("python cc"), theirs.saturation.cpu_ms_per_tx("node cc")
-        )
-        tps = _ratio(ours.saturation.tx_per_second, theirs.saturation.tx_per_second)
-        rows.append(
-            [
-                f"P1 {workload}: chaincode CPU/tx Python/Node",
-                _fmt(cpu, 2),
-                "<= 1.1",
-                _verdict(cpu, 1.1, at_most=True),
-            ]
-        )
-        rows.append(
-            [
-                f"P1 {workload}: tx/s at sat Python/Node",
-                _fmt(tps, 2),
-                ">= 0.9",
-                _verdict(tps, 0.9, at_most=False),
-            ]
-        )
+        if ours is not None and theirs is not None:
+            rows += _python_over_node(
+                f"P1 {workload}", "chaincode", ours, theirs, ("python cc", "node cc"), 1.1, 0.9
+            )
     for chaincode, policy in (("python", "both orgs"), ("python-utility", "utility only")):
         p3 = find("python", chaincode, "readings")
         if p3 is None:
@@ -208,28 +219,10 @@ def ratio_rows(ladders: dict[Config, Ladder], network_roles: Sequence[str]) -> l
         )
     for workload in WORKLOADS:
         ours, theirs = find("python", "node", workload), find("node", "node", workload)
-        if ours is None or theirs is None:
-            continue
-        cpu = _ratio(
-            ours.saturation.cpu_ms_per_tx(CLIENT_ROLE), theirs.saturation.cpu_ms_per_tx(CLIENT_ROLE)
-        )
-        tps = _ratio(ours.saturation.tx_per_second, theirs.saturation.tx_per_second)
-        rows.append(
-            [
-                f"P2 {workload}: client CPU/tx Python/Node",
-                _fmt(cpu, 2),
-                "<= 1.0",
-                _verdict(cpu, 1.0, at_most=True),
-            ]
-        )
-        rows.append(
-            [
-                f"P2 {workload}: tx/s at sat Python/Node",
-                _fmt(tps, 2),
-                ">= 1.0",
-                _verdict(tps, 1.0, at_most=False),
-            ]
-        )
+        if ours is not None and theirs is not None:
+            rows += _python_over_node(
+                f"P2 {workload}", "client", ours, theirs, (CLIENT_ROLE, CLIENT_ROLE), 1.0, 1.0
+            )
     return rows
 
 
