@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 INTERVALS = 96
@@ -45,34 +45,37 @@ def wind(mean_wh: int, seed: str) -> list[int]:
 
 
 def household(daily_wh: int, seed: str) -> list[int]:
-    rng = random.Random(seed)
-    shape = []
-    for i in range(INTERVALS):
-        h = _hour(i)
-        base = 0.5
-        base += 1.6 * math.exp(-(((h - 7.5) / 1.2) ** 2))
-        base += 2.2 * math.exp(-(((h - 19.5) / 2.0) ** 2))
-        shape.append(base * (0.85 + 0.3 * rng.random()))
-    return _scaled(shape, daily_wh)
+    def level(h: float) -> float:
+        return (
+            0.5
+            + 1.6 * math.exp(-(((h - 7.5) / 1.2) ** 2))
+            + 2.2 * math.exp(-(((h - 19.5) / 2.0) ** 2))
+        )
+
+    return _jittered(daily_wh, seed, level, low=0.85, spread=0.3)
 
 
 def bakery(daily_wh: int, seed: str) -> list[int]:
-    rng = random.Random(seed)
-    shape = []
-    for i in range(INTERVALS):
-        h = _hour(i)
-        oven = 3.0 if 3 <= h < 10 else (1.0 if 10 <= h < 18 else 0.25)
-        shape.append(oven * (0.9 + 0.2 * rng.random()))
-    return _scaled(shape, daily_wh)
+    def oven(h: float) -> float:
+        return 3.0 if 3 <= h < 10 else (1.0 if 10 <= h < 18 else 0.25)
+
+    return _jittered(daily_wh, seed, oven, low=0.9, spread=0.2)
 
 
 def workshop(daily_wh: int, seed: str) -> list[int]:
+    def busy(h: float) -> float:
+        return 2.5 if 8 <= h < 17 else 0.3
+
+    return _jittered(daily_wh, seed, busy, low=0.8, spread=0.4)
+
+
+def _jittered(
+    daily_wh: int, seed: str, level: Callable[[float], float], *, low: float, spread: float
+) -> list[int]:
+    """``level`` at each interval's hour times a random factor in [low, low + spread), scaled
+    so that the day adds up to ``daily_wh``."""
     rng = random.Random(seed)
-    shape = []
-    for i in range(INTERVALS):
-        h = _hour(i)
-        busy = 2.5 if 8 <= h < 17 else 0.3
-        shape.append(busy * (0.8 + 0.4 * rng.random()))
+    shape = [level(_hour(i)) * (low + spread * rng.random()) for i in range(INTERVALS)]
     return _scaled(shape, daily_wh)
 
 

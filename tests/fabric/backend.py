@@ -13,7 +13,6 @@ attributes of ``harness.devnet.TestNetwork`` (``home``, ``channel``, ``chaincode
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,8 +27,7 @@ from gridledger_network.fabric.config import (
     write_fabric_config,
 )
 from gridledger_network.fabric.network import FabricNetwork, stop, up
-from gridledger_network.processes import ManagedProcess, free_ports, wait_until
-from harness.chaincode_servers import start_node_chaincode
+from gridledger_network.processes import ManagedProcess, free_ports
 from harness.devnet import (
     BOTH_ORGS_POLICY,
     CHANNEL,
@@ -37,11 +35,11 @@ from harness.devnet import (
     ORGS,
     PRIVATE_COLLECTION,
     PYTHON_CHAINCODE,
-    _chaincode_answers,
+    NetworkFolder,
     devnet_config,
+    serve_node_chaincode,
     start_test_network,
 )
-from harness.layout import ChaincodeTls
 
 BACKEND_ENV = "GRIDLEDGER_BACKEND"
 BACKENDS = ("devnet", "fabric")
@@ -88,7 +86,7 @@ def fabric_test_config(orderers: int = 1, *, with_node_chaincode: bool) -> Fabri
 
 
 @dataclass
-class FabricTestNetwork:
+class FabricTestNetwork(NetworkFolder):
     """A real Fabric network with our Python chaincode, shaped like ``harness.TestNetwork``."""
 
     __test__ = False
@@ -104,46 +102,16 @@ class FabricTestNetwork:
     processes: list[ManagedProcess] = field(default_factory=list)
     policy: str = BOTH_ORGS_POLICY
 
-    @property
-    def network_json(self) -> Path:
-        return self.home / "network.json"
-
-    @property
-    def profile(self) -> Any:
-        from gridledger.profile import ConnectionProfile
-
-        return ConnectionProfile.load(self.network_json)
-
-    def describe(self) -> dict[str, Any]:
-        return json.loads(self.network_json.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
-
     def start_node_chaincode(self) -> ManagedProcess:
         """Hyperledger's Node chaincode under the package id the peers installed."""
         if self.node_chaincode is None:
             raise RuntimeError("this network was brought up without the Node chaincode")
-        entry = self.describe()["chaincodes"][self.node_chaincode]
-        port = int(str(entry["address"]).rsplit(":", 1)[1])
-        server = start_node_chaincode(
-            entry["package_id"],
-            port,
-            ChaincodeTls.of_home(self.home),
-            self.home / "logs" / "node-chaincode.log",
-        )
-        self.processes.append(server)
-        node_chaincode = self.node_chaincode
-        wait_until(
-            lambda: _chaincode_answers(self, node_chaincode),  # type: ignore[arg-type]
-            owner=server,
-            what="answer from the Node chaincode through both peers",
-            interval_seconds=0.3,
-        )
-        return server
+        package_id = self.describe()["chaincodes"][self.node_chaincode]["package_id"]
+        return serve_node_chaincode(self, self.node_chaincode, package_id)
 
     def stop(self) -> None:
         """Stop every process, keep the state (as the devnet's ``TestNetwork.stop`` does)."""
-        for process in reversed(self.processes):
-            process.stop()
-        self.processes.clear()
+        self.stop_servers()
         stop(self.home)
 
 

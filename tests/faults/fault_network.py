@@ -63,16 +63,15 @@ class FaultNetwork:
 
     def kill_devnet(self) -> None:
         """SIGKILL: no flush, no cleanup, exactly as a crash."""
-        if self.devnet_pid is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self.devnet_pid, signal.SIGKILL)
-            _reap(self.devnet_pid)
-            self.devnet_pid = None
+        self._end_devnet(signal.SIGKILL)
 
     def stop_devnet(self) -> None:
+        self._end_devnet(signal.SIGTERM)
+
+    def _end_devnet(self, signum: int) -> None:
         if self.devnet_pid is not None:
             with contextlib.suppress(ProcessLookupError):
-                os.kill(self.devnet_pid, signal.SIGTERM)
+                os.kill(self.devnet_pid, signum)
             _reap(self.devnet_pid)
             self.devnet_pid = None
 

@@ -8,10 +8,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from gridledger.outbox import GiveUp, Outbox, OutboxDrainer
+from gridledger.outbox import GiveUp, ItemState, Outbox, OutboxDrainer
 
 from faults.fault_network import FaultNetwork
-from faults.readings import Reading, enqueue_readings
+from faults.ledger_checks import read_chain
+from faults.readings import Reading, assert_exactly_once, attempt_statistics, enqueue_readings
 
 ENQUEUE_INTERVAL_SECONDS = 0.2
 
@@ -65,10 +66,24 @@ def steady_load(
 
 def wait_for_progress(outbox: Outbox, committed_at_least: int, deadline: float = 60.0) -> None:
     """Let the load run until that many items committed (a hang guard, not a timing claim)."""
-    from gridledger.outbox import ItemState
-
     give_up_at = time.monotonic() + deadline
     while outbox.counts()[ItemState.COMMITTED] < committed_at_least:
         if time.monotonic() > give_up_at:
             raise AssertionError(f"no progress: {outbox.counts()}")
         time.sleep(0.05)
+
+
+def assert_load_committed_exactly_once(
+    network: FaultNetwork, outbox_path: Path, load: ReadingLoad, meters: list[str]
+) -> dict[str, int]:
+    """After a load: nothing given up or failed, every enqueued reading committed and on the
+    ledger exactly once, each in the block the outbox recorded. Returns ``attempt_statistics``."""
+    with Outbox.open(outbox_path) as outbox:
+        assert load.give_ups == [] and outbox.failures() == []
+        assert outbox.counts()[ItemState.COMMITTED] == load.enqueued
+        with network.connect() as gateway:
+            assert assert_exactly_once(gateway, outbox, meters) == load.enqueued
+            chain = read_chain(gateway)
+        for item in outbox.items(ItemState.COMMITTED):
+            assert chain.valid_transactions.get(item.transaction_id) == item.block_number
+        return attempt_statistics(outbox)

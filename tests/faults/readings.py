@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 from gridledger.energy import Conflict, EnergyClient, MeterSigner, SignedReading
 from gridledger.outbox import ItemState, Outbox, OutboxItem, TransactionRequest
 
-from faults.fault_network import CHANNEL, PYTHON_CHAINCODE
+from faults.fault_network import CHANNEL, PYTHON_CHAINCODE, FaultNetwork
 from faults.ledger_checks import reading_key, readings_on_ledger, writes_of_key
 
 FIRST_INTERVAL = datetime(2026, 11, 26, 0, 0, tzinfo=UTC)
@@ -82,6 +83,14 @@ def register_meters(gateway: Any, meter_ids: list[str]) -> None:
     for meter_id in meter_ids:
         public_key = meter_signer(meter_id).public_key_pem
         energy.register_meter(meter_id, owner, "consumption", "grid", "north", public_key)
+
+
+def new_registered_meters(network: FaultNetwork, prefix: str, count: int) -> list[str]:
+    """``count`` meters no other test uses (``prefix``, a random part, a number), registered."""
+    meters = [f"{prefix}-{uuid.uuid4().hex[:8]}-{n}" for n in range(count)]
+    with network.connect() as gateway:
+        register_meters(gateway, meters)
+    return meters
 
 
 def assert_exactly_once(gateway: Any, outbox: Outbox, meter_ids: list[str]) -> int:

@@ -6,16 +6,14 @@ from __future__ import annotations
 
 import random
 import time
-import uuid
 from pathlib import Path
 
 import pytest
-from gridledger.outbox import ItemState, Outbox
 
 from faults.fault_network import FaultNetwork
 from faults.ledger_checks import read_chain
-from faults.load import steady_load, wait_for_progress
-from faults.readings import assert_exactly_once, attempt_statistics, register_meters
+from faults.load import assert_load_committed_exactly_once, steady_load, wait_for_progress
+from faults.readings import new_registered_meters
 
 pytestmark = pytest.mark.integration
 
@@ -26,9 +24,7 @@ def test_devnet_killed_in_a_loop_under_load_keeps_every_committed_block(
     fault_network: FaultNetwork, tmp_path: Path
 ) -> None:
     rng = random.Random(11)
-    meters = [f"crash-{uuid.uuid4().hex[:8]}-{n}" for n in range(4)]
-    with fault_network.connect() as gateway:
-        register_meters(gateway, meters)
+    meters = new_registered_meters(fault_network, "crash", 4)
     path = tmp_path / "outbox.sqlite"
     heights: list[int] = []
     with steady_load(fault_network, path, meters) as (load, _):
@@ -45,13 +41,5 @@ def test_devnet_killed_in_a_loop_under_load_keeps_every_committed_block(
             committed += 10
             wait_for_progress(load.outbox, committed)
 
-    with Outbox.open(path) as outbox:
-        assert load.give_ups == [] and outbox.failures() == []
-        assert outbox.counts()[ItemState.COMMITTED] == load.enqueued
-        with fault_network.connect() as gateway:
-            assert assert_exactly_once(gateway, outbox, meters) == load.enqueued
-            chain = read_chain(gateway)
-        for item in outbox.items(ItemState.COMMITTED):
-            assert chain.valid_transactions.get(item.transaction_id) == item.block_number
-        statistics = attempt_statistics(outbox)
+    statistics = assert_load_committed_exactly_once(fault_network, path, load, meters)
     print(f"\ndevnet crash loop: {KILLS} kills, heights {heights}, {statistics}")

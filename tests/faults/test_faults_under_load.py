@@ -6,16 +6,13 @@ from __future__ import annotations
 
 import signal
 import time
-import uuid
 from pathlib import Path
 
 import pytest
-from gridledger.outbox import ItemState, Outbox
 
 from faults.fault_network import FaultNetwork
-from faults.ledger_checks import read_chain
-from faults.load import steady_load, wait_for_progress
-from faults.readings import assert_exactly_once, attempt_statistics, register_meters
+from faults.load import assert_load_committed_exactly_once, steady_load, wait_for_progress
+from faults.readings import new_registered_meters
 
 pytestmark = pytest.mark.integration
 
@@ -25,45 +22,27 @@ OUTAGE_SECONDS = 0.7
 def test_readings_survive_chaincode_and_devnet_crashes_under_load(
     fault_network: FaultNetwork, tmp_path: Path
 ) -> None:
-    meters = [f"load-{uuid.uuid4().hex[:8]}-{n}" for n in range(4)]
-    with fault_network.connect() as gateway:
-        register_meters(gateway, meters)
+    meters = new_registered_meters(fault_network, "load", 4)
+    outages = (
+        # 1. the chaincode server dies (SIGKILL) and comes back on the same address
+        (lambda: fault_network.kill_chaincode(signal.SIGKILL), fault_network.start_chaincode),
+        # 2. the devnet dies (SIGKILL) mid-load and restarts from its files
+        (fault_network.kill_devnet, fault_network.start_devnet),
+        # 3. the chaincode server is stopped politely (SIGTERM) and restarted
+        (lambda: fault_network.kill_chaincode(signal.SIGTERM), fault_network.start_chaincode),
+    )
     path = tmp_path / "outbox.sqlite"
     with steady_load(fault_network, path, meters) as (load, _):
         committed = 20
         wait_for_progress(load.outbox, committed)
+        for fail, recover in outages:
+            fail()
+            time.sleep(OUTAGE_SECONDS)
+            recover()
+            committed += 20
+            wait_for_progress(load.outbox, committed)
 
-        # 1. the chaincode server dies (SIGKILL) and comes back on the same address
-        fault_network.kill_chaincode(signal.SIGKILL)
-        time.sleep(OUTAGE_SECONDS)
-        fault_network.start_chaincode()
-        committed += 20
-        wait_for_progress(load.outbox, committed)
-
-        # 2. the devnet dies (SIGKILL) mid-load and restarts from its files
-        fault_network.kill_devnet()
-        time.sleep(OUTAGE_SECONDS)
-        fault_network.start_devnet()
-        committed += 20
-        wait_for_progress(load.outbox, committed)
-
-        # 3. the chaincode server is stopped politely (SIGTERM) and restarted
-        fault_network.kill_chaincode(signal.SIGTERM)
-        time.sleep(OUTAGE_SECONDS)
-        fault_network.start_chaincode()
-        committed += 20
-        wait_for_progress(load.outbox, committed)
-
-    with Outbox.open(path) as outbox:
-        assert load.give_ups == [] and outbox.failures() == []
-        counts = outbox.counts()
-        assert counts[ItemState.COMMITTED] == load.enqueued
-        with fault_network.connect() as gateway:
-            assert assert_exactly_once(gateway, outbox, meters) == load.enqueued
-            chain = read_chain(gateway)
-        for item in outbox.items(ItemState.COMMITTED):
-            assert chain.valid_transactions.get(item.transaction_id) == item.block_number
-        statistics = attempt_statistics(outbox)
+    statistics = assert_load_committed_exactly_once(fault_network, path, load, meters)
     print(f"\nfaults under load: {statistics}")
     # the faults were felt: some transactions failed or were in doubt, and were absorbed
     assert statistics["transactions"] > statistics["items"]

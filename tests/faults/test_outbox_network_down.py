@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
 import pytest
 from gridledger.outbox import ItemState, Outbox, OutboxDrainer
 
 from faults.fault_network import FaultNetwork
-from faults.readings import Reading, assert_exactly_once, enqueue_readings, register_meters
+from faults.readings import (
+    Reading,
+    assert_exactly_once,
+    enqueue_readings,
+    new_registered_meters,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -17,9 +21,7 @@ pytestmark = pytest.mark.integration
 def test_items_enqueued_while_the_devnet_is_down_commit_once_when_it_is_back(
     fault_network: FaultNetwork, tmp_path: Path
 ) -> None:
-    meters = [f"down-{uuid.uuid4().hex[:8]}-{n}" for n in range(3)]
-    with fault_network.connect() as gateway:
-        register_meters(gateway, meters)
+    meters = new_registered_meters(fault_network, "down", 3)
     fault_network.kill_devnet()
 
     outbox = Outbox.open(tmp_path / "outbox.sqlite")

@@ -63,20 +63,16 @@ def devnet_config(peer_ports: dict[str, int], chaincode_ports: dict[str, int]) -
     }
 
 
-@dataclass
-class TestNetwork:
-    """A running devnet and the chaincode servers behind it."""
+class NetworkFolder:
+    """What a test network offers from its home (``network.json``), and the servers it started.
 
-    __test__ = False  # not a pytest test class
+    Base of ``TestNetwork`` and of the real-Fabric ``FabricTestNetwork`` (tests/fabric/backend.py).
+    """
 
     home: Path
     channel: str
-    chaincode: str
-    node_chaincode: str | None
-    collection: str
     orgs: tuple[str, ...]
-    processes: list[ManagedProcess] = field(default_factory=list)
-    devnet: DevnetHandle | None = None
+    processes: list[ManagedProcess]
 
     @property
     def network_json(self) -> Path:
@@ -91,16 +87,36 @@ class TestNetwork:
     def describe(self) -> dict[str, Any]:
         return json.loads(self.network_json.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
-    def stop(self) -> None:
+    def stop_servers(self) -> None:
+        """Stop the chaincode servers started for this network, last started first."""
         for process in reversed(self.processes):
             process.stop()
         self.processes.clear()
+
+
+@dataclass
+class TestNetwork(NetworkFolder):
+    """A running devnet and the chaincode servers behind it."""
+
+    __test__ = False  # not a pytest test class
+
+    home: Path
+    channel: str
+    chaincode: str
+    node_chaincode: str | None
+    collection: str
+    orgs: tuple[str, ...]
+    processes: list[ManagedProcess] = field(default_factory=list)
+    devnet: DevnetHandle | None = None
+
+    def stop(self) -> None:
+        self.stop_servers()
         if self.devnet is not None:
             self.devnet.stop()
             self.devnet = None
 
 
-def _chaincode_answers(network: TestNetwork, chaincode: str) -> bool:
+def _chaincode_answers(network: NetworkFolder, chaincode: str) -> bool:
     from gridledger.gateway import GatewayError
 
     profile = network.profile
@@ -159,6 +175,27 @@ def start_test_network(home: Path, *, with_node_chaincode: bool) -> TestNetwork:
     return network
 
 
+def serve_node_chaincode(network: NetworkFolder, chaincode: str, package_id: str) -> ManagedProcess:
+    """Hyperledger's Node chaincode under ``package_id`` at the address ``network.json`` gives
+    ``chaincode``; returns once both orgs' peers reach it."""
+    address = network.describe()["chaincodes"][chaincode]["address"]
+    port = int(str(address).rsplit(":", 1)[1])
+    node_cc = start_node_chaincode(
+        package_id,
+        port,
+        ChaincodeTls.of_home(network.home),
+        network.home / "logs" / "node-chaincode.log",
+    )
+    network.processes.append(node_cc)
+    wait_until(
+        lambda: _chaincode_answers(network, chaincode),
+        owner=node_cc,
+        what="answer from the Node chaincode through both peers",
+        interval_seconds=0.3,
+    )
+    return node_cc
+
+
 def start_node_chaincode_server(network: TestNetwork) -> ManagedProcess:
     """Start Hyperledger's Node chaincode at the address the devnet was configured with."""
     starter = getattr(network, "start_node_chaincode", None)
@@ -166,23 +203,9 @@ def start_node_chaincode_server(network: TestNetwork) -> ManagedProcess:
         return starter()  # type: ignore[no-any-return]
     if network.node_chaincode is None:
         raise NodeStartError("this devnet was started without the Node chaincode configured")
-    address = network.describe()["chaincodes"][network.node_chaincode]["address"]
-    port = int(str(address).rsplit(":", 1)[1])
-    node_cc = start_node_chaincode(
-        f"{network.node_chaincode}_1.0:test",
-        port,
-        ChaincodeTls.of_home(network.home),
-        network.home / "logs" / "node-chaincode.log",
+    return serve_node_chaincode(
+        network, network.node_chaincode, f"{network.node_chaincode}_1.0:test"
     )
-    network.processes.append(node_cc)
-    node_chaincode = network.node_chaincode
-    wait_until(
-        lambda: _chaincode_answers(network, node_chaincode),
-        owner=node_cc,
-        what="answer from the Node chaincode through both peers",
-        interval_seconds=0.3,
-    )
-    return node_cc
 
 
 @contextmanager

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import shutil
 import sys
 from collections.abc import Mapping
@@ -24,6 +23,7 @@ import yaml
 from gridledger_network.chaincode_server import chaincode_port, process_name
 from gridledger_network.devnet.config import CONFIG_FILE, DevnetConfig, load_config, write_config
 from gridledger_network.devnet.server import NETWORK_FILE, PID_FILE
+from gridledger_network.home import NetworkHome, home_folder
 from gridledger_network.processes import (
     NodeStartError,
     RunFolder,
@@ -56,19 +56,13 @@ class DevnetStatus:
 
 
 @dataclass
-class DevnetHandle:
-    home: Path
+class DevnetHandle(NetworkHome):
     pid: int
     already_running: bool = False
 
     @property
-    def network_json(self) -> Path:
-        return self.home / NETWORK_FILE
-
-    @property
     def network(self) -> dict[str, Any]:
-        data: dict[str, Any] = json.loads(self.network_json.read_text(encoding="utf-8"))
-        return data
+        return self.read_network_json()
 
     def stop(self, timeout: float = 15.0) -> None:
         stop_devnet(self.home, timeout)
@@ -81,9 +75,7 @@ class DevnetHandle:
 
 
 def resolve_home(home: Path | str | None) -> Path:
-    if home is None:
-        home = os.environ.get("GRIDLEDGER_HOME", ".devnet")
-    return Path(home).expanduser().resolve()
+    return home_folder(home, "GRIDLEDGER_HOME", ".devnet")
 
 
 def _read_network(home: Path) -> dict[str, Any] | None:

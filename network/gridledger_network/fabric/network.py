@@ -19,11 +19,13 @@ steps already done (channel joins, installs, approvals, commit) are not repeated
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import os
 import shutil
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,6 +50,7 @@ from gridledger_network.fabric.lifecycle import (
 )
 from gridledger_network.fabric.node_config import write_core_yaml, write_orderer_yaml
 from gridledger_network.fabric.readiness import wait_until_submits_commit
+from gridledger_network.home import NETWORK_FILE, NetworkHome, home_folder
 from gridledger_network.processes import (
     RunFolder,
     check_ports_free,
@@ -60,7 +63,6 @@ from gridledger_network.processes import (
 log = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"
-NETWORK_FILE = "network.json"
 BUILDER_SOURCE = Path(__file__).resolve().parent / "builder"
 STATE_ENTRIES = (
     "network.json",
@@ -77,9 +79,7 @@ NODE_START_SECONDS = 60.0
 
 
 def resolve_home(home: Path | str | None) -> Path:
-    if home is None:
-        home = os.environ.get("GRIDLEDGER_FABRIC_HOME", ".fabric")
-    return Path(home).expanduser().resolve()
+    return home_folder(home, "GRIDLEDGER_FABRIC_HOME", ".fabric")
 
 
 def orderer_name(index: int) -> str:
@@ -91,22 +91,16 @@ def peer_name(msp_id: str) -> str:
 
 
 @dataclass
-class FabricNetwork:
+class FabricNetwork(NetworkHome):
     """A network brought up by ``up``: where it lives and what it runs."""
 
-    home: Path
     config: FabricConfig
     already_running: bool = False
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
-    def network_json(self) -> Path:
-        return self.home / NETWORK_FILE
-
-    @property
     def profile(self) -> dict[str, Any]:
-        data: dict[str, Any] = json.loads(self.network_json.read_text(encoding="utf-8"))
-        return data
+        return self.read_network_json()
 
     def package_id(self, chaincode: str) -> str:
         return str(self.profile["chaincodes"][chaincode]["package_id"])
@@ -207,6 +201,22 @@ class _Bringup:
             script.chmod(0o755)
         return write_genesis_block(self.binaries, self.config, self.crypto, self.home / "channel")
 
+    def _start_node(
+        self,
+        name: str,
+        argv: list[str],
+        write_config: Callable[[Path], Path],
+        extra_env: Mapping[str, str] | None = None,
+    ) -> None:
+        """Write the node's configuration into its folder (its ledger stays) and start it."""
+        folder = self._node_dir(name)
+        write_config(folder)
+        env = clean_environment(
+            {"FABRIC_CFG_PATH": str(folder), "FABRIC_LOGGING_SPEC": _logging_spec()}
+            | dict(extra_env or {})
+        )
+        start_process(self.run, name, argv, env)
+
     def start_orderers(self) -> None:
         for index in range(len(self.config.orderers)):
             self.start_orderer(index, wait=False)
@@ -217,18 +227,14 @@ class _Bringup:
         """Start orderer ``index`` on its ledger and Raft WAL, unless it runs."""
         name = orderer_name(index)
         if not self.run.running(name):
-            folder = self._node_dir(name)
-            write_orderer_yaml(
+            write_config = functools.partial(
+                write_orderer_yaml,
                 self.binaries.config_dir,
-                folder,
                 index=index,
                 ports=self.config.orderers[index],
                 crypto=self._crypto,
             )
-            env = clean_environment(
-                {"FABRIC_CFG_PATH": str(folder), "FABRIC_LOGGING_SPEC": _logging_spec()}
-            )
-            start_process(self.run, name, [self.binaries.orderer], env)
+            self._start_node(name, [self.binaries.orderer], write_config)
         if wait:
             self.wait_orderer(index)
 
@@ -268,23 +274,16 @@ class _Bringup:
         """Start ``msp_id``'s peer on its ledger, unless it runs."""
         name = peer_name(msp_id)
         if not self.run.running(name):
-            folder = self._node_dir(name)
-            write_core_yaml(
+            write_config = functools.partial(
+                write_core_yaml,
                 self.binaries.config_dir,
-                folder,
                 msp_id=msp_id,
                 ports=self.config.peer_ports[msp_id],
                 crypto=self._crypto,
                 builder_dir=self.home / "builder",
             )
-            env = clean_environment(
-                {
-                    "FABRIC_CFG_PATH": str(folder),
-                    "FABRIC_LOGGING_SPEC": _logging_spec(),
-                    "CORE_VM_ENDPOINT": "",
-                }
-            )
-            start_process(self.run, name, [self.binaries.peer, "node", "start"], env)
+            argv = [self.binaries.peer, "node", "start"]
+            self._start_node(name, argv, write_config, {"CORE_VM_ENDPOINT": ""})
         if wait:
             self.wait_peer(msp_id)
 
