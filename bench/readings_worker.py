@@ -132,15 +132,7 @@ def add_meter_options(parser: argparse.ArgumentParser) -> None:
 
 
 def main() -> None:
-    parser = worker_parser(
-        __doc__,
-        org=None,
-        workload="readings",
-        inflight=4,
-        warmup=2.0,
-        duration=10.0,
-        prefix="p3-",
-    )
+    parser = worker_parser(__doc__, workload="readings", inflight=4, prefix="p3-")
     add_meter_options(parser)
     asyncio.run(_run(parser.parse_args()))
     sys.stdout.flush()

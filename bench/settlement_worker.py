@@ -139,13 +139,7 @@ async def _run(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = worker_parser(
-        __doc__,
-        org=UTILITY_ORG,
-        workload="settle",
-        inflight=1,
-        warmup=0.0,
-        duration=0.0,
-        prefix="",
+        __doc__, workload="settle", inflight=1, prefix="", org=UTILITY_ORG, warmup=0.0, duration=0.0
     )
     parser.add_argument("--consumers", type=int, default=12)
     parser.add_argument("--first", type=int, default=0)

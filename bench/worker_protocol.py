@@ -27,7 +27,6 @@ def say(line: dict[str, Any]) -> None:
 
 
 def result_line(
-    *,
     ok: int,
     failed: int,
     window_seconds: float,
@@ -99,25 +98,22 @@ class Window:
 
     def result(self, window_seconds: float) -> dict[str, Any]:
         return result_line(
-            ok=self.ok,
-            failed=self.failed,
-            window_seconds=window_seconds,
-            latencies_ms=self.latencies_ms,
-            first_error=self.first_error,
+            self.ok, self.failed, window_seconds, self.latencies_ms, self.first_error
         )
 
 
 def worker_parser(
     description: str | None,
     *,
-    org: str | None,
     workload: str,
     inflight: int,
-    warmup: float,
-    duration: float,
     prefix: str,
+    org: str | None = None,
+    warmup: float = 2.0,
+    duration: float = 10.0,
 ) -> argparse.ArgumentParser:
-    """The options bench/runner.py gives every worker (``org`` None: ``--org`` is required)."""
+    """The options bench/runner.py gives every worker, with this worker's defaults (``org``
+    None: ``--org`` is required)."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--network", required=True)
     if org is None:

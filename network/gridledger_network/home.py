@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +19,17 @@ def home_folder(home: Path | str | None, env_var: str, default: str) -> Path:
     if home is None:
         home = os.environ.get(env_var, default)
     return Path(home).expanduser().resolve()
+
+
+def remove_entries(home: Path, entries: Iterable[str]) -> None:
+    """Remove these files and folders of ``home`` (those that exist)."""
+    for entry in entries:
+        target = home / entry
+        if target.is_dir():
+            shutil.rmtree(target)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                target.unlink()
 
 
 @dataclass

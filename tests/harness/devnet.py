@@ -129,6 +129,17 @@ def _chaincode_answers(network: NetworkFolder, chaincode: str) -> bool:
     return True
 
 
+def _wait_until_served(
+    network: NetworkFolder, chaincode: str, server: ManagedProcess, language: str
+) -> None:
+    wait_until(
+        lambda: _chaincode_answers(network, chaincode),
+        owner=server,
+        what=f"answer from the {language} chaincode through both peers",
+        interval_seconds=0.3,
+    )
+
+
 def start_test_network(home: Path, *, with_node_chaincode: bool) -> TestNetwork:
     """Start the devnet and our chaincode; on failure stop what was started, raise NodeStartError.
 
@@ -163,12 +174,7 @@ def start_test_network(home: Path, *, with_node_chaincode: bool) -> TestNetwork:
             home / "logs" / "python-chaincode.log",
         )
         network.processes.append(python_cc)
-        wait_until(
-            lambda: _chaincode_answers(network, PYTHON_CHAINCODE),
-            owner=python_cc,
-            what="answer from the Python chaincode through both peers",
-            interval_seconds=0.3,
-        )
+        _wait_until_served(network, PYTHON_CHAINCODE, python_cc, "Python")
     except BaseException:
         network.stop()
         raise
@@ -187,12 +193,7 @@ def serve_node_chaincode(network: NetworkFolder, chaincode: str, package_id: str
         network.home / "logs" / "node-chaincode.log",
     )
     network.processes.append(node_cc)
-    wait_until(
-        lambda: _chaincode_answers(network, chaincode),
-        owner=node_cc,
-        what="answer from the Node chaincode through both peers",
-        interval_seconds=0.3,
-    )
+    _wait_until_served(network, chaincode, node_cc, "Node")
     return node_cc
 
 

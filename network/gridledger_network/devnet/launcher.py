@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import shutil
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ import yaml
 from gridledger_network.chaincode_server import chaincode_port, process_name
 from gridledger_network.devnet.config import CONFIG_FILE, DevnetConfig, load_config, write_config
 from gridledger_network.devnet.server import NETWORK_FILE, PID_FILE
-from gridledger_network.home import NetworkHome, home_folder
+from gridledger_network.home import NetworkHome, home_folder, remove_entries
 from gridledger_network.processes import (
     NodeStartError,
     RunFolder,
@@ -176,10 +175,4 @@ def stop_devnet(home: Path | str | None = None, timeout: float = 15.0) -> bool:
 def purge_devnet(home: Path | str | None = None) -> None:
     """Remove the ledger, crypto material, logs and run files; keep ``devnet.yaml``."""
     path = resolve_home(home)
-    for entry in STATE_ENTRIES:
-        target = path / entry
-        if target.is_dir():
-            shutil.rmtree(target)
-        else:
-            with contextlib.suppress(FileNotFoundError):
-                target.unlink()
+    remove_entries(path, STATE_ENTRIES)

@@ -19,13 +19,11 @@ steps already done (channel joins, installs, approvals, commit) are not repeated
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import logging
 import os
 import shutil
 import time
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,7 +48,7 @@ from gridledger_network.fabric.lifecycle import (
 )
 from gridledger_network.fabric.node_config import write_core_yaml, write_orderer_yaml
 from gridledger_network.fabric.readiness import wait_until_submits_commit
-from gridledger_network.home import NETWORK_FILE, NetworkHome, home_folder
+from gridledger_network.home import NETWORK_FILE, NetworkHome, home_folder, remove_entries
 from gridledger_network.processes import (
     RunFolder,
     check_ports_free,
@@ -201,22 +199,6 @@ class _Bringup:
             script.chmod(0o755)
         return write_genesis_block(self.binaries, self.config, self.crypto, self.home / "channel")
 
-    def _start_node(
-        self,
-        name: str,
-        argv: list[str],
-        write_config: Callable[[Path], Path],
-        extra_env: Mapping[str, str] | None = None,
-    ) -> None:
-        """Write the node's configuration into its folder (its ledger stays) and start it."""
-        folder = self._node_dir(name)
-        write_config(folder)
-        env = clean_environment(
-            {"FABRIC_CFG_PATH": str(folder), "FABRIC_LOGGING_SPEC": _logging_spec()}
-            | dict(extra_env or {})
-        )
-        start_process(self.run, name, argv, env)
-
     def start_orderers(self) -> None:
         for index in range(len(self.config.orderers)):
             self.start_orderer(index, wait=False)
@@ -227,14 +209,18 @@ class _Bringup:
         """Start orderer ``index`` on its ledger and Raft WAL, unless it runs."""
         name = orderer_name(index)
         if not self.run.running(name):
-            write_config = functools.partial(
-                write_orderer_yaml,
+            folder = self._node_dir(name)
+            write_orderer_yaml(
                 self.binaries.config_dir,
+                folder,
                 index=index,
                 ports=self.config.orderers[index],
                 crypto=self._crypto,
             )
-            self._start_node(name, [self.binaries.orderer], write_config)
+            env = clean_environment(
+                {"FABRIC_CFG_PATH": str(folder), "FABRIC_LOGGING_SPEC": _logging_spec()}
+            )
+            start_process(self.run, name, [self.binaries.orderer], env)
         if wait:
             self.wait_orderer(index)
 
@@ -274,16 +260,23 @@ class _Bringup:
         """Start ``msp_id``'s peer on its ledger, unless it runs."""
         name = peer_name(msp_id)
         if not self.run.running(name):
-            write_config = functools.partial(
-                write_core_yaml,
+            folder = self._node_dir(name)
+            write_core_yaml(
                 self.binaries.config_dir,
+                folder,
                 msp_id=msp_id,
                 ports=self.config.peer_ports[msp_id],
                 crypto=self._crypto,
                 builder_dir=self.home / "builder",
             )
-            argv = [self.binaries.peer, "node", "start"]
-            self._start_node(name, argv, write_config, {"CORE_VM_ENDPOINT": ""})
+            env = clean_environment(
+                {
+                    "FABRIC_CFG_PATH": str(folder),
+                    "FABRIC_LOGGING_SPEC": _logging_spec(),
+                    "CORE_VM_ENDPOINT": "",
+                }
+            )
+            start_process(self.run, name, [self.binaries.peer, "node", "start"], env)
         if wait:
             self.wait_peer(msp_id)
 
@@ -501,13 +494,7 @@ def down(home: Path | str | None = None) -> list[str]:
     """Stop everything and remove the state (``fabric.yaml`` is kept); return what was stopped."""
     path = resolve_home(home)
     stopped = stop(path)
-    for entry in STATE_ENTRIES:
-        target = path / entry
-        if target.is_dir():
-            shutil.rmtree(target)
-        else:
-            with contextlib.suppress(FileNotFoundError):
-                target.unlink()
+    remove_entries(path, STATE_ENTRIES)
     return stopped
 
 
