@@ -30,6 +30,25 @@ def _where(reading: MeterReading) -> str:
     return f"{reading.meter_id} at {format_utc(reading.interval_start)}"
 
 
+def _registers(reading: MeterReading) -> str:
+    return f"import={reading.import_wh} Wh export={reading.export_wh} Wh"
+
+
+def conflicting_duplicate(known: MeterReading, submitted: MeterReading, on_ledger: bool) -> str:
+    """Why a second, different reading of one meter and interval is refused: what the ledger
+    holds for them (or the batch's first reading of them) against what is submitted."""
+    if on_ledger:
+        return (
+            f"conflicting duplicate reading for {_where(submitted)}: the ledger holds "
+            f"{_registers(known)} for that meter and interval, the batch submits "
+            f"{_registers(submitted)} (a stored reading is never replaced)"
+        )
+    return (
+        f"conflicting duplicate reading for {_where(submitted)} in the batch: "
+        f"{_registers(known)} and {_registers(submitted)} (neither is on the ledger)"
+    )
+
+
 def same_registers(a: MeterReading, b: MeterReading) -> bool:
     return a.import_wh == b.import_wh and a.export_wh == b.export_wh
 
@@ -85,14 +104,11 @@ def plan_readings(
     for signed in batch:
         reading = signed.reading
         key = (reading.meter_id, reading.interval_start)
-        known = stored.get(reading.meter_id, {}).get(reading.interval_start) or new.get(key)
+        on_ledger = stored.get(reading.meter_id, {}).get(reading.interval_start)
+        known = on_ledger or new.get(key)
         if known is not None:
             if not same_registers(known.reading, reading):
-                raise Conflict(
-                    f"conflicting duplicate reading for {_where(reading)}: ledger has "
-                    f"import={known.reading.import_wh} export={known.reading.export_wh}, "
-                    f"submitted import={reading.import_wh} export={reading.export_wh}"
-                )
+                raise Conflict(conflicting_duplicate(known.reading, reading, on_ledger is not None))
             duplicates.append(signed)
             continue
         new[key] = signed

@@ -57,10 +57,21 @@ def test_identical_resubmission_is_a_no_op_and_conflicting_duplicate_refused() -
     stored = {"M-1": {DAY0: reading(DAY0, 10)}}
     plan = plan_readings([reading(DAY0, 10)], METERS, stored)
     assert plan.store == () and len(plan.duplicates) == 1
-    with pytest.raises(Conflict, match="conflicting duplicate"):
+    with pytest.raises(Conflict, match="conflicting duplicate") as on_ledger:
         plan_readings([reading(DAY0, 11)], METERS, stored)
-    with pytest.raises(Conflict, match="conflicting duplicate"):
+    assert str(on_ledger.value) == (
+        "conflict: conflicting duplicate reading for M-1 at 2025-06-01T00:00:00Z: the ledger holds "
+        "import=10 Wh export=0 Wh for that meter and interval, the batch submits "
+        "import=11 Wh export=0 Wh (a stored reading is never replaced)"
+    )
+    with pytest.raises(Conflict, match="conflicting duplicate") as in_batch:
         plan_readings([reading(DAY0, 11), reading(DAY0, 12)], METERS, {})
+    assert str(in_batch.value).endswith(
+        "in the batch: import=11 Wh export=0 Wh and import=12 Wh export=0 Wh "
+        "(neither is on the ledger)"
+    )
+    with pytest.raises(Conflict, match="the ledger holds import=10 Wh"):
+        plan_readings([reading(DAY0, 10), reading(DAY0, 12)], METERS, stored)
     plan = plan_readings([reading(DAY0, 11), reading(DAY0, 11)], METERS, {})
     assert len(plan.store) == 1 and len(plan.duplicates) == 1
 

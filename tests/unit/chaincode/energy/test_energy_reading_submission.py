@@ -59,8 +59,10 @@ def test_identical_resubmission_is_a_no_op(energy: EnergyLedger) -> None:
 def test_conflicting_resubmission_is_refused(energy: EnergyLedger) -> None:
     assert energy.submit(("m-1", T0, 10, 0)).ok
     result = energy.submit(("m-1", T0, 11, 0))
-    assert result.message.startswith(
-        "conflict: conflicting duplicate reading for m-1 at 2025-01-01T10:15:00Z"
+    assert result.message == (
+        "conflict: conflicting duplicate reading for m-1 at 2025-01-01T10:15:00Z: the ledger "
+        "holds import=10 Wh export=0 Wh for that meter and interval, the batch submits "
+        "import=11 Wh export=0 Wh (a stored reading is never replaced)"
     )
 
 
