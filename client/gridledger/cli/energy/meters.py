@@ -12,6 +12,7 @@ from gridledger.cli.energy.common import (
     for_participant,
     resolve_participant,
 )
+from gridledger.cli.energy.key_folder import write_owner_only
 from gridledger.cli.render import titled_table
 from gridledger.energy import EnergyClient, EnergySource, MeterKind, MeterSigner
 from gridledger_domain import generate_meter_key
@@ -19,17 +20,16 @@ from gridledger_domain import generate_meter_key
 
 def meter_key(
     meter_id: str = typer.Argument(..., help="The meter the key belongs to."),
-    out: Path = typer.Option(Path("meter-keys"), help="Folder for <meter id>.pem (private)."),
+    out: Path = typer.Option(
+        Path("meter-keys"), help="Folder for <meter id>.pem (private), created owner-only (0700)."
+    ),
 ) -> None:
     """Generate a meter key pair (simulators, head-end tests): the private key goes to
-    OUT/<meter id>.pem, the public key (to register) to OUT/<meter id>.pub.pem."""
+    OUT/<meter id>.pem, the public key (to register) to OUT/<meter id>.pub.pem, both readable by
+    you only (0600)."""
     key = generate_meter_key()
-    out.mkdir(parents=True, exist_ok=True)
-    private = out / f"{meter_id}.pem"
-    private.write_text(key.private_key_pem(), encoding="ascii")
-    private.chmod(0o600)
-    public = out / f"{meter_id}.pub.pem"
-    public.write_text(key.public_key_pem(), encoding="ascii")
+    private = write_owner_only(out, f"{meter_id}.pem", key.private_key_pem())
+    public = write_owner_only(out, f"{meter_id}.pub.pem", key.public_key_pem())
     console.print(f"private key {private}\npublic key  {public}")
 
 
