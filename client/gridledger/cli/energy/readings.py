@@ -1,15 +1,12 @@
 """``gridledger energy import-readings FILE.csv``: bulk submission with a progress bar;
 ``gridledger energy readings METER --from T --to T``: a meter's stored readings, as a table.
 
-The CSV has a header with ``meter_id, interval_start, import_wh, export_wh`` and optionally
-``signature`` (base64 DER, as signed by the meter). Rows without a signature are signed with the
-meter's key from ``--keys DIR`` (``DIR/<meter id>.pem``), as a head-end holding the keys would.
+The CSV format is in ``reading_csv.FORMAT_HELP`` (the command's ``--help``) and in
+docs/meter-readings.md.
 """
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator
 from pathlib import Path
 
 import typer
@@ -17,64 +14,20 @@ from gridledger.cli.connection import Connection, connection_options
 from gridledger.cli.energy.common import (
     console,
     energy_client,
+    errors,
     parse_period,
 )
+from gridledger.cli.energy.import_report import failure_lines
+from gridledger.cli.energy.reading_csv import FORMAT_HELP, read_reading_file, write_rejected
 from gridledger.cli.render import titled_table
 from gridledger.energy import (
     DEFAULT_BATCH_SIZE,
     HeadEnd,
     Progress,
-    SignedReading,
-    UnknownMeterKey,
 )
 from gridledger_domain import MeterDataError, format_utc
 from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
 from rich.progress import Progress as ProgressBar
-
-COLUMNS = ("meter_id", "interval_start", "import_wh", "export_wh")
-
-
-def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise typer.BadParameter(f"{path}: missing column(s) {', '.join(missing)}")
-        yield from enumerate(reader, start=2)
-
-
-def load_readings(path: Path, head_end: HeadEnd | None) -> list[SignedReading]:
-    readings = []
-    for number, row in _rows(path):
-        try:
-            if row.get("signature"):
-                readings.append(
-                    SignedReading.from_json_dict(
-                        {
-                            "meter_id": row["meter_id"],
-                            "interval_start": row["interval_start"],
-                            "import_wh": int(row["import_wh"]),
-                            "export_wh": int(row["export_wh"]),
-                            "signature": row["signature"],
-                        }
-                    )
-                )
-            elif head_end is not None:
-                readings.append(
-                    head_end.sign(
-                        row["meter_id"],
-                        row["interval_start"],
-                        int(row["import_wh"]),
-                        int(row["export_wh"]),
-                    )
-                )
-            else:
-                raise typer.BadParameter(
-                    f"{path}:{number}: unsigned reading; pass --keys DIR to sign it"
-                )
-        except (ValueError, MeterDataError, UnknownMeterKey) as err:
-            raise typer.BadParameter(f"{path}:{number}: {err}") from err
-    return readings
 
 
 @connection_options
@@ -84,15 +37,27 @@ def import_readings(
     keys: Path | None = typer.Option(
         None, help="Folder of meter private keys <meter id>.pem to sign unsigned rows."
     ),
+    skip_bad: Path | None = typer.Option(
+        None,
+        "--skip-bad",
+        metavar="FILE",
+        dir_okay=False,
+        help="Write rows that cannot be read or signed to FILE (CSV: line, the row, reason) "
+        "and import the others (default: the first such row stops the import).",
+    ),
     batch_size: int = typer.Option(DEFAULT_BATCH_SIZE, help="Readings per transaction."),
     in_flight: int = typer.Option(4, help="Transactions in flight at once."),
 ) -> None:
-    """Submit a CSV of meter readings in batches (the utility, or a meter's owner)."""
     try:
         head_end = HeadEnd.from_key_folder(keys) if keys is not None else None
     except MeterDataError as err:
         raise typer.BadParameter(f"--keys {keys}: {err}") from err
-    readings = load_readings(csv_file, head_end)
+    loaded = read_reading_file(csv_file, head_end, keys, stop_at_bad=skip_bad is None)
+    if skip_bad is not None:
+        write_rejected(skip_bad, loaded)
+        if loaded.rejected:
+            errors.print(f"{len(loaded.rejected)} rows skipped, written to {skip_bad}")
+    readings = loaded.readings
     if not readings:
         console.print("no readings in the file")
         return
@@ -123,13 +88,15 @@ def import_readings(
         f"{summary.certificates_issued} certificates issued, in {len(summary.batches)} "
         f"transactions ({summary.seconds:.1f}s, {summary.readings_per_second:.0f} readings/s)"
     )
-    for failure in summary.failures:
-        what = "skipped (an earlier batch of its meters failed)" if failure.skipped else "refused"
-        console.print(
-            f"[red]batch {failure.index}: {failure.readings} readings {what}: {failure.error}[/red]"
-        )
+    for line in failure_lines(summary):
+        errors.print(line, style="red", markup=False, highlight=False)
     if not summary.ok:
         raise typer.Exit(1)
+
+
+import_readings.__doc__ = (
+    "Submit a CSV of meter readings in batches (the utility, or a meter's owner).\n\n" + FORMAT_HELP
+)
 
 
 @connection_options
