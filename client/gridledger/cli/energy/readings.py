@@ -56,7 +56,9 @@ def import_readings(
     if skip_bad is not None:
         write_rejected(skip_bad, loaded)
         if loaded.rejected:
-            errors.print(f"{len(loaded.rejected)} rows skipped, written to {skip_bad}")
+            errors.print(
+                f"{len(loaded.rejected)} rows skipped, written to {skip_bad}", soft_wrap=True
+            )
     readings = loaded.readings
     if not readings:
         console.print("no readings in the file")
@@ -89,7 +91,7 @@ def import_readings(
         f"transactions ({summary.seconds:.1f}s, {summary.readings_per_second:.0f} readings/s)"
     )
     for line in failure_lines(summary):
-        errors.print(line, style="red", markup=False, highlight=False)
+        errors.print(line, style="red", markup=False, highlight=False, soft_wrap=True)
     if not summary.ok:
         raise typer.Exit(1)
 
