@@ -152,6 +152,8 @@ class FakeContract:
     """Commits ``SubmitReadings`` batches; refuses batches naming a meter in ``refuse``."""
 
     refuse: set[str] = field(default_factory=set)
+    unreachable: bool = False
+    sent: list[list[str]] = field(default_factory=list)
     committed: list[list[str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -181,6 +183,12 @@ class FakeContract:
 
         class Proposal:
             def endorse(self) -> Transaction:
+                with contract.lock:
+                    contract.sent.append(meters)
+                if contract.unreachable:
+                    raise EndorseError(
+                        "failed to connect to all addresses", grpc_code=grpc.StatusCode.UNAVAILABLE
+                    )
                 if contract.refuse & set(meters):
                     raise _endorse_error("invalid: reading 0 refused: bad signature")
                 return Transaction()
@@ -209,6 +217,24 @@ def test_a_refused_batch_skips_its_dependents_and_the_rest_commit() -> None:
     assert summary.stored == 20
     assert [p.batches_done for p in progress] == [1, 2, 3, 4, 5]
     assert progress[-1].readings_done == 45 and progress[-1].failed_batches == 3
+
+
+def test_once_the_ledger_is_unreachable_the_batches_not_yet_sent_are_skipped() -> None:
+    contract = FakeContract(unreachable=True)
+    meters = [f"m-{n}" for n in range(8)]
+    batches = plan_batches([s for meter in meters for s in _series(meter, 10)], 10)
+    summary = submit_batches(
+        contract,  # type: ignore[arg-type]
+        batches,
+        max_in_flight=2,
+        policy=RetryPolicy(max_attempts=2, initial_delay=0.01, max_delay=0.01),
+    )
+    assert len(summary.failures) == 8 and not summary.batches
+    # at most the two batches in flight when the first one gave up were tried; none after
+    assert 1 <= len(contract.sent) <= 2 * 2
+    skipped = [failure for failure in summary.failures if failure.skipped]
+    assert len(skipped) >= 6
+    assert all(f.error.grpc_code is grpc.StatusCode.UNAVAILABLE for f in summary.failures)
 
 
 # -- prices ------------------------------------------------------------------------------------

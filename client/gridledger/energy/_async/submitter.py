@@ -1,5 +1,7 @@
 """Submitting a batch plan concurrently: at most ``max_in_flight`` transactions at once, each
-batch after the batches it depends on, progress reported as each batch settles."""
+batch after the batches it depends on, progress reported as each batch settles. Once a batch
+finds the ledger unreachable (retries included), the batches not yet sent are skipped with that
+error instead of each waiting out its own retries."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from gridledger.energy.submitter import (
 )
 from gridledger.energy.workers import AsyncHandle, AsyncWorkers
 from gridledger.gateway import AsyncContract, GatewayError
-from gridledger.retry import DEFAULT_RETRY_POLICY, RetryPolicy
+from gridledger.retry import DEFAULT_RETRY_POLICY, Disposition, RetryPolicy, classify
 
 
 async def _submit_one(
@@ -28,6 +30,7 @@ async def _submit_one(
     batch: ReadingBatch,
     depends_on: Sequence[AsyncHandle[BatchResult]],
     policy: RetryPolicy,
+    outage: list[GatewayError],
 ) -> BatchResult:
     for dependency in depends_on:
         try:
@@ -37,10 +40,17 @@ async def _submit_one(
         except DependencyFailed as failed:
             skipped = BatchFailure(batch.index, len(batch), failed.failure.error, True)
             raise DependencyFailed(skipped) from failed
+    if outage:
+        raise DependencyFailed(BatchFailure(batch.index, len(batch), outage[0], True))
     payload = json.dumps([signed.to_json_dict() for signed in batch.readings])
-    committed = await submit_transaction(
-        contract, FUNCTION, [payload], idempotent=True, policy=policy
-    )
+    try:
+        committed = await submit_transaction(
+            contract, FUNCTION, [payload], idempotent=True, policy=policy
+        )
+    except GatewayError as error:
+        if classify(error).disposition is Disposition.UNAVAILABLE:
+            outage.append(error)
+        raise
     return read(
         lambda data: BatchResult.from_json_dict(data, batch.index, committed.transaction_id),
         parse_json(committed.result),
@@ -64,12 +74,15 @@ async def submit_batches(
     # Batches start in index order and a batch only waits for lower indexes, which have all
     # started by then: no batch waits on one that cannot start.
     workers = AsyncWorkers(max_in_flight)
+    outage: list[GatewayError] = []  # the first "ledger unreachable" failure, once there is one
     try:
         handles: list[AsyncHandle[BatchResult]] = []
         batch_of: dict[AsyncHandle[BatchResult], ReadingBatch] = {}
         for batch in batches:
             depends_on = [handles[index] for index in batch.after]
-            handle = workers.start(_submit_one, workers, contract, batch, depends_on, policy)
+            handle = workers.start(
+                _submit_one, workers, contract, batch, depends_on, policy, outage
+            )
             handles.append(handle)
             batch_of[handle] = batch
         pending = set(handles)
