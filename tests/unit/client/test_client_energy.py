@@ -154,6 +154,7 @@ class FakeContract:
     refuse: set[str] = field(default_factory=set)
     committed: list[list[str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    timeouts: list[float | None] = field(default_factory=list)  # each step's deadline
 
     def new_proposal(self, function: str, args: list[str]) -> Any:
         batch = json.loads(args[0])
@@ -161,7 +162,8 @@ class FakeContract:
         contract = self
 
         class Submitted:
-            def status(self) -> Status:
+            def status(self, timeout: float | None = None) -> Status:
+                contract.timeouts.append(timeout)
                 with contract.lock:
                     contract.committed.append(meters)
                 return Status(0, True, 7, f"tx-{meters[0]}")
@@ -176,11 +178,13 @@ class FakeContract:
                 }
             ).encode()
 
-            def submit(self) -> Submitted:
+            def submit(self, timeout: float | None = None) -> Submitted:
+                contract.timeouts.append(timeout)
                 return Submitted()
 
         class Proposal:
-            def endorse(self) -> Transaction:
+            def endorse(self, timeout: float | None = None) -> Transaction:
+                contract.timeouts.append(timeout)
                 if contract.refuse & set(meters):
                     raise _endorse_error("invalid: reading 0 refused: bad signature")
                 return Transaction()
@@ -209,6 +213,19 @@ def test_a_refused_batch_skips_its_dependents_and_the_rest_commit() -> None:
     assert summary.stored == 20
     assert [p.batches_done for p in progress] == [1, 2, 3, 4, 5]
     assert progress[-1].readings_done == 45 and progress[-1].failed_batches == 3
+
+
+def test_a_batch_timeout_bounds_every_step_of_its_transaction() -> None:
+    contract = FakeContract()
+    batches = plan_batches(_series("m-a", 10), 10)
+
+    submit_batches(contract, batches, max_in_flight=1, timeout=2.5)  # type: ignore[arg-type]
+    assert len(contract.timeouts) == 3  # endorse, submit, commit status
+    assert all(t is not None and 0 < t <= 2.5 for t in contract.timeouts)
+
+    without = FakeContract()
+    submit_batches(without, batches, max_in_flight=1)  # type: ignore[arg-type]
+    assert without.timeouts == [None, None, None]  # each step's own default
 
 
 # -- prices ------------------------------------------------------------------------------------

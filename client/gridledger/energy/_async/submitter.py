@@ -28,6 +28,7 @@ async def _submit_one(
     batch: ReadingBatch,
     depends_on: Sequence[AsyncHandle[BatchResult]],
     policy: RetryPolicy,
+    timeout: float | None,
 ) -> BatchResult:
     for dependency in depends_on:
         try:
@@ -39,7 +40,7 @@ async def _submit_one(
             raise DependencyFailed(skipped) from failed
     payload = json.dumps([signed.to_json_dict() for signed in batch.readings])
     committed = await submit_transaction(
-        contract, FUNCTION, [payload], idempotent=True, policy=policy
+        contract, FUNCTION, [payload], idempotent=True, policy=policy, timeout=timeout
     )
     return read(
         lambda data: BatchResult.from_json_dict(data, batch.index, committed.transaction_id),
@@ -55,8 +56,10 @@ async def submit_batches(
     max_in_flight: int,
     on_progress: ProgressCallback | None = None,
     policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+    timeout: float | None = None,
 ) -> SubmissionSummary:
-    """Submit every batch; a batch whose dependency failed is skipped (reported, not sent)."""
+    """Submit every batch; a batch whose dependency failed is skipped (reported, not sent).
+    ``timeout`` bounds each batch's transaction, its retries included."""
     if max_in_flight < 1:
         raise ValueError("max_in_flight must be at least 1")
     started = time.monotonic()
@@ -69,7 +72,9 @@ async def submit_batches(
         batch_of: dict[AsyncHandle[BatchResult], ReadingBatch] = {}
         for batch in batches:
             depends_on = [handles[index] for index in batch.after]
-            handle = workers.start(_submit_one, workers, contract, batch, depends_on, policy)
+            handle = workers.start(
+                _submit_one, workers, contract, batch, depends_on, policy, timeout
+            )
             handles.append(handle)
             batch_of[handle] = batch
         pending = set(handles)
