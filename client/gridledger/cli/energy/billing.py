@@ -109,9 +109,10 @@ def settle(
             f"already settled: {bill.bill_id}, total {format_amount(bill.total)} "
             f"{bill.currency} (stored bill, nothing new settled)",
             markup=False,
+            soft_wrap=True,
         )
     else:
-        console.print(f"settled: {bill.bill_id}", markup=False)
+        console.print(f"settled: {bill.bill_id}", markup=False, soft_wrap=True)
     console.print(bill_panel(bill, names))
 
 
