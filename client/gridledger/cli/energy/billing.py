@@ -14,9 +14,9 @@ from gridledger.cli.energy.common import (
     JsonOption,
     console,
     energy_client,
-    for_participant,
     parse_period,
     print_json,
+    print_listing,
     resolve_participant,
 )
 from gridledger.cli.energy.names import display_names
@@ -198,10 +198,4 @@ def certificates(
     as_json: bool = JsonOption,
 ) -> None:
     """Renewable certificates held (or retired) by a participant."""
-    found, names = for_participant(
-        connection, owner, EnergyClient.certificates, with_names=not as_json
-    )
-    if as_json:
-        print_json(found)
-        return
-    print_table(console, certificates_table(found, names))
+    print_listing(connection, owner, EnergyClient.certificates, certificates_table, as_json)

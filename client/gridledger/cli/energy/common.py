@@ -4,7 +4,7 @@ participants, parsing periods, printing refusals, and ``--json`` for list comman
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -13,15 +13,18 @@ from typing import Any, Protocol, TypeVar
 import typer
 from gridledger.cli.connection import Connection
 from gridledger.cli.energy.names import display_names
+from gridledger.cli.render import print_table
 from gridledger.energy import EnergyClient, EnergyError
 from gridledger.gateway import GatewayError
 from gridledger.profile import ProfileError
 from rich.console import Console
+from rich.table import Table
 
 console = Console()
 errors = Console(stderr=True)
 
 T = TypeVar("T")
+R = TypeVar("R", bound="JsonRecord")
 JsonOption = typer.Option(
     False, "--json", help="Print one JSON array of the records (as the ledger holds them)."
 )
@@ -91,6 +94,22 @@ def for_participant(
     with energy_client(connection) as client:
         found = call(client, participant_id)
         return found, display_names(client) if with_names else {}
+
+
+def print_listing(
+    connection: Connection,
+    reference: str | None,
+    call: Callable[[EnergyClient, str | None], Sequence[R]],
+    table: Callable[[Sequence[R], dict[str, str]], Table],
+    as_json: bool,
+) -> None:
+    """A participant's records (``for_participant``) as ``table`` with display names, or as
+    JSON (``--json``)."""
+    found, names = for_participant(connection, reference, call, with_names=not as_json)
+    if as_json:
+        print_json(found)
+        return
+    print_table(console, table(found, names))
 
 
 def parse_moment(text: str) -> datetime:

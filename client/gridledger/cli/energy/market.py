@@ -8,9 +8,9 @@ from gridledger.cli.energy.common import (
     JsonOption,
     console,
     energy_client,
-    for_participant,
     parse_moment,
     print_json,
+    print_listing,
 )
 from gridledger.cli.energy.names import display_names
 from gridledger.cli.render import offers_table, print_table, trades_table
@@ -86,10 +86,4 @@ def trades(
     as_json: bool = JsonOption,
 ) -> None:
     """A participant's trade history."""
-    found, names = for_participant(
-        connection, participant, EnergyClient.trades, with_names=not as_json
-    )
-    if as_json:
-        print_json(found)
-        return
-    print_table(console, trades_table(found, names))
+    print_listing(connection, participant, EnergyClient.trades, trades_table, as_json)

@@ -93,9 +93,9 @@ class AsyncEnergyClient(AsyncClosing):
     def _timeout(self, timeout: float | None) -> float | None:
         return self.timeout if timeout is None else timeout
 
-    async def _submit(
-        self, function: str, *args: str, timeout: float | None, idempotent: bool = False
-    ) -> Any:
+    async def _transaction(
+        self, function: str, args: tuple[str, ...], timeout: float | None, idempotent: bool
+    ) -> bytes:
         committed = await submit_transaction(
             self.contract,
             function,
@@ -104,7 +104,13 @@ class AsyncEnergyClient(AsyncClosing):
             policy=self.retry_policy,
             timeout=self._timeout(timeout),
         )
-        return parse_json(committed.result) if committed.result else None
+        return committed.result
+
+    async def _submit(
+        self, function: str, *args: str, timeout: float | None, idempotent: bool = False
+    ) -> Any:
+        result = await self._transaction(function, args, timeout, idempotent)
+        return parse_json(result) if result else None
 
     async def _evaluate(self, function: str, *args: str, timeout: float | None) -> Any:
         return parse_json(await self._raw(function, *args, timeout=timeout))
@@ -113,15 +119,7 @@ class AsyncEnergyClient(AsyncClosing):
         self, function: str, *args: str, timeout: float | None, submit: bool = False
     ) -> bytes:
         if submit:  # only Settle: settling a stored period again returns it (idempotent)
-            committed = await submit_transaction(
-                self.contract,
-                function,
-                list(args),
-                idempotent=True,
-                policy=self.retry_policy,
-                timeout=self._timeout(timeout),
-            )
-            return committed.result
+            return await self._transaction(function, args, timeout, True)
         return await evaluate_transaction(
             self.contract, function, list(args), timeout=self._timeout(timeout)
         )
