@@ -13,7 +13,8 @@ def _call(connection: Connection, function: str, args: list[str] | None, submit:
     contract, _, name = function.rpartition(":")
     with open_contract(connection, contract) as c:
         call = c.submit if submit else c.evaluate
-        typer.echo(call(name, *(args or [])).decode("utf-8", "replace"))
+        result = call(name, *(args or []), timeout=connection.timeout)
+        typer.echo(result.decode("utf-8", "replace"))
 
 
 @app.command()

@@ -1,6 +1,6 @@
 """How a command finds and opens its connection: the devnet's (or a Fabric network's)
 connection profile, an organisation and a user, given as the options every ledger command
-shares (``--profile``, ``--org``, ``--user``, ``--chaincode``)."""
+shares (``--profile``, ``--org``, ``--user``, ``--chaincode``, ``--timeout``)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ class Connection:
     org: str
     user: str
     chaincode: str
+    timeout: float | None = None
 
     def load_profile(self) -> ConnectionProfile:
         """The connection profile (default: the devnet's); a usage error if there is none."""
@@ -47,6 +48,14 @@ ProfileOption = typer.Option(
 OrgOption = typer.Option("GridOperatorMSP", "--org", help="Organisation (MSP id) to act for.")
 UserOption = typer.Option("Admin", "--user", help="User whose MSP folder signs.")
 ChaincodeOption = typer.Option("gridledger", "--chaincode", help="Chaincode name.")
+TimeoutOption = typer.Option(
+    None,
+    "--timeout",
+    min=0.001,
+    metavar="SECONDS",
+    help="Deadline of each ledger call, retries included (default: the gateway's per-step "
+    "deadlines: 5 s for a query, 15 s to endorse, ...).",
+)
 
 _CONNECTION_OPTIONS = [
     inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=option, annotation=kind)
@@ -55,14 +64,15 @@ _CONNECTION_OPTIONS = [
         ("org", OrgOption, str),
         ("user", UserOption, str),
         ("chaincode", ChaincodeOption, str),
+        ("timeout", TimeoutOption, float | None),
     )
 ]
 
 
 def connection_options(command: Callable[..., None]) -> Callable[..., None]:
-    """``command`` with ``--profile``, ``--org``, ``--user`` and ``--chaincode`` after its own
-    parameters; it receives them as its ``connection: Connection`` parameter. Typer reads the
-    options from the signature this gives the command."""
+    """``command`` with ``--profile``, ``--org``, ``--user``, ``--chaincode`` and ``--timeout``
+    after its own parameters; it receives them as its ``connection: Connection`` parameter.
+    Typer reads the options from the signature this gives the command."""
     own = inspect.signature(command, eval_str=True).parameters
     parameters = [p for name, p in own.items() if name != "connection"] + _CONNECTION_OPTIONS
 
@@ -80,7 +90,8 @@ def connection_options(command: Callable[..., None]) -> Callable[..., None]:
 @contextmanager
 def open_contract(connection: Connection, contract: str = "") -> Iterator[Contract]:
     """The chaincode's ``contract`` (default: its default contract) as ``--org``/``--user``;
-    Gateway errors end the command with a red message and exit code 1."""
+    Gateway errors end the command with a red message and exit code 1. (Its calls take
+    ``timeout=connection.timeout``.)"""
     loaded = connection.load_profile()
     try:
         with loaded.connect(connection.org, user=connection.user) as gateway:

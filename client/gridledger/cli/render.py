@@ -1,7 +1,10 @@
 """Rich renderings of energy results: itemised bills, offers, trades, certificates.
 
 Participant ids are long (``<MSP id>::<certificate subject>``); every function takes an optional
-``names`` mapping from participant id to a display name and falls back to the certificate's CN.
+``names`` mapping from participant id to a display name (the registered one, see
+``gridledger.cli.energy.names``) and falls back to the certificate's CN. Record ids (offers,
+trades, certificates) are printed whole: ``print_table`` prints a table at its natural width
+when the terminal is narrower, rather than cutting them.
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ from gridledger.energy import (
     format_price,
 )
 from gridledger.energy.instants import to_datetime
-from rich.console import Group, RenderableType
+from rich.console import Console, Group, RenderableType
+from rich.measure import Measurement
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -157,12 +161,33 @@ def bill_panel(
     return Panel(Group(*parts), title=heading, title_align="left", expand=False)
 
 
-def titled_table(title: str, columns: Iterable[str], right: Collection[str] = ()) -> Table:
-    """An empty table with a bold header; the ``right`` columns (numbers) are right-aligned."""
+def titled_table(
+    title: str, columns: Iterable[str], right: Collection[str] = (), whole: Collection[str] = ()
+) -> Table:
+    """An empty table with a bold header; the ``right`` columns (numbers) are right-aligned,
+    the ``whole`` ones (ids) are never wrapped or cut."""
     table = Table(title=title, header_style="bold")
     for column in columns:
-        table.add_column(column, justify="right" if column in right else "left")
+        table.add_column(
+            column, justify="right" if column in right else "left", no_wrap=column in whole
+        )
     return table
+
+
+def print_table(console: Console, table: Table) -> None:
+    """``table`` on ``console``, at its natural width when the console is narrower (ids stay
+    whole and copyable; a terminal wraps the long lines)."""
+    natural = Measurement.get(console, console.options.update_width(100_000), table).maximum
+    if natural <= console.width:
+        console.print(table)
+        return
+    wide = Console(
+        file=console.file,
+        width=natural,
+        force_terminal=console.is_terminal,
+        color_system=console.color_system,  # type: ignore[arg-type]
+    )
+    wide.print(table)
 
 
 def offers_table(offers: Sequence[Offer], names: Names | None = None) -> Table:
@@ -178,10 +203,11 @@ def offers_table(offers: Sequence[Offer], names: Names | None = None) -> Table:
             "price ct/kWh",
         ),
         right=("left / offered per 15 min", "price ct/kWh"),
+        whole=("offer",),
     )
     for offer in offers:
         table.add_row(
-            offer.offer_id[:18] + "…",
+            offer.offer_id,
             short_name(offer.seller, names),
             offer.source.value,
             offer.zone,
@@ -195,11 +221,13 @@ def offers_table(offers: Sequence[Offer], names: Names | None = None) -> Table:
 def trades_table(trades: Sequence[Trade], names: Names | None = None) -> Table:
     table = titled_table(
         "Trades",
-        ("interval (UTC)", "seller", "buyer", "source", "kWh", "price ct/kWh"),
+        ("trade", "interval (UTC)", "seller", "buyer", "source", "kWh", "price ct/kWh"),
         right=("kWh", "price ct/kWh"),
+        whole=("trade",),
     )
     for trade in trades:
         table.add_row(
+            trade.trade_id,
             _time(trade.interval_start),
             short_name(trade.seller, names),
             short_name(trade.buyer, names),
@@ -213,11 +241,13 @@ def trades_table(trades: Sequence[Trade], names: Names | None = None) -> Table:
 def certificates_table(certificates: Sequence[Certificate], names: Names | None = None) -> Table:
     table = titled_table(
         "Certificates",
-        ("interval (UTC)", "meter", "source", "kWh", "owner", "status"),
+        ("certificate", "interval (UTC)", "meter", "source", "kWh", "owner", "status"),
         right=("kWh",),
+        whole=("certificate",),
     )
     for certificate in certificates:
         table.add_row(
+            certificate.certificate_id,
             _time(certificate.interval_start),
             certificate.meter_id,
             certificate.source.value,

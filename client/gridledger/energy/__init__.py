@@ -38,6 +38,7 @@ from gridledger.energy.readings import (
     ReadingSubmissionError,
     SubmissionSummary,
 )
+from gridledger.energy.settlements import Settlement
 from gridledger.energy.signing import HeadEnd, MeterSigner, UnknownMeterKey
 from gridledger_domain import MeterReading, SignedReading
 from gridledger_domain.identifiers import split_participant_id
@@ -107,6 +108,7 @@ __all__ = [
     "ReadingSubmissionError",
     "ResponseFormatError",
     "Role",
+    "Settlement",
     "SignedReading",
     "SubmissionSummary",
     "Tariff",

@@ -46,6 +46,7 @@ from gridledger.gateway.errors import (
     NoSignerError,
     SubmitError,
 )
+from gridledger.gateway.failures import Failure
 from gridledger.gateway.status import Status
 from gridledger.gateway.timeouts import DEFAULT_TIMEOUTS, Timeouts
 from gridledger.gateway.transport import DeliverKind
@@ -77,6 +78,7 @@ __all__ = [
     "EvaluateError",
     "EventStream",
     "EventsError",
+    "Failure",
     "FileCheckpointer",
     "Gateway",
     "GatewayError",

@@ -8,6 +8,7 @@ from typing import Any
 
 from fabric_protos.peer import transaction_pb2
 from gridledger.errors import GridLedgerError
+from gridledger.gateway.failures import Failure, failure_of, limit_of
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,20 @@ class GatewayError(GridLedgerError):
     @property
     def grpc_code_name(self) -> str:
         return str(getattr(self.grpc_code, "name", "")) if self.grpc_code is not None else ""
+
+    @property
+    def failure(self) -> Failure | None:
+        """Why the call failed, when it is a cause a caller can act on (a deadline, a size
+        limit, an unreachable node: ``gridledger.gateway.failures``), else None."""
+        return failure_of(self.grpc_code_name, self._messages())
+
+    @property
+    def limit_bytes(self) -> int | None:
+        """The size limit (bytes) a refused transaction or message broke, when one is named."""
+        return limit_of(self._messages())
+
+    def _messages(self) -> list[str]:
+        return [self.message, *(detail.message for detail in self.details)]
 
     def __str__(self) -> str:
         head = f"{self.step} error"

@@ -27,3 +27,12 @@ class Deadline:
         if self._end is None:
             return default
         return max(self._end - time.monotonic(), 0.001)
+
+    def left(self) -> float | None:
+        """Seconds left (at least a millisecond), or None without a deadline: what to pass as
+        a step's ``timeout`` so that None keeps the step's own default."""
+        return None if self._end is None else self.remaining(0.0)
+
+    @property
+    def passed(self) -> bool:
+        return self._end is not None and time.monotonic() >= self._end

@@ -35,6 +35,10 @@ PEERS = [
     ErrorDetail("peer0.gridoperator:7051", "GridOperatorMSP", "chaincode response 500, bad meter"),
     ErrorDetail("peer0.prosumer:9051", "ProsumerMSP", "chaincode response 500, bad meter"),
 ]
+TOO_LARGE = (
+    "received unsuccessful response from orderer: status=REQUEST_ENTITY_TOO_LARGE, "
+    "info=message payload is 12700000 bytes and exceeds maximum allowed 10485760 bytes"
+)
 
 
 def verify(creator: bytes, signature: bytes, message: bytes) -> None:
@@ -161,6 +165,8 @@ class FakeGateway(gateway_pb2_grpc.GatewayServicer):  # type: ignore[misc]
         if invocation.function.endswith("Unordered"):
             orderer = ErrorDetail("orderer0:7050", "OrdererMSP", "SERVICE_UNAVAILABLE")
             abort(context, grpc.StatusCode.UNAVAILABLE, "failed to send to orderer", [orderer])
+        if invocation.function.endswith("TooLarge"):  # Fabric 3's gateway, orderer's words
+            abort(context, grpc.StatusCode.ABORTED, TOO_LARGE, [])
         self.state.submitted[request.transaction_id] = invocation
         return gateway_pb2.SubmitResponse()
 

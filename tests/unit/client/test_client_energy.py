@@ -156,6 +156,7 @@ class FakeContract:
     sent: list[list[str]] = field(default_factory=list)
     committed: list[list[str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    timeouts: list[float | None] = field(default_factory=list)  # each step's deadline
 
     def new_proposal(self, function: str, args: list[str]) -> Any:
         batch = json.loads(args[0])
@@ -163,7 +164,8 @@ class FakeContract:
         contract = self
 
         class Submitted:
-            def status(self) -> Status:
+            def status(self, timeout: float | None = None) -> Status:
+                contract.timeouts.append(timeout)
                 with contract.lock:
                     contract.committed.append(meters)
                 return Status(0, True, 7, f"tx-{meters[0]}")
@@ -178,12 +180,14 @@ class FakeContract:
                 }
             ).encode()
 
-            def submit(self) -> Submitted:
+            def submit(self, timeout: float | None = None) -> Submitted:
+                contract.timeouts.append(timeout)
                 return Submitted()
 
         class Proposal:
-            def endorse(self) -> Transaction:
+            def endorse(self, timeout: float | None = None) -> Transaction:
                 with contract.lock:
+                    contract.timeouts.append(timeout)
                     contract.sent.append(meters)
                 if contract.unreachable:
                     raise EndorseError(
@@ -235,6 +239,19 @@ def test_once_the_ledger_is_unreachable_the_batches_not_yet_sent_are_skipped() -
     skipped = [failure for failure in summary.failures if failure.skipped]
     assert len(skipped) >= 6
     assert all(f.error.grpc_code is grpc.StatusCode.UNAVAILABLE for f in summary.failures)
+
+
+def test_a_batch_timeout_bounds_every_step_of_its_transaction() -> None:
+    contract = FakeContract()
+    batches = plan_batches(_series("m-a", 10), 10)
+
+    submit_batches(contract, batches, max_in_flight=1, timeout=2.5)  # type: ignore[arg-type]
+    assert len(contract.timeouts) == 3  # endorse, submit, commit status
+    assert all(t is not None and 0 < t <= 2.5 for t in contract.timeouts)
+
+    without = FakeContract()
+    submit_batches(without, batches, max_in_flight=1)  # type: ignore[arg-type]
+    assert without.timeouts == [None, None, None]  # each step's own default
 
 
 # -- prices ------------------------------------------------------------------------------------

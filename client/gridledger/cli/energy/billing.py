@@ -3,19 +3,24 @@ certificates``."""
 
 from __future__ import annotations
 
+import enum
 import json
 from pathlib import Path
 
 import typer
+from gridledger.cli.bill_export import bill_csv
 from gridledger.cli.connection import Connection, connection_options
 from gridledger.cli.energy.common import (
+    JsonOption,
     console,
     energy_client,
-    for_participant,
     parse_period,
+    print_json,
+    print_listing,
     resolve_participant,
 )
-from gridledger.cli.render import bill_panel, certificates_table, titled_table
+from gridledger.cli.energy.names import display_names
+from gridledger.cli.render import bill_panel, certificates_table, print_table, titled_table
 from gridledger.energy import EnergyClient, Tariff, format_amount, format_price
 from gridledger.energy.answers import ResponseFormatError, read
 from gridledger_domain import format_utc
@@ -28,6 +33,12 @@ ParticipantOption = typer.Option(
 )
 StartArgument = typer.Argument(..., help="Period start, YYYY-MM-DD (UTC midnight).")
 EndArgument = typer.Argument(None, help="Period end (default: one day after start).")
+
+
+class BillFormat(enum.StrEnum):
+    TEXT = "text"
+    JSON = "json"
+    CSV = "csv"
 
 
 @connection_options
@@ -50,10 +61,13 @@ def set_tariff(
 
 
 @connection_options
-def tariffs(connection: Connection) -> None:
+def tariffs(connection: Connection, as_json: bool = JsonOption) -> None:
     """Every tariff version."""
     with energy_client(connection) as client:
         found = client.tariffs()
+    if as_json:
+        print_json(found)
+        return
     table = titled_table(
         "Tariffs (prices in minor units per kWh)",
         ("version", "from", "time-of-use bands (UTC)", "feed-in", "grid fee", "fixed/day", "tax"),
@@ -72,7 +86,7 @@ def tariffs(connection: Connection) -> None:
             format_amount(t.fixed_fee_per_day),
             f"{t.tax_rate_bp / 100:.2f} %",
         )
-    console.print(table)
+    print_table(console, table)
 
 
 @connection_options
@@ -82,12 +96,24 @@ def settle(
     start: str = StartArgument,
     end: str | None = EndArgument,
 ) -> None:
-    """Settle a participant's period and print the bill (utility only)."""
+    """Settle a participant's period and print the bill (utility only); a period settled
+    before is not settled again: its stored bill is printed, marked "already settled"."""
     pid = resolve_participant(connection, participant) or participant
     begin, finish = parse_period(start, end)
     with energy_client(connection) as client:
-        bill = client.settle(pid, begin, finish)
-    console.print(bill_panel(bill))
+        settled = client.settle_period(pid, begin, finish)
+        names = display_names(client)
+    bill = settled.bill
+    if settled.already_settled:
+        console.print(
+            f"already settled: {bill.bill_id}, total {format_amount(bill.total)} "
+            f"{bill.currency} (stored bill, nothing new settled)",
+            markup=False,
+            soft_wrap=True,
+        )
+    else:
+        console.print(f"settled: {bill.bill_id}", markup=False, soft_wrap=True)
+    console.print(bill_panel(bill, names))
 
 
 @connection_options
@@ -97,18 +123,31 @@ def bill(
     end: str | None = EndArgument,
     participant: str | None = ParticipantOption,
     verify: bool = typer.Option(True, help="Also recompute it from the ledger (VerifyBill)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the canonical bill JSON."),
+    output: BillFormat = typer.Option(
+        BillFormat.TEXT,
+        "--format",
+        help="text: itemised and verified; json: the canonical bill (the ledger's bytes); "
+        "csv: one row per line item (kind, label, quantity, unit, unit_price, amount) and "
+        "the subtotal, tax and total rows, in integer Wh and minor units.",
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Same as --format json."),
 ) -> None:
-    """Print a stored bill, itemised, and verify it."""
+    """Print a stored bill, itemised, and verify it; or export it (--format json|csv)."""
+    if as_json:
+        output = BillFormat.JSON
     pid = resolve_participant(connection, participant)
     begin, finish = parse_period(start, end)
     with energy_client(connection) as client:
         stored = client.bill(pid, begin, finish)
+        if output is BillFormat.JSON:
+            typer.echo(stored.to_json().decode("ascii"))
+            return
+        names = display_names(client)
+        if output is BillFormat.CSV:
+            typer.echo(bill_csv(stored, names), nl=False)
+            return
         verification = client.verify_bill(pid, begin, finish) if verify else None
-    if as_json:
-        typer.echo(stored.to_json().decode("ascii"))
-        return
-    console.print(bill_panel(stored, verification=verification))
+    console.print(bill_panel(stored, names, verification=verification))
     if verification is not None and not verification.matches:
         raise typer.Exit(1)
 
@@ -125,7 +164,8 @@ def preview_bill(
     begin, finish = parse_period(start, end)
     with energy_client(connection) as client:
         preview = client.preview_bill(pid, begin, finish)
-    console.print(bill_panel(preview, title=f"PREVIEW — {preview.bill_id}"))
+        names = display_names(client)
+    console.print(bill_panel(preview, names, title=f"PREVIEW — {preview.bill_id}"))
 
 
 @connection_options
@@ -155,6 +195,7 @@ def verify_bill(
 def certificates(
     connection: Connection,
     owner: str | None = typer.Argument(None, help="Whose certificates (default: yours)."),
+    as_json: bool = JsonOption,
 ) -> None:
     """Renewable certificates held (or retired) by a participant."""
-    console.print(certificates_table(for_participant(connection, owner, EnergyClient.certificates)))
+    print_listing(connection, owner, EnergyClient.certificates, certificates_table, as_json)

@@ -1,24 +1,42 @@
 """What every ``gridledger energy`` command shares: opening an ``EnergyClient``, naming
-participants, parsing periods, and printing refusals."""
+participants, parsing periods, printing refusals, and ``--json`` for list commands."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
 import typer
 from gridledger.cli.connection import Connection
+from gridledger.cli.energy.names import display_names
+from gridledger.cli.render import print_table
 from gridledger.energy import EnergyClient, EnergyError
 from gridledger.gateway import GatewayError
 from gridledger.profile import ProfileError
 from rich.console import Console
+from rich.table import Table
 
 console = Console()
 errors = Console(stderr=True)
 
 T = TypeVar("T")
+R = TypeVar("R", bound="JsonRecord")
+JsonOption = typer.Option(
+    False, "--json", help="Print one JSON array of the records (as the ledger holds them)."
+)
+
+
+class JsonRecord(Protocol):
+    def to_json_dict(self) -> dict[str, Any]: ...
+
+
+def print_json(records: Iterable[JsonRecord]) -> None:
+    """``records`` as one JSON array of their ``to_json_dict()``, on stdout (for scripts)."""
+    typer.echo(json.dumps([record.to_json_dict() for record in records], indent=2))
 
 
 @contextmanager
@@ -28,7 +46,11 @@ def energy_client(connection: Connection) -> Iterator[EnergyClient]:
     profile = connection.load_profile()
     try:
         with EnergyClient.connect(
-            profile, connection.org, connection.user, chaincode=connection.chaincode
+            profile,
+            connection.org,
+            connection.user,
+            chaincode=connection.chaincode,
+            timeout=connection.timeout,
         ) as client:
             yield client
     except ProfileError as err:
@@ -38,6 +60,8 @@ def energy_client(connection: Connection) -> Iterator[EnergyClient]:
         raise typer.Exit(1) from err
     except GatewayError as err:
         errors.print(f"[red]{err}[/red]")
+        if err.failure is not None:
+            errors.print(f"cause: {err.failure} ({err.failure.description})")
         raise typer.Exit(1) from err
 
 
@@ -51,7 +75,7 @@ def resolve_participant(connection: Connection, reference: str | None) -> str | 
         raise typer.BadParameter(
             f"participant {reference!r}: give '<MSP id>::<subject>' or '<MSP id>/<user>'"
         )
-    other = Connection(connection.profile, msp_id, user, connection.chaincode)
+    other = replace(connection, org=msp_id, user=user)
     with energy_client(other) as client:
         return client.whoami().participant_id
 
@@ -60,12 +84,32 @@ def for_participant(
     connection: Connection,
     reference: str | None,
     call: Callable[[EnergyClient, str | None], T],
-) -> T:
+    *,
+    with_names: bool = True,
+) -> tuple[T, dict[str, str]]:
     """``call(client, participant id)`` for the participant ``reference`` names (None: the
-    caller), e.g. ``for_participant(connection, owner, EnergyClient.meters)``."""
+    caller), e.g. ``for_participant(connection, owner, EnergyClient.meters)``, and the display
+    names the caller may see (``names.display_names``; none without ``with_names``)."""
     participant_id = resolve_participant(connection, reference)
     with energy_client(connection) as client:
-        return call(client, participant_id)
+        found = call(client, participant_id)
+        return found, display_names(client) if with_names else {}
+
+
+def print_listing(
+    connection: Connection,
+    reference: str | None,
+    call: Callable[[EnergyClient, str | None], Sequence[R]],
+    table: Callable[[Sequence[R], dict[str, str]], Table],
+    as_json: bool,
+) -> None:
+    """A participant's records (``for_participant``) as ``table`` with display names, or as
+    JSON (``--json``)."""
+    found, names = for_participant(connection, reference, call, with_names=not as_json)
+    if as_json:
+        print_json(found)
+        return
+    print_table(console, table(found, names))
 
 
 def parse_moment(text: str) -> datetime:

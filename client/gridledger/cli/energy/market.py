@@ -5,12 +5,15 @@ from __future__ import annotations
 import typer
 from gridledger.cli.connection import Connection, connection_options
 from gridledger.cli.energy.common import (
+    JsonOption,
     console,
     energy_client,
-    for_participant,
     parse_moment,
+    print_json,
+    print_listing,
 )
-from gridledger.cli.render import offers_table, trades_table
+from gridledger.cli.energy.names import display_names
+from gridledger.cli.render import offers_table, print_table, trades_table
 from gridledger.energy import EnergyClient, EnergySource, format_energy, price_from_minor_per_kwh
 
 
@@ -28,8 +31,9 @@ def offer(
         posted = client.post_offer(
             meter_id, parse_moment(start), intervals, quantity_wh, price_from_minor_per_kwh(price)
         )
+        names = display_names(client)
     console.print(f"offer {posted.offer_id}")
-    console.print(offers_table([posted]))
+    print_table(console, offers_table([posted], names))
 
 
 @connection_options
@@ -38,11 +42,16 @@ def offers(
     at: str = typer.Argument(..., help="Interval, YYYY-MM-DDTHH:MM:SSZ (UTC)."),
     source: EnergySource | None = typer.Option(None, help="Only this energy source."),
     zone: str | None = typer.Option(None, help="Only this grid zone."),
+    as_json: bool = JsonOption,
 ) -> None:
     """Open offers for an interval, cheapest first (anyone may look)."""
     with energy_client(connection) as client:
         found = client.list_offers(parse_moment(at), source=source, zone=zone)
-    console.print(offers_table(found))
+        names = {} if as_json else display_names(client)
+    if as_json:
+        print_json(found)
+        return
+    print_table(console, offers_table(found, names))
     if not found:
         console.print("no open offers for that interval")
 
@@ -56,9 +65,10 @@ def buy(
     """Buy part or all of an offer (consumers and prosumers)."""
     with energy_client(connection) as client:
         trades = client.buy(offer_id, quantity_wh)
+        names = display_names(client)
     total = sum(t.quantity_wh for t in trades)
     console.print(f"bought {format_energy(total)} kWh in {len(trades)} trades")
-    console.print(trades_table(trades))
+    print_table(console, trades_table(trades, names))
 
 
 @connection_options
@@ -73,6 +83,7 @@ def withdraw(connection: Connection, offer_id: str) -> None:
 def trades(
     connection: Connection,
     participant: str | None = typer.Argument(None, help="Whose trades (default: yours)."),
+    as_json: bool = JsonOption,
 ) -> None:
     """A participant's trade history."""
-    console.print(trades_table(for_participant(connection, participant, EnergyClient.trades)))
+    print_listing(connection, participant, EnergyClient.trades, trades_table, as_json)

@@ -7,13 +7,15 @@ from pathlib import Path
 import typer
 from gridledger.cli.connection import Connection, connection_options
 from gridledger.cli.energy.common import (
+    JsonOption,
     console,
     energy_client,
     for_participant,
+    print_json,
     resolve_participant,
 )
 from gridledger.cli.energy.key_folder import write_owner_only
-from gridledger.cli.render import titled_table
+from gridledger.cli.render import print_table, titled_table
 from gridledger.energy import EnergyClient, EnergySource, MeterKind, MeterSigner
 from gridledger_domain import generate_meter_key
 
@@ -65,10 +67,14 @@ def deactivate_meter(connection: Connection, meter_id: str) -> None:
 def meters(
     connection: Connection,
     owner: str | None = typer.Argument(None, help="Owner (default: you)."),
+    as_json: bool = JsonOption,
 ) -> None:
     """A participant's meters."""
-    found = for_participant(connection, owner, EnergyClient.meters)
-    table = titled_table("Meters", ("meter", "kind", "source", "zone", "status"))
+    found, _ = for_participant(connection, owner, EnergyClient.meters, with_names=False)
+    if as_json:
+        print_json(found)
+        return
+    table = titled_table("Meters", ("meter", "kind", "source", "zone", "status"), whole=("meter",))
     for m in found:
         table.add_row(m.meter_id, m.kind.value, m.source.value, m.zone, m.status.value)
-    console.print(table)
+    print_table(console, table)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import typer
 from gridledger.cli.connection import Connection, connection_options
 from gridledger.cli.energy.common import (
+    JsonOption,
     console,
     energy_client,
+    print_json,
     resolve_participant,
 )
-from gridledger.cli.render import titled_table
+from gridledger.cli.render import print_table, titled_table
 from gridledger.energy import Role
 
 
@@ -42,11 +44,16 @@ def register_participant(
 
 
 @connection_options
-def participants(connection: Connection) -> None:
+def participants(connection: Connection, as_json: bool = JsonOption) -> None:
     """Every registered participant (utility and auditors)."""
     with energy_client(connection) as client:
         found = client.participants()
-    table = titled_table("Participants", ("name", "role", "zone", "participant id"))
+    if as_json:
+        print_json(found)
+        return
+    table = titled_table(
+        "Participants", ("name", "role", "zone", "participant id"), whole=("participant id",)
+    )
     for p in found:
         table.add_row(p.display_name, p.role.value, p.zone, p.participant_id)
-    console.print(table)
+    print_table(console, table)

@@ -12,10 +12,12 @@ from pathlib import Path
 import typer
 from gridledger.cli.connection import Connection, connection_options
 from gridledger.cli.energy.common import (
+    JsonOption,
     console,
     energy_client,
     errors,
     parse_period,
+    print_json,
 )
 from gridledger.cli.energy.import_report import failure_lines
 from gridledger.cli.energy.reading_csv import FORMAT_HELP, read_reading_file, write_rejected
@@ -111,12 +113,16 @@ def readings(
     end: str | None = typer.Option(
         None, "--to", help="Last instant, included (default: one day after --from)."
     ),
+    as_json: bool = JsonOption,
 ) -> None:
     """A meter's stored readings from --from to --to, at most 31 days (the utility, the
     meter's owner and auditors)."""
     first, last = parse_period(start, end)
     with energy_client(connection) as client:
         found = client.readings(meter_id, first, last)
+    if as_json:
+        print_json(found)
+        return
     table = titled_table(
         f"Readings of {meter_id}",
         ("instant (UTC)", "import Wh", "export Wh"),

@@ -4,6 +4,12 @@ Every call returns dataclasses from ``gridledger.energy`` and raises the contrac
 ``EnergyError`` subclasses (``InvalidRequest``, ``AccessDenied``, ``NotFound``, ``Conflict``,
 ``IncompleteData``), which are ``GatewayError``s carrying the transaction id and each peer's
 detail. Other Gateway failures (network, commit) are raised unchanged.
+
+Every call takes ``timeout`` (seconds): it bounds the call, retries included (for
+``submit_readings``, each batch's transaction); None takes the client's ``timeout`` (given to
+the constructor or ``connect``), and when that is None too, each Gateway step's default
+deadline (``gridledger.gateway.Timeouts``: evaluate 5 s, endorse 15 s, ...). A call that runs
+out of time raises a ``GatewayError`` whose ``failure`` is ``Failure.DEADLINE_EXCEEDED``.
 """
 
 from __future__ import annotations
@@ -19,9 +25,11 @@ from gridledger.energy.answers import parse_json, read, read_bill, read_each
 from gridledger.energy.batching import DEFAULT_BATCH_SIZE, plan_batches
 from gridledger.energy.bills import BillVerification
 from gridledger.energy.client import CHAINCODE, CONTRACT, DEFAULT_MAX_IN_FLIGHT
+from gridledger.energy.errors import NotFound
 from gridledger.energy.instants import Instant, to_text
 from gridledger.energy.participants import CallerInfo
 from gridledger.energy.readings import ReadingSubmissionError, SubmissionSummary
+from gridledger.energy.settlements import Settlement
 from gridledger.energy.submitter import ProgressCallback
 from gridledger.gateway import AsyncContract, AsyncGateway, AsyncNetwork
 from gridledger.gateway._async.closing import AsyncClosing
@@ -42,9 +50,11 @@ class AsyncEnergyClient(AsyncClosing):
         *,
         retry_policy: RetryPolicy = DEFAULT_RETRY_POLICY,
         gateway: AsyncGateway | None = None,
+        timeout: float | None = None,
     ) -> None:
         self.contract = contract
         self.retry_policy = retry_policy
+        self.timeout = timeout
         self._gateway = gateway
         self._me: CallerInfo | None = None
 
@@ -62,15 +72,17 @@ class AsyncEnergyClient(AsyncClosing):
         user: str = "User1",
         *,
         chaincode: str = CHAINCODE,
+        timeout: float | None = None,
     ) -> AsyncEnergyClient:
         """Connect to ``msp_id``'s peer as ``user`` (a profile, its path, or the default);
-        the client owns the gateway: use it in a ``with`` block or call ``close()``."""
+        the client owns the gateway: use it in a ``with`` block or call ``close()``.
+        ``timeout``: every call's default (seconds, see the module's doc)."""
         loaded = (
             profile if isinstance(profile, ConnectionProfile) else ConnectionProfile.load(profile)
         )
         gateway = loaded.aconnect(msp_id, user=user)
         network = gateway.network(loaded.channel)
-        return cls(network.contract(chaincode, CONTRACT), gateway=gateway)
+        return cls(network.contract(chaincode, CONTRACT), gateway=gateway, timeout=timeout)
 
     async def close(self) -> None:
         if self._gateway is not None:
@@ -78,59 +90,92 @@ class AsyncEnergyClient(AsyncClosing):
             self._gateway = None
 
     # -- plumbing -------------------------------------------------------------------------------
-    async def _submit(self, function: str, *args: str, idempotent: bool = False) -> Any:
+    def _timeout(self, timeout: float | None) -> float | None:
+        return self.timeout if timeout is None else timeout
+
+    async def _transaction(
+        self, function: str, args: tuple[str, ...], timeout: float | None, idempotent: bool
+    ) -> bytes:
         committed = await submit_transaction(
-            self.contract, function, list(args), idempotent=idempotent, policy=self.retry_policy
+            self.contract,
+            function,
+            list(args),
+            idempotent=idempotent,
+            policy=self.retry_policy,
+            timeout=self._timeout(timeout),
         )
-        return parse_json(committed.result) if committed.result else None
+        return committed.result
 
-    async def _evaluate(self, function: str, *args: str) -> Any:
-        return parse_json(await evaluate_transaction(self.contract, function, list(args)))
+    async def _submit(
+        self, function: str, *args: str, timeout: float | None, idempotent: bool = False
+    ) -> Any:
+        result = await self._transaction(function, args, timeout, idempotent)
+        return parse_json(result) if result else None
 
-    async def _raw(self, function: str, *args: str, submit: bool = False) -> bytes:
+    async def _evaluate(self, function: str, *args: str, timeout: float | None) -> Any:
+        return parse_json(await self._raw(function, *args, timeout=timeout))
+
+    async def _raw(
+        self, function: str, *args: str, timeout: float | None, submit: bool = False
+    ) -> bytes:
         if submit:  # only Settle: settling a stored period again returns it (idempotent)
-            committed = await submit_transaction(
-                self.contract, function, list(args), idempotent=True, policy=self.retry_policy
-            )
-            return committed.result
-        return await evaluate_transaction(self.contract, function, list(args))
+            return await self._transaction(function, args, timeout, True)
+        return await evaluate_transaction(
+            self.contract, function, list(args), timeout=self._timeout(timeout)
+        )
 
-    async def _self_or(self, participant_id: str | None) -> str:
+    async def _self_or(self, participant_id: str | None, timeout: float | None) -> str:
         if participant_id is not None:
             return participant_id
-        me = await self.whoami()
+        me = await self.whoami(timeout=timeout)
         return me.participant_id
 
     # -- participants ---------------------------------------------------------------------------
-    async def whoami(self) -> CallerInfo:
+    async def whoami(self, *, timeout: float | None = None) -> CallerInfo:
         """Who the contract takes the caller for (cached after the first call)."""
         if self._me is None:
-            self._me = read(CallerInfo.from_json_dict, await self._evaluate("WhoAmI"), "caller")
+            answer = await self._evaluate("WhoAmI", timeout=timeout)
+            self._me = read(CallerInfo.from_json_dict, answer, "caller")
         return self._me
 
-    async def refresh_whoami(self) -> CallerInfo:
+    async def refresh_whoami(self, *, timeout: float | None = None) -> CallerInfo:
         self._me = None
-        return await self.whoami()
+        return await self.whoami(timeout=timeout)
 
     async def register_participant(
-        self, participant: str | CallerInfo, role: Role | str, *, zone: str, display_name: str
+        self,
+        participant: str | CallerInfo,
+        role: Role | str,
+        *,
+        zone: str,
+        display_name: str,
+        timeout: float | None = None,
     ) -> Participant:
         """Register ``participant`` (an id ``<MSP id>::<subject>``, or what its ``whoami()``
         returned) with a role (utility only)."""
         pid = participant.participant_id if isinstance(participant, CallerInfo) else participant
         msp_id, subject = split_participant_id(pid)
         answer = await self._submit(
-            "RegisterParticipant", msp_id, subject, Role(role).value, zone, display_name
+            "RegisterParticipant",
+            msp_id,
+            subject,
+            Role(role).value,
+            zone,
+            display_name,
+            timeout=timeout,
         )
         return read(Participant.from_json_dict, answer, "participant")
 
-    async def participant(self, participant_id: str | None = None) -> Participant:
-        answer = await self._evaluate("GetParticipant", await self._self_or(participant_id))
+    async def participant(
+        self, participant_id: str | None = None, *, timeout: float | None = None
+    ) -> Participant:
+        pid = await self._self_or(participant_id, timeout)
+        answer = await self._evaluate("GetParticipant", pid, timeout=timeout)
         return read(Participant.from_json_dict, answer, "participant")
 
-    async def participants(self) -> list[Participant]:
+    async def participants(self, *, timeout: float | None = None) -> list[Participant]:
         """Every registered participant (utility and auditors)."""
-        answer = await self._evaluate("ListParticipants")
+        answer = await self._evaluate("ListParticipants", timeout=timeout)
         return read_each(Participant.from_json_dict, answer, "participants")
 
     # -- meters ---------------------------------------------------------------------------------
@@ -142,6 +187,8 @@ class AsyncEnergyClient(AsyncClosing):
         source: EnergySource | str,
         zone: str,
         public_key_pem: str,
+        *,
+        timeout: float | None = None,
     ) -> Meter:
         """Register a meter with the device's public key (utility only)."""
         answer = await self._submit(
@@ -152,19 +199,24 @@ class AsyncEnergyClient(AsyncClosing):
             EnergySource(source).value,
             zone,
             public_key_pem,
+            timeout=timeout,
         )
         return read(Meter.from_json_dict, answer, "meter")
 
-    async def deactivate_meter(self, meter_id: str) -> Meter:
-        answer = await self._submit("DeactivateMeter", meter_id)
+    async def deactivate_meter(self, meter_id: str, *, timeout: float | None = None) -> Meter:
+        answer = await self._submit("DeactivateMeter", meter_id, timeout=timeout)
         return read(Meter.from_json_dict, answer, "meter")
 
-    async def meter(self, meter_id: str) -> Meter:
-        answer = await self._evaluate("GetMeter", meter_id)
+    async def meter(self, meter_id: str, *, timeout: float | None = None) -> Meter:
+        answer = await self._evaluate("GetMeter", meter_id, timeout=timeout)
         return read(Meter.from_json_dict, answer, "meter")
 
-    async def meters(self, owner: str | None = None) -> list[Meter]:
-        answer = await self._evaluate("ListMeters", await self._self_or(owner))
+    async def meters(
+        self, owner: str | None = None, *, timeout: float | None = None
+    ) -> list[Meter]:
+        answer = await self._evaluate(
+            "ListMeters", await self._self_or(owner, timeout), timeout=timeout
+        )
         return read_each(Meter.from_json_dict, answer, "meters")
 
     # -- readings -------------------------------------------------------------------------------
@@ -176,6 +228,7 @@ class AsyncEnergyClient(AsyncClosing):
         max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
         on_progress: ProgressCallback | None = None,
         raise_on_failure: bool = True,
+        timeout: float | None = None,
     ) -> SubmissionSummary:
         """Submit any number of signed readings, ``batch_size`` per transaction, at most
         ``max_in_flight`` transactions at once.
@@ -190,7 +243,8 @@ class AsyncEnergyClient(AsyncClosing):
         Batches never share a meter with a concurrent batch (they would conflict at validation);
         read conflicts and unreachable peers are retried, which is safe because an identical
         resubmission is a no-op. With ``raise_on_failure`` a ``ReadingSubmissionError`` carrying
-        the summary is raised if any batch did not commit.
+        the summary is raised if any batch did not commit. ``timeout`` bounds each batch's
+        transaction, its retries included.
         """
         batches = plan_batches(readings, batch_size)
         summary = await submit_batches(
@@ -199,14 +253,19 @@ class AsyncEnergyClient(AsyncClosing):
             max_in_flight=max_in_flight,
             on_progress=on_progress,
             policy=self.retry_policy,
+            timeout=self._timeout(timeout),
         )
         if raise_on_failure and not summary.ok:
             raise ReadingSubmissionError(summary)
         return summary
 
-    async def readings(self, meter_id: str, start: Instant, end: Instant) -> list[SignedReading]:
+    async def readings(
+        self, meter_id: str, start: Instant, end: Instant, *, timeout: float | None = None
+    ) -> list[SignedReading]:
         """A meter's readings at instants ``start..end`` inclusive (at most 31 days)."""
-        answer = await self._evaluate("GetReadings", meter_id, to_text(start), to_text(end))
+        answer = await self._evaluate(
+            "GetReadings", meter_id, to_text(start), to_text(end), timeout=timeout
+        )
         return read_each(SignedReading.from_json_dict, answer, "readings")
 
     # -- market ---------------------------------------------------------------------------------
@@ -217,6 +276,8 @@ class AsyncEnergyClient(AsyncClosing):
         interval_count: int,
         quantity_wh: int,
         price: int,
+        *,
+        timeout: float | None = None,
     ) -> Offer:
         """Offer ``quantity_wh`` in each of ``interval_count`` intervals at ``price`` (scaled
         minor units per kWh, see ``gridledger.energy.prices``)."""
@@ -227,6 +288,7 @@ class AsyncEnergyClient(AsyncClosing):
             str(interval_count),
             str(quantity_wh),
             str(price),
+            timeout=timeout,
         )
         return read(Offer.from_json_dict, answer, "offer")
 
@@ -236,6 +298,7 @@ class AsyncEnergyClient(AsyncClosing):
         *,
         source: EnergySource | str | None = None,
         zone: str | None = None,
+        timeout: float | None = None,
     ) -> list[Offer]:
         """Open offers with energy left in the interval, cheapest first."""
         answer = await self._evaluate(
@@ -243,69 +306,128 @@ class AsyncEnergyClient(AsyncClosing):
             to_text(interval_start),
             EnergySource(source).value if source else "",
             zone or "",
+            timeout=timeout,
         )
         return read_each(Offer.from_json_dict, answer, "offers")
 
-    async def offer(self, offer_id: str) -> Offer:
-        answer = await self._evaluate("GetOffer", offer_id)
+    async def offer(self, offer_id: str, *, timeout: float | None = None) -> Offer:
+        answer = await self._evaluate("GetOffer", offer_id, timeout=timeout)
         return read(Offer.from_json_dict, answer, "offer")
 
-    async def buy(self, offer_id: str, quantity_wh: int) -> list[Trade]:
+    async def buy(
+        self, offer_id: str, quantity_wh: int, *, timeout: float | None = None
+    ) -> list[Trade]:
         """Buy ``quantity_wh`` in each interval of the offer: one trade per interval."""
-        answer = await self._submit("Buy", offer_id, str(quantity_wh))
+        answer = await self._submit("Buy", offer_id, str(quantity_wh), timeout=timeout)
         return read_each(Trade.from_json_dict, answer, "trades")
 
-    async def withdraw_offer(self, offer_id: str) -> Offer:
-        answer = await self._submit("WithdrawOffer", offer_id)
+    async def withdraw_offer(self, offer_id: str, *, timeout: float | None = None) -> Offer:
+        answer = await self._submit("WithdrawOffer", offer_id, timeout=timeout)
         return read(Offer.from_json_dict, answer, "offer")
 
-    async def trades(self, participant_id: str | None = None) -> list[Trade]:
+    async def trades(
+        self, participant_id: str | None = None, *, timeout: float | None = None
+    ) -> list[Trade]:
         """A participant's trades (default: the caller's), by interval."""
-        answer = await self._evaluate("ListTrades", await self._self_or(participant_id))
+        pid = await self._self_or(participant_id, timeout)
+        answer = await self._evaluate("ListTrades", pid, timeout=timeout)
         return read_each(Trade.from_json_dict, answer, "trades")
 
     # -- tariffs --------------------------------------------------------------------------------
-    async def set_tariff(self, tariff: Tariff) -> Tariff:
+    async def set_tariff(self, tariff: Tariff, *, timeout: float | None = None) -> Tariff:
         """Add a tariff version (utility only; versions are never overwritten)."""
-        answer = await self._submit("SetTariff", json.dumps(tariff.to_json_dict()))
+        answer = await self._submit("SetTariff", json.dumps(tariff.to_json_dict()), timeout=timeout)
         return read(Tariff.from_json_dict, answer, "tariff")
 
-    async def tariffs(self) -> list[Tariff]:
-        answer = await self._evaluate("ListTariffs")
+    async def tariffs(self, *, timeout: float | None = None) -> list[Tariff]:
+        answer = await self._evaluate("ListTariffs", timeout=timeout)
         return read_each(Tariff.from_json_dict, answer, "tariffs")
 
     # -- settlement -----------------------------------------------------------------------------
-    async def settle(self, participant_id: str, period_start: Instant, period_end: Instant) -> Bill:
+    async def settle(
+        self,
+        participant_id: str,
+        period_start: Instant,
+        period_end: Instant,
+        *,
+        timeout: float | None = None,
+    ) -> Bill:
         """Settle and store the bill (utility only); settling again returns the same bill.
         Missing readings raise ``IncompleteData`` listing them."""
         raw = await self._raw(
-            "Settle", participant_id, to_text(period_start), to_text(period_end), submit=True
+            "Settle",
+            participant_id,
+            to_text(period_start),
+            to_text(period_end),
+            timeout=timeout,
+            submit=True,
         )
         return read_bill(raw)
 
+    async def settle_period(
+        self,
+        participant_id: str,
+        period_start: Instant,
+        period_end: Instant,
+        *,
+        timeout: float | None = None,
+    ) -> Settlement:
+        """Settle like ``settle``, saying whether the period was settled before: the stored
+        bill is looked up first (``GetBill``) and, when there is one, returned with
+        ``already_settled`` and no transaction. (A settlement by someone else between the
+        look-up and the transaction is reported as new.)"""
+        try:
+            stored = await self.bill(participant_id, period_start, period_end, timeout=timeout)
+        except NotFound:
+            bill = await self.settle(participant_id, period_start, period_end, timeout=timeout)
+            return Settlement(bill, already_settled=False)
+        return Settlement(stored, already_settled=True)
+
     async def bill(
-        self, participant_id: str | None, period_start: Instant, period_end: Instant
+        self,
+        participant_id: str | None,
+        period_start: Instant,
+        period_end: Instant,
+        *,
+        timeout: float | None = None,
     ) -> Bill:
         """The stored bill (default participant: the caller)."""
-        args = (await self._self_or(participant_id), to_text(period_start), to_text(period_end))
-        return read_bill(await self._raw("GetBill", *args))
+        pid = await self._self_or(participant_id, timeout)
+        args = (pid, to_text(period_start), to_text(period_end))
+        return read_bill(await self._raw("GetBill", *args, timeout=timeout))
 
     async def preview_bill(
-        self, participant_id: str | None, period_start: Instant, period_end: Instant
+        self,
+        participant_id: str | None,
+        period_start: Instant,
+        period_end: Instant,
+        *,
+        timeout: float | None = None,
     ) -> Bill:
         """What settling would give now (possibly incomplete); nothing is stored."""
-        args = (await self._self_or(participant_id), to_text(period_start), to_text(period_end))
-        return read_bill(await self._raw("PreviewBill", *args))
+        pid = await self._self_or(participant_id, timeout)
+        args = (pid, to_text(period_start), to_text(period_end))
+        return read_bill(await self._raw("PreviewBill", *args, timeout=timeout))
 
     async def verify_bill(
-        self, participant_id: str | None, period_start: Instant, period_end: Instant
+        self,
+        participant_id: str | None,
+        period_start: Instant,
+        period_end: Instant,
+        *,
+        timeout: float | None = None,
     ) -> BillVerification:
         """Recompute the stored bill from the ledger and compare."""
-        args = (await self._self_or(participant_id), to_text(period_start), to_text(period_end))
-        answer = await self._evaluate("VerifyBill", *args)
+        pid = await self._self_or(participant_id, timeout)
+        args = (pid, to_text(period_start), to_text(period_end))
+        answer = await self._evaluate("VerifyBill", *args, timeout=timeout)
         return read(BillVerification.from_json_dict, answer, "verification")
 
     # -- certificates ---------------------------------------------------------------------------
-    async def certificates(self, owner: str | None = None) -> list[Certificate]:
-        answer = await self._evaluate("ListCertificates", await self._self_or(owner))
+    async def certificates(
+        self, owner: str | None = None, *, timeout: float | None = None
+    ) -> list[Certificate]:
+        answer = await self._evaluate(
+            "ListCertificates", await self._self_or(owner, timeout), timeout=timeout
+        )
         return read_each(Certificate.from_json_dict, answer, "certificates")

@@ -30,6 +30,7 @@ async def _submit_one(
     batch: ReadingBatch,
     depends_on: Sequence[AsyncHandle[BatchResult]],
     policy: RetryPolicy,
+    timeout: float | None,
     outage: list[GatewayError],
 ) -> BatchResult:
     for dependency in depends_on:
@@ -45,7 +46,7 @@ async def _submit_one(
     payload = json.dumps([signed.to_json_dict() for signed in batch.readings])
     try:
         committed = await submit_transaction(
-            contract, FUNCTION, [payload], idempotent=True, policy=policy
+            contract, FUNCTION, [payload], idempotent=True, policy=policy, timeout=timeout
         )
     except GatewayError as error:
         if classify(error).disposition is Disposition.UNAVAILABLE:
@@ -65,8 +66,10 @@ async def submit_batches(
     max_in_flight: int,
     on_progress: ProgressCallback | None = None,
     policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+    timeout: float | None = None,
 ) -> SubmissionSummary:
-    """Submit every batch; a batch whose dependency failed is skipped (reported, not sent)."""
+    """Submit every batch; a batch whose dependency failed is skipped (reported, not sent).
+    ``timeout`` bounds each batch's transaction, its retries included."""
     if max_in_flight < 1:
         raise ValueError("max_in_flight must be at least 1")
     started = time.monotonic()
@@ -81,7 +84,7 @@ async def submit_batches(
         for batch in batches:
             depends_on = [handles[index] for index in batch.after]
             handle = workers.start(
-                _submit_one, workers, contract, batch, depends_on, policy, outage
+                _submit_one, workers, contract, batch, depends_on, policy, timeout, outage
             )
             handles.append(handle)
             batch_of[handle] = batch

@@ -1,4 +1,8 @@
-"""Submitting one energy transaction, and evaluating one, with the contract's refusals typed."""
+"""Submitting one energy transaction, and evaluating one, with the contract's refusals typed.
+
+``timeout`` (seconds) bounds the whole call, retries and their waits included; None gives each
+step the gateway's default deadline (``gridledger.gateway.Timeouts``) and retries by the
+policy alone."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import logging
 from gridledger.energy.errors import EnergyError, refusal_from
 from gridledger.energy.transactions import Committed, domain_error, should_retry
 from gridledger.gateway import AsyncContract, CommitError, GatewayError
+from gridledger.gateway.timeouts import Deadline
 from gridledger.retry import DEFAULT_RETRY_POLICY, RetryPolicy
 
 logger = logging.getLogger(__name__)
@@ -20,15 +25,17 @@ async def submit_transaction(
     *,
     idempotent: bool = False,
     policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+    timeout: float | None = None,
 ) -> Committed:
+    deadline = Deadline(timeout)
     attempts = 0
     while True:
         attempts += 1
         try:
             proposal = contract.new_proposal(function, args=args)
-            transaction = await proposal.endorse()
-            submitted = await transaction.submit()
-            status = await submitted.status()
+            transaction = await proposal.endorse(deadline.left())
+            submitted = await transaction.submit(deadline.left())
+            status = await submitted.status(deadline.left())
             if not status.successful:
                 raise CommitError(status.transaction_id, status.code)
             return Committed(status.transaction_id, transaction.result, status.block_number)
@@ -37,15 +44,18 @@ async def submit_transaction(
             if refusal is not None:
                 raise refusal from error
             verdict = should_retry(error, attempts, idempotent=idempotent, policy=policy)
-            if verdict is None:
+            if verdict is None or deadline.passed:
                 raise
             logger.info("%s: attempt %d failed (%s); retrying", function, attempts, verdict.reason)
-            await asyncio.sleep(policy.delay(attempts))
+            delay, left = policy.delay(attempts), deadline.left()
+            await asyncio.sleep(delay if left is None else min(delay, left))
 
 
-async def evaluate_transaction(contract: AsyncContract, function: str, args: list[str]) -> bytes:
+async def evaluate_transaction(
+    contract: AsyncContract, function: str, args: list[str], *, timeout: float | None = None
+) -> bytes:
     try:
-        return await contract.evaluate(function, *args)
+        return await contract.evaluate(function, *args, timeout=timeout)
     except EnergyError:
         raise
     except GatewayError as error:
