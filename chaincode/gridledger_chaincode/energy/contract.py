@@ -3,6 +3,10 @@
 Every function identifies the caller from its certificate, validates its input and either
 completes or refuses with a message starting with the kind of refusal (``invalid:``,
 ``access denied:``, ``not found:``, ``conflict:``, ``incomplete:``); a refusal writes nothing.
+
+Every listing (``ListParticipants``, ``ListMeters``, ``GetReadings``, ``ListOffers``,
+``ListTrades``, ``ListTariffs``, ``ListBills``, ``ListCertificates``) takes two optional trailing
+arguments, page size and bookmark, and answers one page (see ``ledger.paging``).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from gridledger_domain.refusals import Refusal
 
 from gridledger_chaincode.contract import Context, Contract, ContractError, query, transaction
 from gridledger_chaincode.energy.ledger import (
+    bills,
     certificates,
     market,
     meters,
@@ -23,6 +28,7 @@ from gridledger_chaincode.energy.ledger import (
     tariffs,
 )
 from gridledger_chaincode.energy.ledger.access import UTILITY_MSP, Caller, identify
+from gridledger_chaincode.energy.ledger.paging import page_request
 from gridledger_chaincode.energy.ledger.state import State
 
 T = TypeVar("T")
@@ -58,8 +64,8 @@ class EnergyContract(Contract):
         return self._run(ctx, lambda s, c: participants.get_participant(s, c, participant_id))
 
     @query
-    def list_participants(self, ctx: Context) -> list[dict[str, Any]]:
-        return self._run(ctx, participants.list_participants)
+    def list_participants(self, ctx: Context, *page: str) -> dict[str, Any]:
+        return self._run(ctx, lambda s, c: participants.list_participants(s, c, page_request(page)))
 
     @query
     def who_am_i(self, ctx: Context) -> dict[str, Any]:
@@ -93,12 +99,8 @@ class EnergyContract(Contract):
         return self._run(ctx, lambda s, c: meters.get_meter(s, c, meter_id))
 
     @query
-    def list_meters(self, ctx: Context, owner: str) -> list[dict[str, Any]]:
-        def run(s: State, c: Caller) -> list[dict[str, Any]]:
-            c.require_reader_of(owner, f"the meters of {owner}")
-            return [meter.to_json_dict() for meter in meters.meters_of(s, owner)]
-
-        return self._run(ctx, run)
+    def list_meters(self, ctx: Context, owner: str, *page: str) -> dict[str, Any]:
+        return self._run(ctx, lambda s, c: meters.meters_page(s, c, owner, page_request(page)))
 
     # -- readings -------------------------------------------------------------------------------
     @transaction
@@ -107,9 +109,12 @@ class EnergyContract(Contract):
 
     @query
     def get_readings(
-        self, ctx: Context, meter_id: str, start: str, end: str
-    ) -> list[dict[str, Any]]:
-        return self._run(ctx, lambda s, c: readings.get_readings(s, c, meter_id, start, end))
+        self, ctx: Context, meter_id: str, start: str, end: str, *page: str
+    ) -> dict[str, Any]:
+        return self._run(
+            ctx,
+            lambda s, c: readings.get_readings(s, c, meter_id, start, end, page_request(page)),
+        )
 
     # -- market ---------------------------------------------------------------------------------
     @transaction
@@ -131,14 +136,13 @@ class EnergyContract(Contract):
 
     @query
     def list_offers(
-        self, ctx: Context, interval_start: str, source: str, zone: str
-    ) -> list[dict[str, Any]]:
+        self, ctx: Context, interval_start: str, source: str, zone: str, *page: str
+    ) -> dict[str, Any]:
         return self._run(
             ctx,
-            lambda s, c: [
-                o.to_json_dict()
-                for o in market.offers_for_interval(s, interval_start, source, zone)
-            ],
+            lambda s, c: market.offers_for_interval(
+                s, interval_start, source, zone, page_request(page)
+            ),
         )
 
     @query
@@ -157,9 +161,9 @@ class EnergyContract(Contract):
         return self._run(ctx, lambda s, c: market.withdraw_offer(s, c, offer_id).to_json_dict())
 
     @query
-    def list_trades(self, ctx: Context, participant_id: str) -> list[dict[str, Any]]:
+    def list_trades(self, ctx: Context, participant_id: str, *page: str) -> dict[str, Any]:
         return self._run(
-            ctx, lambda s, c: [t.to_json_dict() for t in market.trades_of(s, c, participant_id)]
+            ctx, lambda s, c: market.trades_page(s, c, participant_id, page_request(page))
         )
 
     # -- tariffs --------------------------------------------------------------------------------
@@ -168,8 +172,8 @@ class EnergyContract(Contract):
         return self._run(ctx, lambda s, c: tariffs.set_tariff(s, c, tariff).to_json_dict())
 
     @query
-    def list_tariffs(self, ctx: Context) -> list[dict[str, Any]]:
-        return self._run(ctx, lambda s, c: [t.to_json_dict() for t in tariffs.all_tariffs(s)])
+    def list_tariffs(self, ctx: Context, *page: str) -> dict[str, Any]:
+        return self._run(ctx, lambda s, c: tariffs.tariffs_page(s, page_request(page)))
 
     # -- settlement -----------------------------------------------------------------------------
     @transaction
@@ -185,6 +189,12 @@ class EnergyContract(Contract):
     ) -> str:
         return self._run(
             ctx, lambda s, c: settlement.get_bill(s, c, participant_id, period_start, period_end)
+        )
+
+    @query
+    def list_bills(self, ctx: Context, participant_id: str, *page: str) -> dict[str, Any]:
+        return self._run(
+            ctx, lambda s, c: bills.bills_page(s, c, participant_id, page_request(page))
         )
 
     @query
@@ -207,5 +217,7 @@ class EnergyContract(Contract):
 
     # -- certificates ---------------------------------------------------------------------------
     @query
-    def list_certificates(self, ctx: Context, owner: str) -> list[dict[str, Any]]:
-        return self._run(ctx, lambda s, c: certificates.list_certificates(s, c, owner))
+    def list_certificates(self, ctx: Context, owner: str, *page: str) -> dict[str, Any]:
+        return self._run(
+            ctx, lambda s, c: certificates.list_certificates(s, c, owner, page_request(page))
+        )

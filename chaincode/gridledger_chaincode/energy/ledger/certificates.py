@@ -16,6 +16,7 @@ from gridledger_domain.vocabulary import CertificateStatus
 
 from gridledger_chaincode.energy.certificates import issue_certificate, transfer_to_trades
 from gridledger_chaincode.energy.ledger.access import Caller
+from gridledger_chaincode.energy.ledger.paging import PageRequest, page_answer
 from gridledger_chaincode.energy.ledger.state import (
     BILLED_THROUGH,
     CERTIFICATE,
@@ -124,6 +125,10 @@ def certificates_of(state: State, owner: str, days: Iterable[int]) -> list[Certi
     return [Certificate.from_json_dict(r) for r in state.follow_index(CERTIFICATE, rows, 2)]
 
 
-def list_certificates(state: State, caller: Caller, owner: str) -> list[dict[str, Any]]:
+def list_certificates(
+    state: State, caller: Caller, owner: str, request: PageRequest
+) -> dict[str, Any]:
+    """One page of an owner's certificates, by interval day then certificate id."""
     caller.require_reader_of(owner, f"the certificates of {owner}")
-    return state.follow_index(CERTIFICATE, state.scan(CERTIFICATE_BY_OWNER, owner), 2)
+    rows, bookmark = state.scan_page(CERTIFICATE_BY_OWNER, [owner], request.size, request.bookmark)
+    return page_answer(state.follow_index(CERTIFICATE, rows, 2), bookmark)

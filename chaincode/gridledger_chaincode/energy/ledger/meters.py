@@ -15,6 +15,7 @@ from gridledger_domain.vocabulary import (
 )
 
 from gridledger_chaincode.energy.ledger.access import Caller
+from gridledger_chaincode.energy.ledger.paging import PageRequest, page_answer
 from gridledger_chaincode.energy.ledger.participants import load_participant
 from gridledger_chaincode.energy.ledger.state import METER, METER_BY_OWNER, State
 
@@ -56,6 +57,13 @@ def load_meter(state: State, meter_id: str) -> Meter:
 
 def meters_of(state: State, owner: str) -> list[Meter]:
     return [load_meter(state, parts[1]) for parts, _ in state.scan(METER_BY_OWNER, owner)]
+
+
+def meters_page(state: State, caller: Caller, owner: str, request: PageRequest) -> dict[str, Any]:
+    """One page of an owner's meters, by meter id."""
+    caller.require_reader_of(owner, f"the meters of {owner}")
+    rows, bookmark = state.scan_page(METER_BY_OWNER, [owner], request.size, request.bookmark)
+    return page_answer(state.follow_index(METER, rows, 1), bookmark)
 
 
 def deactivate_meter(state: State, caller: Caller, meter_id: str) -> Meter:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from gridledger_domain.records import Participant
@@ -9,6 +10,7 @@ from gridledger_domain.refusals import AccessDenied, Conflict, InvalidRequest
 from gridledger_domain.vocabulary import Role, parse_word
 
 from gridledger_chaincode.energy.ledger.access import Caller
+from gridledger_chaincode.energy.ledger.paging import PageRequest, page_answer
 from gridledger_chaincode.energy.ledger.state import PARTICIPANT, State
 
 
@@ -42,10 +44,12 @@ def get_participant(state: State, caller: Caller, pid: str) -> dict[str, Any]:
     return load_participant(state, pid).to_json_dict()
 
 
-def list_participants(state: State, caller: Caller) -> list[dict[str, Any]]:
+def list_participants(state: State, caller: Caller, request: PageRequest) -> dict[str, Any]:
+    """One page of the registered participants, by participant id."""
     if not caller.reads_everything:
         raise AccessDenied(f"caller {caller.participant_id} may not read the participant list")
-    return state.scan_json(PARTICIPANT)
+    rows, bookmark = state.scan_page(PARTICIPANT, [], request.size, request.bookmark)
+    return page_answer([json.loads(value) for _, value in rows], bookmark)
 
 
 def who_am_i(caller: Caller) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from gridledger_domain.timeutil import DAY_SECONDS, day_of
 from gridledger_chaincode.energy.ledger.access import Caller
 from gridledger_chaincode.energy.ledger.certificates import CertificateDesk, billed_through
 from gridledger_chaincode.energy.ledger.meters import load_meter
+from gridledger_chaincode.energy.ledger.paging import PageRequest, page_answer
 from gridledger_chaincode.energy.ledger.state import METER, METER_SPAN, READING, State, day_text
 from gridledger_chaincode.energy.readings import MAX_BATCH, plan_readings
 
@@ -223,10 +224,30 @@ def _issue_certificates(
             desk.issue(meter, known[opening], known[closing])
 
 
+def _reading_bookmark(text: str, first_day: int, last_day: int) -> tuple[int, str]:
+    """``<day number>:<Fabric bookmark within that day>`` (empty: from ``first_day``)."""
+    if not text:
+        return first_day, ""
+    day_number, _, inner = text.partition(":")
+    try:
+        day = int(day_number) * DAY_SECONDS
+    except ValueError:
+        raise InvalidRequest(f"not a bookmark of this listing: {text!r}") from None
+    if not first_day <= day <= last_day:
+        raise InvalidRequest(f"not a bookmark of this listing: {text!r}")
+    return day, inner
+
+
 def get_readings(
-    state: State, caller: Caller, meter_id: str, start_text: str, end_text: str
-) -> list[dict[str, Any]]:
-    """A meter's readings at instants ``start..end`` inclusive (at most 31 days)."""
+    state: State,
+    caller: Caller,
+    meter_id: str,
+    start_text: str,
+    end_text: str,
+    request: PageRequest,
+) -> dict[str, Any]:
+    """One page of a meter's readings at instants ``start..end`` inclusive (at most 31 days),
+    in time order. The bookmark names the UTC day to go on with and Fabric's bookmark in it."""
     meter = load_meter(state, meter_id)
     caller.require_reader_of(meter.owner, f"the readings of meter {meter_id}")
     try:
@@ -235,6 +256,19 @@ def get_readings(
         raise InvalidRequest(str(exc)) from exc
     if end < start or end - start > MAX_READ_DAYS * DAY_SECONDS:
         raise InvalidRequest(f"reading range must be 0 to {MAX_READ_DAYS} days")
-    days = range(day_of(start), day_of(end) + DAY_SECONDS, DAY_SECONDS)
-    found = stored_readings(state, meter_id, list(days))
-    return [found[t].to_json_dict() for t in sorted(found) if start <= t <= end]
+    last_day = day_of(end)
+    day, inner = _reading_bookmark(request.bookmark, day_of(start), last_day)
+    items: list[dict[str, Any]] = []
+    while day <= last_day:
+        left = request.size - len(items)
+        rows, inner = state.scan_page(READING, [meter_id, format_utc(day)], left, inner)
+        for _, raw in rows:
+            signed = _load_signed(raw)
+            if start <= signed.reading.interval_start <= end:
+                items.append(signed.to_json_dict())
+        if not inner:
+            day += DAY_SECONDS
+        if len(items) == request.size:
+            break
+    more = day <= last_day
+    return page_answer(items, f"{day // DAY_SECONDS}:{inner}" if more else "")

@@ -8,6 +8,7 @@
 | ``energy.meter_span`` | meter id | first and last reading of the meter |
 | ``energy.reading`` | meter id, UTC day, instant | signed reading (transport JSON) |
 | ``energy.offer`` | offer id | Offer JSON |
+| ``energy.open_offer`` | UTC day, price (zero-padded), offer id | ``1`` while the offer is open |
 | ``energy.trade`` | trade id | Trade JSON |
 | ``energy.trade_by_party`` | participant, UTC day, trade id | ``buyer`` or ``seller`` |
 | ``energy.tariff`` | version (6 digits) | Tariff JSON |
@@ -40,6 +41,7 @@ METER_BY_OWNER = "energy.meter_by_owner"
 METER_SPAN = "energy.meter_span"
 READING = "energy.reading"
 OFFER = "energy.offer"
+OPEN_OFFER = "energy.open_offer"
 TRADE = "energy.trade"
 TRADE_BY_PARTY = "energy.trade_by_party"
 TARIFF = "energy.tariff"
@@ -95,9 +97,15 @@ class StateStub(Protocol):
 
     def put_state(self, key: str, value: bytes) -> None: ...
 
+    def del_state(self, key: str) -> None: ...
+
     def get_state_by_partial_composite_key(
         self, object_type: str, attributes: Sequence[str]
     ) -> Any: ...
+
+    def get_state_by_partial_composite_key_with_pagination(
+        self, object_type: str, attributes: Sequence[str], page_size: int, bookmark: str = ""
+    ) -> tuple[Any, Any]: ...
 
     def get_state_by_range(self, start_key: str, end_key: str) -> Any: ...
 
@@ -162,6 +170,26 @@ class State:
             return found
         finally:
             iterator.close()
+
+    def delete(self, object_type: str, *attributes: str) -> None:
+        self.stub.del_state(self.key(object_type, *attributes))
+
+    def scan_page(
+        self, object_type: str, attributes: Sequence[str], size: int, bookmark: str
+    ) -> tuple[list[tuple[list[str], bytes]], str]:
+        """At most ``size`` (attributes, value) under a partial composite key from ``bookmark``
+        (Fabric's paged range query), and the bookmark of the next page (empty after the last)."""
+        iterator, metadata = self.stub.get_state_by_partial_composite_key_with_pagination(
+            object_type, list(attributes), size, bookmark
+        )
+        try:
+            found = []
+            for kv in iterator:
+                _, parts = self.stub.split_composite_key(kv.key)
+                found.append((parts, bytes(kv.value)))
+        finally:
+            iterator.close()
+        return found, str(metadata.bookmark) if len(found) == size else ""
 
     def follow_index(
         self, object_type: str, rows: Iterable[tuple[list[str], bytes]], id_at: int

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from gridledger_domain import format_utc, parse_utc
@@ -9,12 +10,19 @@ from gridledger_domain.records import Tariff
 from gridledger_domain.refusals import Conflict, InvalidRequest
 
 from gridledger_chaincode.energy.ledger.access import Caller
+from gridledger_chaincode.energy.ledger.paging import PageRequest, page_answer
 from gridledger_chaincode.energy.ledger.state import SETTLED_THROUGH, TARIFF, State
 from gridledger_chaincode.energy.tariffs import check_new_version
 
 
 def all_tariffs(state: State) -> list[Tariff]:
     return [Tariff.from_json_dict(record) for record in state.scan_json(TARIFF)]
+
+
+def tariffs_page(state: State, request: PageRequest) -> dict[str, Any]:
+    """One page of the tariff versions, oldest version first (public)."""
+    rows, bookmark = state.scan_page(TARIFF, [], request.size, request.bookmark)
+    return page_answer([json.loads(value) for _, value in rows], bookmark)
 
 
 def settled_through(state: State) -> int:

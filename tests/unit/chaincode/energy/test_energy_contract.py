@@ -65,6 +65,13 @@ class World:
         assert result.ok, result.message
         return result.json() if result.payload else None
 
+    def items(self, who: ClientIdentity, function: str, *args: Any) -> list[Any]:
+        """The items of a listing that fits in one page."""
+        page = self.ok(who, function, *args)
+        assert page["bookmark"] == "" and page["count"] == len(page["items"])
+        items: list[Any] = page["items"]
+        return items
+
     def readings(
         self, meter_id: str, imports: list[int], exports: list[int]
     ) -> list[dict[str, Any]]:
@@ -167,7 +174,7 @@ def test_a_market_day_settles_verifies_and_is_idempotent(world: World) -> None:
     verdict = world.ok(world.alice, "VerifyBill", alice, DAY, NEXT_DAY)
     assert verdict["matches"] is True
     # the claimed certificates are retired against the bill
-    certs = world.ok(world.alice, "ListCertificates", alice)
+    certs = world.items(world.alice, "ListCertificates", alice)
     assert certs and all(
         c["status"] == "retired" and c["bill_id"] == bill["bill_id"] for c in certs
     )
@@ -272,18 +279,18 @@ def test_market_listing_buying_and_withdrawing(world: World) -> None:
         world.solarco, "PostOffer", "M-SOLAR", "2025-06-01T10:00:00Z", "4", "1000", "90000"
     )
     dear = world.ok(world.bob, "PostOffer", "M-BOB", "2025-06-01T10:00:00Z", "4", "1000", "150000")
-    listed = world.ok(world.stranger, "ListOffers", "2025-06-01T10:15:00Z", "", "")
+    listed = world.items(world.stranger, "ListOffers", "2025-06-01T10:15:00Z", "", "")
     assert [o["offer_id"] for o in listed] == [cheap["offer_id"], dear["offer_id"]]
-    assert world.ok(world.stranger, "ListOffers", "2025-06-01T11:00:00Z", "", "") == []
-    assert world.ok(world.stranger, "ListOffers", "2025-06-01T10:15:00Z", "wind", "") == []
+    assert world.items(world.stranger, "ListOffers", "2025-06-01T11:00:00Z", "", "") == []
+    assert world.items(world.stranger, "ListOffers", "2025-06-01T10:15:00Z", "wind", "") == []
     world.ok(world.alice, "Buy", cheap["offer_id"], "1000")
     assert world.call(world.alice, "Buy", cheap["offer_id"], "1").message.startswith("conflict:")
     world.ok(world.bob, "WithdrawOffer", dear["offer_id"])
     assert "withdrawn" in world.call(world.alice, "Buy", dear["offer_id"], "1").message
-    assert world.ok(world.stranger, "ListOffers", "2025-06-01T10:15:00Z", "", "") == []
-    trades = world.ok(world.alice, "ListTrades", pid(world.alice))
+    assert world.items(world.stranger, "ListOffers", "2025-06-01T10:15:00Z", "", "") == []
+    trades = world.items(world.alice, "ListTrades", pid(world.alice))
     assert len(trades) == 4 and {t["seller"] for t in trades} == {pid(world.solarco)}
-    assert len(world.ok(world.solarco, "ListTrades", pid(world.solarco))) == 4
+    assert len(world.items(world.solarco, "ListTrades", pid(world.solarco))) == 4
 
 
 def test_certificates_follow_trades_whichever_comes_first(world: World) -> None:
@@ -293,7 +300,7 @@ def test_certificates_follow_trades_whichever_comes_first(world: World) -> None:
         "SubmitReadings",
         world.readings("M-SOLAR", [0] * 96, [0] * 40 + [800] + [0] * 55),
     )
-    certs = world.ok(world.solarco, "ListCertificates", pid(world.solarco))
+    certs = world.items(world.solarco, "ListCertificates", pid(world.solarco))
     assert [(c["interval_start"], c["wh"], c["status"]) for c in certs] == [
         ("2025-06-01T10:00:00Z", 800, "active")
     ]
@@ -301,12 +308,12 @@ def test_certificates_follow_trades_whichever_comes_first(world: World) -> None:
         world.solarco, "PostOffer", "M-SOLAR", "2025-06-01T10:00:00Z", "1", "1000", "100000"
     )
     world.ok(world.alice, "Buy", offer["offer_id"], "600")
-    alice_certs = world.ok(world.alice, "ListCertificates", pid(world.alice))
+    alice_certs = world.items(world.alice, "ListCertificates", pid(world.alice))
     assert [(c["wh"], c["owner"]) for c in alice_certs] == [(600, pid(world.alice))]
     world.ok(world.bob, "Buy", offer["offer_id"], "400")
-    bob_certs = world.ok(world.bob, "ListCertificates", pid(world.bob))
+    bob_certs = world.items(world.bob, "ListCertificates", pid(world.bob))
     assert [c["wh"] for c in bob_certs] == [200]
-    parent = world.ok(world.solarco, "ListCertificates", pid(world.solarco))
+    parent = world.items(world.solarco, "ListCertificates", pid(world.solarco))
     assert [(c["transferred_wh"], c["status"]) for c in parent] == [(800, "transferred")]
 
 
@@ -318,7 +325,7 @@ def test_tariffs_are_versioned_and_cannot_rewrite_settled_days(world: World) -> 
     assert "after" in world.call(world.utility, "SetTariff", retro).message
     same_day = dict(TARIFF, version=2, effective_from=NEXT_DAY)
     world.ok(world.utility, "SetTariff", same_day)
-    assert [t["version"] for t in world.ok(world.stranger, "ListTariffs")] == [1, 2]
+    assert [t["version"] for t in world.items(world.stranger, "ListTariffs")] == [1, 2]
 
 
 def test_periods_are_settled_in_order(world: World) -> None:
@@ -423,9 +430,9 @@ def test_readers_can_read_what_they_may(world: World) -> None:
     world.ok(world.utility, "Settle", alice, DAY, NEXT_DAY)
     for reader in (world.alice, world.auditor, world.utility):
         assert world.ok(reader, "GetBill", alice, DAY, NEXT_DAY)["participant"] == alice
-        assert len(world.ok(reader, "GetReadings", "M-ALICE", DAY, NEXT_DAY)) == 97
+        assert len(world.items(reader, "GetReadings", "M-ALICE", DAY, NEXT_DAY)) == 97
         assert world.ok(reader, "GetMeter", "M-ALICE")["owner"] == alice
-    assert world.ok(world.auditor, "ListParticipants")
+    assert world.items(world.auditor, "ListParticipants")
     assert format_utc(DAY0) == DAY
 
 

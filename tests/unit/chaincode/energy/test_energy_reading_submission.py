@@ -42,9 +42,9 @@ def test_submit_and_read_back(energy: EnergyLedger) -> None:
     assert result.event is not None and result.event.name == "ReadingsSubmitted"
     assert json.loads(result.event.payload) == summary
     stored = energy.invoke("GetReadings", "m-1", "2025-01-01T10:00:00Z", "2025-01-01T11:00:00Z")
-    assert stored.json() == energy.signed(("m-1", T0, 1200, 30))
+    assert stored.json()["items"] == energy.signed(("m-1", T0, 1200, 30))
     record = json.loads(energy.ledger.state[reading_key("2025-01-01T10:15:00Z")])
-    assert record == stored.json()[0]
+    assert record == stored.json()["items"][0]
 
 
 def test_identical_resubmission_is_a_no_op(energy: EnergyLedger) -> None:
@@ -103,7 +103,7 @@ def test_a_bad_reading_is_refused_and_writes_nothing(
 
 def test_missing_readings_and_meters(energy: EnergyLedger) -> None:
     none = energy.invoke("GetReadings", "m-1", "2025-01-01T00:00:00Z", "2025-01-02T00:00:00Z")
-    assert none.ok and none.json() == []
+    assert none.ok and none.json() == {"items": [], "bookmark": "", "count": 0}
     assert energy.invoke("GetMeter", "m-2").message.startswith("not found:")
     assert energy.invoke("GetMeter", "m-1").json()["owner"] == OWNER_ID
 
