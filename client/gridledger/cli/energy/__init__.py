@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import typer
-from gridledger.cli.energy import billing, market, meters, participants, readings
+from gridledger.cli.energy import billing, bills, market, meters, participants, readings
 
 app = typer.Typer(
     help="Energy market and billing: participants, meters, readings, offers, bills.",
@@ -30,6 +30,7 @@ for name, command in (
     ("bill", billing.bill),
     ("preview-bill", billing.preview_bill),
     ("verify-bill", billing.verify_bill),
+    ("bills", bills.bills),
     ("certificates", billing.certificates),
 ):
     app.command(name)(command)

@@ -15,13 +15,12 @@ from gridledger.cli.energy.common import (
     console,
     energy_client,
     parse_period,
-    print_json,
-    print_listing,
     resolve_participant,
 )
+from gridledger.cli.energy.listing import AllOption, LimitOption, print_listing, show_listing
 from gridledger.cli.energy.names import display_names
 from gridledger.cli.render import bill_panel, certificates_table, print_table, titled_table
-from gridledger.energy import EnergyClient, Tariff, format_amount, format_price
+from gridledger.energy import Tariff, format_amount, format_price
 from gridledger.energy.answers import ResponseFormatError, read
 from gridledger_domain import format_utc
 
@@ -61,13 +60,18 @@ def set_tariff(
 
 
 @connection_options
-def tariffs(connection: Connection, as_json: bool = JsonOption) -> None:
-    """Every tariff version."""
+def tariffs(
+    connection: Connection,
+    as_json: bool = JsonOption,
+    limit: int = LimitOption,
+    everything: bool = AllOption,
+) -> None:
+    """Tariff versions, oldest first."""
     with energy_client(connection) as client:
-        found = client.tariffs()
-    if as_json:
-        print_json(found)
-        return
+        show_listing(lambda n: client.tariffs(limit=n), tariffs_table, as_json, limit, everything)
+
+
+def tariffs_table(found: list[Tariff]) -> None:
     table = titled_table(
         "Tariffs (prices in minor units per kWh)",
         ("version", "from", "time-of-use bands (UTC)", "feed-in", "grid fee", "fixed/day", "tax"),
@@ -196,6 +200,16 @@ def certificates(
     connection: Connection,
     owner: str | None = typer.Argument(None, help="Whose certificates (default: yours)."),
     as_json: bool = JsonOption,
+    limit: int = LimitOption,
+    everything: bool = AllOption,
 ) -> None:
     """Renewable certificates held (or retired) by a participant."""
-    print_listing(connection, owner, EnergyClient.certificates, certificates_table, as_json)
+    print_listing(
+        connection,
+        owner,
+        lambda client, pid, n: client.certificates(pid, limit=n),
+        certificates_table,
+        as_json,
+        limit,
+        everything,
+    )

@@ -4,7 +4,7 @@ participants, parsing periods, printing refusals, and ``--json`` for list comman
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -12,13 +12,10 @@ from typing import Any, Protocol, TypeVar
 
 import typer
 from gridledger.cli.connection import Connection
-from gridledger.cli.energy.names import display_names
-from gridledger.cli.render import print_table
 from gridledger.energy import EnergyClient, EnergyError
 from gridledger.gateway import GatewayError
 from gridledger.profile import ProfileError
 from rich.console import Console
-from rich.table import Table
 
 console = Console()
 errors = Console(stderr=True)
@@ -35,8 +32,15 @@ class JsonRecord(Protocol):
 
 
 def print_json(records: Iterable[JsonRecord]) -> None:
-    """``records`` as one JSON array of their ``to_json_dict()``, on stdout (for scripts)."""
-    typer.echo(json.dumps([record.to_json_dict() for record in records], indent=2))
+    """``records`` as one JSON array of their ``to_json_dict()``, on stdout (for scripts),
+    written record by record as ``records`` yields them (never all held in memory); the text is
+    what ``json.dumps(array, indent=2)`` gives."""
+    opened = False
+    for record in records:
+        text = json.dumps(record.to_json_dict(), indent=2).replace("\n", "\n  ")
+        typer.echo(("," if opened else "[") + "\n  " + text, nl=False)
+        opened = True
+    typer.echo("\n]" if opened else "[]")
 
 
 @contextmanager
@@ -78,38 +82,6 @@ def resolve_participant(connection: Connection, reference: str | None) -> str | 
     other = replace(connection, org=msp_id, user=user)
     with energy_client(other) as client:
         return client.whoami().participant_id
-
-
-def for_participant(
-    connection: Connection,
-    reference: str | None,
-    call: Callable[[EnergyClient, str | None], T],
-    *,
-    with_names: bool = True,
-) -> tuple[T, dict[str, str]]:
-    """``call(client, participant id)`` for the participant ``reference`` names (None: the
-    caller), e.g. ``for_participant(connection, owner, EnergyClient.meters)``, and the display
-    names the caller may see (``names.display_names``; none without ``with_names``)."""
-    participant_id = resolve_participant(connection, reference)
-    with energy_client(connection) as client:
-        found = call(client, participant_id)
-        return found, display_names(client) if with_names else {}
-
-
-def print_listing(
-    connection: Connection,
-    reference: str | None,
-    call: Callable[[EnergyClient, str | None], Sequence[R]],
-    table: Callable[[Sequence[R], dict[str, str]], Table],
-    as_json: bool,
-) -> None:
-    """A participant's records (``for_participant``) as ``table`` with display names, or as
-    JSON (``--json``)."""
-    found, names = for_participant(connection, reference, call, with_names=not as_json)
-    if as_json:
-        print_json(found)
-        return
-    print_table(console, table(found, names))
 
 
 def parse_moment(text: str) -> datetime:

@@ -9,12 +9,11 @@ from gridledger.cli.energy.common import (
     console,
     energy_client,
     parse_moment,
-    print_json,
-    print_listing,
 )
+from gridledger.cli.energy.listing import AllOption, LimitOption, print_listing, show_listing
 from gridledger.cli.energy.names import display_names
 from gridledger.cli.render import offers_table, print_table, trades_table
-from gridledger.energy import EnergyClient, EnergySource, format_energy, price_from_minor_per_kwh
+from gridledger.energy import EnergySource, Offer, format_energy, price_from_minor_per_kwh
 
 
 @connection_options
@@ -43,17 +42,24 @@ def offers(
     source: EnergySource | None = typer.Option(None, help="Only this energy source."),
     zone: str | None = typer.Option(None, help="Only this grid zone."),
     as_json: bool = JsonOption,
+    limit: int = LimitOption,
+    everything: bool = AllOption,
 ) -> None:
     """Open offers for an interval, cheapest first (anyone may look)."""
     with energy_client(connection) as client:
-        found = client.list_offers(parse_moment(at), source=source, zone=zone)
-        names = {} if as_json else display_names(client)
-    if as_json:
-        print_json(found)
-        return
-    print_table(console, offers_table(found, names))
-    if not found:
-        console.print("no open offers for that interval")
+
+        def render(found: list[Offer]) -> None:
+            print_table(console, offers_table(found, display_names(client)))
+            if not found:
+                console.print("no open offers for that interval")
+
+        show_listing(
+            lambda n: client.list_offers(parse_moment(at), source=source, zone=zone, limit=n),
+            render,
+            as_json,
+            limit,
+            everything,
+        )
 
 
 @connection_options
@@ -84,6 +90,16 @@ def trades(
     connection: Connection,
     participant: str | None = typer.Argument(None, help="Whose trades (default: yours)."),
     as_json: bool = JsonOption,
+    limit: int = LimitOption,
+    everything: bool = AllOption,
 ) -> None:
-    """A participant's trade history."""
-    print_listing(connection, participant, EnergyClient.trades, trades_table, as_json)
+    """A participant's trade history, by the UTC day of the interval, then trade id."""
+    print_listing(
+        connection,
+        participant,
+        lambda client, pid, n: client.trades(pid, limit=n),
+        trades_table,
+        as_json,
+        limit,
+        everything,
+    )

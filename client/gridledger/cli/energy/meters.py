@@ -10,13 +10,12 @@ from gridledger.cli.energy.common import (
     JsonOption,
     console,
     energy_client,
-    for_participant,
-    print_json,
     resolve_participant,
 )
 from gridledger.cli.energy.key_folder import write_owner_only
+from gridledger.cli.energy.listing import AllOption, LimitOption, show_listing
 from gridledger.cli.render import print_table, titled_table
-from gridledger.energy import EnergyClient, EnergySource, MeterKind, MeterSigner
+from gridledger.energy import EnergySource, Meter, MeterKind, MeterSigner
 from gridledger_domain import generate_meter_key
 
 
@@ -68,13 +67,21 @@ def meters(
     connection: Connection,
     owner: str | None = typer.Argument(None, help="Owner (default: you)."),
     as_json: bool = JsonOption,
+    limit: int = LimitOption,
+    everything: bool = AllOption,
 ) -> None:
-    """A participant's meters."""
-    found, _ = for_participant(connection, owner, EnergyClient.meters, with_names=False)
-    if as_json:
-        print_json(found)
-        return
-    table = titled_table("Meters", ("meter", "kind", "source", "zone", "status"), whole=("meter",))
-    for m in found:
-        table.add_row(m.meter_id, m.kind.value, m.source.value, m.zone, m.status.value)
-    print_table(console, table)
+    """A participant's meters, by meter id."""
+
+    def render(found: list[Meter]) -> None:
+        table = titled_table(
+            "Meters", ("meter", "kind", "source", "zone", "status"), whole=("meter",)
+        )
+        for m in found:
+            table.add_row(m.meter_id, m.kind.value, m.source.value, m.zone, m.status.value)
+        print_table(console, table)
+
+    participant_id = resolve_participant(connection, owner)
+    with energy_client(connection) as client:
+        show_listing(
+            lambda n: client.meters(participant_id, limit=n), render, as_json, limit, everything
+        )

@@ -8,11 +8,11 @@ from gridledger.cli.energy.common import (
     JsonOption,
     console,
     energy_client,
-    print_json,
     resolve_participant,
 )
+from gridledger.cli.energy.listing import AllOption, LimitOption, show_listing
 from gridledger.cli.render import print_table, titled_table
-from gridledger.energy import Role
+from gridledger.energy import Participant, Role
 
 
 @connection_options
@@ -44,16 +44,21 @@ def register_participant(
 
 
 @connection_options
-def participants(connection: Connection, as_json: bool = JsonOption) -> None:
-    """Every registered participant (utility and auditors)."""
+def participants(
+    connection: Connection,
+    as_json: bool = JsonOption,
+    limit: int = LimitOption,
+    everything: bool = AllOption,
+) -> None:
+    """Registered participants, by id (utility and auditors)."""
+
+    def render(found: list[Participant]) -> None:
+        table = titled_table(
+            "Participants", ("name", "role", "zone", "participant id"), whole=("participant id",)
+        )
+        for p in found:
+            table.add_row(p.display_name, p.role.value, p.zone, p.participant_id)
+        print_table(console, table)
+
     with energy_client(connection) as client:
-        found = client.participants()
-    if as_json:
-        print_json(found)
-        return
-    table = titled_table(
-        "Participants", ("name", "role", "zone", "participant id"), whole=("participant id",)
-    )
-    for p in found:
-        table.add_row(p.display_name, p.role.value, p.zone, p.participant_id)
-    print_table(console, table)
+        show_listing(lambda n: client.participants(limit=n), render, as_json, limit, everything)

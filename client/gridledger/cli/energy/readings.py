@@ -17,9 +17,9 @@ from gridledger.cli.energy.common import (
     energy_client,
     errors,
     parse_period,
-    print_json,
 )
 from gridledger.cli.energy.import_report import failure_lines
+from gridledger.cli.energy.listing import AllOption, LimitOption, show_listing
 from gridledger.cli.energy.reading_csv import FORMAT_HELP, read_reading_file, write_rejected
 from gridledger.cli.render import titled_table
 from gridledger.energy import (
@@ -27,7 +27,7 @@ from gridledger.energy import (
     HeadEnd,
     Progress,
 )
-from gridledger_domain import MeterDataError, format_utc
+from gridledger_domain import MeterDataError, SignedReading, format_utc
 from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
 from rich.progress import Progress as ProgressBar
 
@@ -114,21 +114,29 @@ def readings(
         None, "--to", help="Last instant, included (default: one day after --from)."
     ),
     as_json: bool = JsonOption,
+    limit: int = LimitOption,
+    everything: bool = AllOption,
 ) -> None:
     """A meter's stored readings from --from to --to, at most 31 days (the utility, the
     meter's owner and auditors)."""
     first, last = parse_period(start, end)
+
+    def render(found: list[SignedReading]) -> None:
+        table = titled_table(
+            f"Readings of {meter_id}",
+            ("instant (UTC)", "import Wh", "export Wh"),
+            right=("import Wh", "export Wh"),
+        )
+        for signed in found:
+            r = signed.reading
+            table.add_row(format_utc(r.interval_start), str(r.import_wh), str(r.export_wh))
+        console.print(table)
+
     with energy_client(connection) as client:
-        found = client.readings(meter_id, first, last)
-    if as_json:
-        print_json(found)
-        return
-    table = titled_table(
-        f"Readings of {meter_id}",
-        ("instant (UTC)", "import Wh", "export Wh"),
-        right=("import Wh", "export Wh"),
-    )
-    for signed in found:
-        r = signed.reading
-        table.add_row(format_utc(r.interval_start), str(r.import_wh), str(r.export_wh))
-    console.print(table)
+        show_listing(
+            lambda n: client.readings(meter_id, first, last, limit=n),
+            render,
+            as_json,
+            limit,
+            everything,
+        )

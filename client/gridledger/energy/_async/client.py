@@ -10,15 +10,22 @@ Every call takes ``timeout`` (seconds): it bounds the call, retries included (fo
 the constructor or ``connect``), and when that is None too, each Gateway step's default
 deadline (``gridledger.gateway.Timeouts``: evaluate 5 s, endorse 15 s, ...). A call that runs
 out of time raises a ``GatewayError`` whose ``failure`` is ``Failure.DEADLINE_EXCEEDED``.
+
+Every listing (``participants``, ``meters``, ``readings``, ``list_offers``, ``trades``,
+``tariffs``, ``bills``, ``certificates``) returns an ``AsyncListing`` at once: ``async for``
+fetches its items ``page_size`` at a time (1 to 1 000, default 100) up to ``limit`` (None: all),
+``await`` gives them all as a list, ``.page(bookmark)`` one page and the next page's bookmark.
+Its ``timeout`` bounds each page's call.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from gridledger.energy._async.listing import AsyncListing
 from gridledger.energy._async.submitter import submit_batches
 from gridledger.energy._async.transactions import evaluate_transaction, submit_transaction
 from gridledger.energy.answers import parse_json, read, read_bill, read_each
@@ -27,6 +34,7 @@ from gridledger.energy.bills import BillVerification
 from gridledger.energy.client import CHAINCODE, CONTRACT, DEFAULT_MAX_IN_FLIGHT
 from gridledger.energy.errors import NotFound
 from gridledger.energy.instants import Instant, to_text
+from gridledger.energy.paging import DEFAULT_PAGE_SIZE, Page, read_page
 from gridledger.energy.participants import CallerInfo
 from gridledger.energy.readings import ReadingSubmissionError, SubmissionSummary
 from gridledger.energy.settlements import Settlement
@@ -38,7 +46,10 @@ from gridledger.retry import DEFAULT_RETRY_POLICY, RetryPolicy
 from gridledger_domain import SignedReading
 from gridledger_domain.identifiers import split_participant_id
 from gridledger_domain.records import Bill, Certificate, Meter, Offer, Participant, Tariff, Trade
+from gridledger_domain.records.fields import JsonObject
 from gridledger_domain.vocabulary import EnergySource, MeterKind, Role
+
+T = TypeVar("T")
 
 
 class AsyncEnergyClient(AsyncClosing):
@@ -130,6 +141,29 @@ class AsyncEnergyClient(AsyncClosing):
         me = await self.whoami(timeout=timeout)
         return me.participant_id
 
+    def _listing(
+        self,
+        decode: Callable[[JsonObject], T],
+        what: str,
+        function: str,
+        *args: str,
+        page_size: int,
+        limit: int | None,
+        timeout: float | None,
+        party: tuple[str | None] | None = None,
+    ) -> AsyncListing[T]:
+        """A paged listing of ``function(args)``; with ``party`` its first argument is that
+        participant (None in it: the caller)."""
+
+        async def fetch(size: int, bookmark: str) -> Page[T]:
+            lead = () if party is None else (await self._self_or(party[0], timeout),)
+            answer = await self._evaluate(
+                function, *lead, *args, str(size), bookmark, timeout=timeout
+            )
+            return read_page(decode, answer, what)
+
+        return AsyncListing(fetch, page_size=page_size, limit=limit)
+
     # -- participants ---------------------------------------------------------------------------
     async def whoami(self, *, timeout: float | None = None) -> CallerInfo:
         """Who the contract takes the caller for (cached after the first call)."""
@@ -173,10 +207,22 @@ class AsyncEnergyClient(AsyncClosing):
         answer = await self._evaluate("GetParticipant", pid, timeout=timeout)
         return read(Participant.from_json_dict, answer, "participant")
 
-    async def participants(self, *, timeout: float | None = None) -> list[Participant]:
-        """Every registered participant (utility and auditors)."""
-        answer = await self._evaluate("ListParticipants", timeout=timeout)
-        return read_each(Participant.from_json_dict, answer, "participants")
+    def participants(
+        self,
+        *,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        limit: int | None = None,
+        timeout: float | None = None,
+    ) -> AsyncListing[Participant]:
+        """Every registered participant, by id (utility and auditors)."""
+        return self._listing(
+            Participant.from_json_dict,
+            "participants",
+            "ListParticipants",
+            page_size=page_size,
+            limit=limit,
+            timeout=timeout,
+        )
 
     # -- meters ---------------------------------------------------------------------------------
     async def register_meter(
@@ -211,13 +257,24 @@ class AsyncEnergyClient(AsyncClosing):
         answer = await self._evaluate("GetMeter", meter_id, timeout=timeout)
         return read(Meter.from_json_dict, answer, "meter")
 
-    async def meters(
-        self, owner: str | None = None, *, timeout: float | None = None
-    ) -> list[Meter]:
-        answer = await self._evaluate(
-            "ListMeters", await self._self_or(owner, timeout), timeout=timeout
+    def meters(
+        self,
+        owner: str | None = None,
+        *,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        limit: int | None = None,
+        timeout: float | None = None,
+    ) -> AsyncListing[Meter]:
+        """An owner's meters (default: the caller's), by meter id."""
+        return self._listing(
+            Meter.from_json_dict,
+            "meters",
+            "ListMeters",
+            party=(owner,),
+            page_size=page_size,
+            limit=limit,
+            timeout=timeout,
         )
-        return read_each(Meter.from_json_dict, answer, "meters")
 
     # -- readings -------------------------------------------------------------------------------
     async def submit_readings(
@@ -259,14 +316,29 @@ class AsyncEnergyClient(AsyncClosing):
             raise ReadingSubmissionError(summary)
         return summary
 
-    async def readings(
-        self, meter_id: str, start: Instant, end: Instant, *, timeout: float | None = None
-    ) -> list[SignedReading]:
-        """A meter's readings at instants ``start..end`` inclusive (at most 31 days)."""
-        answer = await self._evaluate(
-            "GetReadings", meter_id, to_text(start), to_text(end), timeout=timeout
+    def readings(
+        self,
+        meter_id: str,
+        start: Instant,
+        end: Instant,
+        *,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        limit: int | None = None,
+        timeout: float | None = None,
+    ) -> AsyncListing[SignedReading]:
+        """A meter's readings at instants ``start..end`` inclusive (at most 31 days), in time
+        order."""
+        return self._listing(
+            SignedReading.from_json_dict,
+            "readings",
+            "GetReadings",
+            meter_id,
+            to_text(start),
+            to_text(end),
+            page_size=page_size,
+            limit=limit,
+            timeout=timeout,
         )
-        return read_each(SignedReading.from_json_dict, answer, "readings")
 
     # -- market ---------------------------------------------------------------------------------
     async def post_offer(
@@ -292,23 +364,28 @@ class AsyncEnergyClient(AsyncClosing):
         )
         return read(Offer.from_json_dict, answer, "offer")
 
-    async def list_offers(
+    def list_offers(
         self,
         interval_start: Instant,
         *,
         source: EnergySource | str | None = None,
         zone: str | None = None,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        limit: int | None = None,
         timeout: float | None = None,
-    ) -> list[Offer]:
-        """Open offers with energy left in the interval, cheapest first."""
-        answer = await self._evaluate(
+    ) -> AsyncListing[Offer]:
+        """Open offers with energy left in the interval, cheapest first (then by id)."""
+        return self._listing(
+            Offer.from_json_dict,
+            "offers",
             "ListOffers",
             to_text(interval_start),
             EnergySource(source).value if source else "",
             zone or "",
+            page_size=page_size,
+            limit=limit,
             timeout=timeout,
         )
-        return read_each(Offer.from_json_dict, answer, "offers")
 
     async def offer(self, offer_id: str, *, timeout: float | None = None) -> Offer:
         answer = await self._evaluate("GetOffer", offer_id, timeout=timeout)
@@ -325,13 +402,25 @@ class AsyncEnergyClient(AsyncClosing):
         answer = await self._submit("WithdrawOffer", offer_id, timeout=timeout)
         return read(Offer.from_json_dict, answer, "offer")
 
-    async def trades(
-        self, participant_id: str | None = None, *, timeout: float | None = None
-    ) -> list[Trade]:
-        """A participant's trades (default: the caller's), by interval."""
-        pid = await self._self_or(participant_id, timeout)
-        answer = await self._evaluate("ListTrades", pid, timeout=timeout)
-        return read_each(Trade.from_json_dict, answer, "trades")
+    def trades(
+        self,
+        participant_id: str | None = None,
+        *,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        limit: int | None = None,
+        timeout: float | None = None,
+    ) -> AsyncListing[Trade]:
+        """A participant's trades (default: the caller's), by the UTC day of their interval,
+        then trade id."""
+        return self._listing(
+            Trade.from_json_dict,
+            "trades",
+            "ListTrades",
+            party=(participant_id,),
+            page_size=page_size,
+            limit=limit,
+            timeout=timeout,
+        )
 
     # -- tariffs --------------------------------------------------------------------------------
     async def set_tariff(self, tariff: Tariff, *, timeout: float | None = None) -> Tariff:
@@ -339,9 +428,22 @@ class AsyncEnergyClient(AsyncClosing):
         answer = await self._submit("SetTariff", json.dumps(tariff.to_json_dict()), timeout=timeout)
         return read(Tariff.from_json_dict, answer, "tariff")
 
-    async def tariffs(self, *, timeout: float | None = None) -> list[Tariff]:
-        answer = await self._evaluate("ListTariffs", timeout=timeout)
-        return read_each(Tariff.from_json_dict, answer, "tariffs")
+    def tariffs(
+        self,
+        *,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        limit: int | None = None,
+        timeout: float | None = None,
+    ) -> AsyncListing[Tariff]:
+        """Every tariff version, oldest first."""
+        return self._listing(
+            Tariff.from_json_dict,
+            "tariffs",
+            "ListTariffs",
+            page_size=page_size,
+            limit=limit,
+            timeout=timeout,
+        )
 
     # -- settlement -----------------------------------------------------------------------------
     async def settle(
@@ -396,6 +498,25 @@ class AsyncEnergyClient(AsyncClosing):
         args = (pid, to_text(period_start), to_text(period_end))
         return read_bill(await self._raw("GetBill", *args, timeout=timeout))
 
+    def bills(
+        self,
+        participant_id: str | None = None,
+        *,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        limit: int | None = None,
+        timeout: float | None = None,
+    ) -> AsyncListing[Bill]:
+        """A participant's stored bills (default: the caller's), by period, oldest first."""
+        return self._listing(
+            Bill.from_json_dict,
+            "bills",
+            "ListBills",
+            party=(participant_id,),
+            page_size=page_size,
+            limit=limit,
+            timeout=timeout,
+        )
+
     async def preview_bill(
         self,
         participant_id: str | None,
@@ -424,10 +545,21 @@ class AsyncEnergyClient(AsyncClosing):
         return read(BillVerification.from_json_dict, answer, "verification")
 
     # -- certificates ---------------------------------------------------------------------------
-    async def certificates(
-        self, owner: str | None = None, *, timeout: float | None = None
-    ) -> list[Certificate]:
-        answer = await self._evaluate(
-            "ListCertificates", await self._self_or(owner, timeout), timeout=timeout
+    def certificates(
+        self,
+        owner: str | None = None,
+        *,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        limit: int | None = None,
+        timeout: float | None = None,
+    ) -> AsyncListing[Certificate]:
+        """An owner's certificates (default: the caller's), by interval day, then id."""
+        return self._listing(
+            Certificate.from_json_dict,
+            "certificates",
+            "ListCertificates",
+            party=(owner,),
+            page_size=page_size,
+            limit=limit,
+            timeout=timeout,
         )
-        return read_each(Certificate.from_json_dict, answer, "certificates")
