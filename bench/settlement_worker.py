@@ -65,7 +65,7 @@ def _setup(profile: ConnectionProfile, consumers: int) -> list[str]:
     """Participant ids of the consumers, each with a meter and a month of readings."""
     ids: list[str] = []
     with EnergyClient.connect(profile, UTILITY_ORG, "utility") as utility:
-        if not utility.tariffs():
+        if not utility.tariffs(limit=1).all():
             with contextlib.suppress(Conflict):
                 utility.set_tariff(_tariff())
         for index in range(consumers):

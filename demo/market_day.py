@@ -158,7 +158,7 @@ def post_offers(scene: Scene) -> None:
                 f"{_clock(offer.interval_start)} to {_clock(offer.interval_end)} at "
                 f"{plan.price_ct_per_kwh} ct/kWh"
             )
-        noon = scene.client("bob").list_offers(_at("12:00"))
+        noon = scene.client("bob").list_offers(_at("12:00")).all()
         scene.console.print(offers_table(noon, scene.names), "  (the market at 12:00 UTC)")
 
 

@@ -91,7 +91,7 @@ def market(profile: Any) -> Iterator[Market]:
                 with contextlib.suppress(Conflict):
                     utility.register_participant(me, role, zone=zone, display_name=user.title())
             client.refresh_whoami()
-        if not utility.tariffs():
+        if not utility.tariffs(limit=1).all():
             with contextlib.suppress(Conflict):
                 utility.set_tariff(tariff_v1())
         people = {k: v for k, v in clients.items() if k not in ("utility", "stranger")}

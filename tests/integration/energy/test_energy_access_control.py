@@ -54,7 +54,7 @@ class Stage:
         return self.market[ROLE_USERS[role]]
 
     def offers_now(self) -> int:
-        return len(self.market.utility.list_offers(DAY))
+        return len(self.market.utility.list_offers(DAY).all())
 
 
 @pytest.fixture(scope="module")
@@ -94,10 +94,10 @@ UTILITY_ONLY: dict[str, Action] = {
 READS_OF_BOB: dict[str, Action] = {
     "GetParticipant": lambda s, c: c.participant(s.market.ids["bob"]),
     "GetMeter": lambda s, c: c.meter(s.bob_meter),
-    "ListMeters": lambda s, c: c.meters(s.market.ids["bob"]),
-    "GetReadings": lambda s, c: c.readings(s.bob_meter, DAY, NEXT),
-    "ListTrades": lambda s, c: c.trades(s.market.ids["bob"]),
-    "ListCertificates": lambda s, c: c.certificates(s.market.ids["bob"]),
+    "ListMeters": lambda s, c: c.meters(s.market.ids["bob"]).all(),
+    "GetReadings": lambda s, c: c.readings(s.bob_meter, DAY, NEXT).all(),
+    "ListTrades": lambda s, c: c.trades(s.market.ids["bob"]).all(),
+    "ListCertificates": lambda s, c: c.certificates(s.market.ids["bob"]).all(),
     "PreviewBill": lambda s, c: c.preview_bill(s.market.ids["bob"], DAY, NEXT),
     "GetBill": lambda s, c: c.bill(s.market.ids["bob"], DAY, NEXT),
     "VerifyBill": lambda s, c: c.verify_bill(s.market.ids["bob"], DAY, NEXT),
@@ -121,7 +121,7 @@ CASES: list[tuple[str, str, Action]] = [
         for role in ("producer", "prosumer", "other consumer", "auditor", "stranger")
     ),
     *(
-        ("ListParticipants", role, lambda s, c: c.participants())
+        ("ListParticipants", role, lambda s, c: c.participants().all())
         for role in ("producer", "consumer", "prosumer", "stranger")
     ),
     *((name, role, act) for name, act in READS_OF_BOB.items() for role in NOT_BOBS_READER),
@@ -147,7 +147,7 @@ def test_refused(stage: Stage, function: str, role: str, action: Action) -> None
     assert stage.offers_now() == offers_before
     utility = stage.market.utility
     assert utility.meter(stage.bob_meter).active
-    assert utility.readings(stage.bob_meter, DAY, NEXT) == []
+    assert utility.readings(stage.bob_meter, DAY, NEXT).all() == []
     assert utility.offer(stage.offer.offer_id).remaining_wh == 1000
     assert utility.offer(stage.offer.offer_id).status.value == "open"
 

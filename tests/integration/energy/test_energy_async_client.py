@@ -62,4 +62,7 @@ def test_async_energy_client_registers_submits_and_reads_back(profile: Any, mark
     assert refused
     assert [p.batches_done for p in progress] == list(range(1, 7))
     # the synchronous client reads the same ledger
-    assert market.utility.readings(signers[0].meter_id, DAY, DAY + timedelta(days=1)) == stored[0]
+    assert (
+        market.utility.readings(signers[0].meter_id, DAY, DAY + timedelta(days=1)).all()
+        == stored[0]
+    )

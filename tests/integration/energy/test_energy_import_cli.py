@@ -57,7 +57,7 @@ def _import(profile: Path, csv_file: Path, keys: Path, *options: str) -> tuple[i
 
 
 def _stored(market: Market, meter_id: str) -> int:
-    return len(market.utility.readings(meter_id, _instant(0), _instant(2 * 96)))
+    return len(market.utility.readings(meter_id, _instant(0), _instant(2 * 96)).all())
 
 
 def test_a_bad_row_stops_the_import_and_skip_bad_imports_the_rest(

@@ -48,8 +48,8 @@ def test_reading_is_read_back_after_commit(
     reading = meter.sign(INTERVAL, 1200, 35)
     summary = json.loads(default_contract.submit("SubmitReadings", batch(reading)))
     assert summary == {"submitted": 1, "stored": 1, "duplicates": 0, "certificates_issued": 0}
-    assert market.utility.readings(meter.meter_id, INTERVAL, NEXT_INTERVAL) == [reading]
-    assert market["carol"].readings(meter.meter_id, INTERVAL, INTERVAL) == [reading]
+    assert market.utility.readings(meter.meter_id, INTERVAL, NEXT_INTERVAL).all() == [reading]
+    assert market["carol"].readings(meter.meter_id, INTERVAL, INTERVAL).all() == [reading]
 
 
 def test_reading_event_reaches_a_listener_started_before_the_submit(
@@ -87,7 +87,7 @@ def test_reading_for_an_unregistered_meter_is_refused_with_the_chaincode_message
         )
     assert f"not found: unknown meter {ghost.meter_id}" in str(missing.value)
     with pytest.raises(NotFound):
-        market.utility.readings(ghost.meter_id, INTERVAL, NEXT_INTERVAL)
+        market.utility.readings(ghost.meter_id, INTERVAL, NEXT_INTERVAL).all()
 
 
 def test_register_going_backwards_is_refused(default_contract: Any, meter: MeterSigner) -> None:

@@ -34,7 +34,7 @@ def _series(signer: MeterSigner, count: int, step: int = 50) -> list[SignedReadi
 
 
 def _stored(market: Market, meter_id: str) -> list[SignedReading]:
-    return market.utility.readings(meter_id, DAY, DAY + timedelta(days=1))
+    return market.utility.readings(meter_id, DAY, DAY + timedelta(days=1)).all()
 
 
 def test_a_forged_meter_signature_is_refused(market: Market) -> None:

@@ -16,7 +16,7 @@ from gridledger.retry import RetryPolicy
 
 @dataclass
 class RecordingContract:
-    """Answers ``[]`` to every query and commits every transaction; records each step's
+    """Answers an empty page to every query and commits every transaction; records each step's
     deadline. With ``slow_endorsements`` the endorsement fails with DEADLINE_EXCEEDED."""
 
     slow_endorsements: bool = False
@@ -24,7 +24,7 @@ class RecordingContract:
 
     def evaluate(self, function: str, *args: str, timeout: float | None = None) -> bytes:
         self.deadlines.append((function, timeout))
-        return b"[]"
+        return b'{"items": [], "bookmark": "", "count": 0}'
 
     def new_proposal(self, function: str, args: list[str]) -> Any:
         contract = self
@@ -56,9 +56,9 @@ def test_a_call_s_timeout_is_each_query_s_deadline() -> None:
     contract = RecordingContract()
     client = EnergyClient(contract)  # type: ignore[arg-type]
 
-    client.tariffs(timeout=2.0)
-    client.certificates("GridOperatorMSP::CN=x", timeout=300.0)
-    client.tariffs()
+    client.tariffs(timeout=2.0).all()
+    client.certificates("GridOperatorMSP::CN=x", timeout=300.0).all()
+    client.tariffs().all()
 
     assert contract.deadlines == [
         ("ListTariffs", 2.0),
@@ -71,8 +71,8 @@ def test_the_client_s_timeout_is_the_default_of_every_call() -> None:
     contract = RecordingContract()
     client = EnergyClient(contract, timeout=30.0)  # type: ignore[arg-type]
 
-    client.participants()
-    client.participants(timeout=1.0)
+    client.participants().all()
+    client.participants(timeout=1.0).all()
 
     assert contract.deadlines == [("ListParticipants", 30.0), ("ListParticipants", 1.0)]
 
