@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypedDict, TypeVar
 
 from gridledger.energy.answers import ResponseFormatError, read_each
 from gridledger_domain.records.fields import JsonObject
@@ -20,6 +20,16 @@ T = TypeVar("T")
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
+
+
+class ListingOptions(TypedDict, total=False):
+    """The keywords every listing call takes: ``page_size`` (1 to ``MAX_PAGE_SIZE``, default
+    ``DEFAULT_PAGE_SIZE``), ``limit`` (at most this many items; None: all) and ``timeout``
+    (seconds, each page's call)."""
+
+    page_size: int
+    limit: int | None
+    timeout: float | None
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,41 +44,39 @@ class Ledger:
     bob: str
     farm: str
 
-    def run(self, *args: str) -> str:
-        """``gridledger energy ARGS`` as the utility; its output (exit status 0)."""
-        options = ["--profile", str(self.network.network_json), "--org", OPERATOR]
-        result = CliRunner().invoke(app, ["energy", *args, *options, "--user", "utility"])
-        assert result.exit_code == 0, result.output
-        return result.output
+
+def cli(ledger: Ledger, *args: str) -> str:
+    """``gridledger energy ARGS`` as the utility; its output (exit status 0)."""
+    profile = str(ledger.network.network_json)
+    command = ["energy", *args, "--profile", profile, "--org", OPERATOR, "--user", "utility"]
+    result = CliRunner().invoke(app, command)
+    assert result.exit_code == 0, result.output
+    return result.output
 
 
 @pytest.fixture(scope="module")
 def ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ledger]:
     home = tmp_path_factory.mktemp("paging") / ".devnet"
-    with (
-        running_test_network(home, with_node_chaincode=False) as network,
-        EnergyClient.connect(network.profile, OPERATOR, "utility") as utility,
-        EnergyClient.connect(network.profile, PROSUMER, "bob") as bob,
-        EnergyClient.connect(network.profile, PROSUMER, "solar-farm") as farm,
-    ):
-        utility.set_tariff(tariff_v1())
-        second = tariff_v1()
-        utility.set_tariff(
-            type(second).from_json_dict(
-                {**second.to_json_dict(), "version": 2, "effective_from": "2026-01-01T00:00:00Z"}
-            )
+    users = ((OPERATOR, "utility"), (PROSUMER, "bob"), (PROSUMER, "solar-farm"))
+    with running_test_network(home, with_node_chaincode=False) as network, ExitStack() as stack:
+        utility, bob, farm = (
+            stack.enter_context(EnergyClient.connect(network.profile, org, user))
+            for org, user in users
         )
-        bob_id = utility.register_participant(
-            bob.whoami(), Role.CONSUMER, zone="north", display_name="Bob"
-        ).participant_id
-        farm_id = utility.register_participant(
-            farm.whoami(), Role.PRODUCER, zone="north", display_name="Farm"
-        ).participant_id
-        bob.refresh_whoami()
-        farm.refresh_whoami()
-        home = MeterSigner.simulated("PG-HOME", seed="paging home")
+        first = tariff_v1()
+        later = {**first.to_json_dict(), "version": 2, "effective_from": "2026-01-01T00:00:00Z"}
+        for tariff in (first, type(first).from_json_dict(later)):
+            utility.set_tariff(tariff)
+        ids = []
+        for client, role in ((bob, Role.CONSUMER), (farm, Role.PRODUCER)):
+            me = client.whoami()
+            ids.append(me.participant_id)
+            utility.register_participant(me, role, zone="north", display_name=role.value)
+            client.refresh_whoami()
+        bob_id, farm_id = ids
+        house = MeterSigner.simulated("PG-HOME", seed="paging home")
         utility.register_meter(
-            "PG-HOME", bob_id, "consumption", "grid", "north", home.public_key_pem
+            "PG-HOME", bob_id, "consumption", "grid", "north", house.public_key_pem
         )
         panels = [MeterSigner.simulated(f"PG-PV{n}", seed=f"paging pv {n}") for n in range(3)]
         for panel in panels:
@@ -87,14 +86,12 @@ def ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ledger]:
         for price in (97_000, 95_000, 99_000, 96_000, 98_000):
             offer = farm.post_offer("PG-PV0", parse_utc(NOON), 4, 200, price)
         bob.buy(offer.offer_id, 100)  # 4 trades
-        utility.submit_readings(
-            home.sign_series(f"{DAY}T00:00:00Z", [(100 * i, 0) for i in range(2 * 96 + 1)])
-        )
+        utility.submit_readings(house.sign_series(START, [(100 * i, 0) for i in range(2 * 96 + 1)]))
         utility.submit_readings(  # 96 certificates
-            panels[0].sign_series(f"{DAY}T00:00:00Z", [(0, 10 * i) for i in range(97)])
+            panels[0].sign_series(START, [(0, 10 * i) for i in range(97)])
         )
-        utility.settle(bob_id, f"{DAY}T00:00:00Z", f"{NEXT}T00:00:00Z")
-        utility.settle(bob_id, f"{NEXT}T00:00:00Z", f"{LAST}T00:00:00Z")
+        utility.settle(bob_id, START, f"{NEXT}T00:00:00Z")
+        utility.settle(bob_id, f"{NEXT}T00:00:00Z", END)
         yield Ledger(network, utility, bob_id, farm_id)
 
 
@@ -181,17 +178,17 @@ def test_the_asyncio_client_pages_with_async_for(ledger: Ledger) -> None:
 
 
 def test_cli_limit_and_all(ledger: Ledger) -> None:
-    limited = ledger.run("readings", "PG-HOME", "--from", DAY, "--to", LAST, "--limit", "5")
+    limited = cli(ledger, "readings", "PG-HOME", "--from", DAY, "--to", LAST, "--limit", "5")
     assert "the first 5 shown" in limited and f"{DAY}T01:00:00Z" in limited
     assert f"{DAY}T01:15:00Z" not in limited
-    default = ledger.run("certificates", ledger.farm)
+    default = cli(ledger, "certificates", ledger.farm)
     assert "the first 50 shown" in default
-    everything = json.loads(ledger.run("certificates", ledger.farm, "--all", "--json"))
+    everything = json.loads(cli(ledger, "certificates", ledger.farm, "--all", "--json"))
     assert len(everything) == 96
-    first = json.loads(ledger.run("readings", "PG-HOME", "--from", DAY, "--to", LAST, "--json"))
+    first = json.loads(cli(ledger, "readings", "PG-HOME", "--from", DAY, "--to", LAST, "--json"))
     assert len(first) == 50
-    every = ledger.run("readings", "PG-HOME", "--from", DAY, "--to", LAST, "--all")
+    every = cli(ledger, "readings", "PG-HOME", "--from", DAY, "--to", LAST, "--all")
     assert "shown" not in every and f"{LAST}T00:00:00Z" in every
-    bills = ledger.run("bills", ledger.bob)
+    bills = cli(ledger, "bills", ledger.bob)
     assert f"{DAY}T00:00:00Z" in bills and f"{LAST}T00:00:00Z" in bills
-    assert len(json.loads(ledger.run("bills", ledger.bob, "--json"))) == 2
+    assert len(json.loads(cli(ledger, "bills", ledger.bob, "--json"))) == 2

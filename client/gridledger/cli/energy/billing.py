@@ -5,24 +5,20 @@ from __future__ import annotations
 
 import enum
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import typer
 from gridledger.cli.bill_export import bill_csv
 from gridledger.cli.connection import Connection, connection_options
-from gridledger.cli.energy.common import (
-    JsonOption,
-    console,
-    energy_client,
-    parse_period,
-    resolve_participant,
-)
-from gridledger.cli.energy.listing import AllOption, LimitOption, print_listing, show_listing
+from gridledger.cli.energy.common import console, energy_client, parse_period, resolve_participant
+from gridledger.cli.energy.listing import listing_command, participant_listing_command
 from gridledger.cli.energy.names import display_names
-from gridledger.cli.render import bill_panel, certificates_table, print_table, titled_table
-from gridledger.energy import Tariff, format_amount, format_price
+from gridledger.cli.render import bill_panel, certificates_table, titled_table
+from gridledger.energy import EnergyClient, Tariff, format_amount, format_price
 from gridledger.energy.answers import ResponseFormatError, read
 from gridledger_domain import format_utc
+from rich.table import Table
 
 ParticipantOption = typer.Option(
     None,
@@ -59,19 +55,7 @@ def set_tariff(
     console.print(f"tariff version {stored.version} from {format_utc(stored.effective_from)}")
 
 
-@connection_options
-def tariffs(
-    connection: Connection,
-    as_json: bool = JsonOption,
-    limit: int = LimitOption,
-    everything: bool = AllOption,
-) -> None:
-    """Tariff versions, oldest first."""
-    with energy_client(connection) as client:
-        show_listing(lambda n: client.tariffs(limit=n), tariffs_table, as_json, limit, everything)
-
-
-def tariffs_table(found: list[Tariff]) -> None:
+def tariffs_table(found: Sequence[Tariff], names: dict[str, str]) -> Table:
     table = titled_table(
         "Tariffs (prices in minor units per kWh)",
         ("version", "from", "time-of-use bands (UTC)", "feed-in", "grid fee", "fixed/day", "tax"),
@@ -90,7 +74,10 @@ def tariffs_table(found: list[Tariff]) -> None:
             format_amount(t.fixed_fee_per_day),
             f"{t.tax_rate_bp / 100:.2f} %",
         )
-    print_table(console, table)
+    return table
+
+
+tariffs = listing_command(EnergyClient.tariffs, tariffs_table, "Tariff versions, oldest first.")
 
 
 @connection_options
@@ -195,21 +182,6 @@ def verify_bill(
         raise typer.Exit(1)
 
 
-@connection_options
-def certificates(
-    connection: Connection,
-    owner: str | None = typer.Argument(None, help="Whose certificates (default: yours)."),
-    as_json: bool = JsonOption,
-    limit: int = LimitOption,
-    everything: bool = AllOption,
-) -> None:
-    """Renewable certificates held (or retired) by a participant."""
-    print_listing(
-        connection,
-        owner,
-        lambda client, pid, n: client.certificates(pid, limit=n),
-        certificates_table,
-        as_json,
-        limit,
-        everything,
-    )
+certificates = participant_listing_command(
+    EnergyClient.certificates, certificates_table, "certificates", "held or retired, by day"
+)

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import typer
 from gridledger.cli.connection import Connection, connection_options
-from gridledger.cli.energy.common import (
-    JsonOption,
-    console,
-    energy_client,
-    parse_moment,
+from gridledger.cli.energy.common import JsonOption, console, energy_client, parse_moment
+from gridledger.cli.energy.listing import (
+    AllOption,
+    LimitOption,
+    Shown,
+    participant_listing_command,
+    show_listing,
 )
-from gridledger.cli.energy.listing import AllOption, LimitOption, print_listing, show_listing
 from gridledger.cli.energy.names import display_names
 from gridledger.cli.render import offers_table, print_table, trades_table
-from gridledger.energy import EnergySource, Offer, format_energy, price_from_minor_per_kwh
+from gridledger.energy import (
+    EnergyClient,
+    EnergySource,
+    Offer,
+    format_energy,
+    price_from_minor_per_kwh,
+)
 
 
 @connection_options
@@ -56,9 +63,7 @@ def offers(
         show_listing(
             lambda n: client.list_offers(parse_moment(at), source=source, zone=zone, limit=n),
             render,
-            as_json,
-            limit,
-            everything,
+            Shown(as_json, limit, everything),
         )
 
 
@@ -85,21 +90,6 @@ def withdraw(connection: Connection, offer_id: str) -> None:
     console.print(f"offer {withdrawn.offer_id} is {withdrawn.status.value}")
 
 
-@connection_options
-def trades(
-    connection: Connection,
-    participant: str | None = typer.Argument(None, help="Whose trades (default: yours)."),
-    as_json: bool = JsonOption,
-    limit: int = LimitOption,
-    everything: bool = AllOption,
-) -> None:
-    """A participant's trade history, by the UTC day of the interval, then trade id."""
-    print_listing(
-        connection,
-        participant,
-        lambda client, pid, n: client.trades(pid, limit=n),
-        trades_table,
-        as_json,
-        limit,
-        everything,
-    )
+trades = participant_listing_command(
+    EnergyClient.trades, trades_table, "trades", "by the UTC day of the interval, then trade id"
+)

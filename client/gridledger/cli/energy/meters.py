@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import typer
 from gridledger.cli.connection import Connection, connection_options
-from gridledger.cli.energy.common import (
-    JsonOption,
-    console,
-    energy_client,
-    resolve_participant,
-)
+from gridledger.cli.energy.common import console, energy_client, resolve_participant
 from gridledger.cli.energy.key_folder import write_owner_only
-from gridledger.cli.energy.listing import AllOption, LimitOption, show_listing
-from gridledger.cli.render import print_table, titled_table
-from gridledger.energy import EnergySource, Meter, MeterKind, MeterSigner
+from gridledger.cli.energy.listing import participant_listing_command
+from gridledger.cli.render import titled_table
+from gridledger.energy import EnergyClient, EnergySource, Meter, MeterKind, MeterSigner
 from gridledger_domain import generate_meter_key
+from rich.table import Table
 
 
 def meter_key(
@@ -62,26 +59,11 @@ def deactivate_meter(connection: Connection, meter_id: str) -> None:
     console.print(f"meter {meter.meter_id} is {meter.status.value}")
 
 
-@connection_options
-def meters(
-    connection: Connection,
-    owner: str | None = typer.Argument(None, help="Owner (default: you)."),
-    as_json: bool = JsonOption,
-    limit: int = LimitOption,
-    everything: bool = AllOption,
-) -> None:
-    """A participant's meters, by meter id."""
+def meters_table(found: Sequence[Meter], names: dict[str, str]) -> Table:
+    table = titled_table("Meters", ("meter", "kind", "source", "zone", "status"), whole=("meter",))
+    for m in found:
+        table.add_row(m.meter_id, m.kind.value, m.source.value, m.zone, m.status.value)
+    return table
 
-    def render(found: list[Meter]) -> None:
-        table = titled_table(
-            "Meters", ("meter", "kind", "source", "zone", "status"), whole=("meter",)
-        )
-        for m in found:
-            table.add_row(m.meter_id, m.kind.value, m.source.value, m.zone, m.status.value)
-        print_table(console, table)
 
-    participant_id = resolve_participant(connection, owner)
-    with energy_client(connection) as client:
-        show_listing(
-            lambda n: client.meters(participant_id, limit=n), render, as_json, limit, everything
-        )
+meters = participant_listing_command(EnergyClient.meters, meters_table, "meters", "by meter id")

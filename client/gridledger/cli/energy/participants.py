@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import typer
 from gridledger.cli.connection import Connection, connection_options
-from gridledger.cli.energy.common import (
-    JsonOption,
-    console,
-    energy_client,
-    resolve_participant,
-)
-from gridledger.cli.energy.listing import AllOption, LimitOption, show_listing
-from gridledger.cli.render import print_table, titled_table
-from gridledger.energy import Participant, Role
+from gridledger.cli.energy.common import console, energy_client, resolve_participant
+from gridledger.cli.energy.listing import listing_command
+from gridledger.cli.render import titled_table
+from gridledger.energy import EnergyClient, Participant, Role
+from rich.table import Table
 
 
 @connection_options
@@ -43,22 +41,15 @@ def register_participant(
     console.print(f"  {registered.participant_id}")
 
 
-@connection_options
-def participants(
-    connection: Connection,
-    as_json: bool = JsonOption,
-    limit: int = LimitOption,
-    everything: bool = AllOption,
-) -> None:
-    """Registered participants, by id (utility and auditors)."""
+def participants_table(found: Sequence[Participant], names: dict[str, str]) -> Table:
+    table = titled_table(
+        "Participants", ("name", "role", "zone", "participant id"), whole=("participant id",)
+    )
+    for p in found:
+        table.add_row(p.display_name, p.role.value, p.zone, p.participant_id)
+    return table
 
-    def render(found: list[Participant]) -> None:
-        table = titled_table(
-            "Participants", ("name", "role", "zone", "participant id"), whole=("participant id",)
-        )
-        for p in found:
-            table.add_row(p.display_name, p.role.value, p.zone, p.participant_id)
-        print_table(console, table)
 
-    with energy_client(connection) as client:
-        show_listing(lambda n: client.participants(limit=n), render, as_json, limit, everything)
+participants = listing_command(
+    EnergyClient.participants, participants_table, "Registered participants (utility, auditors)."
+)

@@ -11,22 +11,12 @@ from pathlib import Path
 
 import typer
 from gridledger.cli.connection import Connection, connection_options
-from gridledger.cli.energy.common import (
-    JsonOption,
-    console,
-    energy_client,
-    errors,
-    parse_period,
-)
+from gridledger.cli.energy.common import JsonOption, console, energy_client, errors, parse_period
 from gridledger.cli.energy.import_report import failure_lines
-from gridledger.cli.energy.listing import AllOption, LimitOption, show_listing
+from gridledger.cli.energy.listing import AllOption, LimitOption, Shown, show_listing
 from gridledger.cli.energy.reading_csv import FORMAT_HELP, read_reading_file, write_rejected
 from gridledger.cli.render import titled_table
-from gridledger.energy import (
-    DEFAULT_BATCH_SIZE,
-    HeadEnd,
-    Progress,
-)
+from gridledger.energy import DEFAULT_BATCH_SIZE, HeadEnd, Progress
 from gridledger_domain import MeterDataError, SignedReading, format_utc
 from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
 from rich.progress import Progress as ProgressBar
@@ -136,7 +126,5 @@ def readings(
         show_listing(
             lambda n: client.readings(meter_id, first, last, limit=n),
             render,
-            as_json,
-            limit,
-            everything,
+            Shown(as_json, limit, everything),
         )

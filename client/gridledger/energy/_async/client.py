@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Unpack
 
 from gridledger.energy._async.listing import AsyncListing
 from gridledger.energy._async.submitter import submit_batches
@@ -34,7 +34,7 @@ from gridledger.energy.bills import BillVerification
 from gridledger.energy.client import CHAINCODE, CONTRACT, DEFAULT_MAX_IN_FLIGHT
 from gridledger.energy.errors import NotFound
 from gridledger.energy.instants import Instant, to_text
-from gridledger.energy.paging import DEFAULT_PAGE_SIZE, Page, read_page
+from gridledger.energy.paging import DEFAULT_PAGE_SIZE, ListingOptions, Page, read_page
 from gridledger.energy.participants import CallerInfo
 from gridledger.energy.readings import ReadingSubmissionError, SubmissionSummary
 from gridledger.energy.settlements import Settlement
@@ -144,25 +144,28 @@ class AsyncEnergyClient(AsyncClosing):
     def _listing(
         self,
         decode: Callable[[JsonObject], T],
-        what: str,
         function: str,
-        *args: str,
-        page_size: int,
-        limit: int | None,
-        timeout: float | None,
-        party: tuple[str | None] | None = None,
+        args: tuple[str, ...],
+        options: ListingOptions,
+        *,
+        of: tuple[str | None] | None = None,
     ) -> AsyncListing[T]:
-        """A paged listing of ``function(args)``; with ``party`` its first argument is that
+        """A paged listing of ``function(args)``; with ``of`` its first argument is that
         participant (None in it: the caller)."""
+        timeout = options.get("timeout")
 
         async def fetch(size: int, bookmark: str) -> Page[T]:
-            lead = () if party is None else (await self._self_or(party[0], timeout),)
+            lead = () if of is None else (await self._self_or(of[0], timeout),)
             answer = await self._evaluate(
                 function, *lead, *args, str(size), bookmark, timeout=timeout
             )
-            return read_page(decode, answer, what)
+            return read_page(decode, answer, function)
 
-        return AsyncListing(fetch, page_size=page_size, limit=limit)
+        return AsyncListing(
+            fetch,
+            page_size=options.get("page_size", DEFAULT_PAGE_SIZE),
+            limit=options.get("limit"),
+        )
 
     # -- participants ---------------------------------------------------------------------------
     async def whoami(self, *, timeout: float | None = None) -> CallerInfo:
@@ -207,22 +210,9 @@ class AsyncEnergyClient(AsyncClosing):
         answer = await self._evaluate("GetParticipant", pid, timeout=timeout)
         return read(Participant.from_json_dict, answer, "participant")
 
-    def participants(
-        self,
-        *,
-        page_size: int = DEFAULT_PAGE_SIZE,
-        limit: int | None = None,
-        timeout: float | None = None,
-    ) -> AsyncListing[Participant]:
+    def participants(self, **options: Unpack[ListingOptions]) -> AsyncListing[Participant]:
         """Every registered participant, by id (utility and auditors)."""
-        return self._listing(
-            Participant.from_json_dict,
-            "participants",
-            "ListParticipants",
-            page_size=page_size,
-            limit=limit,
-            timeout=timeout,
-        )
+        return self._listing(Participant.from_json_dict, "ListParticipants", (), options)
 
     # -- meters ---------------------------------------------------------------------------------
     async def register_meter(
@@ -258,23 +248,10 @@ class AsyncEnergyClient(AsyncClosing):
         return read(Meter.from_json_dict, answer, "meter")
 
     def meters(
-        self,
-        owner: str | None = None,
-        *,
-        page_size: int = DEFAULT_PAGE_SIZE,
-        limit: int | None = None,
-        timeout: float | None = None,
+        self, owner: str | None = None, **options: Unpack[ListingOptions]
     ) -> AsyncListing[Meter]:
         """An owner's meters (default: the caller's), by meter id."""
-        return self._listing(
-            Meter.from_json_dict,
-            "meters",
-            "ListMeters",
-            party=(owner,),
-            page_size=page_size,
-            limit=limit,
-            timeout=timeout,
-        )
+        return self._listing(Meter.from_json_dict, "ListMeters", (), options, of=(owner,))
 
     # -- readings -------------------------------------------------------------------------------
     async def submit_readings(
@@ -317,28 +294,12 @@ class AsyncEnergyClient(AsyncClosing):
         return summary
 
     def readings(
-        self,
-        meter_id: str,
-        start: Instant,
-        end: Instant,
-        *,
-        page_size: int = DEFAULT_PAGE_SIZE,
-        limit: int | None = None,
-        timeout: float | None = None,
+        self, meter_id: str, start: Instant, end: Instant, **options: Unpack[ListingOptions]
     ) -> AsyncListing[SignedReading]:
         """A meter's readings at instants ``start..end`` inclusive (at most 31 days), in time
         order."""
-        return self._listing(
-            SignedReading.from_json_dict,
-            "readings",
-            "GetReadings",
-            meter_id,
-            to_text(start),
-            to_text(end),
-            page_size=page_size,
-            limit=limit,
-            timeout=timeout,
-        )
+        args = (meter_id, to_text(start), to_text(end))
+        return self._listing(SignedReading.from_json_dict, "GetReadings", args, options)
 
     # -- market ---------------------------------------------------------------------------------
     async def post_offer(
@@ -370,22 +331,12 @@ class AsyncEnergyClient(AsyncClosing):
         *,
         source: EnergySource | str | None = None,
         zone: str | None = None,
-        page_size: int = DEFAULT_PAGE_SIZE,
-        limit: int | None = None,
-        timeout: float | None = None,
+        **options: Unpack[ListingOptions],
     ) -> AsyncListing[Offer]:
         """Open offers with energy left in the interval, cheapest first (then by id)."""
-        return self._listing(
-            Offer.from_json_dict,
-            "offers",
-            "ListOffers",
-            to_text(interval_start),
-            EnergySource(source).value if source else "",
-            zone or "",
-            page_size=page_size,
-            limit=limit,
-            timeout=timeout,
-        )
+        wanted = EnergySource(source).value if source else ""
+        args = (to_text(interval_start), wanted, zone or "")
+        return self._listing(Offer.from_json_dict, "ListOffers", args, options)
 
     async def offer(self, offer_id: str, *, timeout: float | None = None) -> Offer:
         answer = await self._evaluate("GetOffer", offer_id, timeout=timeout)
@@ -403,24 +354,11 @@ class AsyncEnergyClient(AsyncClosing):
         return read(Offer.from_json_dict, answer, "offer")
 
     def trades(
-        self,
-        participant_id: str | None = None,
-        *,
-        page_size: int = DEFAULT_PAGE_SIZE,
-        limit: int | None = None,
-        timeout: float | None = None,
+        self, participant_id: str | None = None, **options: Unpack[ListingOptions]
     ) -> AsyncListing[Trade]:
         """A participant's trades (default: the caller's), by the UTC day of their interval,
         then trade id."""
-        return self._listing(
-            Trade.from_json_dict,
-            "trades",
-            "ListTrades",
-            party=(participant_id,),
-            page_size=page_size,
-            limit=limit,
-            timeout=timeout,
-        )
+        return self._listing(Trade.from_json_dict, "ListTrades", (), options, of=(participant_id,))
 
     # -- tariffs --------------------------------------------------------------------------------
     async def set_tariff(self, tariff: Tariff, *, timeout: float | None = None) -> Tariff:
@@ -428,22 +366,9 @@ class AsyncEnergyClient(AsyncClosing):
         answer = await self._submit("SetTariff", json.dumps(tariff.to_json_dict()), timeout=timeout)
         return read(Tariff.from_json_dict, answer, "tariff")
 
-    def tariffs(
-        self,
-        *,
-        page_size: int = DEFAULT_PAGE_SIZE,
-        limit: int | None = None,
-        timeout: float | None = None,
-    ) -> AsyncListing[Tariff]:
+    def tariffs(self, **options: Unpack[ListingOptions]) -> AsyncListing[Tariff]:
         """Every tariff version, oldest first."""
-        return self._listing(
-            Tariff.from_json_dict,
-            "tariffs",
-            "ListTariffs",
-            page_size=page_size,
-            limit=limit,
-            timeout=timeout,
-        )
+        return self._listing(Tariff.from_json_dict, "ListTariffs", (), options)
 
     # -- settlement -----------------------------------------------------------------------------
     async def settle(
@@ -499,23 +424,10 @@ class AsyncEnergyClient(AsyncClosing):
         return read_bill(await self._raw("GetBill", *args, timeout=timeout))
 
     def bills(
-        self,
-        participant_id: str | None = None,
-        *,
-        page_size: int = DEFAULT_PAGE_SIZE,
-        limit: int | None = None,
-        timeout: float | None = None,
+        self, participant_id: str | None = None, **options: Unpack[ListingOptions]
     ) -> AsyncListing[Bill]:
         """A participant's stored bills (default: the caller's), by period, oldest first."""
-        return self._listing(
-            Bill.from_json_dict,
-            "bills",
-            "ListBills",
-            party=(participant_id,),
-            page_size=page_size,
-            limit=limit,
-            timeout=timeout,
-        )
+        return self._listing(Bill.from_json_dict, "ListBills", (), options, of=(participant_id,))
 
     async def preview_bill(
         self,
@@ -546,20 +458,9 @@ class AsyncEnergyClient(AsyncClosing):
 
     # -- certificates ---------------------------------------------------------------------------
     def certificates(
-        self,
-        owner: str | None = None,
-        *,
-        page_size: int = DEFAULT_PAGE_SIZE,
-        limit: int | None = None,
-        timeout: float | None = None,
+        self, owner: str | None = None, **options: Unpack[ListingOptions]
     ) -> AsyncListing[Certificate]:
         """An owner's certificates (default: the caller's), by interval day, then id."""
         return self._listing(
-            Certificate.from_json_dict,
-            "certificates",
-            "ListCertificates",
-            party=(owner,),
-            page_size=page_size,
-            limit=limit,
-            timeout=timeout,
+            Certificate.from_json_dict, "ListCertificates", (), options, of=(owner,)
         )
