@@ -6,16 +6,20 @@ this transaction already issued and transferred."""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from gridledger_domain import MeterReading, parse_utc
 from gridledger_domain.records import Certificate, Meter, Trade
-from gridledger_domain.vocabulary import CertificateStatus
 
 from gridledger_chaincode.energy.certificates import issue_certificate, transfer_to_trades
 from gridledger_chaincode.energy.ledger.access import Caller
+from gridledger_chaincode.energy.ledger.certificate_supply import (
+    record_supply,
+    supply_of,
+)
 from gridledger_chaincode.energy.ledger.state import (
     BILLED_THROUGH,
     CERTIFICATE,
@@ -63,16 +67,23 @@ class CertificateDesk:
                 [certificate.trade_id, certificate.certificate_id],
                 str(certificate.wh).encode(),
             )
+        record_supply(self.state, certificate)
 
     def backed(self, trade_id: str) -> int:
         stored = sum(int(value) for _, value in self.state.scan(CERTIFICATE_BY_TRADE, trade_id))
         return stored + self.backed_extra[trade_id]
 
-    def _transfer(self, certificate: Certificate, trades: Iterable[Trade]) -> None:
+    def _transfer(
+        self, certificate: Certificate, trades: Iterable[Trade], *, stored_backing: bool = True
+    ) -> None:
         eligible = [t for t in trades if self._billed(t.buyer) <= t.interval_start]
+        certificate = self.written.get(certificate.certificate_id, certificate)
         if not eligible or certificate.available_wh == 0:
             return
-        backed = {t.trade_id: self.backed(t.trade_id) for t in eligible}
+        backed = {
+            t.trade_id: self.backed(t.trade_id) if stored_backing else self.backed_extra[t.trade_id]
+            for t in eligible
+        }
         updated, children = transfer_to_trades(certificate, eligible, backed)
         for child in children:
             self.backed_extra[child.trade_id] += child.wh
@@ -109,14 +120,41 @@ class CertificateDesk:
             self._sold[(seller, day)] = by_interval
         return list(self._sold[(seller, day)].get(instant, []))
 
-    def back_new_trades(self, trades: Iterable[Trade], seller_meters: Iterable[Meter]) -> None:
-        """Back trades just created with the seller's certificates of their intervals."""
-        renewable = [meter for meter in seller_meters if meter.renewable]
+    def back_new_trades(self, trades: Sequence[Trade]) -> None:
+        """Back trades just created (one Buy: one seller, one trade per interval) with the
+        seller's certificates of their intervals that still have Wh to give, each trade from
+        its interval's certificates in meter id order, as far as its quantity goes.
+
+        One range query finds the certificates with Wh left (``certificate_supply``) and one
+        batched read loads those the trades draw on: the work follows the offer's intervals,
+        not the seller's meters or history. A new trade has no stored backing yet."""
+        if not trades:
+            return
+        start = min(t.interval_start for t in trades)
+        end = max(t.interval_start for t in trades) + 1
+        supply = supply_of(self.state, trades[0].seller, start, end)
+        drawn: list[tuple[Trade, list[str]]] = []
         for trade in trades:
-            for meter in renewable:
-                certificate = self.load(f"{meter.meter_id}:{trade.interval_start}")
-                if certificate is not None and certificate.status is CertificateStatus.ACTIVE:
-                    self._transfer(certificate, [trade])
+            ids, covered = [], 0
+            for certificate_id, available in supply.get(trade.interval_start, []):
+                if covered >= trade.quantity_wh:
+                    break
+                ids.append(certificate_id)
+                covered += available
+            drawn.append((trade, ids))
+        wanted = [certificate_id for _, ids in drawn for certificate_id in ids]
+        keys = [self.state.key(CERTIFICATE, certificate_id) for certificate_id in wanted]
+        loaded = {
+            certificate_id: Certificate.from_json_dict(json.loads(raw))
+            for certificate_id, raw in zip(
+                wanted, self.state.stub.get_multiple_states(keys), strict=True
+            )
+            if raw
+        }
+        for trade, ids in drawn:
+            for certificate_id in ids:
+                if certificate_id in loaded:
+                    self._transfer(loaded[certificate_id], [trade], stored_backing=False)
 
 
 def certificates_of(state: State, owner: str, days: Iterable[int]) -> list[Certificate]:
