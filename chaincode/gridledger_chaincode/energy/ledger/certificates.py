@@ -17,8 +17,9 @@ from gridledger_domain.records import Certificate, Meter, Trade
 from gridledger_chaincode.energy.certificates import issue_certificate, transfer_to_trades
 from gridledger_chaincode.energy.ledger.access import Caller
 from gridledger_chaincode.energy.ledger.certificate_supply import (
+    drawn_on,
     record_supply,
-    supply_of,
+    supply_in,
 )
 from gridledger_chaincode.energy.ledger.state import (
     BILLED_THROUGH,
@@ -54,9 +55,14 @@ class CertificateDesk:
         record = self.state.get_json(CERTIFICATE, certificate_id)
         return Certificate.from_json_dict(record) if record is not None else None
 
-    def save(self, certificate: Certificate) -> None:
+    def save(self, certificate: Certificate, *, indexed: bool = False) -> None:
+        """Write ``certificate`` and its index entries; ``indexed``: an update of a certificate
+        already saved, whose owner and trade index entries (which never change) are kept."""
         self.written[certificate.certificate_id] = certificate
         self.state.put_json(CERTIFICATE, [certificate.certificate_id], certificate.to_json_dict())
+        record_supply(self.state, certificate)
+        if indexed:
+            return
         day = day_text(certificate.interval_start)
         self.state.put_raw(
             CERTIFICATE_BY_OWNER, [certificate.owner, day, certificate.certificate_id], b"1"
@@ -67,7 +73,6 @@ class CertificateDesk:
                 [certificate.trade_id, certificate.certificate_id],
                 str(certificate.wh).encode(),
             )
-        record_supply(self.state, certificate)
 
     def backed(self, trade_id: str) -> int:
         stored = sum(int(value) for _, value in self.state.scan(CERTIFICATE_BY_TRADE, trade_id))
@@ -89,7 +94,7 @@ class CertificateDesk:
             self.backed_extra[child.trade_id] += child.wh
             self.save(child)
         if updated != certificate:
-            self.save(updated)
+            self.save(updated, indexed=True)
 
     def issue(self, meter: Meter, opening: MeterReading, closing: MeterReading) -> None:
         """Issue the interval's certificate (once) and pass it on to the seller's trades."""
@@ -121,27 +126,21 @@ class CertificateDesk:
         return list(self._sold[(seller, day)].get(instant, []))
 
     def back_new_trades(self, trades: Sequence[Trade]) -> None:
-        """Back trades just created (one Buy: one seller, one trade per interval) with the
-        seller's certificates of their intervals that still have Wh to give, each trade from
-        its interval's certificates in meter id order, as far as its quantity goes.
+        """Back trades just created by a Buy with the seller's certificates of their intervals
+        that still have Wh to give, each trade from its interval's certificates in meter id
+        order, as far as its quantity goes.
 
-        One range query finds the certificates with Wh left (``certificate_supply``) and one
-        batched read loads those the trades draw on: the work follows the offer's intervals,
-        not the seller's meters or history. A new trade has no stored backing yet."""
+        One range query of ``certificate_supply`` per UTC day of the offer, then one batched
+        read of the certificates drawn on. The work follows the offer's intervals and the
+        seller's certificates with Wh left in them, not the seller's history. A new trade has
+        no stored backing yet."""
         if not trades:
             return
-        start = min(t.interval_start for t in trades)
-        end = max(t.interval_start for t in trades) + 1
-        supply = supply_of(self.state, trades[0].seller, start, end)
-        drawn: list[tuple[Trade, list[str]]] = []
-        for trade in trades:
-            ids, covered = [], 0
-            for certificate_id, available in supply.get(trade.interval_start, []):
-                if covered >= trade.quantity_wh:
-                    break
-                ids.append(certificate_id)
-                covered += available
-            drawn.append((trade, ids))
+        supply = supply_in(self.state, trades[0].seller, [t.interval_start for t in trades])
+        drawn = [
+            (trade, drawn_on(supply.get(trade.interval_start, []), trade.quantity_wh))
+            for trade in trades
+        ]
         wanted = [certificate_id for _, ids in drawn for certificate_id in ids]
         keys = [self.state.key(CERTIFICATE, certificate_id) for certificate_id in wanted]
         loaded = {
