@@ -7,29 +7,31 @@ producer certificates (no ``trade_id``) that are ``active`` with Wh available, u
 
     ``energy.certificate_supply/<len(owner)>:<owner>/<interval start, 10 digits>/<meter id>``
 
-whose value is the certificate's available Wh, so one range query per UTC day finds them, by
-interval then meter id (the order of the meters' keys, ``energy.meter_by_owner``), and only the
-certificates a trade draws on are loaded. A range query per interval would cost a round trip to
-the peer each (672 for a week: a second on the devnet); one over a whole offer could exceed
-Fabric's ``totalQueryLimit`` (100,000 rows by default), which cuts an answer short silently. A
-day holds at most 96 x the owner's meters rows; a day answering ``DAY_ROWS_CHECKED`` rows or
-more is read again interval by interval, so no limit can hide a certificate.
+whose value is the certificate's available Wh, in interval then meter id order (the order of the
+meters' keys, ``energy.meter_by_owner``), so only the certificates a trade draws on are loaded.
 The owner's length makes the owner part unambiguous whatever characters it holds.
 :class:`~.certificates.CertificateDesk` keeps the index with every certificate it saves.
+
+Reading it for an offer: one range query per UTC day, read row by row; a day with more than
+``DAY_ROWS`` rows (a seller with many meters holding unsold certificates) is finished interval
+by interval, each query read only until the trade's quantity is covered. So the rows read stay
+within ``days x DAY_ROWS + intervals x (certificates drawn on + 1)`` whatever the seller's
+meters, and no query comes near Fabric's ``totalQueryLimit`` (which cuts answers short
+silently). A query per interval from the start would cost a round trip to the peer each (672
+for a week: over a second on the devnet).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from gridledger_domain.records import Certificate
 from gridledger_domain.timeutil import DAY_SECONDS, INTERVAL_SECONDS, day_of
 
 from gridledger_chaincode.energy.ledger.state import State
 
-DAY_ROWS_CHECKED = 50_000
-
 SUPPLY = "energy.certificate_supply/"
+DAY_ROWS = 2 * 96
 
 
 def _owner_prefix(owner: str) -> str:
@@ -57,41 +59,6 @@ def record_supply(state: State, certificate: Certificate) -> None:
         state.stub.del_state(key)
 
 
-Supply = dict[int, list[tuple[str, int]]]
-
-
-def _read_range(state: State, owner: str, start: int, end: int, into: Supply) -> int:
-    """Add ``owner``'s entries for intervals ``start <= t < end`` to ``into``; the rows read."""
-    prefix = _owner_prefix(owner)
-    iterator = state.stub.get_state_by_range(f"{prefix}{start:010d}/", f"{prefix}{end:010d}/")
-    try:
-        rows = 0
-        for kv in iterator:
-            rows += 1
-            instant = int(kv.key[len(prefix) : len(prefix) + 10])
-            meter_id = kv.key[len(prefix) + 11 :]  # after "<10 digits>/"
-            into.setdefault(instant, []).append((f"{meter_id}:{instant}", int(kv.value)))
-        return rows
-    finally:
-        iterator.close()
-
-
-def supply_in(state: State, owner: str, intervals: Iterable[int]) -> Supply:
-    """``owner``'s certificates with Wh to give in ``intervals``: per interval, (certificate
-    id, available Wh) in meter id order. One range query per UTC day of the intervals."""
-    wanted = set(intervals)
-    found: Supply = {}
-    for day in sorted({day_of(instant) for instant in wanted}):
-        day_supply: Supply = {}
-        if _read_range(state, owner, day, day + DAY_SECONDS, day_supply) >= DAY_ROWS_CHECKED:
-            day_supply = {}
-            for instant in range(day, day + DAY_SECONDS, INTERVAL_SECONDS):
-                if instant in wanted:
-                    _read_range(state, owner, instant, instant + 1, day_supply)
-        found.update((t, entries) for t, entries in day_supply.items() if t in wanted)
-    return found
-
-
 def drawn_on(entries: Iterable[tuple[str, int]], wh: int) -> list[str]:
     """The certificates a trade of ``wh`` draws on: the first ``entries`` (id, available Wh)
     whose Wh reach ``wh``, or all of them if they do not."""
@@ -103,3 +70,65 @@ def drawn_on(entries: Iterable[tuple[str, int]], wh: int) -> list[str]:
         ids.append(certificate_id)
         covered += available
     return ids
+
+
+class _Rows:
+    """(interval, certificate id, available Wh) of ``owner``'s entries in ``start <= t < end``,
+    as a range query yields them."""
+
+    def __init__(self, state: State, owner: str, start: int, end: int) -> None:
+        self._prefix = _owner_prefix(owner)
+        self._iterator = state.stub.get_state_by_range(
+            f"{self._prefix}{start:010d}/", f"{self._prefix}{end:010d}/"
+        )
+
+    def __iter__(self) -> Iterator[tuple[int, str, int]]:
+        cut = len(self._prefix)
+        for kv in self._iterator:
+            instant = int(kv.key[cut : cut + 10])
+            meter_id = kv.key[cut + 11 :]  # after "<10 digits>/"
+            yield instant, f"{meter_id}:{instant}", int(kv.value)
+
+    def close(self) -> None:
+        self._iterator.close()
+
+
+def _drawn_in_interval(state: State, owner: str, instant: int, wh: int) -> list[str]:
+    rows = _Rows(state, owner, instant, instant + INTERVAL_SECONDS)
+    try:
+        return drawn_on(((cid, available) for _, cid, available in rows), wh)
+    finally:
+        rows.close()
+
+
+def _drawn_in_day(
+    state: State, owner: str, day: int, wanted: set[int], wh: int
+) -> dict[int, list[str]]:
+    entries: dict[int, list[tuple[str, int]]] = {}
+    finished_before = day + DAY_SECONDS  # intervals from here on are read one by one
+    rows = _Rows(state, owner, day, day + DAY_SECONDS)
+    try:
+        for count, (instant, certificate_id, available) in enumerate(rows, 1):
+            if count > DAY_ROWS:
+                finished_before = instant
+                break
+            entries.setdefault(instant, []).append((certificate_id, available))
+    finally:
+        rows.close()
+    drawn = {t: drawn_on(entries.get(t, []), wh) for t in wanted if t < finished_before}
+    for instant in sorted(t for t in wanted if t >= finished_before):
+        drawn[instant] = _drawn_in_interval(state, owner, instant, wh)
+    return drawn
+
+
+def drawn_supply(
+    state: State, owner: str, intervals: Iterable[int], wh: int
+) -> dict[int, list[str]]:
+    """Per interval of ``intervals``, the ids of ``owner``'s certificates a trade of ``wh`` in it
+    draws on, in meter id order (see the module's docstring for what is read)."""
+    wanted = set(intervals)
+    drawn: dict[int, list[str]] = {}
+    for day in sorted({day_of(instant) for instant in wanted}):
+        in_day = {t for t in wanted if day_of(t) == day}
+        drawn.update(_drawn_in_day(state, owner, day, in_day, wh))
+    return drawn

@@ -17,9 +17,8 @@ from gridledger_domain.records import Certificate, Meter, Trade
 from gridledger_chaincode.energy.certificates import issue_certificate, transfer_to_trades
 from gridledger_chaincode.energy.ledger.access import Caller
 from gridledger_chaincode.energy.ledger.certificate_supply import (
-    drawn_on,
+    drawn_supply,
     record_supply,
-    supply_in,
 )
 from gridledger_chaincode.energy.ledger.state import (
     BILLED_THROUGH,
@@ -126,21 +125,21 @@ class CertificateDesk:
         return list(self._sold[(seller, day)].get(instant, []))
 
     def back_new_trades(self, trades: Sequence[Trade]) -> None:
-        """Back trades just created by a Buy with the seller's certificates of their intervals
-        that still have Wh to give, each trade from its interval's certificates in meter id
-        order, as far as its quantity goes.
+        """Back the trades one Buy just created (one seller, one quantity, one trade per
+        interval) with the seller's certificates of their intervals that still have Wh to give,
+        each trade from its interval's certificates in meter id order, as far as its quantity
+        goes.
 
-        One range query of ``certificate_supply`` per UTC day of the offer, then one batched
-        read of the certificates drawn on. The work follows the offer's intervals and the
-        seller's certificates with Wh left in them, not the seller's history. A new trade has
-        no stored backing yet."""
+        Range queries of ``certificate_supply`` (one per UTC day of the offer, or per interval
+        where a day holds many), then one batched read of the certificates drawn on: the work
+        follows the offer's intervals, not the seller's meters or history. A new trade has no
+        stored backing yet."""
         if not trades:
             return
-        supply = supply_in(self.state, trades[0].seller, [t.interval_start for t in trades])
-        drawn = [
-            (trade, drawn_on(supply.get(trade.interval_start, []), trade.quantity_wh))
-            for trade in trades
-        ]
+        first = trades[0]
+        intervals = [t.interval_start for t in trades]
+        supply = drawn_supply(self.state, first.seller, intervals, first.quantity_wh)
+        drawn = [(trade, supply[trade.interval_start]) for trade in trades]
         wanted = [certificate_id for _, ids in drawn for certificate_id in ids]
         keys = [self.state.key(CERTIFICATE, certificate_id) for certificate_id in wanted]
         loaded = {

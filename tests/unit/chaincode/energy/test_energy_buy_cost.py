@@ -7,8 +7,9 @@ as many intervals before them):
 
 - keys read one by one or batched (``get_state``/``get_multiple_states``) <= FIXED_READS + N:
   the caller, the offer, both parties' settled-through marks, one certificate per trade;
-- range queries <= days spanned + FIXED_RANGES, none over trades' backing nor over the seller's
-  past certificates.
+- range queries, all of the certificate supply index: one per day (DAYS) while a day holds at
+  most ``DAY_ROWS`` entries, at most DAYS + N otherwise; rows read <= DAYS x (DAY_ROWS + 1) +
+  N x (certificates drawn on + 1). None over trades' backing or the seller's past certificates.
 
 The version before ``certificate_supply`` read one certificate per meter per interval (M x N) and
 scanned each trade's backing (another N range queries).
@@ -32,8 +33,8 @@ from gridledger_domain import MeterKey, MeterReading, format_utc, sign, simulate
 WEEK0 = 1748736000  # 2025-06-01T00:00:00Z
 Q = 900
 N = 672
+DAYS = 7
 FIXED_READS = 8
-FIXED_RANGES = 2
 
 
 @dataclass
@@ -147,29 +148,32 @@ def market() -> Market:
     return m
 
 
+@pytest.mark.parametrize("meters", [1, 6])
 def test_one_buy_of_a_week_reads_in_proportion_to_its_intervals(
-    market: Market, reads: Reads
+    market: Market, reads: Reads, meters: int
 ) -> None:
-    meters = [f"M-SOLAR-{n}" for n in range(4)]
-    for meter_id in meters:
+    meter_ids = [f"M-SOLAR-{n}" for n in range(meters)]
+    for meter_id in meter_ids:
         market.renewable_meter(meter_id)
         # a week of history before the offer, and the offer's week, 500 Wh every interval
         market.export(meter_id, WEEK0 - N * Q, [500] * (2 * N))
-    offer = market.offer(meters[0], WEEK0, N, 1000)
+    offer = market.offer(meter_ids[0], WEEK0, N, 1000)
     reads.keys = reads.ranges = reads.rows = 0
     reads.range_keys.clear()
 
     trades = market.ok(market.buyers[0], "Buy", offer, "400")
 
     assert len(trades) == N
-    assert reads.keys <= FIXED_READS + N, reads
-    assert reads.ranges <= 7 + FIXED_RANGES, reads.range_keys
+    assert reads.keys <= FIXED_READS + N, reads.keys
     assert all(key.startswith(certificate_supply.SUPPLY) for key in reads.range_keys)
-    # rows: the seller's certificates with Wh left in the offer's days, none from before
-    assert reads.rows == len(meters) * N
+    if meters * 96 <= certificate_supply.DAY_ROWS:
+        assert reads.ranges == DAYS  # one per day
+    assert reads.ranges <= DAYS + N, reads.ranges
+    # each trade draws on one certificate (400 of 500 Wh)
+    assert reads.rows <= DAYS * (certificate_supply.DAY_ROWS + 1) + N * (1 + 1), reads.rows
     bought = market.certificates(market.buyers[0])
     assert len(bought) == N and {c["wh"] for c in bought} == {400}
-    assert {c["meter_id"] for c in bought} == {meters[0]}
+    assert {c["meter_id"] for c in bought} == {meter_ids[0]}
 
 
 def test_a_trade_draws_on_the_meters_in_order_and_leftovers_serve_the_next_buy(
@@ -221,7 +225,7 @@ def test_a_day_with_too_many_rows_is_read_interval_by_interval(
         market.renewable_meter(meter_id)
         market.export(meter_id, WEEK0, [300] * 4)
     offer = market.offer("M-A", WEEK0 + Q, 2, 1000)
-    monkeypatch.setattr(certificate_supply, "DAY_ROWS_CHECKED", 3)
+    monkeypatch.setattr(certificate_supply, "DAY_ROWS", 3)
     reads.ranges = 0
 
     market.ok(market.buyers[0], "Buy", offer, "500")
