@@ -6,16 +6,20 @@ this transaction already issued and transferred."""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from gridledger_domain import MeterReading, parse_utc
 from gridledger_domain.records import Certificate, Meter, Trade
-from gridledger_domain.vocabulary import CertificateStatus
 
 from gridledger_chaincode.energy.certificates import issue_certificate, transfer_to_trades
 from gridledger_chaincode.energy.ledger.access import Caller
+from gridledger_chaincode.energy.ledger.certificate_supply import (
+    drawn_supply,
+    record_supply,
+)
 from gridledger_chaincode.energy.ledger.paging import PageRequest, page_answer
 from gridledger_chaincode.energy.ledger.state import (
     BILLED_THROUGH,
@@ -51,9 +55,14 @@ class CertificateDesk:
         record = self.state.get_json(CERTIFICATE, certificate_id)
         return Certificate.from_json_dict(record) if record is not None else None
 
-    def save(self, certificate: Certificate) -> None:
+    def save(self, certificate: Certificate, *, indexed: bool = False) -> None:
+        """Write ``certificate`` and its index entries; ``indexed``: an update of a certificate
+        already saved, whose owner and trade index entries (which never change) are kept."""
         self.written[certificate.certificate_id] = certificate
         self.state.put_json(CERTIFICATE, [certificate.certificate_id], certificate.to_json_dict())
+        record_supply(self.state, certificate)
+        if indexed:
+            return
         day = day_text(certificate.interval_start)
         self.state.put_raw(
             CERTIFICATE_BY_OWNER, [certificate.owner, day, certificate.certificate_id], b"1"
@@ -69,17 +78,23 @@ class CertificateDesk:
         stored = sum(int(value) for _, value in self.state.scan(CERTIFICATE_BY_TRADE, trade_id))
         return stored + self.backed_extra[trade_id]
 
-    def _transfer(self, certificate: Certificate, trades: Iterable[Trade]) -> None:
+    def _transfer(
+        self, certificate: Certificate, trades: Iterable[Trade], *, stored_backing: bool = True
+    ) -> None:
         eligible = [t for t in trades if self._billed(t.buyer) <= t.interval_start]
+        certificate = self.written.get(certificate.certificate_id, certificate)
         if not eligible or certificate.available_wh == 0:
             return
-        backed = {t.trade_id: self.backed(t.trade_id) for t in eligible}
+        backed = {
+            t.trade_id: self.backed(t.trade_id) if stored_backing else self.backed_extra[t.trade_id]
+            for t in eligible
+        }
         updated, children = transfer_to_trades(certificate, eligible, backed)
         for child in children:
             self.backed_extra[child.trade_id] += child.wh
             self.save(child)
         if updated != certificate:
-            self.save(updated)
+            self.save(updated, indexed=True)
 
     def issue(self, meter: Meter, opening: MeterReading, closing: MeterReading) -> None:
         """Issue the interval's certificate (once) and pass it on to the seller's trades."""
@@ -110,14 +125,35 @@ class CertificateDesk:
             self._sold[(seller, day)] = by_interval
         return list(self._sold[(seller, day)].get(instant, []))
 
-    def back_new_trades(self, trades: Iterable[Trade], seller_meters: Iterable[Meter]) -> None:
-        """Back trades just created with the seller's certificates of their intervals."""
-        renewable = [meter for meter in seller_meters if meter.renewable]
-        for trade in trades:
-            for meter in renewable:
-                certificate = self.load(f"{meter.meter_id}:{trade.interval_start}")
-                if certificate is not None and certificate.status is CertificateStatus.ACTIVE:
-                    self._transfer(certificate, [trade])
+    def back_new_trades(self, trades: Sequence[Trade]) -> None:
+        """Back the trades one Buy just created (one seller, one quantity, one trade per
+        interval) with the seller's certificates of their intervals that still have Wh to give,
+        each trade from its interval's certificates in meter id order, as far as its quantity
+        goes.
+
+        Range queries of ``certificate_supply`` (one per UTC day of the offer, or per interval
+        where a day holds many), then one batched read of the certificates drawn on: the work
+        follows the offer's intervals, not the seller's meters or history. A new trade has no
+        stored backing yet."""
+        if not trades:
+            return
+        first = trades[0]
+        intervals = [t.interval_start for t in trades]
+        supply = drawn_supply(self.state, first.seller, intervals, first.quantity_wh)
+        drawn = [(trade, supply[trade.interval_start]) for trade in trades]
+        wanted = [certificate_id for _, ids in drawn for certificate_id in ids]
+        keys = [self.state.key(CERTIFICATE, certificate_id) for certificate_id in wanted]
+        loaded = {
+            certificate_id: Certificate.from_json_dict(json.loads(raw))
+            for certificate_id, raw in zip(
+                wanted, self.state.stub.get_multiple_states(keys), strict=True
+            )
+            if raw
+        }
+        for trade, ids in drawn:
+            for certificate_id in ids:
+                if certificate_id in loaded:
+                    self._transfer(loaded[certificate_id], [trade], stored_backing=False)
 
 
 def certificates_of(state: State, owner: str, days: Iterable[int]) -> list[Certificate]:

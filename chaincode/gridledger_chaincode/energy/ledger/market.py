@@ -27,7 +27,7 @@ from gridledger_domain.vocabulary import (
 
 from gridledger_chaincode.energy.ledger.access import Caller
 from gridledger_chaincode.energy.ledger.certificates import CertificateDesk, billed_through
-from gridledger_chaincode.energy.ledger.meters import load_meter, meters_of
+from gridledger_chaincode.energy.ledger.meters import load_meter
 from gridledger_chaincode.energy.ledger.paging import PageRequest, page_answer
 from gridledger_chaincode.energy.ledger.state import (
     OFFER,
@@ -131,7 +131,7 @@ def buy_offer(state: State, caller: Caller, offer_id: str, quantity_wh: int) -> 
         day = day_text(trade.interval_start)
         state.put_raw(TRADE_BY_PARTY, [trade.buyer, day, trade.trade_id], b"buyer")
         state.put_raw(TRADE_BY_PARTY, [trade.seller, day, trade.trade_id], b"seller")
-    CertificateDesk(state).back_new_trades(trades, meters_of(state, offer.seller))
+    CertificateDesk(state).back_new_trades(trades)
     event = {
         "offer_id": offer.offer_id,
         "buyer": buyer.participant_id,

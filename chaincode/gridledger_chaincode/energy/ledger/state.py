@@ -22,6 +22,9 @@
 Two indexes use simple keys, for range queries that start at any day: which days hold readings
 of a meter, ``energy.reading_days_up/<meter id>/<day number>`` and
 ``energy.reading_days_down/<meter id>/<9999999 - day number>`` (see ``ledger.readings``).
+Producer certificates with Wh left to transfer are listed by owner and interval under
+``energy.certificate_supply/<len(owner)>:<owner>/<interval start>/<meter id>`` (value: the Wh
+left), for range queries over an offer's intervals (see ``ledger.certificate_supply``).
 """
 
 from __future__ import annotations
