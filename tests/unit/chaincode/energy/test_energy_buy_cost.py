@@ -126,7 +126,15 @@ class Market:
         return str(posted["offer_id"])
 
     def certificates(self, who: ClientIdentity) -> list[dict[str, Any]]:
-        return list(self.ok(who, "ListCertificates", pid(who)))
+        """Every certificate ``who`` holds, page by page (at most 1,000 a page)."""
+        found: list[dict[str, Any]] = []
+        bookmark = ""
+        while True:
+            page = self.ok(who, "ListCertificates", pid(who), "1000", bookmark)
+            found.extend(page["items"])
+            bookmark = page["bookmark"]
+            if not bookmark:
+                return found
 
 
 def pid(identity: ClientIdentity) -> str:
