@@ -141,6 +141,12 @@ class AsyncEnergyClient(AsyncClosing):
         me = await self.whoami(timeout=timeout)
         return me.participant_id
 
+    async def _period(
+        self, participant_id: str | None, start: Instant, end: Instant, timeout: float | None
+    ) -> tuple[str, str, str]:
+        """A bill's arguments: the participant (default: the caller) and the period as text."""
+        return (await self._self_or(participant_id, timeout), to_text(start), to_text(end))
+
     def _listing(
         self,
         decode: Callable[[JsonObject], T],
@@ -419,8 +425,7 @@ class AsyncEnergyClient(AsyncClosing):
         timeout: float | None = None,
     ) -> Bill:
         """The stored bill (default participant: the caller)."""
-        pid = await self._self_or(participant_id, timeout)
-        args = (pid, to_text(period_start), to_text(period_end))
+        args = await self._period(participant_id, period_start, period_end, timeout)
         return read_bill(await self._raw("GetBill", *args, timeout=timeout))
 
     def bills(
@@ -438,8 +443,7 @@ class AsyncEnergyClient(AsyncClosing):
         timeout: float | None = None,
     ) -> Bill:
         """What settling would give now (possibly incomplete); nothing is stored."""
-        pid = await self._self_or(participant_id, timeout)
-        args = (pid, to_text(period_start), to_text(period_end))
+        args = await self._period(participant_id, period_start, period_end, timeout)
         return read_bill(await self._raw("PreviewBill", *args, timeout=timeout))
 
     async def verify_bill(
@@ -451,8 +455,7 @@ class AsyncEnergyClient(AsyncClosing):
         timeout: float | None = None,
     ) -> BillVerification:
         """Recompute the stored bill from the ledger and compare."""
-        pid = await self._self_or(participant_id, timeout)
-        args = (pid, to_text(period_start), to_text(period_end))
+        args = await self._period(participant_id, period_start, period_end, timeout)
         answer = await self._evaluate("VerifyBill", *args, timeout=timeout)
         return read(BillVerification.from_json_dict, answer, "verification")
 
