@@ -1,0 +1,113 @@
+"""Closing days: what ``CloseDays`` answers for each participant, and the client's error when a
+period cannot be settled because one of its days is still waiting for readings.
+
+A participant's days close in order (the first closed day may be any day); a closed day holds
+its **day statement**, the one-day bill that period bills assemble.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+
+from gridledger.energy.answers import ResponseFormatError
+from gridledger.errors import GridLedgerError
+from gridledger_domain import format_utc, parse_utc
+from gridledger_domain.records.fields import JsonObject, instant, integer, objects, text
+
+
+class DayStatus(enum.StrEnum):
+    """One participant's outcome of ``CloseDays`` for one day."""
+
+    CLOSED = "closed"  # its statement stored now
+    ALREADY_CLOSED = "already_closed"  # closed before (an idempotent re-run)
+    WAITING = "waiting"  # readings missing and no estimates asked for
+    OUT_OF_ORDER = "out_of_order"  # an earlier day is not closed yet
+    NOT_BILLED = "not_billed"  # a role with nothing to close
+
+    @property
+    def done(self) -> bool:
+        """The day is closed (now or before)."""
+        return self in (DayStatus.CLOSED, DayStatus.ALREADY_CLOSED)
+
+
+_DAY_IN_TEXT = re.compile(r"(\d{4}-\d{2}-\d{2})(T00:00:00Z)?")
+
+
+def day_named_in(detail: str) -> int | None:
+    """The first UTC day written in ``detail`` (``YYYY-MM-DD`` or its midnight instant)."""
+    found = _DAY_IN_TEXT.search(detail)
+    return None if found is None else parse_utc(f"{found.group(1)}T00:00:00Z")
+
+
+@dataclass(frozen=True, slots=True)
+class DayResult:
+    """``CloseDays``' answer for one participant: ``missing`` readings (``waiting``; ``detail``
+    names the first), readings ``estimated`` in its statement, the statement's ``total``."""
+
+    participant: str
+    status: DayStatus
+    statement_id: str
+    missing: int
+    estimated: int
+    total: int
+    detail: str
+
+    @classmethod
+    def from_json_dict(cls, data: JsonObject) -> DayResult:
+        try:
+            status = DayStatus(text(data, "status"))
+        except ValueError as exc:
+            raise ResponseFormatError(f"day result: {exc}") from None
+        return cls(
+            participant=text(data, "participant"),
+            status=status,
+            statement_id=text(data, "statement_id"),
+            missing=integer(data, "missing"),
+            estimated=integer(data, "estimated"),
+            total=integer(data, "total"),
+            detail=text(data, "detail"),
+        )
+
+    @property
+    def next_day(self) -> int | None:
+        """For ``out_of_order``: the participant's next day to close, as the detail names it."""
+        return day_named_in(self.detail) if self.status is DayStatus.OUT_OF_ORDER else None
+
+
+@dataclass(frozen=True, slots=True)
+class DayClosing:
+    """``CloseDays``' answer: one ``DayResult`` per participant asked for, in that order."""
+
+    day: int
+    results: tuple[DayResult, ...]
+
+    @classmethod
+    def from_json_dict(cls, data: JsonObject) -> DayClosing:
+        return cls(
+            day=instant(data, "day"),
+            results=tuple(DayResult.from_json_dict(item) for item in objects(data, "results")),
+        )
+
+    def with_status(self, *statuses: DayStatus) -> list[DayResult]:
+        return [result for result in self.results if result.status in statuses]
+
+    def count(self, *statuses: DayStatus) -> int:
+        return len(self.with_status(*statuses))
+
+
+class DayNotClosed(GridLedgerError):
+    """A day of the period could not be closed (readings missing, or an earlier day of the
+    participant is still open), so the period cannot be settled; nothing was settled."""
+
+    def __init__(self, participant: str, day: int, result: DayResult) -> None:
+        self.participant = participant
+        self.day = day
+        self.result = result
+        when = format_utc(day)[:10]
+        if result.status is DayStatus.WAITING:
+            why = f"{result.missing} reading(s) missing (first: {result.detail})"
+        else:
+            why = f"{result.status.value}: {result.detail}"
+        super().__init__(f"cannot settle {participant}: day {when} not closed: {why}")
