@@ -527,6 +527,21 @@ class AsyncEnergyClient(AsyncClosing):
         )
         return read(DayClosing.from_json_dict, answer, "day closing")
 
+    async def preview_close_days(
+        self, day: Instant, participants: Sequence[str], *, timeout: float | None = None
+    ) -> DayClosing:
+        """What ``close_days`` (without estimates) would answer now; nothing is stored. Tells
+        where each participant stands: ``already_closed``, ``out_of_order`` naming its next
+        day to close, or ``closed``/``waiting`` when ``day`` would be closed next."""
+        answer = await self._evaluate(
+            "CloseDays",
+            _day_text(day),
+            json.dumps(list(participants)),
+            "false",
+            timeout=timeout,
+        )
+        return read(DayClosing.from_json_dict, answer, "day closing")
+
     async def revise_day(
         self, participant_id: str, day: Instant, *, timeout: float | None = None
     ) -> DayRevision:
