@@ -42,11 +42,13 @@ class Reporter:
             self.echo(f"  {text}")
 
     def progress(
-        self, day: int, batch: int, of: int, closed: int, waiting: int, bills: int, estimate: bool
+        self, day: int, batch: int, of: int, closed: int, waiting: int, bills: int, estimated: int
     ) -> None:
         where = day_text(day) + (f" batch {batch}/{of}" if of > 1 else "")
-        estimated = " (estimating missing readings)" if estimate else ""
-        self.echo(f"{where}: closed {closed}, waiting {waiting}, bills issued {bills}{estimated}")
+        with_estimates = f" ({estimated} with estimated readings)" if estimated else ""
+        self.echo(
+            f"{where}: closed {closed}{with_estimates}, waiting {waiting}, bills issued {bills}"
+        )
 
     def waiting(self, day: int, result: DayResult, grace_ends: int) -> None:
         """``result`` waits for readings; said once until what it waits for changes."""

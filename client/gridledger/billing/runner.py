@@ -174,7 +174,7 @@ class BillingRunner:
                 [("CloseDays", (format_utc(day), json.dumps(g), flag)) for g in groups]
             )
             for number, (group, outcome) in enumerate(zip(groups, outcomes, strict=True), 1):
-                closed, waiting = 0, 0
+                closed, waiting, estimated = 0, 0, 0
                 advanced: list[str] = []
                 if not outcome.committed:
                     self.report.failure(summary, f"CloseDays {day_text(day)}: {outcome.error}")
@@ -185,10 +185,11 @@ class BillingRunner:
                 else:
                     closing = read(DayClosing.from_json_dict, parse_json(outcome.result), "day")
                     closed, waiting, advanced = self._closed(closing, fronts, blocked, summary)
+                    estimated = sum(1 for r in closing.results if r.estimated and r.status.done)
                 bills = self._issue_bills(advanced, summary)
                 summary.closed += closed
                 summary.waiting += waiting
-                self.report.progress(day, number, len(groups), closed, waiting, bills, estimate)
+                self.report.progress(day, number, len(groups), closed, waiting, bills, estimated)
                 self.state.save()
 
     def _closed(
