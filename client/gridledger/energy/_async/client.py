@@ -418,8 +418,10 @@ class AsyncEnergyClient(AsyncClosing):
     ) -> None:
         """Close each day of ``start..end`` that has no statement yet, in order."""
         for day in range(day_of(start), end, DAY_SECONDS):
-            try:
-                await self.day_statement(participant_id, day, timeout=deadline.left())
+            try:  # a statement there: closed (only its existence matters here)
+                await self._raw(
+                    "GetDayStatement", participant_id, _day_text(day), timeout=deadline.left()
+                )
                 continue
             except NotFound:
                 pass
