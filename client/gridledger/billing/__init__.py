@@ -11,17 +11,10 @@ repeated or cut short and run again.
 
 from gridledger.billing.calendar import (
     DEFAULT_GRACE,
-    MAX_BATCH,
     BillingError,
     Cycle,
-    batches,
-    day_text,
-    due_periods,
-    last_ended_day,
-    may_estimate,
     parse_day,
     parse_duration,
-    period_end,
 )
 from gridledger.billing.report import PassSummary, Reporter
 from gridledger.billing.runner import BillingRunner, RunnerOptions
@@ -30,7 +23,6 @@ from gridledger.billing.transactions import OutboxTransactions, Outcome
 
 __all__ = [
     "DEFAULT_GRACE",
-    "MAX_BATCH",
     "BillingError",
     "BillingRunner",
     "Cycle",
@@ -41,12 +33,6 @@ __all__ = [
     "Reporter",
     "RunnerOptions",
     "RunnerState",
-    "batches",
-    "day_text",
-    "due_periods",
-    "last_ended_day",
-    "may_estimate",
     "parse_day",
     "parse_duration",
-    "period_end",
 ]

@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from gridledger.billing.calendar import (
     DEFAULT_GRACE,
@@ -53,25 +53,17 @@ class RunnerOptions:
     lookback_days: int = 366  # how far back to look for a new participant's first reading
 
 
+@dataclass
 class BillingRunner:
     """One pass at a time (``run_pass``); the service loop is the CLI's."""
 
-    def __init__(
-        self,
-        client: EnergyClient,
-        transactions: OutboxTransactions,
-        state: RunnerState,
-        reporter: Reporter,
-        options: RunnerOptions = RunnerOptions(),
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.client = client
-        self.tx = transactions
-        self.state = state
-        self.report = reporter
-        self.options = options
-        self.clock = clock
-        self._tariffs: list[Tariff] = []
+    client: EnergyClient
+    tx: OutboxTransactions
+    state: RunnerState
+    report: Reporter
+    options: RunnerOptions = field(default_factory=RunnerOptions)
+    clock: Callable[[], float] = time.time
+    _tariffs: list[Tariff] = field(default_factory=list)
 
     # -- a pass ---------------------------------------------------------------------------------
     def run_pass(self) -> PassSummary:

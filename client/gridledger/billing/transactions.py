@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from gridledger.outbox import ItemState, Outbox, OutboxDrainer, TransactionRequest
 
@@ -26,27 +26,19 @@ class Outcome:
     error: str = ""
 
 
+@dataclass
 class OutboxTransactions:
-    """Sends the runner's transactions through ``outbox``, drained by ``drainer``."""
+    """Sends the runner's transactions through ``outbox``, drained by ``drainer``, to
+    ``chaincode``'s ``contract`` on ``channel``; ``timeout`` bounds each drain."""
 
-    def __init__(
-        self,
-        outbox: Outbox,
-        drainer: OutboxDrainer,
-        *,
-        channel: str,
-        chaincode: str,
-        contract: str = "energy",
-        timeout: float | None = None,
-    ) -> None:
-        self.outbox = outbox
-        self.drainer = drainer
-        self.channel = channel
-        self.chaincode = chaincode
-        self.contract = contract
-        self.timeout = timeout
-        self._run = uuid.uuid4().hex[:12]
-        self._count = 0
+    outbox: Outbox
+    drainer: OutboxDrainer
+    channel: str
+    chaincode: str
+    contract: str = "energy"
+    timeout: float | None = None
+    _run: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    _count: int = 0
 
     def recover(self) -> int:
         """Finish what an earlier run left in the outbox; how many items were pending."""

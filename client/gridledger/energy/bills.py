@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gridledger_domain.records.fields import JsonObject, flag, integer, text
+from gridledger.energy.flat_answers import read_flat
+from gridledger_domain.records.fields import JsonObject, flag
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,15 +24,7 @@ class DayStatementVerification:
 
     @classmethod
     def from_json_dict(cls, data: JsonObject, day: int) -> DayStatementVerification:
-        return cls(
-            day=day,
-            statement_id=text(data, "statement_id"),
-            matches=flag(data, "matches"),
-            stored_inputs_hash=text(data, "stored_inputs_hash"),
-            recomputed_inputs_hash=text(data, "recomputed_inputs_hash"),
-            stored_total=integer(data, "stored_total"),
-            recomputed_total=integer(data, "recomputed_total"),
-        )
+        return read_flat(cls, data, day=day)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,16 +47,7 @@ class BillVerification:
 
     @classmethod
     def from_json_dict(cls, data: JsonObject) -> BillVerification:
-        matches = flag(data, "matches")
-        return cls(
-            bill_id=text(data, "bill_id"),
-            matches=matches,
-            stored_inputs_hash=text(data, "stored_inputs_hash"),
-            recomputed_inputs_hash=text(data, "recomputed_inputs_hash"),
-            stored_total=integer(data, "stored_total"),
-            recomputed_total=integer(data, "recomputed_total"),
-            assembly_matches=matches,
-        )
+        return read_flat(cls, data, assembly_matches=flag(data, "matches"))
 
     @property
     def mismatched_days(self) -> tuple[DayStatementVerification, ...]:

@@ -11,10 +11,10 @@ import enum
 import re
 from dataclasses import dataclass
 
-from gridledger.energy.answers import ResponseFormatError
+from gridledger.energy.flat_answers import read_flat
 from gridledger.errors import GridLedgerError
 from gridledger_domain import format_utc, parse_utc
-from gridledger_domain.records.fields import JsonObject, instant, integer, objects, text
+from gridledger_domain.records.fields import JsonObject, instant, objects
 
 
 class DayStatus(enum.StrEnum):
@@ -56,19 +56,7 @@ class DayResult:
 
     @classmethod
     def from_json_dict(cls, data: JsonObject) -> DayResult:
-        try:
-            status = DayStatus(text(data, "status"))
-        except ValueError as exc:
-            raise ResponseFormatError(f"day result: {exc}") from None
-        return cls(
-            participant=text(data, "participant"),
-            status=status,
-            statement_id=text(data, "statement_id"),
-            missing=integer(data, "missing"),
-            estimated=integer(data, "estimated"),
-            total=integer(data, "total"),
-            detail=text(data, "detail"),
-        )
+        return read_flat(cls, data)
 
     @property
     def next_day(self) -> int | None:

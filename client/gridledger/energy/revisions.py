@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gridledger_domain.records.fields import JsonObject, instant, integer, text
+from gridledger.energy.flat_answers import read_flat
+from gridledger_domain.records.fields import JsonObject
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,7 +17,7 @@ class DayToRevise:
 
     @classmethod
     def from_json_dict(cls, data: JsonObject) -> DayToRevise:
-        return cls(participant=text(data, "participant"), day=instant(data, "day"))
+        return read_flat(cls, data, instants=("day",))
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,13 +33,7 @@ class DayRevision:
 
     @classmethod
     def from_json_dict(cls, data: JsonObject) -> DayRevision:
-        return cls(
-            participant=text(data, "participant"),
-            day=instant(data, "day"),
-            status=text(data, "status"),
-            revision=integer(data, "revision"),
-            true_up_total=integer(data, "true_up_total"),
-        )
+        return read_flat(cls, data, instants=("day",))
 
     @property
     def revised(self) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from gridledger.billing import (
+from gridledger.billing.calendar import (
     MAX_BATCH,
     BillingError,
     Cycle,
