@@ -12,7 +12,6 @@ repeated or cut short and run again.
 from gridledger.billing.calendar import (
     DEFAULT_GRACE,
     BillingError,
-    Cycle,
     parse_day,
     parse_duration,
 )
@@ -25,7 +24,6 @@ __all__ = [
     "DEFAULT_GRACE",
     "BillingError",
     "BillingRunner",
-    "Cycle",
     "OutboxTransactions",
     "Outcome",
     "ParticipantState",

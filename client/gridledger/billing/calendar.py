@@ -6,13 +6,13 @@ Every instant is Unix seconds (UTC); a day is its midnight; a period is ``[start
 
 from __future__ import annotations
 
-import enum
 import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 
 from gridledger.errors import GridLedgerError
 from gridledger_domain.timeutil import DAY_SECONDS, day_of
+from gridledger_domain.vocabulary import BillingCycle
 
 MAX_BATCH = 100
 """Participants per ``CloseDays`` transaction (the contract takes 1 to 100)."""
@@ -25,13 +25,6 @@ class BillingError(GridLedgerError):
     """The billing runner cannot go on (a bad option, an unusable ledger answer)."""
 
 
-class Cycle(enum.StrEnum):
-    """A tariff's billing cycle: a bill per UTC day, or per calendar month (UTC)."""
-
-    DAILY = "daily"
-    MONTHLY = "monthly"
-
-
 def last_ended_day(now: int) -> int:
     """The latest UTC day that has ended at ``now`` (yesterday's midnight)."""
     return day_of(now) - DAY_SECONDS
@@ -42,10 +35,10 @@ def may_estimate(day: int, now: int, grace: int) -> bool:
     return now >= day + DAY_SECONDS + grace
 
 
-def period_end(start: int, cycle: Cycle) -> int:
+def period_end(start: int, cycle: BillingCycle) -> int:
     """The end of the billing period that starts at ``start`` (a UTC midnight): the next day,
     or the first day of the next calendar month."""
-    if cycle is Cycle.DAILY:
+    if cycle is BillingCycle.DAILY:
         return start + DAY_SECONDS
     moment = datetime.fromtimestamp(start, UTC)
     year, month = (moment.year + 1, 1) if moment.month == 12 else (moment.year, moment.month + 1)
@@ -53,7 +46,7 @@ def period_end(start: int, cycle: Cycle) -> int:
 
 
 def due_periods(
-    billed_until: int, closed_until: int, cycle_at: Callable[[int], Cycle]
+    billed_until: int, closed_until: int, cycle_at: Callable[[int], BillingCycle]
 ) -> list[tuple[int, int]]:
     """The periods to bill, in order: from ``billed_until`` (the end of the last bill, or the
     first closed day), each on the cycle in force at its start, while every day of it is

@@ -57,9 +57,8 @@ class Reporter:
             return
         self._waits[result.participant] = said
         self.echo(
-            f"waiting: {result.participant} {day_text(day)}: {result.missing} reading(s) "
-            f"missing, first {result.detail} (estimated after {format_utc(grace_ends)} "
-            "if still missing)"
+            f"waiting: {result.participant} {day_text(day)}: {result.detail} "
+            f"(estimated after {format_utc(grace_ends)} if still missing)"
         )
 
     def failure(self, summary: PassSummary, text: str) -> None:

@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 
 from gridledger.billing.calendar import (
     DEFAULT_GRACE,
-    Cycle,
     batches,
     day_text,
     due_periods,
@@ -41,7 +40,7 @@ from gridledger.energy import DayClosing, DayRevision, DayStatus, EnergyClient, 
 from gridledger.energy.answers import parse_json, read, read_bill
 from gridledger_domain import format_utc
 from gridledger_domain.timeutil import DAY_SECONDS, INTERVAL_SECONDS, day_of
-from gridledger_domain.vocabulary import BILLED_ROLES
+from gridledger_domain.vocabulary import BILLED_ROLES, BillingCycle
 
 READ_WINDOW_DAYS = 31  # the contract's longest readings query
 
@@ -217,12 +216,12 @@ class BillingRunner:
         return closed, waiting, advanced
 
     # -- bills ----------------------------------------------------------------------------------
-    def _cycle_at(self, day: int) -> Cycle:
+    def _cycle_at(self, day: int) -> BillingCycle:
         """The billing cycle of the tariff in force on ``day`` (monthly without a tariff)."""
-        cycle = Cycle.MONTHLY
+        cycle = BillingCycle.MONTHLY
         for tariff in self._tariffs:
             if tariff.effective_from <= day:
-                cycle = Cycle(getattr(tariff, "billing_cycle", Cycle.MONTHLY.value))
+                cycle = tariff.billing_cycle
         return cycle
 
     def _issue_bills(self, participants: Iterable[str], summary: PassSummary) -> int:

@@ -36,9 +36,10 @@ _DAY_IN_TEXT = re.compile(r"(\d{4}-\d{2}-\d{2})(T00:00:00Z)?")
 
 
 def day_named_in(detail: str) -> int | None:
-    """The first UTC day written in ``detail`` (``YYYY-MM-DD`` or its midnight instant)."""
-    found = _DAY_IN_TEXT.search(detail)
-    return None if found is None else parse_utc(f"{found.group(1)}T00:00:00Z")
+    """The last UTC day written in ``detail`` (``YYYY-MM-DD`` or its midnight instant): the
+    contract's ``out_of_order`` detail ends with "the next day to close is <day>"."""
+    found = _DAY_IN_TEXT.findall(detail)
+    return None if not found else parse_utc(f"{found[-1][0]}T00:00:00Z")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,8 +95,7 @@ class DayNotClosed(GridLedgerError):
         self.day = day
         self.result = result
         when = format_utc(day)[:10]
-        if result.status is DayStatus.WAITING:
-            why = f"{result.missing} reading(s) missing (first: {result.detail})"
-        else:
-            why = f"{result.status.value}: {result.detail}"
+        why = result.detail
+        if result.status is not DayStatus.WAITING:
+            why = f"{result.status.value}: {why}"
         super().__init__(f"cannot settle {participant}: day {when} not closed: {why}")

@@ -6,7 +6,6 @@ import pytest
 from gridledger.billing.calendar import (
     MAX_BATCH,
     BillingError,
-    Cycle,
     batches,
     due_periods,
     last_ended_day,
@@ -17,6 +16,7 @@ from gridledger.billing.calendar import (
 )
 from gridledger.energy.closing import day_named_in
 from gridledger_domain import parse_utc
+from gridledger_domain.vocabulary import BillingCycle as Cycle
 
 DAY = 86_400
 
@@ -114,6 +114,8 @@ def test_days() -> None:
 
 
 def test_the_next_day_is_read_from_an_out_of_order_detail() -> None:
+    detail = "P is closed up to 2025-06-20T00:00:00Z; the next day to close is 2025-06-20T00:00:00Z"
+    assert day_named_in(detail) == day("2025-06-20")
     assert day_named_in("close 2025-06-20 first") == day("2025-06-20")
     assert day_named_in("next day to close: 2025-06-20T00:00:00Z") == day("2025-06-20")
     assert day_named_in("no day here") is None

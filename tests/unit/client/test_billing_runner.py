@@ -16,6 +16,7 @@ from gridledger.billing import BillingRunner, Outcome, Reporter, RunnerOptions, 
 from gridledger.energy import DayClosing, NotFound, Role
 from gridledger.gateway import GatewayError
 from gridledger_domain import format_utc, parse_utc
+from gridledger_domain.vocabulary import BillingCycle
 
 DAY = 86_400
 START = parse_utc("2025-06-01T00:00:00Z")
@@ -57,10 +58,11 @@ class FakeLedger:
         if day in closed:
             return {**base, "status": "already_closed", "total": 0, "detail": ""}
         if closed and day != closed[-1] + DAY:
-            nxt = format_utc(closed[-1] + DAY)[:10]
-            return {**base, "status": "out_of_order", "total": 0, "detail": f"close {nxt} first"}
+            nxt = format_utc(closed[-1] + DAY)
+            detail = f"{pid} is closed up to {nxt}; the next day to close is {nxt}"
+            return {**base, "status": "out_of_order", "total": 0, "detail": detail}
         if day not in self.complete[pid] and not estimate:
-            first = f"M-{pid} at {format_utc(day)}"
+            first = f"3 readings missing, first M-{pid} at {format_utc(day)}"
             return {**base, "status": "waiting", "missing": 3, "total": 0, "detail": first}
         if write:
             closed.append(day)
@@ -93,7 +95,9 @@ class FakeClient:
         self.ledger = ledger
 
     def tariffs(self) -> Listing:
-        return Listing([SimpleNamespace(effective_from=0, billing_cycle=self.ledger.cycle)])
+        return Listing(
+            [SimpleNamespace(effective_from=0, billing_cycle=BillingCycle(self.ledger.cycle))]
+        )
 
     def participants(self) -> Listing:
         return Listing(
@@ -232,7 +236,7 @@ def test_a_missing_reading_waits_is_named_and_blocks_later_days(tmp_path: Path) 
     assert summary.waiting == 1
     waiting = [line for line in lines if line.startswith("waiting:")]
     assert waiting == [
-        "waiting: b 2025-06-03: 3 reading(s) missing, first M-b at 2025-06-03T00:00:00Z "
+        "waiting: b 2025-06-03: 3 readings missing, first M-b at 2025-06-03T00:00:00Z "
         "(estimated after 2025-06-14T00:00:00Z if still missing)"
     ]
     assert ("b", START + 2 * DAY, START + 3 * DAY) not in ledger.bills

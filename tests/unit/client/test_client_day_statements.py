@@ -65,7 +65,9 @@ class DayContract:
         day = parse_utc(args[0])
         (pid,) = json.loads(args[1])
         if day in self.waiting:
-            result = _result(pid, "waiting", 3, f"meter M1 at {format_utc(day + 900)}")
+            result = _result(
+                pid, "waiting", 3, f"3 readings missing, first M1 at {format_utc(day + 900)}"
+            )
         else:
             self.closed.add(day)
             result = _result(pid, "closed")
@@ -96,8 +98,8 @@ def test_settle_closes_the_open_days_in_order_and_stops_at_a_waiting_one() -> No
     error = raised.value
     assert error.day == START + 2 * DAY and error.result.status is DayStatus.WAITING
     assert str(error) == (
-        "cannot settle P::a: day 2025-06-03 not closed: 3 reading(s) missing "
-        "(first: meter M1 at 2025-06-03T00:15:00Z)"
+        "cannot settle P::a: day 2025-06-03 not closed: 3 readings missing, "
+        "first M1 at 2025-06-03T00:15:00Z"
     )
     closes = [args[0] for function, args in contract.calls if function == "CloseDays"]
     assert closes == [format_utc(START + DAY), format_utc(START + 2 * DAY)]  # day 1 was closed
