@@ -45,17 +45,18 @@ def daily_tariff() -> Tariff:
 @pytest.fixture(scope="module")
 def ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ledger]:
     home = tmp_path_factory.mktemp("billing") / ".devnet"
-    people = {"dave": OPERATOR, "bob": PROSUMER, "carol": PROSUMER}
-    people |= {"alice": PROSUMER, "city-solar": OPERATOR}
     with running_test_network(home, with_node_chaincode=False) as network, ExitStack() as stack:
         utility = stack.enter_context(EnergyClient.connect(network.profile, OPERATOR, "utility"))
         utility.set_tariff(daily_tariff())
-        ids = {}
-        for user, org in people.items():
-            me = stack.enter_context(EnergyClient.connect(network.profile, org, user)).whoami()
-            utility.register_participant(me, Role.CONSUMER, zone="north", display_name=user)
-            ids[user] = me.participant_id
-        yield Ledger(network, utility, ids)
+        yield Ledger(network, utility, {})
+
+
+def register(ledger: Ledger, user: str, org: str) -> None:
+    """``user`` as a consumer (the runner bills every participant from its first day)."""
+    with EnergyClient.connect(ledger.network.profile, org, user) as client:
+        me = client.whoami()
+    ledger.utility.register_participant(me, Role.CONSUMER, zone="north", display_name=user)
+    ledger.ids[user] = me.participant_id
 
 
 def meter_readings(
@@ -109,6 +110,8 @@ def days_from(first: int, count: int) -> list[tuple[str, str]]:
 def test_once_bills_each_complete_day_and_names_what_it_waits_for(ledger: Ledger) -> None:
     first = TODAY - 3 * DAY_SECONDS
     gap = first + DAY_SECONDS + 10 * 3600
+    for user, org in (("dave", OPERATOR), ("bob", PROSUMER), ("carol", PROSUMER)):
+        register(ledger, user, org)
     meter_readings(ledger, "dave", first, 3)
     meter_readings(ledger, "bob", first, 3)
     meter_readings(ledger, "carol", first, 3, skip=gap)
@@ -137,7 +140,8 @@ def test_killed_after_its_first_progress_line_and_restarted_every_bill_once(
     ledger: Ledger,
 ) -> None:
     first = TODAY - 5 * DAY_SECONDS
-    for user in ("alice", "city-solar"):
+    for user, org in (("alice", PROSUMER), ("city-solar", OPERATOR)):
+        register(ledger, user, org)
         meter_readings(ledger, user, first, 5)
     shutil.rmtree(ledger.network.home / "billing", ignore_errors=True)  # no local state
     since = format_utc(first)[:10]
