@@ -12,8 +12,7 @@ import re
 from dataclasses import dataclass
 
 from gridledger.energy.flat_answers import read_flat
-from gridledger.errors import GridLedgerError
-from gridledger_domain import format_utc, parse_utc
+from gridledger_domain import format_utc, parse_utc, refusals
 from gridledger_domain.records.fields import JsonObject, instant, objects
 
 
@@ -86,9 +85,11 @@ class DayClosing:
         return len(self.with_status(*statuses))
 
 
-class DayNotClosed(GridLedgerError):
+class DayNotClosed(refusals.IncompleteData):
     """A day of the period could not be closed (readings missing, or an earlier day of the
-    participant is still open), so the period cannot be settled; nothing was settled."""
+    participant is still open), so the period cannot be settled; nothing was settled. It is of
+    the contract's ``incomplete`` kind (``except gridledger_domain.refusals.IncompleteData``
+    catches it); ``result`` is the contract's answer for that day."""
 
     def __init__(self, participant: str, day: int, result: DayResult) -> None:
         self.participant = participant
@@ -99,3 +100,4 @@ class DayNotClosed(GridLedgerError):
         if result.status is not DayStatus.WAITING:
             why = f"{result.status.value}: {why}"
         super().__init__(f"cannot settle {participant}: day {when} not closed: {why}")
+        self.detail = why

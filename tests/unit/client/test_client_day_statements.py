@@ -97,7 +97,7 @@ def test_settle_closes_the_open_days_in_order_and_stops_at_a_waiting_one() -> No
         client.settle("P::a", START, START + 4 * DAY)
     error = raised.value
     assert error.day == START + 2 * DAY and error.result.status is DayStatus.WAITING
-    assert str(error) == (
+    assert error.reason == (
         "cannot settle P::a: day 2025-06-03 not closed: 3 readings missing, "
         "first M1 at 2025-06-03T00:15:00Z"
     )
