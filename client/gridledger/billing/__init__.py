@@ -17,7 +17,8 @@ from gridledger.billing.calendar import (
 )
 from gridledger.billing.report import PassSummary, Reporter
 from gridledger.billing.runner import BillingRunner, RunnerOptions
-from gridledger.billing.state import ParticipantState, RunnerState
+from gridledger.billing.service import open_runner
+from gridledger.billing.state import RunnerState
 from gridledger.billing.transactions import OutboxTransactions, Outcome
 
 __all__ = [
@@ -26,11 +27,11 @@ __all__ = [
     "BillingRunner",
     "OutboxTransactions",
     "Outcome",
-    "ParticipantState",
     "PassSummary",
     "Reporter",
     "RunnerOptions",
     "RunnerState",
+    "open_runner",
     "parse_day",
     "parse_duration",
 ]

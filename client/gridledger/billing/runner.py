@@ -4,15 +4,16 @@ revises days whose estimates got actual readings, and issues period bills on the
 Everything it does is derived from the ledger, so a pass can be repeated, or cut short by a
 kill and started again, without a bill twice or one skipped:
 
-- where a participant stands: its local state (an optimisation), else the contract itself
-  (``preview_close_days`` on the last ended day: ``already_closed``, or ``out_of_order`` naming
-  the next day to close; a participant with no closed day starts on ``since``, else on the first
-  whole UTC day its meters reported, looking back ``lookback_days``);
+- where a participant stands, asked of the contract each pass (``preview_close_days`` on the
+  last ended day, 100 participants per query: ``already_closed``, or ``out_of_order`` naming the
+  next day to close); a participant with no closed day starts on ``since``, else on the first
+  whole UTC day its meters reported, looking back ``lookback_days``;
 - days close in order, up to 100 participants per ``CloseDays``; a day missing readings waits
   (and is named) until its grace period has passed, then closes with estimates;
 - a period is billed once all its days are closed: a period billed before is found with
-  ``GetBill`` (or ``Settle`` returns the stored bill); where billing resumes comes from the local
-  state, else the end of the participant's last bill, else its first closed day.
+  ``GetBill`` (or ``Settle`` returns the stored bill); billing resumes at the end of the
+  participant's last bill (from the local state once ``GetBill`` confirms it, else from its
+  bills), else on its first closed day.
 
 Transactions go through the durable outbox (``OutboxTransactions``); queries straight through
 the ``EnergyClient``.
@@ -50,6 +51,7 @@ class RunnerOptions:
     grace: int = DEFAULT_GRACE  # seconds after a day's end before estimating
     since: int | None = None  # first day for participants with no closed day
     lookback_days: int = 366  # how far back to look for a new participant's first reading
+    until: int | None = None  # close only the days before this one (default: every ended day)
 
 
 @dataclass
@@ -63,21 +65,25 @@ class BillingRunner:
     options: RunnerOptions = field(default_factory=RunnerOptions)
     clock: Callable[[], float] = time.time
     _tariffs: list[Tariff] = field(default_factory=list)
+    _billed_until: dict[str, int] = field(default_factory=dict)  # confirmed this pass
 
     # -- a pass ---------------------------------------------------------------------------------
     def run_pass(self) -> PassSummary:
         summary = PassSummary()
         now = int(self.clock())
         last = last_ended_day(now)
+        if self.options.until is not None:
+            last = min(last, self.options.until - DAY_SECONDS)
         recovered = self.tx.recover()
         if recovered:
             self.report.detail(f"outbox: {recovered} item(s) left by an earlier run drained")
         self._tariffs = sorted(self.client.tariffs().all(), key=lambda t: t.effective_from)
+        self._billed_until.clear()
         self._revise(summary)
         billed = [p.participant_id for p in self.client.participants() if p.role in BILLED_ROLES]
         fronts = self._fronts(billed, last, summary)
         self._close(fronts, last, now, summary)
-        catch_up = self._issue_bills(fronts, summary)  # periods whose days closed before
+        catch_up = self._issue_bills(fronts, fronts, summary)  # periods whose days closed before
         if catch_up:
             self.report.echo(f"bills issued {catch_up} for periods closed earlier")
         self.state.save()
@@ -85,16 +91,9 @@ class BillingRunner:
 
     # -- where each participant stands ----------------------------------------------------------
     def _fronts(self, participants: list[str], last: int, summary: PassSummary) -> dict[str, int]:
-        """Each participant's next day to close."""
+        """Each participant's next day to close, as the contract tells."""
         fronts: dict[str, int] = {}
-        fresh: list[str] = []
-        for pid in participants:
-            known = self.state.of(pid).next_day
-            if known is None:
-                fresh.append(pid)
-            else:
-                fronts[pid] = known
-        for group in batches(fresh):
+        for group in batches(participants):
             undecided: list[str] = []
             for result in self.client.preview_close_days(last, group).results:
                 pid = result.participant
@@ -103,9 +102,9 @@ class BillingRunner:
                 elif result.status is DayStatus.OUT_OF_ORDER and result.next_day is not None:
                     fronts[pid] = result.next_day
                 elif result.status in (DayStatus.CLOSED, DayStatus.WAITING):
-                    undecided.append(pid)
+                    undecided.append(pid)  # ``last`` is its next day, or it has none closed
                 elif result.status is DayStatus.OUT_OF_ORDER:
-                    self.report.failure(summary, f"{pid}: cannot read its next day: {result}")
+                    self.report.failure(summary, f"{pid}: no next day in {result.detail!r}")
             if undecided:
                 before = self.client.preview_close_days(last - DAY_SECONDS, undecided)
                 for result in before.results:
@@ -113,8 +112,6 @@ class BillingRunner:
                         fronts[result.participant] = last
                     else:
                         self._start(result.participant, last, fronts)
-        for pid, day in fronts.items():
-            self.state.of(pid).next_day = day
         return fronts
 
     def _start(self, pid: str, last: int, fronts: dict[str, int]) -> None:
@@ -129,7 +126,7 @@ class BillingRunner:
                 )
                 return
         fronts[pid] = start
-        self.state.of(pid).billed_until = start
+        self._billed_until[pid] = start
         self.report.detail(f"{pid}: no closed day yet, starting on {day_text(start)}")
 
     def _first_reported_day(self, pid: str, last: int) -> int | None:
@@ -177,7 +174,7 @@ class BillingRunner:
                     closing = read(DayClosing.from_json_dict, parse_json(outcome.result), "day")
                     closed, waiting, advanced = self._closed(closing, fronts, blocked, summary)
                     estimated = sum(1 for r in closing.results if r.estimated and r.status.done)
-                bills = self._issue_bills(advanced, summary)
+                bills = self._issue_bills(fronts, advanced, summary)
                 summary.closed += closed
                 summary.waiting += waiting
                 self.report.progress(day, number, len(groups), closed, waiting, bills, estimated)
@@ -192,7 +189,6 @@ class BillingRunner:
             pid = result.participant
             if result.status.done:
                 fronts[pid] = day + DAY_SECONDS
-                self.state.of(pid).next_day = day + DAY_SECONDS
                 advanced.append(pid)
                 if result.status is DayStatus.CLOSED:
                     closed += 1
@@ -207,7 +203,6 @@ class BillingRunner:
             elif result.status is DayStatus.OUT_OF_ORDER and result.next_day not in (None, day):
                 assert result.next_day is not None
                 fronts[pid] = result.next_day
-                self.state.of(pid).next_day = result.next_day
             elif result.status is DayStatus.NOT_BILLED:
                 blocked.add(pid)
             else:
@@ -224,22 +219,25 @@ class BillingRunner:
                 cycle = tariff.billing_cycle
         return cycle
 
-    def _issue_bills(self, participants: Iterable[str], summary: PassSummary) -> int:
-        """Bill every period of ``participants`` whose days are all closed; bills issued."""
+    def _issue_bills(
+        self, fronts: dict[str, int], participants: Iterable[str], summary: PassSummary
+    ) -> int:
+        """Bill every period of ``participants`` whose days are all closed (they are closed
+        up to ``fronts``); how many bills were issued."""
         plans: list[tuple[str, int, int]] = []
         for pid in participants:
-            closed_until = self.state.of(pid).next_day
-            billed = self._billed_until(pid, closed_until)
-            if closed_until is None or billed is None:
+            closed_until = fronts[pid]
+            billed = self._billed_from(pid, closed_until)
+            if billed is None:
                 continue
             for start, end in due_periods(billed, closed_until, self._cycle_at):
                 try:
                     self.client.bill(pid, start, end)
-                    self.report.detail(f"{pid}: {day_text(start)}..{day_text(end)} billed before")
                 except NotFound:
                     plans.append((pid, start, end))
                     continue
-                self._billed(pid, end)
+                self.report.detail(f"{pid}: {day_text(start)}..{day_text(end)} billed before")
+                self._billed(pid, start, end)
         if not plans:
             return 0
         outcomes = self.tx.send(
@@ -259,33 +257,43 @@ class BillingRunner:
                 bill = read_bill(outcome.result)
                 self.report.detail(f"{pid}: bill {bill.bill_id}, total {bill.total}")
             if pid not in stuck:
-                self._billed(pid, end)
+                self._billed(pid, start, end)
         summary.bills_issued += issued
         return issued
 
-    def _billed(self, pid: str, end: int) -> None:
-        state = self.state.of(pid)
-        state.billed_until = max(state.billed_until or end, end)
+    def _billed(self, pid: str, start: int, end: int) -> None:
+        if end >= self._billed_until.get(pid, end):
+            self._billed_until[pid] = end
+            self.state.last_bills[pid] = (start, end)
 
-    def _billed_until(self, pid: str, closed_until: int | None) -> int | None:
-        """Where ``pid``'s next bill starts: the end of its last bill, else its first closed
-        day (the day statements before ``closed_until``, walked back)."""
-        state = self.state.of(pid)
-        if state.billed_until is not None:
-            return state.billed_until
+    def _billed_from(self, pid: str, closed_until: int) -> int | None:
+        """Where ``pid``'s next bill starts: the end of its last bill (the state's, once the
+        ledger confirms it, else from its bills), else its first closed day (its statements
+        before ``closed_until``, walked back); None with no closed day."""
+        if pid in self._billed_until:
+            return self._billed_until[pid]
+        remembered = self.state.last_bills.get(pid)
+        if remembered is not None:
+            try:
+                self.client.bill(pid, *remembered)
+                self._billed_until[pid] = remembered[1]
+                return remembered[1]
+            except NotFound:
+                del self.state.last_bills[pid]  # another ledger's, or lost: ask the ledger
         for bill in self.client.bills(pid):
-            state.billed_until = max(state.billed_until or bill.period_end, bill.period_end)
-        if state.billed_until is not None or closed_until is None:
-            return state.billed_until
-        day = closed_until - DAY_SECONDS
+            self._billed(pid, bill.period_start, bill.period_end)
+        if pid in self._billed_until:
+            return self._billed_until[pid]
+        day, first = closed_until - DAY_SECONDS, None
         while True:
             try:
                 self.client.day_statement(pid, day)
             except NotFound:
                 break
-            state.billed_until = day
-            day -= DAY_SECONDS
-        return state.billed_until
+            first, day = day, day - DAY_SECONDS
+        if first is not None:
+            self._billed_until[pid] = first
+        return first
 
     # -- revisions ------------------------------------------------------------------------------
     def _revise(self, summary: PassSummary) -> None:

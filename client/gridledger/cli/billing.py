@@ -5,7 +5,6 @@ See docs/billing-runner.md: what it does, how it resumes, how to run it as a ser
 
 from __future__ import annotations
 
-import logging
 import signal
 import threading
 from pathlib import Path
@@ -13,20 +12,9 @@ from types import FrameType
 from typing import Annotated
 
 import typer
-from gridledger.billing import (
-    DEFAULT_GRACE,
-    BillingRunner,
-    OutboxTransactions,
-    Reporter,
-    RunnerOptions,
-    RunnerState,
-    parse_day,
-    parse_duration,
-)
+from gridledger.billing import RunnerOptions, open_runner, parse_day, parse_duration
 from gridledger.cli.connection import Connection
-from gridledger.cli.energy.common import energy_client
 from gridledger.cli.failures import OneLineErrors
-from gridledger.outbox import Outbox, OutboxDrainer
 
 app = typer.Typer(
     help="Automatic billing: close participants' days as their readings complete and issue "
@@ -36,6 +24,7 @@ app = typer.Typer(
 )
 
 BILLING_FOLDER = "billing"
+NETWORK_FILE = "network.json"
 
 
 @app.command()
@@ -75,6 +64,14 @@ def run(
             "whole UTC day their meters reported, looking back a year).",
         ),
     ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(
+            "--until",
+            metavar="YYYY-MM-DD",
+            help="Close only the days before this one (default: every day that has ended).",
+        ),
+    ] = None,
     interval: Annotated[
         float,
         typer.Option("--interval", min=1.0, metavar="SECONDS", help="Pause between passes."),
@@ -96,30 +93,26 @@ def run(
     monthly) once all their days are closed. Prints a line per day and batch (closed, waiting,
     bills issued) and what it waits for. Safe to stop and start at any time: what it does is
     derived from the ledger, so no bill is issued twice and none is skipped."""
-    if verbose:
-        logging.getLogger("gridledger.billing").setLevel(logging.INFO)
     options = RunnerOptions(
-        grace=parse_duration(grace) if grace else DEFAULT_GRACE,
+        grace=parse_duration(grace),
         since=parse_day(since) if since else None,
+        until=parse_day(until) if until else None,
     )
-    connection = Connection(home / "network.json", org, user, chaincode, timeout)
-    profile = connection.load_profile()
-    folder = home / BILLING_FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
+    profile = Connection(home / NETWORK_FILE, org, user, chaincode, timeout).load_profile()
     stop = threading.Event()
     _stop_on_signals(stop)
-    reporter = Reporter(lambda line: typer.echo(line), verbose=verbose)
-    with (
-        Outbox.open(folder / f"outbox-{org}.sqlite") as outbox,
-        OutboxDrainer(outbox, lambda: profile.connect(org, user=user), workers=4) as drainer,
-        energy_client(connection) as client,
-    ):
-        transactions = OutboxTransactions(
-            outbox, drainer, channel=profile.channel, chaincode=chaincode
-        )
-        state = RunnerState.load(folder / f"state-{org}.json")
-        runner = BillingRunner(client, transactions, state, reporter, options)
-        failed = False
+    failed = False
+    with open_runner(
+        profile,
+        home / BILLING_FOLDER,
+        org,
+        typer.echo,
+        user=user,
+        chaincode=chaincode,
+        options=options,
+        verbose=verbose,
+        timeout=timeout,
+    ) as runner:
         while True:
             summary = runner.run_pass()
             failed = bool(summary.failures)

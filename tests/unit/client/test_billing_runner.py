@@ -120,7 +120,11 @@ class FakeClient:
 
     def bills(self, pid: str) -> Listing:
         return Listing(
-            [SimpleNamespace(period_end=e) for (p, _, e) in self.ledger.bills if p == pid]
+            [
+                SimpleNamespace(period_start=s, period_end=e)
+                for (p, s, e) in self.ledger.bills
+                if p == pid
+            ]
         )
 
     def bill(self, pid: str, start: int, end: int) -> Any:
@@ -254,7 +258,7 @@ def test_after_the_grace_period_the_day_closes_with_estimates(tmp_path: Path) ->
 def test_killed_mid_cycle_and_restarted_every_bill_exactly_once(tmp_path: Path) -> None:
     ledger = FakeLedger({f"p{i}": days(0, 30) for i in range(3)}, cycle="monthly")
     state = tmp_path / "state.json"
-    for kill_after in (1, 2, 3):
+    for kill_after in (1, 2, 1):
         run, _ = runner(ledger, state, [], kill_after=kill_after, now=NOW)
         with pytest.raises(Killed):
             run.run_pass()
@@ -302,3 +306,15 @@ def test_more_than_100_participants_close_in_batches(tmp_path: Path) -> None:
         "2025-06-01 batch 1/2: closed 100, waiting 0, bills issued 100",
         "2025-06-01 batch 2/2: closed 50, waiting 0, bills issued 50",
     ]
+
+
+def test_a_state_file_of_another_ledger_skips_no_bill(tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    state.write_text(
+        json.dumps({"version": 2, "last_bills": {"a": [START + 2 * DAY, START + 3 * DAY]}})
+    )
+    ledger = FakeLedger({"a": days(0, 5)})
+    run, _ = runner(ledger, state, [])
+    run.run_pass()
+    assert sorted(start for _, start, _ in ledger.settled) == sorted(days(0, 5))
+    assert json.loads(state.read_text())["last_bills"] == {"a": [START + 4 * DAY, START + 5 * DAY]}
