@@ -98,6 +98,11 @@ def run(
         since=parse_day(since) if since else None,
         until=parse_day(until) if until else None,
     )
+    if not (home / NETWORK_FILE).exists():
+        raise typer.BadParameter(
+            f"no connection profile at {home / NETWORK_FILE}: give --home the folder of a "
+            "running network (`gridledger network up` starts the devnet in .devnet)"
+        )
     profile = Connection(home / NETWORK_FILE, org, user, chaincode, timeout).load_profile()
     stop = threading.Event()
     _stop_on_signals(stop)
