@@ -522,7 +522,7 @@ class AsyncEnergyClient(AsyncClosing):
         timeout: float | None = None,
     ) -> DayClosing:
         """Close one UTC day for 1 to 100 participants (utility only): each gets its day
-        statement, in order of their days (see ``DayStatus``). With ``estimate`` missing
+        statement; days close in any order (see ``DayStatus``). With ``estimate`` missing
         readings are estimated (docs/settlement.md), which the contract allows only once the
         day has ended. Closing a closed day again answers ``already_closed``."""
         answer = await self._submit(
