@@ -17,10 +17,11 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 
 import pytest
+from fabric.backend import start_backend_network
 from gridledger.energy import EnergyClient, MeterSigner, Role, SignedReading, Tariff
 from gridledger_domain import format_utc
 from gridledger_domain.timeutil import DAY_SECONDS, INTERVAL_SECONDS, day_of
-from harness.devnet import OPERATOR, PROSUMER, TestNetwork, running_test_network
+from harness.devnet import OPERATOR, PROSUMER, TestNetwork
 
 from .conftest import tariff_v1
 
@@ -43,9 +44,14 @@ def daily_tariff() -> Tariff:
 
 
 @pytest.fixture(scope="module")
-def ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ledger]:
+def ledger(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Ledger]:
+    """A network of its own, on the selected backend (devnet, or real Fabric)."""
     home = tmp_path_factory.mktemp("billing") / ".devnet"
-    with running_test_network(home, with_node_chaincode=False) as network, ExitStack() as stack:
+    network = start_backend_network(home, request.config, with_node_chaincode=False)
+    with ExitStack() as stack:
+        stack.callback(network.stop)
         utility = stack.enter_context(EnergyClient.connect(network.profile, OPERATOR, "utility"))
         utility.set_tariff(daily_tariff())
         yield Ledger(network, utility, {})

@@ -9,11 +9,12 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 
 import pytest
+from fabric.backend import start_backend_network
 from gridledger.energy import DayStatus, EnergyClient, MeterSigner, Role, SignedReading
 from gridledger_domain import parse_utc
 from gridledger_domain.timeutil import DAY_SECONDS, INTERVAL_SECONDS
 from gridledger_domain.vocabulary import LineKind
-from harness.devnet import OPERATOR, PROSUMER, running_test_network
+from harness.devnet import OPERATOR, PROSUMER
 
 from .conftest import tariff_v1
 
@@ -31,9 +32,14 @@ class Ledger:
 
 
 @pytest.fixture(scope="module")
-def ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ledger]:
+def ledger(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Ledger]:
+    """A network of its own, on the selected backend (devnet, or real Fabric)."""
     home = tmp_path_factory.mktemp("statements") / ".devnet"
-    with running_test_network(home, with_node_chaincode=False) as network, ExitStack() as stack:
+    network = start_backend_network(home, request.config, with_node_chaincode=False)
+    with ExitStack() as stack:
+        stack.callback(network.stop)
         utility = stack.enter_context(EnergyClient.connect(network.profile, OPERATOR, "utility"))
         utility.set_tariff(tariff_v1())
         ids = {}
