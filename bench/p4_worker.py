@@ -122,13 +122,11 @@ def seed_holder(
         submitted = 0
         with ThreadPoolExecutor(1) as signing:
             upcoming: Future[list[SignedReading]] = signing.submit(sign, runs[0])
-            for number, indexes in enumerate(runs, start=1):
+            for number in range(1, len(runs) + 1):
                 readings = upcoming.result()
                 if number < len(runs):
                     upcoming = signing.submit(sign, runs[number])
-                summary = utility.submit_readings(
-                    readings, max_in_flight=inflight, timeout=TIMEOUT
-                )
+                summary = utility.submit_readings(readings, max_in_flight=inflight, timeout=TIMEOUT)
                 submitted += len(readings)
                 elapsed = time.perf_counter() - begin
                 _progress(
@@ -155,7 +153,7 @@ def list_certificates(
             page_ms.append((time.perf_counter() - sent) * 1000.0)
             listed += len(page.items)
             if len(page_ms) % 100 == 0:
-                _progress(f"  listed {listed:,} certificates" + (f" of {expected:,}" if expected else ""))
+                _progress(f"  listed {listed:,} of {expected or '?'} certificates")
             if page.last:
                 break
             bookmark = page.bookmark
@@ -186,7 +184,8 @@ def week_offers(
         seller_id = _registered(utility, seller, "producer", "bench seller")
         _registered(utility, buyer, "consumer", "bench buyer")
         for repeat in range(repeats):
-            signer = MeterSigner.simulated(f"P4W-{prefix}{repeat:02d}", seed=f"p4w {prefix}{repeat}")
+            meter_id = f"P4W-{prefix}{repeat:02d}"
+            signer = MeterSigner.simulated(meter_id, seed=f"bench p4 {meter_id}")
             _register_meter(utility, signer, seller_id)
             # two weeks: the week offered and the one before (the seller's certificates of it
             # stay active, as in tests/integration/energy/test_energy_week_offer.py)

@@ -64,20 +64,3 @@ def groups(items: Sequence[str], size: int) -> list[list[str]]:
 def implied_seconds(count: int, per_second: float) -> float:
     """How long ``count`` items take at ``per_second``."""
     return count / per_second if per_second > 0 else math.inf
-
-
-def percentile(values: Sequence[float], fraction: float) -> float:
-    """The nearest-rank percentile (``nan`` for no values)."""
-    if not values:
-        return math.nan
-    ordered = sorted(values)
-    rank = max(0, min(len(ordered) - 1, math.ceil(fraction * len(ordered)) - 1))
-    return ordered[rank]
-
-
-def verdict(value: float, target: float, *, at_least: bool) -> str:
-    """``met`` when ``value`` is on the right side of ``target`` (``nan``: not measured)."""
-    if math.isnan(value):
-        return "not measured"
-    ok = value >= target if at_least else value <= target
-    return "met" if ok else "NOT met"

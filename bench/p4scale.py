@@ -1,0 +1,322 @@
+"""P4scale: billing and listing at a utility's size (issue 16, "What must be shown").
+
+On the bench devnet (both organisations endorsing the ``gridledger`` chaincode):
+1. a holder of ``--certificates`` certificates (default 100,000) lists them through the client's
+   ``certificates()`` listing, pages of 1,000: certificates/s (target >= 5,000). The holder's
+   readings are seeded through ``EnergyClient.submit_readings`` first (rate printed, not timed);
+2. a whole 7-day offer (672 intervals) bought in one call, from a one-meter seller and from the
+   holder: seconds (target <= 2 s);
+3. one customer with ``--customer-meters`` meters (100) billed for a month end to end
+   (``CloseDays`` for each of its 30 days, then ``Settle``): seconds (target <= 10 s); and
+   ``--consumers`` single-meter consumer-months billed through ``CloseDays`` calls of up to
+   ``--per-call`` participants, ``--calls-in-flight`` at once, then ``Settle`` each: bills/s
+   and the implied time for 10,000 (target >= 17 bills/s); seeding not counted;
+4. P3 (signed readings/s, both organisations endorsing, p99) of this checkout and of
+   ``--p3-baseline`` (a checkout with its own .venv) in the same run, each on its own fresh
+   devnet, with the ratio.
+
+The workers are bench/p4_worker.py (1-3) and bench/p3_versions.py (4), each a subprocess.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.network import REPO_ROOT, BenchNetwork
+from bench.p4plan import holder_layout, implied_seconds
+from bench.runner import percentile
+from bench.table import render, verdict
+
+LISTED_PER_SECOND_TARGET = 5000.0
+WEEK_BUY_SECONDS_TARGET = 2.0
+CUSTOMER_MONTH_SECONDS_TARGET = 10.0
+BILLS_PER_SECOND_TARGET = 17.0
+BILLS_AT_SCALE = 10_000
+P3_INFLIGHT = (4, 16)
+P3_P99_MS_TARGET = 3000.0
+VERSIONS_SCRIPT = REPO_ROOT / "bench" / "p3_versions.py"
+
+
+@dataclass
+class P4Options:
+    certificates: int = 100_000
+    page_size: int = 1000
+    seed_inflight: int = 8
+    repeats: int = 3
+    customer_meters: int = 100
+    consumers: int = 200
+    per_call: int = 50
+    calls_in_flight: int = 4
+    p3_baseline: Path | None = None
+    p3_warmup: float = 2.0
+    p3_duration: float = 10.0
+    prefix: str = ""
+
+
+@dataclass
+class P4Results:
+    options: P4Options
+    figures: dict[str, dict[str, Any]] = field(default_factory=dict)
+    p3: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # label -> points
+    p3_commits: dict[str, str] = field(default_factory=dict)
+    not_run: dict[str, str] = field(default_factory=dict)  # figure -> why
+
+
+class P4WorkerError(RuntimeError):
+    """A P4scale worker exited without its result line."""
+
+
+def _last_json(stdout: str, what: str) -> dict[str, Any]:
+    for line in reversed(stdout.splitlines()):
+        if line.startswith("{"):
+            answer: dict[str, Any] = json.loads(line)
+            return answer
+    raise P4WorkerError(f"{what}: no result line")
+
+
+def run_worker(network: BenchNetwork, command: str, *options: str) -> dict[str, Any]:
+    """``python -m bench.p4_worker COMMAND`` on ``network``; its result (stderr passes through)."""
+    argv = [sys.executable, "-m", "bench.p4_worker", command, *options]
+    done = subprocess.run(
+        [*argv, f"--network={network.network_json}"],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise P4WorkerError(f"p4_worker {command} exited {done.returncode}")
+    return _last_json(done.stdout, f"p4_worker {command}")
+
+
+def commit_of(checkout: Path) -> str:
+    done = subprocess.run(
+        ["git", "-C", str(checkout), "log", "-1", "--format=%h %s"],
+        stdout=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    return done.stdout.strip()[:80] or "unknown commit"
+
+
+def run_p3_version(
+    checkout: Path, home: Path, inflights: Sequence[int], warmup: float, duration: float
+) -> list[dict[str, Any]]:
+    """P3 points of ``checkout`` measured by its own bench (see bench/p3_versions.py)."""
+    python = checkout / ".venv" / "bin" / "python"
+    # -c: the checkout's folder is first on sys.path, so its own bench package is imported
+    code = (
+        "import runpy, sys; "
+        f"sys.argv[0] = {str(VERSIONS_SCRIPT)!r}; "
+        f"runpy.run_path({str(VERSIONS_SCRIPT)!r}, run_name='__main__')"
+    )
+    argv = [str(python), "-c", code, str(home), ",".join(map(str, inflights))]
+    done = subprocess.run(
+        [*argv, f"{warmup}", f"{duration}"],
+        cwd=checkout,
+        stdout=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise P4WorkerError(f"P3 of {checkout} exited {done.returncode}")
+    return [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+
+
+def run_p4scale(
+    network: BenchNetwork, options: P4Options, progress: Callable[[str], None]
+) -> P4Results:
+    """Items 1-3 on ``network`` (item 4 runs on its own devnets: ``run_p3_versions``)."""
+    results = P4Results(options)
+    prefix = options.prefix
+    progress(f"[P4scale] seeding a holder of {options.certificates:,} certificates, then listing")
+    results.figures["certificates"] = run_worker(
+        network,
+        "certificates",
+        f"--prefix={prefix}",
+        f"--certificates={options.certificates}",
+        f"--inflight={options.seed_inflight}",
+        f"--page-size={options.page_size}",
+    )
+    progress("[P4scale] buying whole 7-day offers")
+    results.figures["week"] = run_worker(
+        network,
+        "week-offer",
+        f"--prefix={prefix}",
+        f"--repeats={options.repeats}",
+        f"--holder-certificates={options.certificates}",
+    )
+    for name, command, extra in (
+        ("customer", "customer", [f"--meters={options.customer_meters}"]),
+        (
+            "consumers",
+            "consumers",
+            [
+                f"--consumers={options.consumers}",
+                f"--per-call={options.per_call}",
+                f"--inflight={options.calls_in_flight}",
+            ],
+        ),
+    ):
+        progress(f"[P4scale] billing: {name}")
+        try:
+            results.figures[name] = run_worker(network, command, f"--prefix={prefix}", *extra)
+        except P4WorkerError as exc:
+            results.not_run[name] = str(exc)
+    return results
+
+
+def run_p3_versions(results: P4Results, scratch: Path, progress: Callable[[str], None]) -> None:
+    """Item 4: P3 of the baseline checkout, then of this one, each on a fresh devnet."""
+    options = results.options
+    if options.p3_baseline is None:
+        results.not_run["p3"] = "no --p3-baseline checkout given"
+        return
+    for label, checkout in (("baseline", options.p3_baseline), ("this", REPO_ROOT)):
+        results.p3_commits[label] = commit_of(checkout)
+        progress(f"[P4scale] P3 of {label} ({results.p3_commits[label]})")
+        results.p3[label] = run_p3_version(
+            checkout, scratch / f"p3-{label}", P3_INFLIGHT, options.p3_warmup, options.p3_duration
+        )
+        for point in results.p3[label]:
+            progress(
+                f"[P4scale]   {point['inflight']} in flight: "
+                f"{point['readings_per_second']:,.0f} readings/s, p99 {point['p99_ms']:,.0f} ms"
+            )
+
+
+def _f(value: float, digits: int = 0) -> str:
+    return "-" if math.isnan(value) else f"{value:,.{digits}f}"
+
+
+def _certificate_rows(figure: dict[str, Any]) -> list[list[str]]:
+    listed, seconds = int(figure["listed"]), float(figure["list_seconds"])
+    rate = listed / seconds if seconds else math.nan
+    pages = [float(x) for x in figure["page_ms"]]
+    seed_rate = figure["seeded"] / figure["seed_seconds"] if figure["seed_seconds"] else math.nan
+    return [
+        [
+            "certificates listed page by page (certificates(), 1,000 a page)",
+            f"holder of {listed:,} ({figure['meters']} solar meters); {len(pages)} pages, "
+            f"page p50 {_f(percentile(pages, 0.5))} ms, p99 {_f(percentile(pages, 0.99))} ms",
+            f"{_f(rate)}/s ({seconds:,.1f} s)",
+            f">= {LISTED_PER_SECOND_TARGET:,.0f}/s",
+            verdict(rate, LISTED_PER_SECOND_TARGET, at_most=False),
+        ],
+        [
+            "  seeding (not timed): readings through submit_readings",
+            f"{figure['seeded']:,} readings, 500 a batch",
+            f"{_f(seed_rate)} readings/s ({figure['seed_seconds']:,.0f} s)",
+            "(reported)",
+            "-",
+        ],
+    ]
+
+
+def _week_rows(figure: dict[str, Any], certificates: int) -> list[list[str]]:
+    rows: list[list[str]] = []
+    held = holder_layout(certificates).certificates_earned
+    for key, who in (
+        ("small_seller_seconds", "from a one-meter seller (2 weeks of readings)"),
+        ("holder_seconds", f"from the holder of {held:,} certificates"),
+    ):
+        times = [float(x) for x in figure[key]]
+        if not times:
+            continue
+        worst = max(times)
+        rows.append(
+            [
+                "7-day offer (672 intervals) bought in one buy()",
+                f"{who}; {len(times)} offers",
+                f"median {_f(percentile(times, 0.5), 2)} s, max {_f(worst, 2)} s",
+                f"<= {WEEK_BUY_SECONDS_TARGET:g} s",
+                verdict(worst, WEEK_BUY_SECONDS_TARGET, at_most=True),
+            ]
+        )
+    return rows
+
+
+def _billing_rows(results: P4Results) -> list[list[str]]:
+    rows: list[list[str]] = []
+    customer = results.figures.get("customer")
+    if customer is not None:
+        total = float(customer["close_seconds"]) + float(customer["settle_seconds"])
+        rows.append(
+            [
+                "customer-month billed end to end (CloseDays x 30, Settle)",
+                f"{customer['meters']} meters x {customer['intervals']:,} intervals; "
+                f"CloseDays {customer['close_seconds']:.2f} s "
+                f"(slowest day {customer['slowest_day_seconds']:.2f} s), "
+                f"Settle {customer['settle_seconds']:.2f} s",
+                f"{total:.2f} s",
+                f"<= {CUSTOMER_MONTH_SECONDS_TARGET:g} s",
+                verdict(total, CUSTOMER_MONTH_SECONDS_TARGET, at_most=True),
+            ]
+        )
+    consumers = results.figures.get("consumers")
+    if consumers is not None:
+        bills, seconds = int(consumers["bills"]), float(consumers["seconds"])
+        rate = bills / seconds if seconds else math.nan
+        at_scale = implied_seconds(BILLS_AT_SCALE, rate) / 60
+        rows.append(
+            [
+                "single-meter consumer-months billed (CloseDays batches, Settle each)",
+                f"{bills:,} consumers x 30 days; {consumers['per_call']} a CloseDays call, "
+                f"{consumers['inflight']} calls in flight; "
+                f"close {consumers['close_seconds']:.1f} s, "
+                f"settle {consumers['settle_seconds']:.1f} s; "
+                f"{BILLS_AT_SCALE:,} would take {at_scale:,.1f} min",
+                f"{_f(rate, 1)} bills/s",
+                f">= {BILLS_PER_SECOND_TARGET:g} bills/s",
+                verdict(rate, BILLS_PER_SECOND_TARGET, at_most=False),
+            ]
+        )
+    return rows
+
+
+def _p3_rows(results: P4Results) -> list[list[str]]:
+    base = {p["inflight"]: p for p in results.p3.get("baseline", [])}
+    rows: list[list[str]] = []
+    for point in results.p3.get("this", []):
+        before = base.get(point["inflight"])
+        if before is None:
+            continue
+        ratio = point["readings_per_second"] / before["readings_per_second"]
+        rows.append(
+            [
+                "P3 signed readings/s, both orgs endorsing (this / baseline)",
+                f"{point['inflight']} batches of 500 in flight; p99 {_f(point['p99_ms'])} vs "
+                f"{_f(before['p99_ms'])} ms; failed {point['failed']} / {before['failed']}",
+                f"{_f(point['readings_per_second'])} / {_f(before['readings_per_second'])} "
+                f"= {ratio:.2f}",
+                f">= 1.0, p99 <= {P3_P99_MS_TARGET:,.0f} ms",
+                verdict(ratio, 1.0, at_most=False)
+                if point["p99_ms"] <= P3_P99_MS_TARGET
+                else "NOT met (p99)",
+            ]
+        )
+    return rows
+
+
+P4_HEADER = ["figure", "sizes", "value", "target", "verdict"]
+
+
+def p4_report(results: P4Results) -> str:
+    rows: list[list[str]] = []
+    if "certificates" in results.figures:
+        rows += _certificate_rows(results.figures["certificates"])
+    if "week" in results.figures:
+        rows += _week_rows(results.figures["week"], results.options.certificates)
+    rows += _billing_rows(results)
+    rows += _p3_rows(results)
+    lines = ["## P4scale: billing and listing at a utility's size", "", render(rows, P4_HEADER), ""]
+    lines += [f"- P3 {label}: {commit}" for label, commit in results.p3_commits.items()]
+    lines += [f"- not run: {name}: {why}" for name, why in results.not_run.items()]
+    return "\n".join(lines) + "\n"
