@@ -21,16 +21,18 @@ Progress goes to stderr; the last stdout line is one JSON object, the figures.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import json
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from gridledger.energy import (
+    AsyncEnergyClient,
     Conflict,
     EnergyClient,
     MeterSigner,
@@ -40,7 +42,9 @@ from gridledger.energy import (
 )
 from gridledger.profile import ConnectionProfile
 
-from bench.p4plan import HolderLayout, chunks, holder_layout
+from bench.p4plan import HolderLayout, chunks, groups, holder_layout
+from bench.settlement_worker import INTERVALS as MONTH_INTERVALS
+from bench.settlement_worker import MONTH_END, MONTH_START, bench_tariff
 
 UTILITY_ORG = "GridOperatorMSP"
 USERS_ORG = "ProsumerMSP"
@@ -50,7 +54,8 @@ SELLER = "bench-seller"
 BUYER = "bench-buyer"
 
 START = datetime(2023, 1, 2, tzinfo=UTC)  # a Monday; the holder's readings run from here
-EXPORT_WH = 250  # every interval of every meter exports this much
+EXPORT_WH = 250  # every interval of a holder's or seller's meter exports this much
+CONSUMED_WH = 120  # every interval of a billed consumer's meter imports this much
 WEEK = 7 * 96
 BOUGHT_WH = 200
 PRICE = price_from_minor_per_kwh("7")
@@ -79,24 +84,72 @@ def _registered(utility: EnergyClient, client: EnergyClient, role: str, name: st
     return me.participant_id
 
 
-def _register_meter(utility: EnergyClient, signer: MeterSigner, owner: str) -> bool:
-    """Register a solar meter for ``owner``; False when it already exists."""
+def _register_meter(
+    utility: EnergyClient, signer: MeterSigner, owner: str, kind: str, source: str
+) -> bool:
+    """Register a meter for ``owner``; False when it already exists."""
     try:
         utility.meter(signer.meter_id)
         return False
     except NotFound:
         pass
-    utility.register_meter(
-        signer.meter_id, owner, "production", "solar", "north", signer.public_key_pem
-    )
+    utility.register_meter(signer.meter_id, owner, kind, source, "north", signer.public_key_pem)
     return True
 
 
-def _exporting(signer: MeterSigner, first: int, indexes: range) -> Iterator[SignedReading]:
-    """The meter's readings ``indexes`` (interval ``i`` from ``first``'s day), each interval
-    exporting ``EXPORT_WH``."""
-    start = START + timedelta(minutes=15 * (first + indexes.start))
-    return signer.sign_series(start, ((0, EXPORT_WH * i) for i in indexes))
+Registers = Callable[[int], tuple[int, int]]  # reading index -> (import Wh, export Wh)
+
+
+def exporting(index: int) -> tuple[int, int]:
+    return 0, EXPORT_WH * index
+
+
+def consuming(index: int) -> tuple[int, int]:
+    return CONSUMED_WH * index, 0
+
+
+def _series(
+    signer: MeterSigner, start: datetime, indexes: range, registers: Registers
+) -> Iterator[SignedReading]:
+    """The meter's readings ``indexes`` (reading ``i`` at ``start`` + ``i`` intervals)."""
+    first = start + timedelta(minutes=15 * indexes.start)
+    return signer.sign_series(first, (registers(i) for i in indexes))
+
+
+def submit_series(
+    utility: EnergyClient,
+    signers: Sequence[MeterSigner],
+    per_meter: int,
+    start: datetime,
+    registers: Registers,
+    inflight: int,
+    what: str,
+) -> dict[str, Any]:
+    """``per_meter`` readings of every meter from ``start`` through ``submit_readings``: each
+    call holds one run of 500 readings of every meter (its batches share no meter), the next
+    run is signed in a thread meanwhile. How many were submitted and how long it took."""
+    runs = list(chunks(per_meter))
+
+    def sign(indexes: range) -> list[SignedReading]:
+        return [r for signer in signers for r in _series(signer, start, indexes, registers)]
+
+    total = per_meter * len(signers)
+    begin = time.perf_counter()
+    submitted = 0
+    with ThreadPoolExecutor(1) as signing:
+        upcoming: Future[list[SignedReading]] = signing.submit(sign, runs[0])
+        for number in range(1, len(runs) + 1):
+            readings = upcoming.result()
+            if number < len(runs):
+                upcoming = signing.submit(sign, runs[number])
+            utility.submit_readings(readings, max_in_flight=inflight, timeout=TIMEOUT)
+            submitted += len(readings)
+            elapsed = time.perf_counter() - begin
+            _progress(
+                f"  seeding {what}: {submitted:,} / {total:,} readings, "
+                f"{submitted / elapsed:,.0f} readings/s"
+            )
+    return {"seeded": submitted, "seed_seconds": time.perf_counter() - begin}
 
 
 def seed_holder(
@@ -109,32 +162,19 @@ def seed_holder(
         EnergyClient.connect(profile, USERS_ORG, HOLDER) as holder,
     ):
         owner = _registered(utility, holder, "producer", "bench holder")
-        if not _register_meter(utility, signers[-1], owner):
+        if not _register_meter(utility, signers[-1], owner, "production", "solar"):
             return {"seeded": 0, "seed_seconds": 0.0}  # seeded by an earlier run
         for signer in signers[:-1]:
-            _register_meter(utility, signer, owner)
-        runs = list(chunks(layout.readings_per_meter))
-
-        def sign(indexes: range) -> list[SignedReading]:
-            return [r for s in signers for r in _exporting(s, 0, indexes)]
-
-        begin = time.perf_counter()
-        submitted = 0
-        with ThreadPoolExecutor(1) as signing:
-            upcoming: Future[list[SignedReading]] = signing.submit(sign, runs[0])
-            for number in range(1, len(runs) + 1):
-                readings = upcoming.result()
-                if number < len(runs):
-                    upcoming = signing.submit(sign, runs[number])
-                summary = utility.submit_readings(readings, max_in_flight=inflight, timeout=TIMEOUT)
-                submitted += len(readings)
-                elapsed = time.perf_counter() - begin
-                _progress(
-                    f"  seeding certificates: {submitted:,} / {layout.readings:,} readings "
-                    f"({summary.certificates_issued:,} certificates in the last call), "
-                    f"{submitted / elapsed:,.0f} readings/s"
-                )
-    return {"seeded": submitted, "seed_seconds": time.perf_counter() - begin}
+            _register_meter(utility, signer, owner, "production", "solar")
+        return submit_series(
+            utility,
+            signers,
+            layout.readings_per_meter,
+            START,
+            exporting,
+            inflight,
+            "the certificate holder",
+        )
 
 
 def list_certificates(
@@ -186,11 +226,13 @@ def week_offers(
         for repeat in range(repeats):
             meter_id = f"P4W-{prefix}{repeat:02d}"
             signer = MeterSigner.simulated(meter_id, seed=f"bench p4 {meter_id}")
-            _register_meter(utility, signer, seller_id)
+            _register_meter(utility, signer, seller_id, "production", "solar")
             # two weeks: the week offered and the one before (the seller's certificates of it
             # stay active, as in tests/integration/energy/test_energy_week_offer.py)
             utility.submit_readings(
-                _exporting(signer, 0, range(2 * WEEK + 1)), max_in_flight=1, timeout=TIMEOUT
+                _series(signer, START, range(2 * WEEK + 1), exporting),
+                max_in_flight=1,
+                timeout=TIMEOUT,
             )
             seconds = _timed_buy(buyer, seller, signer.meter_id, START + timedelta(days=7))
             out["small_seller_seconds"].append(seconds)
@@ -208,6 +250,138 @@ def week_offers(
     return out
 
 
+def _day_text(day: datetime) -> str:
+    return day.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+DAYS = [_day_text(MONTH_START + timedelta(days=d)) for d in range((MONTH_END - MONTH_START).days)]
+
+
+async def close_days(utility: AsyncEnergyClient, day: str, ids: Sequence[str]) -> None:
+    """``CloseDays`` of ``day`` for ``ids``; raises unless every one is closed now or before."""
+    raw = await utility.contract.submit(
+        "CloseDays", day, json.dumps(list(ids)), "false", timeout=TIMEOUT
+    )
+    answer = json.loads(raw)
+    refused = [r for r in answer["results"] if r["status"] not in ("closed", "already_closed")]
+    if refused:
+        raise RuntimeError(f"CloseDays {day}: {len(refused)} not closed, first {refused[0]}")
+
+
+async def _registered_by_id(
+    utility: AsyncEnergyClient, participants: Sequence[str], signers: Sequence[MeterSigner]
+) -> None:
+    """Register each participant (a consumer, by id) and its meters, 8 transactions at once."""
+    gate = asyncio.Semaphore(8)
+
+    async def participant(pid: str) -> None:
+        async with gate:
+            with contextlib.suppress(Conflict):
+                await utility.register_participant(
+                    pid, "consumer", zone="north", display_name=pid.rpartition("=")[2]
+                )
+
+    async def meter(owner: str, signer: MeterSigner) -> None:
+        async with gate:
+            await utility.register_meter(
+                signer.meter_id, owner, "consumption", "grid", "north", signer.public_key_pem
+            )
+
+    await asyncio.gather(*(participant(pid) for pid in participants))
+    owners = participants if len(participants) == len(signers) else [participants[0]] * len(signers)
+    await asyncio.gather(*(meter(o, s) for o, s in zip(owners, signers, strict=True)))
+
+
+def _consumer_signer(name: str) -> MeterSigner:
+    return MeterSigner.simulated(name, seed=f"bench p4 {name}")
+
+
+async def _seed_billing(
+    profile: ConnectionProfile,
+    participants: Sequence[str],
+    signers: Sequence[MeterSigner],
+    inflight: int,
+    what: str,
+) -> dict[str, Any]:
+    async with AsyncEnergyClient.connect(profile, UTILITY_ORG, UTILITY) as utility:
+        if not await utility.tariffs(limit=1).all():
+            with contextlib.suppress(Conflict):
+                await utility.set_tariff(bench_tariff())
+        await _registered_by_id(utility, participants, signers)
+    with EnergyClient.connect(profile, UTILITY_ORG, UTILITY) as sync_utility:
+        return await asyncio.to_thread(
+            submit_series,
+            sync_utility,
+            signers,
+            MONTH_INTERVALS + 1,  # the month's last interval needs the reading at its end
+            MONTH_START,
+            consuming,
+            inflight,
+            what,
+        )
+
+
+async def bill_customer(
+    profile: ConnectionProfile, prefix: str, meters: int, inflight: int
+) -> dict[str, Any]:
+    """One customer with ``meters`` meters: a month's readings (not timed), then its 30 days
+    closed one after the other and the month settled (timed)."""
+    pid = f"{USERS_ORG}::CN=p4-{prefix}customer"
+    signers = [_consumer_signer(f"P4M-{prefix}{m:03d}") for m in range(meters)]
+    out = {"meters": meters, "intervals": meters * MONTH_INTERVALS}
+    out |= await _seed_billing(profile, [pid], signers, inflight, f"a {meters}-meter customer")
+    async with AsyncEnergyClient.connect(profile, UTILITY_ORG, UTILITY) as utility:
+        day_seconds: list[float] = []
+        for day in DAYS:
+            sent = time.perf_counter()
+            await close_days(utility, day, [pid])
+            day_seconds.append(time.perf_counter() - sent)
+        sent = time.perf_counter()
+        bill = await utility.settle(pid, MONTH_START, MONTH_END, timeout=TIMEOUT)
+        settle_seconds = time.perf_counter() - sent
+    _progress(f"  customer billed: total {bill.total} minor units")
+    return out | {
+        "close_seconds": sum(day_seconds),
+        "slowest_day_seconds": max(day_seconds),
+        "settle_seconds": settle_seconds,
+    }
+
+
+async def bill_consumers(
+    profile: ConnectionProfile, prefix: str, count: int, per_call: int, inflight: int
+) -> dict[str, Any]:
+    """``count`` single-meter consumers: a month's readings each (not timed), then (timed) the
+    30 days closed by ``CloseDays`` calls of ``per_call`` consumers, ``inflight`` calls at once
+    (each group's days in order), then a ``Settle`` of each month, ``inflight`` at once."""
+    ids = [f"{USERS_ORG}::CN=p4-{prefix}consumer-{i:05d}" for i in range(count)]
+    signers = [_consumer_signer(f"P4B-{prefix}{i:05d}") for i in range(count)]
+    out = {"per_call": per_call, "inflight": inflight}
+    out |= await _seed_billing(profile, ids, signers, inflight, f"{count} consumers")
+    async with AsyncEnergyClient.connect(profile, UTILITY_ORG, UTILITY) as utility:
+        gate = asyncio.Semaphore(inflight)
+
+        async def close_group(group: list[str]) -> None:
+            for day in DAYS:
+                async with gate:
+                    await close_days(utility, day, group)
+
+        async def settle(pid: str) -> None:
+            async with gate:
+                await utility.settle(pid, MONTH_START, MONTH_END, timeout=TIMEOUT)
+
+        begin = time.perf_counter()
+        await asyncio.gather(*(close_group(g) for g in groups(ids, per_call)))
+        closed = time.perf_counter()
+        await asyncio.gather(*(settle(pid) for pid in ids))
+        done = time.perf_counter()
+    return out | {
+        "bills": count,
+        "seconds": done - begin,
+        "close_seconds": closed - begin,
+        "settle_seconds": done - closed,
+    }
+
+
 def _certificates(args: argparse.Namespace, profile: ConnectionProfile) -> dict[str, Any]:
     layout = holder_layout(args.certificates)
     out = {"meters": layout.meters, "readings_per_meter": layout.readings_per_meter}
@@ -221,9 +395,21 @@ def _week_offer(args: argparse.Namespace, profile: ConnectionProfile) -> dict[st
     return week_offers(profile, args.prefix, args.repeats, holder)
 
 
+def _customer(args: argparse.Namespace, profile: ConnectionProfile) -> dict[str, Any]:
+    return asyncio.run(bill_customer(profile, args.prefix, args.meters, args.inflight))
+
+
+def _consumers(args: argparse.Namespace, profile: ConnectionProfile) -> dict[str, Any]:
+    return asyncio.run(
+        bill_consumers(profile, args.prefix, args.consumers, args.per_call, args.inflight)
+    )
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, ConnectionProfile], dict[str, Any]]] = {
     "certificates": _certificates,
     "week-offer": _week_offer,
+    "customer": _customer,
+    "consumers": _consumers,
 }
 
 
@@ -234,13 +420,19 @@ def parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name)
         sub.add_argument("--network", required=True)
         sub.add_argument("--prefix", default="")
+        if name != "week-offer":
+            sub.add_argument("--inflight", type=int, default=8)
         if name == "certificates":
             sub.add_argument("--certificates", type=int, default=100_000)
-            sub.add_argument("--inflight", type=int, default=8)
             sub.add_argument("--page-size", type=int, default=1000)
         if name == "week-offer":
             sub.add_argument("--repeats", type=int, default=3)
             sub.add_argument("--holder-certificates", type=int, default=0)
+        if name == "customer":
+            sub.add_argument("--meters", type=int, default=100)
+        if name == "consumers":
+            sub.add_argument("--consumers", type=int, default=200)
+            sub.add_argument("--per-call", type=int, default=50)
     return top
 
 

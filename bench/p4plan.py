@@ -9,8 +9,9 @@ readings at its start and end, so ``n`` readings of a meter earn ``n - 1`` certi
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 CERTIFICATES_PER_METER_TARGET = 10_000  # 1,000,000 certificates -> 100 meters
 MAX_HOLDER_METERS = 100
@@ -64,3 +65,12 @@ def groups(items: Sequence[str], size: int) -> list[list[str]]:
 def implied_seconds(count: int, per_second: float) -> float:
     """How long ``count`` items take at ``per_second``."""
     return count / per_second if per_second > 0 else math.inf
+
+
+def best_under(
+    points: Sequence[Mapping[str, Any]], p99_ms_limit: float
+) -> Mapping[str, Any] | None:
+    """The P3 point with the most readings/s whose p99 stays within ``p99_ms_limit`` and that
+    had no failures (None when there is none)."""
+    fitting = [p for p in points if p["p99_ms"] <= p99_ms_limit and not p["failed"]]
+    return max(fitting, key=lambda p: float(p["readings_per_second"]), default=None)

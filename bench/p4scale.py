@@ -24,13 +24,13 @@ import json
 import math
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bench.network import REPO_ROOT, BenchNetwork
-from bench.p4plan import holder_layout, implied_seconds
+from bench.p4plan import best_under, holder_layout, implied_seconds
 from bench.runner import percentile
 from bench.table import render, verdict
 
@@ -39,7 +39,7 @@ WEEK_BUY_SECONDS_TARGET = 2.0
 CUSTOMER_MONTH_SECONDS_TARGET = 10.0
 BILLS_PER_SECOND_TARGET = 17.0
 BILLS_AT_SCALE = 10_000
-P3_INFLIGHT = (4, 16)
+P3_INFLIGHT = (2, 4, 8, 16)  # the P3 ladder of bench/__main__.py
 P3_P99_MS_TARGET = 3000.0
 VERSIONS_SCRIPT = REPO_ROOT / "bench" / "p3_versions.py"
 
@@ -57,6 +57,7 @@ class P4Options:
     p3_baseline: Path | None = None
     p3_warmup: float = 2.0
     p3_duration: float = 10.0
+    p3_rounds: int = 2
     prefix: str = ""
 
 
@@ -174,22 +175,33 @@ def run_p4scale(
 
 
 def run_p3_versions(results: P4Results, scratch: Path, progress: Callable[[str], None]) -> None:
-    """Item 4: P3 of the baseline checkout, then of this one, each on a fresh devnet."""
+    """Item 4: P3 of the baseline checkout and of this one, each on a fresh devnet; round 1
+    baseline first, round 2 this checkout first, and so on (drift of a shared machine falls on
+    both)."""
     options = results.options
     if options.p3_baseline is None:
         results.not_run["p3"] = "no --p3-baseline checkout given"
         return
-    for label, checkout in (("baseline", options.p3_baseline), ("this", REPO_ROOT)):
+    versions = [("baseline", options.p3_baseline), ("this", REPO_ROOT)]
+    for label, checkout in versions:
         results.p3_commits[label] = commit_of(checkout)
-        progress(f"[P4scale] P3 of {label} ({results.p3_commits[label]})")
-        results.p3[label] = run_p3_version(
-            checkout, scratch / f"p3-{label}", P3_INFLIGHT, options.p3_warmup, options.p3_duration
-        )
-        for point in results.p3[label]:
-            progress(
-                f"[P4scale]   {point['inflight']} in flight: "
-                f"{point['readings_per_second']:,.0f} readings/s, p99 {point['p99_ms']:,.0f} ms"
+        results.p3[label] = []
+    for round_number in range(1, options.p3_rounds + 1):
+        order = versions if round_number % 2 else versions[::-1]
+        for label, checkout in order:
+            progress(f"[P4scale] P3 round {round_number}: {label} ({results.p3_commits[label]})")
+            home = scratch / f"p3-{label}-{round_number}"
+            points = run_p3_version(
+                checkout, home, P3_INFLIGHT, options.p3_warmup, options.p3_duration
             )
+            for point in points:
+                point["round"] = round_number
+                progress(
+                    f"[P4scale]   {point['inflight']} in flight: "
+                    f"{point['readings_per_second']:,.0f} readings/s, "
+                    f"p99 {point['p99_ms']:,.0f} ms"
+                )
+            results.p3[label] += points
 
 
 def _f(value: float, digits: int = 0) -> str:
@@ -281,25 +293,50 @@ def _billing_rows(results: P4Results) -> list[list[str]]:
     return rows
 
 
+def _describe(point: Mapping[str, Any] | None) -> str:
+    if point is None:
+        return "none within the p99 limit"
+    return (
+        f"{point['readings_per_second']:,.0f} ({point['inflight']} in flight, "
+        f"p99 {point['p99_ms']:,.0f} ms)"
+    )
+
+
 def _p3_rows(results: P4Results) -> list[list[str]]:
-    base = {p["inflight"]: p for p in results.p3.get("baseline", [])}
     rows: list[list[str]] = []
-    for point in results.p3.get("this", []):
-        before = base.get(point["inflight"])
-        if before is None:
+    ratios: list[float] = []
+    for round_number in range(1, results.options.p3_rounds + 1):
+        best = {
+            label: best_under([p for p in points if p["round"] == round_number], P3_P99_MS_TARGET)
+            for label, points in results.p3.items()
+        }
+        this, base = best.get("this"), best.get("baseline")
+        if this is None and base is None:
             continue
-        ratio = point["readings_per_second"] / before["readings_per_second"]
+        ratio = (
+            this["readings_per_second"] / base["readings_per_second"]
+            if this is not None and base is not None
+            else math.nan
+        )
+        ratios.append(ratio)
         rows.append(
             [
-                "P3 signed readings/s, both orgs endorsing (this / baseline)",
-                f"{point['inflight']} batches of 500 in flight; p99 {_f(point['p99_ms'])} vs "
-                f"{_f(before['p99_ms'])} ms; failed {point['failed']} / {before['failed']}",
-                f"{_f(point['readings_per_second'])} / {_f(before['readings_per_second'])} "
-                f"= {ratio:.2f}",
-                f">= 1.0, p99 <= {P3_P99_MS_TARGET:,.0f} ms",
-                verdict(ratio, 1.0, at_most=False)
-                if point["p99_ms"] <= P3_P99_MS_TARGET
-                else "NOT met (p99)",
+                f"P3 round {round_number}: best readings/s with p99 <= 3 s, this / baseline",
+                f"500 a batch, 2-16 in flight; this {_describe(this)}, baseline {_describe(base)}",
+                _f(ratio, 2),
+                "(reported)",
+                "-",
+            ]
+        )
+    if ratios:
+        mean = sum(ratios) / len(ratios)
+        rows.append(
+            [
+                "P3 not lower than before (mean of the rounds' ratios)",
+                f"{len(ratios)} rounds, both orgs endorsing",
+                _f(mean, 2),
+                ">= 1.0",
+                verdict(mean, 1.0, at_most=False),
             ]
         )
     return rows
