@@ -85,6 +85,21 @@ class LineKind(StrEnum):
     TAX = "tax"
 
 
+class BillingCycle(StrEnum):
+    """How often a tariff's customers get a period bill: each UTC day, or each calendar month."""
+
+    DAILY = "daily"
+    MONTHLY = "monthly"
+
+
+class EstimationMethod(StrEnum):
+    """How missing readings were estimated (docs/settlement.md, "Estimation")."""
+
+    LINEAR = "linear"
+    PROFILE = "profile"
+    FLAT = "flat"
+
+
 class BillStatus(StrEnum):
     """``incomplete``: readings are missing, so the bill is a preview and cannot be issued."""
 

@@ -25,6 +25,7 @@ from gridledger_chaincode.energy.ledger import (
     participants,
     readings,
     settlement,
+    statements,
     tariffs,
 )
 from gridledger_chaincode.energy.ledger.access import UTILITY_MSP, Caller, identify
@@ -174,6 +175,31 @@ class EnergyContract(Contract):
     @query
     def list_tariffs(self, ctx: Context, *page: str) -> dict[str, Any]:
         return self._run(ctx, lambda s, c: tariffs.tariffs_page(s, page_request(page)))
+
+    # -- day statements -------------------------------------------------------------------------
+    @transaction
+    def close_days(
+        self, ctx: Context, day: str, participant_ids: list[Any], estimate: bool
+    ) -> dict[str, Any]:
+        return self._run(
+            ctx, lambda s, c: statements.close_days(s, c, day, participant_ids, estimate)
+        )
+
+    @transaction
+    def revise_day(self, ctx: Context, participant_id: str, day: str) -> dict[str, Any]:
+        return self._run(ctx, lambda s, c: statements.revise_day(s, c, participant_id, day))
+
+    @query
+    def list_days_to_revise(self, ctx: Context, *page: str) -> dict[str, Any]:
+        return self._run(ctx, lambda s, c: statements.days_to_revise(s, c, page_request(page)))
+
+    @query
+    def get_day_statement(self, ctx: Context, participant_id: str, day: str) -> str:
+        return self._run(ctx, lambda s, c: statements.get_statement(s, c, participant_id, day))
+
+    @query
+    def verify_day_statement(self, ctx: Context, participant_id: str, day: str) -> dict[str, Any]:
+        return self._run(ctx, lambda s, c: statements.verify_statement(s, c, participant_id, day))
 
     # -- settlement -----------------------------------------------------------------------------
     @transaction

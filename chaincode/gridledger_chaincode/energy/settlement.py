@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from gridledger_domain import INTERVAL_SECONDS, MeterReading
 from gridledger_domain.records import (
@@ -24,6 +25,7 @@ from gridledger_domain.timeutil import INTERVALS_PER_DAY, hour_of
 from gridledger_domain.vocabulary import LineKind
 
 from gridledger_chaincode.energy.allocation import allocate_pro_rata
+from gridledger_chaincode.energy.estimation import estimated_readings
 from gridledger_chaincode.energy.money import apply_rate, energy_value, round_half_even
 from gridledger_chaincode.energy.readings import interval_energy
 from gridledger_chaincode.energy.settlement_inputs import SettlementInputs
@@ -34,16 +36,23 @@ DAY = "day"
 MINOR = "minor"
 
 
+class LineKey(NamedTuple):
+    """What makes an energy line: lines with equal keys add up."""
+
+    kind: LineKind
+    version: int
+    counterparty: str
+    band: str
+    price: int
+    estimated: bool
+
+
 @dataclass
-class _Accumulator:
+class Accumulator:
     """Exact quantities per line key, rounded once when the lines are made."""
 
-    wh: dict[tuple[LineKind, int, str, str, int], int] = field(
-        default_factory=lambda: defaultdict(int)
-    )
-    covered: dict[tuple[LineKind, int, str, str, int], int] = field(
-        default_factory=lambda: defaultdict(int)
-    )
+    wh: dict[LineKey, int] = field(default_factory=lambda: defaultdict(int))
+    covered: dict[LineKey, int] = field(default_factory=lambda: defaultdict(int))
 
     def add(
         self,
@@ -54,12 +63,26 @@ class _Accumulator:
         counterparty: str = "",
         band: str = "",
         covered: int = 0,
+        estimated: bool = False,
     ) -> None:
         if quantity == 0:
             return
-        key = (kind, version, counterparty, band, price)
+        key = LineKey(kind, version, counterparty, band, price, estimated)
         self.wh[key] += quantity
         self.covered[key] += covered
+
+    def add_line(self, line: LineItem) -> None:
+        """Add a line of another statement (its exact quantities; amounts are recomputed)."""
+        key = LineKey(
+            line.kind,
+            line.tariff_version,
+            line.counterparty,
+            line.band,
+            line.unit_price,
+            line.estimated,
+        )
+        self.wh[key] += line.quantity
+        self.covered[key] += line.covered_wh
 
 
 _CREDITS = {LineKind.TRADE_SALE, LineKind.IMBALANCE_CREDIT, LineKind.EXPORT_CREDIT}
@@ -67,11 +90,24 @@ _CREDITS = {LineKind.TRADE_SALE, LineKind.IMBALANCE_CREDIT, LineKind.EXPORT_CRED
 
 def _interval_readings(
     inputs: SettlementInputs,
-) -> dict[str, dict[int, MeterReading]]:
+) -> tuple[dict[str, dict[int, MeterReading]], set[tuple[str, int]]]:
+    """Each meter's readings by instant, the estimated ones included, and which are estimated."""
     by_meter: dict[str, dict[int, MeterReading]] = {m.meter_id: {} for m in inputs.meters}
     for signed in inputs.readings:
         by_meter[signed.reading.meter_id][signed.reading.interval_start] = signed.reading
-    return by_meter
+    if not inputs.estimates:
+        return by_meter, set()
+    known: dict[str, dict[int, MeterReading]] = {m: dict(r) for m, r in by_meter.items()}
+    for signed in inputs.anchors:
+        known[signed.reading.meter_id][signed.reading.interval_start] = signed.reading
+    estimated: set[tuple[str, int]] = set()
+    for estimate in inputs.estimates:
+        for at, reading in estimated_readings(estimate, known[estimate.meter_id]).items():
+            if at in by_meter[estimate.meter_id]:
+                raise InvalidRequest(f"estimate of {estimate.meter_id} covers a known reading")
+            by_meter[estimate.meter_id][at] = reading
+            estimated.add((estimate.meter_id, at))
+    return by_meter, estimated
 
 
 def settle(inputs: SettlementInputs) -> Bill:
@@ -83,7 +119,7 @@ def settle(inputs: SettlementInputs) -> Bill:
     currencies = {tariff.currency for tariff in tariffs}
     if len(currencies) != 1:
         raise InvalidRequest(f"tariffs in force use several currencies: {sorted(currencies)}")
-    by_meter = _interval_readings(inputs)
+    by_meter, estimated_at = _interval_readings(inputs)
 
     missing: set[tuple[str, int]] = set()
     for meter_id, readings in by_meter.items():
@@ -99,7 +135,7 @@ def settle(inputs: SettlementInputs) -> Bill:
     for certificate in inputs.certificates:
         certified[certificate.trade_id].append((certificate.certificate_id, certificate.wh))
 
-    acc = _Accumulator()
+    acc = Accumulator()
     unsettled: list[int] = []
     matched_intervals: list[MatchedEnergy] = []
     claims: dict[str, int] = {}
@@ -108,6 +144,9 @@ def settle(inputs: SettlementInputs) -> Bill:
         if any((m, instant) in missing or (m, closing) in missing for m in by_meter):
             unsettled.append(instant)
             continue
+        estimated = any(
+            (m, instant) in estimated_at or (m, closing) in estimated_at for m in by_meter
+        )
         consumed = exported = 0
         for readings in by_meter.values():
             imported_wh, exported_wh = interval_energy(readings[instant], readings[closing])
@@ -132,9 +171,20 @@ def settle(inputs: SettlementInputs) -> Bill:
                 covered=covered[trade.trade_id],
             )
         acc.add(
-            LineKind.UTILITY_ENERGY, version, max(consumed - bought, 0), band.price, band=band.name
+            LineKind.UTILITY_ENERGY,
+            version,
+            max(consumed - bought, 0),
+            band.price,
+            band=band.name,
+            estimated=estimated,
         )
-        acc.add(LineKind.IMBALANCE_CREDIT, version, max(bought - consumed, 0), tariff.feed_in_price)
+        acc.add(
+            LineKind.IMBALANCE_CREDIT,
+            version,
+            max(bought - consumed, 0),
+            tariff.feed_in_price,
+            estimated=estimated,
+        )
 
         sold_trades = sells.get(instant, [])
         sold = sum(t.quantity_wh for t in sold_trades)
@@ -147,10 +197,23 @@ def settle(inputs: SettlementInputs) -> Bill:
                 counterparty=trade.buyer,
             )
         acc.add(
-            LineKind.UNDER_DELIVERY, version, max(sold - exported, 0), band.price, band=band.name
+            LineKind.UNDER_DELIVERY,
+            version,
+            max(sold - exported, 0),
+            band.price,
+            band=band.name,
+            estimated=estimated,
         )
-        acc.add(LineKind.EXPORT_CREDIT, version, max(exported - sold, 0), tariff.feed_in_price)
-        acc.add(LineKind.GRID_FEE, version, consumed + exported, tariff.grid_fee)
+        acc.add(
+            LineKind.EXPORT_CREDIT,
+            version,
+            max(exported - sold, 0),
+            tariff.feed_in_price,
+            estimated=estimated,
+        )
+        acc.add(
+            LineKind.GRID_FEE, version, consumed + exported, tariff.grid_fee, estimated=estimated
+        )
 
         matched = 0
         for trade in bought_trades:
@@ -164,9 +227,9 @@ def settle(inputs: SettlementInputs) -> Bill:
         if consumed:
             matched_intervals.append(MatchedEnergy(instant, consumed, matched))
 
-    lines = _energy_lines(acc)
+    lines = energy_lines(acc)
     lines.extend(_fixed_fee_lines(inputs))
-    lines.extend(_tax_lines(lines, tariffs))
+    lines.extend(tax_lines(lines, {t.version: t.tax_rate_bp for t in tariffs}))
     lines.sort(key=LineItem.sort_key)
     subtotal = sum(line.amount for line in lines if line.kind is not LineKind.TAX)
     tax = sum(line.amount for line in lines if line.kind is LineKind.TAX)
@@ -196,29 +259,32 @@ def settle(inputs: SettlementInputs) -> Bill:
         matched_hours=_hours(matched_intervals),
         certificates_claimed=tuple(CertificateClaim(*item) for item in sorted(claims.items())),
         inputs_hash=inputs.inputs_hash(),
+        estimates=inputs.estimates,
     )
 
 
-def _energy_lines(acc: _Accumulator) -> list[LineItem]:
-    lines = []
-    for key, quantity in acc.wh.items():
-        kind, version, counterparty, band, price = key
-        value = energy_value(quantity, price)
-        amount = round_half_even(-value if kind in _CREDITS else value)
-        lines.append(
-            LineItem(
-                kind=kind,
-                tariff_version=version,
-                quantity=quantity,
-                unit=WH,
-                unit_price=price,
-                amount=amount,
-                counterparty=counterparty,
-                band=band,
-                covered_wh=acc.covered[key],
-            )
+def line_amount(kind: LineKind, quantity: int, price: int) -> int:
+    """The amount of ``quantity`` Wh at ``price``: rounded once, negative for credits."""
+    value = energy_value(quantity, price)
+    return round_half_even(-value if kind in _CREDITS else value)
+
+
+def energy_lines(acc: Accumulator) -> list[LineItem]:
+    return [
+        LineItem(
+            kind=key.kind,
+            tariff_version=key.version,
+            quantity=quantity,
+            unit=WH,
+            unit_price=key.price,
+            amount=line_amount(key.kind, quantity, key.price),
+            counterparty=key.counterparty,
+            band=key.band,
+            covered_wh=acc.covered[key],
+            estimated=key.estimated,
         )
-    return lines
+        for key, quantity in acc.wh.items()
+    ]
 
 
 def _fixed_fee_lines(inputs: SettlementInputs) -> list[LineItem]:
@@ -236,11 +302,11 @@ def _fixed_fee_lines(inputs: SettlementInputs) -> list[LineItem]:
     return lines
 
 
-def _tax_lines(lines: list[LineItem], tariffs: tuple[Tariff, ...]) -> list[LineItem]:
+def tax_lines(lines: list[LineItem], rates: dict[int, int]) -> list[LineItem]:
+    """One tax line per tariff version, on the sum of that version's lines."""
     base: dict[int, int] = defaultdict(int)
     for line in lines:
         base[line.tariff_version] += line.amount
-    rates = {tariff.version: tariff.tax_rate_bp for tariff in tariffs}
     return [
         LineItem(
             LineKind.TAX, version, amount, MINOR, rates[version], apply_rate(amount, rates[version])

@@ -8,9 +8,11 @@ from typing import Any
 
 from gridledger_domain import SignedReading, format_utc
 from gridledger_domain.canonical import canonical_json, sha256_hex
-from gridledger_domain.records import Certificate, Meter, Tariff, Trade
+from gridledger_domain.records import Certificate, Estimate, Meter, Tariff, Trade
 from gridledger_domain.refusals import InvalidRequest
+from gridledger_domain.vocabulary import EstimationMethod
 
+from gridledger_chaincode.energy.estimation import profile_instants
 from gridledger_chaincode.energy.periods import Period
 from gridledger_chaincode.energy.tariffs import tariff_on
 
@@ -31,9 +33,17 @@ class SettlementInputs:
     trades: tuple[Trade, ...]
     tariffs: tuple[Tariff, ...]
     certificates: tuple[Certificate, ...]
+    estimates: tuple[Estimate, ...] = ()
+    anchors: tuple[SignedReading, ...] = ()
+    """Known readings outside the period that ``estimates`` start from, end at or copy."""
 
     def canonical(self) -> dict[str, Any]:
+        estimation = {
+            "estimates": [estimate.to_json_dict() for estimate in self.estimates],
+            "anchor_readings": [signed.to_json_dict() for signed in self.anchors],
+        }
         return {
+            **(estimation if self.estimates else {}),
             "format": INPUTS_FORMAT,
             "participant": self.participant,
             "period_start": format_utc(self.period.start),
@@ -71,19 +81,25 @@ def select_inputs(
     trades: Iterable[Trade],
     tariffs: Iterable[Tariff],
     certificates: Iterable[Certificate],
+    estimates: Iterable[Estimate] = (),
 ) -> SettlementInputs:
     """Keep the participant's meters, their readings at instants ``start..end`` inclusive, the
     participant's trades in the period, the tariff versions in force on its days, and the
-    participant's certificates backing its purchases in the period; sort each canonically."""
+    participant's certificates backing its purchases in the period; sort each canonically.
+    Readings outside the period are kept as anchors when an estimate reads them."""
     own_meters = {m.meter_id: m for m in meters if m.owner == participant}
     chosen_readings: dict[tuple[str, int], SignedReading] = {}
+    anchors: dict[tuple[str, int], SignedReading] = {}
+    wanted = anchor_instants(estimates := tuple(estimates))
     for signed in readings:
         reading = signed.reading
         if reading.meter_id not in own_meters:
             continue
-        if not period.start <= reading.interval_start <= period.end:
-            continue
         key = (reading.meter_id, reading.interval_start)
+        if not period.start <= reading.interval_start <= period.end:
+            if key in wanted:
+                anchors[key] = signed
+            continue
         known = chosen_readings.get(key)
         if known is not None and known.reading != reading:
             raise InvalidRequest(f"two different readings for {key[0]} at {format_utc(key[1])}")
@@ -117,4 +133,19 @@ def select_inputs(
         trades=tuple(chosen_trades[key] for key in sorted(chosen_trades)),
         tariffs=tuple(in_force[key] for key in sorted(in_force)),
         certificates=tuple(chosen_certificates[key] for key in sorted(chosen_certificates)),
+        estimates=tuple(sorted(estimates, key=lambda e: (e.meter_id, e.first))),
+        anchors=tuple(anchors[key] for key in sorted(anchors)),
     )
+
+
+def anchor_instants(estimates: Iterable[Estimate]) -> set[tuple[str, int]]:
+    """Every (meter, instant) whose reading the estimates read (see ``estimation``)."""
+    wanted: set[tuple[str, int]] = set()
+    for estimate in estimates:
+        wanted.add((estimate.meter_id, estimate.opening))
+        wanted.add((estimate.meter_id, estimate.closing))
+        if estimate.method is EstimationMethod.PROFILE:
+            wanted.update(
+                (estimate.meter_id, at) for at in profile_instants(estimate.first, estimate.last)
+            )
+    return wanted

@@ -9,9 +9,11 @@ from gridledger_domain.records.bills import (
     BILL_FORMAT,
     Bill,
     CertificateClaim,
+    Estimate,
     LineItem,
     MatchedEnergy,
     MissingReading,
+    Revision,
     bill_id_for,
 )
 from gridledger_domain.records.certificates import Certificate
@@ -24,6 +26,7 @@ __all__ = [
     "BILL_FORMAT",
     "Bill",
     "Certificate",
+    "Estimate",
     "CertificateClaim",
     "LineItem",
     "MatchedEnergy",
@@ -31,6 +34,7 @@ __all__ = [
     "MissingReading",
     "Offer",
     "Participant",
+    "Revision",
     "Tariff",
     "TouBand",
     "Trade",

@@ -7,7 +7,7 @@ from fractions import Fraction
 from typing import Any, NamedTuple
 
 from gridledger_domain.canonical import canonical_json
-from gridledger_domain.records.codec import Record
+from gridledger_domain.records.codec import Instant, Record, quiet
 from gridledger_domain.records.fields import (
     JsonObject,
     as_object,
@@ -21,7 +21,7 @@ from gridledger_domain.records.fields import (
 )
 from gridledger_domain.refusals import InvalidRequest
 from gridledger_domain.timeutil import format_utc
-from gridledger_domain.vocabulary import BillStatus, LineKind
+from gridledger_domain.vocabulary import BillStatus, EstimationMethod, LineKind
 
 BILL_FORMAT = "gridledger.bill/1"
 
@@ -33,7 +33,10 @@ LINE_ORDER = {kind: index for index, kind in enumerate(LineKind)}
 class LineItem(Record):
     """One line: ``quantity`` in ``unit`` (Wh, day, or minor units for tax) at ``unit_price``
     (scaled price per kWh, minor units per day, or basis points for tax), ``amount`` in minor
-    units (positive: the participant pays; negative: a credit)."""
+    units (positive: the participant pays; negative: a credit). ``estimated``: the energy of the
+    line comes from estimated readings. ``corrects``: a true-up line, the difference for that
+    earlier day (a UTC midnight) once its actual readings arrived, at that day's prices (its
+    ``quantity`` may be negative)."""
 
     kind: LineKind
     tariff_version: int
@@ -44,15 +47,45 @@ class LineItem(Record):
     counterparty: str = ""
     band: str = ""
     covered_wh: int = 0
+    estimated: bool = quiet(False)
+    corrects: Instant = quiet(0)
 
-    def sort_key(self) -> tuple[int, int, str, str, int]:
+    def sort_key(self) -> tuple[int, int, int, str, str, int, bool]:
         return (
+            self.corrects,
             LINE_ORDER[self.kind],
             self.tariff_version,
             self.counterparty,
             self.band,
             self.unit_price,
+            self.estimated,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate(Record):
+    """Readings of ``meter_id`` at ``first..last`` (every 15 minutes) that were missing when the
+    day was closed, estimated by ``method`` from the known readings at ``opening`` (before the
+    run; equal to ``first`` when there was none) and ``closing`` (after it; equal to ``last``
+    when there was none)."""
+
+    meter_id: str
+    first: Instant
+    last: Instant
+    method: EstimationMethod
+    opening: Instant
+    closing: Instant
+
+    def covers(self, meter_id: str, at: int) -> bool:
+        return meter_id == self.meter_id and self.first <= at <= self.last
+
+
+@dataclass(frozen=True, slots=True)
+class Revision(Record):
+    """A revision of a closed day whose true-up lines a bill carries."""
+
+    day: Instant
+    revision: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +164,8 @@ class Bill:
     matched_hours: tuple[MatchedEnergy, ...]
     certificates_claimed: tuple[CertificateClaim, ...]
     inputs_hash: str
+    estimates: tuple[Estimate, ...] = ()
+    revisions: tuple[Revision, ...] = ()
 
     @property
     def status(self) -> BillStatus:
@@ -166,6 +201,9 @@ class Bill:
                 {"certificate_id": cid, "claimed_wh": wh} for cid, wh in self.certificates_claimed
             ],
             "inputs_hash": self.inputs_hash,
+            # written only when present: bills issued before estimation re-encode unchanged
+            **({"estimates": [e.to_json_dict() for e in self.estimates]} if self.estimates else {}),
+            **({"revisions": [r.to_json_dict() for r in self.revisions]} if self.revisions else {}),
         }
 
     def to_json(self) -> bytes:
@@ -214,7 +252,13 @@ class Bill:
                 for claim in objects(data, "certificates_claimed")
             ),
             inputs_hash=text(data, "inputs_hash"),
+            estimates=tuple(Estimate.from_json_dict(item) for item in _optional(data, "estimates")),
+            revisions=tuple(Revision.from_json_dict(item) for item in _optional(data, "revisions")),
         )
+
+
+def _optional(data: JsonObject, name: str) -> list[JsonObject]:
+    return objects(data, name) if name in data else []
 
 
 def bill_id_for(participant: str, period_start: int, period_end: int) -> str:

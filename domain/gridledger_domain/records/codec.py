@@ -4,7 +4,9 @@ A record is a frozen dataclass deriving from :class:`Record`. Its fields' types 
 travel: ``str``, ``int`` and ``bool`` as themselves, :data:`Instant` as ``YYYY-MM-DDTHH:MM:SSZ``,
 a vocabulary word (``StrEnum``) as its value, ``tuple[R, ...]`` of records as an array of
 objects. Reading is strict (a missing or mistyped field is an ``InvalidRequest`` naming it);
-a field with a default may be left out.
+a field with a default may be left out. A field declared with :func:`quiet` is also left out
+when writing while it holds its default, so records written before the field existed re-encode
+to the same bytes.
 """
 
 from __future__ import annotations
@@ -44,7 +46,12 @@ class Record:
     __slots__ = ()
 
     def to_json_dict(self) -> dict[str, Any]:
-        return {field.name: field.encode(getattr(self, field.name)) for field in _plan(type(self))}
+        written = {}
+        for field in _plan(type(self)):
+            value = getattr(self, field.name)
+            if not (field.quiet and value == field.default):
+                written[field.name] = field.encode(value)
+        return written
 
     @classmethod
     def from_json_dict(cls, data: JsonObject) -> Self:
@@ -94,11 +101,18 @@ def _field_codec(hint: Any) -> tuple[Encode, Decode]:
     raise TypeError(f"no JSON codec for a record field of type {hint!r}")
 
 
+def quiet(default: Any) -> Any:
+    """A field default that is not written while the field holds it (see the module's text)."""
+    return dataclasses.field(default=default, metadata={"quiet": True})
+
+
 class _Field(NamedTuple):
     name: str
     encode: Encode
     decode: Decode
     required: bool
+    quiet: bool
+    default: Any
 
 
 _PLANS: dict[type, tuple[_Field, ...]] = {}
@@ -115,6 +129,8 @@ def _plan(cls: type) -> tuple[_Field, ...]:
                 *_field_codec(hints[field.name]),
                 required=field.default is dataclasses.MISSING
                 and field.default_factory is dataclasses.MISSING,
+                quiet=bool(field.metadata.get("quiet")),
+                default=field.default,
             )
             for field in dataclasses.fields(cls)
         )

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from gridledger_domain.records.codec import Instant, Record
+from gridledger_domain.records.codec import Instant, Record, quiet
 from gridledger_domain.refusals import InvalidRequest
 from gridledger_domain.timeutil import DAY_SECONDS, INTERVAL_SECONDS, minute_of_day
 from gridledger_domain.units import BASIS_POINTS, MAX_PRICE
+from gridledger_domain.vocabulary import BillingCycle
 
 BAND_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,31}$")
 MINUTES_PER_DAY = 1440
@@ -49,6 +50,7 @@ class Tariff(Record):
     fixed_fee_per_day: int
     tax_rate_bp: int
     currency: str = "EUR"
+    billing_cycle: BillingCycle = quiet(BillingCycle.MONTHLY)
 
     def __post_init__(self) -> None:
         if type(self.version) is not int or self.version < 1:

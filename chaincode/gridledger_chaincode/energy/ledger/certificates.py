@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from gridledger_domain import MeterReading, parse_utc
+from gridledger_domain import MeterReading
 from gridledger_domain.records import Certificate, Meter, Trade
 
 from gridledger_chaincode.energy.certificates import issue_certificate, transfer_to_trades
@@ -20,9 +20,9 @@ from gridledger_chaincode.energy.ledger.certificate_supply import (
     drawn_supply,
     record_supply,
 )
+from gridledger_chaincode.energy.ledger.closing import closed_through
 from gridledger_chaincode.energy.ledger.paging import PageRequest, page_answer
 from gridledger_chaincode.energy.ledger.state import (
-    BILLED_THROUGH,
     CERTIFICATE,
     CERTIFICATE_BY_OWNER,
     CERTIFICATE_BY_TRADE,
@@ -33,12 +33,6 @@ from gridledger_chaincode.energy.ledger.state import (
 )
 
 
-def billed_through(state: State, participant: str) -> int:
-    """End of the participant's last settled period (0 if none)."""
-    raw = state.get_raw(BILLED_THROUGH, participant)
-    return parse_utc(raw.decode()) if raw else 0
-
-
 class CertificateDesk:
     def __init__(self, state: State) -> None:
         self.state = state
@@ -47,7 +41,7 @@ class CertificateDesk:
         self.issued = 0
         # Reads repeated for every interval of a batch, done once per transaction instead.
         self._sold: dict[tuple[str, str], dict[int, list[Trade]]] = {}
-        self._billed_through: dict[str, int] = {}
+        self._closed_through: dict[str, int] = {}
 
     def load(self, certificate_id: str) -> Certificate | None:
         if certificate_id in self.written:
@@ -81,7 +75,7 @@ class CertificateDesk:
     def _transfer(
         self, certificate: Certificate, trades: Iterable[Trade], *, stored_backing: bool = True
     ) -> None:
-        eligible = [t for t in trades if self._billed(t.buyer) <= t.interval_start]
+        eligible = [t for t in trades if self._closed(t.buyer) <= t.interval_start]
         certificate = self.written.get(certificate.certificate_id, certificate)
         if not eligible or certificate.available_wh == 0:
             return
@@ -105,10 +99,10 @@ class CertificateDesk:
         self.save(certificate)
         self._transfer(certificate, self._trades_sold(meter.owner, opening.interval_start))
 
-    def _billed(self, participant: str) -> int:
-        if participant not in self._billed_through:
-            self._billed_through[participant] = billed_through(self.state, participant)
-        return self._billed_through[participant]
+    def _closed(self, participant: str) -> int:
+        if participant not in self._closed_through:
+            self._closed_through[participant] = closed_through(self.state, participant)
+        return self._closed_through[participant]
 
     def _trades_sold(self, seller: str, instant: int) -> list[Trade]:
         """The seller's trades for the interval starting at ``instant``. The seller's trades of

@@ -26,7 +26,8 @@ from gridledger_domain.vocabulary import (
 )
 
 from gridledger_chaincode.energy.ledger.access import Caller
-from gridledger_chaincode.energy.ledger.certificates import CertificateDesk, billed_through
+from gridledger_chaincode.energy.ledger.certificates import CertificateDesk
+from gridledger_chaincode.energy.ledger.closing import closed_through
 from gridledger_chaincode.energy.ledger.meters import load_meter
 from gridledger_chaincode.energy.ledger.paging import PageRequest, page_answer
 from gridledger_chaincode.energy.ledger.state import (
@@ -93,7 +94,7 @@ def post_offer(
     if meter.kind is MeterKind.CONSUMPTION:
         raise InvalidRequest(f"meter {meter_id} is a consumption meter and cannot sell")
     start = _instant("interval_start", interval_start)
-    if start < billed_through(state, seller.participant_id):
+    if start < closed_through(state, seller.participant_id):
         raise Conflict("the offer's intervals are in a period already settled for the seller")
     offer = Offer(
         offer_id=f"offer.{state.stub.tx_id}"[:128],
@@ -119,7 +120,7 @@ def buy_offer(state: State, caller: Caller, offer_id: str, quantity_wh: int) -> 
     buyer = caller.require_role(BUYING_ROLES, "buy energy")
     offer = load_offer(state, offer_id)
     for party in (buyer.participant_id, offer.seller):
-        if offer.interval_start < billed_through(state, party):
+        if offer.interval_start < closed_through(state, party):
             raise Conflict(f"the offer's intervals are in a period already settled for {party}")
     updated, trades = buy(
         offer, buyer.participant_id, quantity_wh, f"trade.{state.stub.tx_id}"[:120]

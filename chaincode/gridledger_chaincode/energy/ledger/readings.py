@@ -15,12 +15,17 @@ from gridledger_domain import (
     format_utc,
     parse_utc,
 )
-from gridledger_domain.records import Meter
+from gridledger_domain.records import Bill, Meter
 from gridledger_domain.refusals import AccessDenied, Conflict, InvalidRequest
 from gridledger_domain.timeutil import DAY_SECONDS, day_of
 
 from gridledger_chaincode.energy.ledger.access import Caller
-from gridledger_chaincode.energy.ledger.certificates import CertificateDesk, billed_through
+from gridledger_chaincode.energy.ledger.certificates import CertificateDesk
+from gridledger_chaincode.energy.ledger.closing import (
+    closed_through,
+    load_statement,
+    mark_revision_due,
+)
 from gridledger_chaincode.energy.ledger.meters import load_meter
 from gridledger_chaincode.energy.ledger.paging import PageRequest, page_answer
 from gridledger_chaincode.energy.ledger.state import METER, METER_SPAN, READING, State, day_text
@@ -57,6 +62,39 @@ def stored_readings(state: State, meter_id: str, days: Iterable[int]) -> dict[in
         signed = _load_signed(raw)
         found[signed.reading.interval_start] = signed
     return found
+
+
+def readings_at(state: State, meter_id: str, instants: Sequence[int]) -> dict[int, SignedReading]:
+    """The stored readings of ``meter_id`` at ``instants`` (point reads, in one call)."""
+    keys = [state.key(READING, meter_id, day_text(at), format_utc(at)) for at in instants]
+    found = {}
+    for at, raw in zip(instants, state.stub.get_multiple_states(keys), strict=True):
+        if raw:
+            found[at] = _load_signed(raw)
+    return found
+
+
+def nearest_reading(
+    state: State, meter_id: str, instant: int, *, after: bool
+) -> SignedReading | None:
+    """The stored reading nearest to ``instant``, strictly after or strictly before it (the
+    day index finds its day; that day is read)."""
+    step = DAY_SECONDS if after else -DAY_SECONDS
+    day = day_of(instant)
+    for _ in range(2):
+        if day >= 0:
+            near = {
+                at: signed
+                for at, signed in stored_readings(state, meter_id, [day]).items()
+                if (at > instant if after else at < instant)
+            }
+            if near:
+                return near[min(near) if after else max(near)]
+        found = _nearest_day(state, meter_id, DAYS_UP if after else DAYS_DOWN, day + step)
+        if found is None:
+            return None
+        day = found
+    return None
 
 
 def meter_span(state: State, meter_id: str) -> tuple[int, int] | None:
@@ -154,7 +192,7 @@ def submit_readings(state: State, caller: Caller, items: Sequence[Any]) -> dict[
         if meter_id in meters
     }
     plan = plan_readings(batch, meters, stored)
-    _refuse_settled(state, meters, plan.store)
+    _refuse_closed(state, meters, plan.store)
 
     desk = CertificateDesk(state)
     new_by_meter: dict[str, dict[int, MeterReading]] = defaultdict(dict)
@@ -179,23 +217,33 @@ def submit_readings(state: State, caller: Caller, items: Sequence[Any]) -> dict[
     return summary
 
 
-def _refuse_settled(
-    state: State, meters: Mapping[str, Meter], new: Sequence[SignedReading]
-) -> None:
-    """A new reading may not fall inside a period already settled for the meter's owner: it
-    would change a stored bill (its recomputation, VerifyBill, would no longer match). The
-    reading at the end of the settled period opens the next one and is accepted."""
+def _refuse_closed(state: State, meters: Mapping[str, Meter], new: Sequence[SignedReading]) -> None:
+    """A new reading may not change a closed day of the meter's owner (its statement could no
+    longer be recomputed), except an actual reading for one that day's statement estimated:
+    that reading is stored and the day marked for revision (a true-up on the next bill). The
+    reading at the end of the last closed day opens the next one and is accepted."""
     through: dict[str, int] = {}
+    statements: dict[tuple[str, int], Bill | None] = {}
     for signed in new:
-        owner = meters[signed.reading.meter_id].owner
+        meter_id, at = signed.reading.meter_id, signed.reading.interval_start
+        owner = meters[meter_id].owner
         if owner not in through:
-            through[owner] = billed_through(state, owner)
-        if signed.reading.interval_start < through[owner]:
-            raise Conflict(
-                f"reading {signed.reading.meter_id} at {format_utc(signed.reading.interval_start)} "
-                f"falls in a period already settled for {owner} "
-                f"(billed up to {format_utc(through[owner])})"
-            )
+            through[owner] = closed_through(state, owner)
+        day = day_of(at)
+        closing_of = day - DAY_SECONDS if at == day else None
+        for affected in (day, closing_of):
+            if affected is None or affected >= through[owner]:
+                continue
+            if (owner, affected) not in statements:
+                statements[(owner, affected)] = load_statement(state, owner, affected)
+            statement = statements[(owner, affected)]
+            if statement is not None and any(e.covers(meter_id, at) for e in statement.estimates):
+                mark_revision_due(state, owner, affected)
+            elif affected == day:
+                raise Conflict(
+                    f"reading {meter_id} at {format_utc(at)} falls in a day already closed "
+                    f"for {owner} (closed up to {format_utc(through[owner])})"
+                )
 
 
 def _update_span(state: State, meter_id: str, new: Mapping[int, MeterReading]) -> None:

@@ -1,34 +1,40 @@
-"""Settling on the ledger: gather a participant's inputs, store the final bill once, retire the
-certificates it claims; read, preview and verify bills."""
+"""Period bills on the ledger: assemble the closed days' statements into a bill and store it
+once; read, preview and verify bills."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from gridledger_domain import SignedReading, format_utc, parse_utc
-from gridledger_domain.records import Bill, Meter
+from gridledger_domain.records import Bill, Tariff
 from gridledger_domain.refusals import Conflict, IncompleteData, InvalidRequest, NotFound
 from gridledger_domain.vocabulary import BILLED_ROLES
 
-from gridledger_chaincode.energy.certificates import retire
+from gridledger_chaincode.energy.assembly import TrueUp, assemble
 from gridledger_chaincode.energy.ledger.access import Caller
-from gridledger_chaincode.energy.ledger.certificates import (
-    CertificateDesk,
-    billed_through,
-    certificates_of,
-)
+from gridledger_chaincode.energy.ledger.certificates import certificates_of
+from gridledger_chaincode.energy.ledger.closing import billed_through, load_statement
+from gridledger_chaincode.energy.ledger.day_inputs import day_inputs, settled_meters
 from gridledger_chaincode.energy.ledger.market import trades_in_days
-from gridledger_chaincode.energy.ledger.meters import meters_of
 from gridledger_chaincode.energy.ledger.participants import load_participant
-from gridledger_chaincode.energy.ledger.readings import meter_span, stored_readings
-from gridledger_chaincode.energy.ledger.state import BILL, BILLED_THROUGH, SETTLED_THROUGH, State
-from gridledger_chaincode.energy.ledger.tariffs import all_tariffs, settled_through
+from gridledger_chaincode.energy.ledger.readings import stored_readings
+from gridledger_chaincode.energy.ledger.state import BILL, BILLED_THROUGH, TARIFF, State
+from gridledger_chaincode.energy.ledger.statements import (
+    load_true_up,
+    mark_billed,
+    unbilled_true_ups,
+)
+from gridledger_chaincode.energy.ledger.tariffs import all_tariffs
 from gridledger_chaincode.energy.periods import Period
 from gridledger_chaincode.energy.settlement import settle
-from gridledger_chaincode.energy.settlement_inputs import SettlementInputs, select_inputs
+from gridledger_chaincode.energy.settlement_inputs import select_inputs
 
-MAX_MISSING_LISTED = 20
+MAX_TRUE_UPS_PER_BILL = 31
+"""Most revised days one bill carries; the rest go on the next bill."""
+MAX_PREVIEW_OPEN_DAYS = 31
+"""Most days not closed yet that a preview settles on the fly."""
 
 
 def parse_period(start_text: str, end_text: str) -> Period:
@@ -40,39 +46,22 @@ def parse_period(start_text: str, end_text: str) -> Period:
         raise InvalidRequest(str(exc)) from exc
 
 
-def settled_meters(state: State, participant: str, period: Period) -> list[Meter]:
-    """The participant's meters a bill covers: those with a reading before the period's end
-    that are still active or have a reading on or after its start. (A meter whose first
-    reading is the period's end has no interval in it: it starts in the next period.)"""
-    chosen = []
-    for meter in meters_of(state, participant):
-        span = meter_span(state, meter.meter_id)
-        if span is None or span[0] >= period.end:
-            continue
-        if meter.active or span[1] >= period.start:
-            chosen.append(meter)
-    return chosen
+def _statements(state: State, participant: str, period: Period) -> list[Bill | None]:
+    return [load_statement(state, participant, day) for day in period.day_starts()]
 
 
-def gather_inputs(state: State, participant: str, period: Period) -> SettlementInputs:
-    days = list(period.day_starts())
-    meters = settled_meters(state, participant, period)
-    readings: list[SignedReading] = []
-    for meter in meters:
-        readings.extend(stored_readings(state, meter.meter_id, [*days, period.end]).values())
-    return select_inputs(
-        participant,
-        period,
-        meters,
-        readings,
-        trades_in_days(state, participant, days),
-        all_tariffs(state),
-        certificates_of(state, participant, days),
-    )
-
-
-def _compute(state: State, participant: str, period: Period) -> Bill:
-    return settle(gather_inputs(state, participant, period))
+def _tax_rates(
+    state: State, statements: Sequence[Bill], true_ups: Sequence[TrueUp]
+) -> dict[int, int]:
+    versions = {v for statement in statements for v in statement.tariff_versions}
+    versions |= {line.tariff_version for true_up in true_ups for line in true_up.lines}
+    rates = {}
+    for version in sorted(versions):
+        record = state.get_json(TARIFF, f"{version:06d}")
+        if record is None:
+            raise NotFound(f"tariff version {version} vanished")
+        rates[version] = Tariff.from_json_dict(record).tax_rate_bp
+    return rates
 
 
 def _stored(state: State, participant: str, period: Period) -> bytes:
@@ -82,7 +71,9 @@ def _stored(state: State, participant: str, period: Period) -> bytes:
 def settle_period(
     state: State, caller: Caller, participant: str, start_text: str, end_text: str
 ) -> str:
-    """Settle and store (utility only). Settling a stored period returns the stored bill."""
+    """Assemble and store the period's bill (utility only) from the statements of its days,
+    all closed, with the true-ups of revised earlier days. Settling a stored period returns
+    the stored bill."""
     caller.require_utility("run settlement")
     period = parse_period(start_text, end_text)
     record = load_participant(state, participant)
@@ -97,29 +88,23 @@ def settle_period(
             f"{participant} is already billed up to {format_utc(through)}; "
             "periods are settled in order without overlap"
         )
-    bill = _compute(state, participant, period)
-    if not bill.complete:
-        listed = ", ".join(
-            f"{meter_id}@{format_utc(at)}"
-            for meter_id, at in bill.missing_readings[:MAX_MISSING_LISTED]
-        )
-        more = len(bill.missing_readings) - MAX_MISSING_LISTED
-        suffix = f" and {more} more" if more > 0 else ""
+    found = _statements(state, participant, period)
+    open_days = [day for day, s in zip(period.day_starts(), found, strict=True) if s is None]
+    if open_days:
         raise IncompleteData(
-            f"cannot settle {participant} for {period.label()}: "
-            f"{len(bill.missing_readings)} readings missing: {listed}{suffix}"
+            f"cannot settle {participant} for {period.label()}: {len(open_days)} days not "
+            f"closed (first: {format_utc(open_days[0])}); close them with CloseDays"
         )
+    statements = [s for s in found if s is not None]
+    true_ups = unbilled_true_ups(state, participant, MAX_TRUE_UPS_PER_BILL)
+    bill = assemble(
+        participant, period, statements, true_ups, _tax_rates(state, statements, true_ups)
+    )
     text = bill.to_json()
     state.put_raw(BILL, [participant, format_utc(period.start), format_utc(period.end)], text)
     state.put_raw(BILLED_THROUGH, [participant], format_utc(period.end).encode())
-    if period.end > settled_through(state):
-        state.put_raw(SETTLED_THROUGH, ["all"], format_utc(period.end).encode())
-    desk = CertificateDesk(state)
-    for certificate_id, claimed in bill.certificates_claimed:
-        certificate = desk.load(certificate_id)
-        if certificate is None:
-            raise NotFound(f"certificate {certificate_id} vanished")
-        desk.save(retire(certificate, bill.bill_id, claimed))
+    for true_up in true_ups:
+        mark_billed(state, participant, true_up)
     event = {"bill_id": bill.bill_id, "total": bill.total, "inputs_hash": bill.inputs_hash}
     state.stub.set_event("BillSettled", json.dumps(event, sort_keys=True).encode())
     return text.decode()
@@ -137,26 +122,67 @@ def get_bill(state: State, caller: Caller, participant: str, start_text: str, en
 def preview_bill(
     state: State, caller: Caller, participant: str, start_text: str, end_text: str
 ) -> str:
-    """The bill settlement would produce now (may be incomplete); nothing is stored."""
+    """The bill settling the period would give now (closed days as stated, the others as their
+    readings stand, possibly incomplete, at most 31 of them); nothing is stored."""
     caller.require_reader_of(participant, f"the bills of {participant}")
     period = parse_period(start_text, end_text)
     load_participant(state, participant)
-    return _compute(state, participant, period).to_json().decode()
+    found = _statements(state, participant, period)
+    if sum(s is None for s in found) > MAX_PREVIEW_OPEN_DAYS:
+        raise InvalidRequest(
+            f"a preview settles at most {MAX_PREVIEW_OPEN_DAYS} days not closed yet"
+        )
+    statements = [
+        s if s is not None else settle(day_inputs(state, participant, day).inputs)
+        for day, s in zip(period.day_starts(), found, strict=True)
+    ]
+    true_ups = unbilled_true_ups(state, participant, MAX_TRUE_UPS_PER_BILL)
+    rates = _tax_rates(state, statements, true_ups)
+    return assemble(participant, period, statements, true_ups, rates).to_json().decode()
+
+
+def _legacy_recompute(state: State, participant: str, period: Period) -> Bill:
+    """A bill issued before day statements, recomputed as it was made: the whole period."""
+    days = list(period.day_starts())
+    meters = settled_meters(state, participant, period)
+    readings: list[SignedReading] = []
+    for meter in meters:
+        readings.extend(stored_readings(state, meter.meter_id, [*days, period.end]).values())
+    return settle(
+        select_inputs(
+            participant,
+            period,
+            meters,
+            readings,
+            trades_in_days(state, participant, days),
+            all_tariffs(state),
+            certificates_of(state, participant, days),
+        )
+    )
 
 
 def verify_bill(
     state: State, caller: Caller, participant: str, start_text: str, end_text: str
 ) -> dict[str, Any]:
-    """Recompute the stored bill from the ledger and compare the bytes."""
+    """Re-assemble the stored bill from the stored day statements and the true-ups it carries,
+    and compare the bytes (each statement is verified on its own by VerifyDayStatement).
+    A bill issued before day statements is recomputed from the ledger as it was made."""
     stored_text = get_bill(state, caller, participant, start_text, end_text)
     period = parse_period(start_text, end_text)
-    recomputed = _compute(state, participant, period)
-    stored = json.loads(stored_text)
+    stored = Bill.from_json_dict(json.loads(stored_text))
+    found = _statements(state, participant, period)
+    if all(s is None for s in found):
+        recomputed = _legacy_recompute(state, participant, period)
+    else:
+        statements = [s for s in found if s is not None]
+        true_ups = [load_true_up(state, participant, r.day, r.revision) for r in stored.revisions]
+        rates = _tax_rates(state, statements, true_ups)
+        recomputed = assemble(participant, period, statements, true_ups, rates)
     return {
-        "bill_id": stored["bill_id"],
+        "bill_id": stored.bill_id,
         "matches": recomputed.to_json() == stored_text.encode(),
-        "stored_inputs_hash": stored["inputs_hash"],
+        "stored_inputs_hash": stored.inputs_hash,
         "recomputed_inputs_hash": recomputed.inputs_hash,
-        "stored_total": stored["total"],
+        "stored_total": stored.total,
         "recomputed_total": recomputed.total,
     }

@@ -12,9 +12,15 @@
 | ``energy.trade`` | trade id | Trade JSON |
 | ``energy.trade_by_party`` | participant, UTC day, trade id | ``buyer`` or ``seller`` |
 | ``energy.tariff`` | version (6 digits) | Tariff JSON |
+| ``energy.day_statement`` | participant, UTC day | canonical statement JSON (a one-day bill) |
+| ``energy.closed_through`` | participant | end of the participant's last closed day |
+| ``energy.revision_due`` | participant, UTC day | ``1``: actual readings came for estimates |
+| ``energy.day_revision`` | participant, UTC day, revision (3 digits) | revised statement JSON |
+| ``energy.true_up`` | participant, UTC day, revision | true-up lines of that revision |
+| ``energy.true_up_unbilled`` | participant, UTC day, revision | ``1`` until a bill carries it |
 | ``energy.bill`` | participant, period start, period end | canonical bill JSON |
 | ``energy.billed_through`` | participant | end of the last settled period |
-| ``energy.settled_through`` | ``all`` | latest end of any settled period |
+| ``energy.settled_through`` | ``all`` | latest end of any period settled before day statements |
 | ``energy.certificate`` | certificate id | Certificate JSON |
 | ``energy.certificate_by_owner`` | owner, UTC day, certificate id | ``1`` |
 | ``energy.certificate_by_trade`` | trade id, certificate id | Wh |
@@ -22,6 +28,9 @@
 Two indexes use simple keys, for range queries that start at any day: which days hold readings
 of a meter, ``energy.reading_days_up/<meter id>/<day number>`` and
 ``energy.reading_days_down/<meter id>/<9999999 - day number>`` (see ``ledger.readings``).
+Which UTC days were closed for anyone, ``energy.closed_day/<day number>`` (value ``1``, written
+without being read, so concurrent closings never conflict), lets a tariff change find the
+latest closed day with one range query (see ``ledger.statements``).
 Producer certificates with Wh left to transfer are listed by owner and interval under
 ``energy.certificate_supply/<len(owner)>:<owner>/<interval start>/<meter id>`` (value: the Wh
 left), for range queries over an offer's intervals (see ``ledger.certificate_supply``).
@@ -48,6 +57,12 @@ OPEN_OFFER = "energy.open_offer"
 TRADE = "energy.trade"
 TRADE_BY_PARTY = "energy.trade_by_party"
 TARIFF = "energy.tariff"
+DAY_STATEMENT = "energy.day_statement"
+CLOSED_THROUGH = "energy.closed_through"
+REVISION_DUE = "energy.revision_due"
+DAY_REVISION = "energy.day_revision"
+TRUE_UP = "energy.true_up"
+TRUE_UP_UNBILLED = "energy.true_up_unbilled"
 BILL = "energy.bill"
 BILLED_THROUGH = "energy.billed_through"
 SETTLED_THROUGH = "energy.settled_through"
@@ -204,6 +219,23 @@ class State:
             record = self.get_json(object_type, parts[id_at])
             if record is not None:
                 found.append(record)
+        return found
+
+    def scan_first(
+        self, object_type: str, attributes: Sequence[str], limit: int
+    ) -> list[tuple[list[str], bytes]]:
+        """At most ``limit`` rows under a partial composite key, in key order (usable in
+        transactions that write, where Fabric refuses paged queries)."""
+        iterator = self.stub.get_state_by_partial_composite_key(object_type, list(attributes))
+        found: list[tuple[list[str], bytes]] = []
+        try:
+            for kv in iterator:
+                if len(found) == limit:
+                    break
+                _, parts = self.stub.split_composite_key(kv.key)
+                found.append((parts, bytes(kv.value)))
+        finally:
+            iterator.close()
         return found
 
     def scan_json(self, object_type: str, *attributes: str) -> list[dict[str, Any]]:

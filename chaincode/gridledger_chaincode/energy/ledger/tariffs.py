@@ -10,6 +10,7 @@ from gridledger_domain.records import Tariff
 from gridledger_domain.refusals import Conflict, InvalidRequest
 
 from gridledger_chaincode.energy.ledger.access import Caller
+from gridledger_chaincode.energy.ledger.closing import closed_on_or_after
 from gridledger_chaincode.energy.ledger.paging import PageRequest, page_answer
 from gridledger_chaincode.energy.ledger.state import SETTLED_THROUGH, TARIFF, State
 from gridledger_chaincode.energy.tariffs import check_new_version
@@ -26,6 +27,7 @@ def tariffs_page(state: State, request: PageRequest) -> dict[str, Any]:
 
 
 def settled_through(state: State) -> int:
+    """The latest end of any period settled before day statements (0 if none)."""
     raw = state.get_raw(SETTLED_THROUGH, "all")
     return parse_utc(raw.decode()) if raw else 0
 
@@ -41,6 +43,12 @@ def set_tariff(state: State, caller: Caller, data: dict[str, Any]) -> Tariff:
         raise Conflict(
             f"tariff version {tariff.version} would change bills already settled up to "
             f"{format_utc(through)}"
+        )
+    closed = closed_on_or_after(state, tariff.effective_from)
+    if closed is not None:
+        raise Conflict(
+            f"tariff version {tariff.version} would change {format_utc(closed)}, a day already "
+            "closed"
         )
     state.put_json(TARIFF, [f"{tariff.version:06d}"], tariff.to_json_dict())
     return tariff

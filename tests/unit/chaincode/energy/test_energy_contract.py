@@ -65,6 +65,15 @@ class World:
         assert result.ok, result.message
         return result.json() if result.payload else None
 
+    def settle(self, participant: str, start: str, end: str) -> Any:
+        """Close each day of the period for the participant, then settle it (as the client's
+        settle does)."""
+        for day in range(parse_utc(start), parse_utc(end), 86_400):
+            closing = self.ok(self.utility, "CloseDays", format_utc(day), [participant], False)
+            result = closing["results"][0]
+            assert result["status"] in ("closed", "already_closed"), result
+        return self.ok(self.utility, "Settle", participant, start, end)
+
     def items(self, who: ClientIdentity, function: str, *args: Any) -> list[Any]:
         """The items of a listing that fits in one page."""
         page = self.ok(who, function, *args)
@@ -154,7 +163,7 @@ def test_a_market_day_settles_verifies_and_is_idempotent(world: World) -> None:
     assert len(day["trades"]) == 8
     assert day["summary"]["certificates_issued"] > 0
     alice = pid(world.alice)
-    bill = world.ok(world.utility, "Settle", alice, DAY, NEXT_DAY)
+    bill = world.settle(alice, DAY, NEXT_DAY)
     assert bill["status"] == "complete"
     kinds = {line["kind"] for line in bill["lines"]}
     assert {"trade_purchase", "utility_energy", "grid_fee", "fixed_fee", "tax"} <= kinds
@@ -179,7 +188,7 @@ def test_a_market_day_settles_verifies_and_is_idempotent(world: World) -> None:
         c["status"] == "retired" and c["bill_id"] == bill["bill_id"] for c in certs
     )
     # producers are settled symmetrically
-    solar_bill = world.ok(world.utility, "Settle", pid(world.solarco), DAY, NEXT_DAY)
+    solar_bill = world.settle(pid(world.solarco), DAY, NEXT_DAY)
     sale = next(line for line in solar_bill["lines"] if line["kind"] == "trade_sale")
     assert (sale["quantity"], sale["amount"]) == (12_000, -144)
     assert world.ok(world.auditor, "VerifyBill", pid(world.solarco), DAY, NEXT_DAY)["matches"]
@@ -199,7 +208,7 @@ def test_verify_bill_detects_a_changed_reading_or_trade(
 ) -> None:
     market_day(world)
     alice = pid(world.alice)
-    world.ok(world.utility, "Settle", alice, DAY, NEXT_DAY)
+    world.settle(alice, DAY, NEXT_DAY)
     assert world.ok(world.auditor, "VerifyBill", alice, DAY, NEXT_DAY)["matches"]
     key = next(
         k
@@ -211,9 +220,11 @@ def test_verify_bill_detects_a_changed_reading_or_trade(
     record = json.loads(world.ledger.state[key])
     record[field] += 1
     world.ledger.state[key] = json.dumps(record).encode()
-    verdict = world.ok(world.auditor, "VerifyBill", alice, DAY, NEXT_DAY)
+    verdict = world.ok(world.auditor, "VerifyDayStatement", alice, DAY)
     assert verdict["matches"] is False
     assert verdict["stored_inputs_hash"] != verdict["recomputed_inputs_hash"]
+    # the bill itself still adds up its (stored) statements
+    assert world.ok(world.auditor, "VerifyBill", alice, DAY, NEXT_DAY)["matches"]
 
 
 def test_missing_readings_refuse_settlement_and_preview_lists_them(world: World) -> None:
@@ -221,12 +232,12 @@ def test_missing_readings_refuse_settlement_and_preview_lists_them(world: World)
     del batch[50]
     world.ok(world.utility, "SubmitReadings", batch)
     alice = pid(world.alice)
+    closing = world.ok(world.utility, "CloseDays", DAY, [alice], False)["results"][0]
+    assert (closing["status"], closing["missing"]) == ("waiting", 1)
+    assert closing["detail"] == "1 readings missing, first M-ALICE at 2025-06-01T12:30:00Z"
     refused = world.call(world.utility, "Settle", alice, DAY, NEXT_DAY)
     assert not refused.ok
-    assert (
-        refused.message.startswith("incomplete:")
-        and "M-ALICE@2025-06-01T12:30:00Z" in refused.message
-    )
+    assert refused.message.startswith("incomplete:") and "1 days not closed" in refused.message
     preview = world.ok(world.alice, "PreviewBill", alice, DAY, NEXT_DAY)
     assert preview["status"] == "incomplete"
     assert preview["unsettled_intervals"] == ["2025-06-01T12:15:00Z", "2025-06-01T12:30:00Z"]
@@ -320,7 +331,7 @@ def test_certificates_follow_trades_whichever_comes_first(world: World) -> None:
 def test_tariffs_are_versioned_and_cannot_rewrite_settled_days(world: World) -> None:
     assert "must be 2" in world.call(world.utility, "SetTariff", TARIFF).message
     world.ok(world.utility, "SubmitReadings", world.readings("M-ALICE", [1] * 96, [0] * 96))
-    world.ok(world.utility, "Settle", pid(world.alice), DAY, NEXT_DAY)
+    world.settle(pid(world.alice), DAY, NEXT_DAY)
     retro = dict(TARIFF, version=2, effective_from="2025-06-01T00:00:00Z")
     assert "after" in world.call(world.utility, "SetTariff", retro).message
     same_day = dict(TARIFF, version=2, effective_from=NEXT_DAY)
@@ -331,7 +342,7 @@ def test_tariffs_are_versioned_and_cannot_rewrite_settled_days(world: World) -> 
 def test_periods_are_settled_in_order(world: World) -> None:
     world.ok(world.utility, "SubmitReadings", world.readings("M-ALICE", [1] * 192, [0] * 192))
     alice = pid(world.alice)
-    world.ok(world.utility, "Settle", alice, NEXT_DAY, "2025-06-03T00:00:00Z")
+    world.settle(alice, NEXT_DAY, "2025-06-03T00:00:00Z")
     late = world.call(world.utility, "Settle", alice, DAY, NEXT_DAY)
     assert late.message.startswith("conflict:") and "in order" in late.message
 
@@ -398,7 +409,7 @@ def test_access_control_refusals_write_nothing(
 ) -> None:
     offer = world.ok(world.solarco, "PostOffer", "M-SOLAR", "2025-06-01T10:00:00Z", "1", "100", "1")
     world.ok(world.utility, "SubmitReadings", world.readings("M-ALICE", [1] * 96, [0] * 96))
-    world.ok(world.utility, "Settle", pid(world.alice), DAY, NEXT_DAY)
+    world.settle(pid(world.alice), DAY, NEXT_DAY)
     values = {
         "{alice}": pid(world.alice),
         "{solarco}": pid(world.solarco),
@@ -427,7 +438,7 @@ def test_access_control_refusals_write_nothing(
 def test_readers_can_read_what_they_may(world: World) -> None:
     market_day(world)
     alice = pid(world.alice)
-    world.ok(world.utility, "Settle", alice, DAY, NEXT_DAY)
+    world.settle(alice, DAY, NEXT_DAY)
     for reader in (world.alice, world.auditor, world.utility):
         assert world.ok(reader, "GetBill", alice, DAY, NEXT_DAY)["participant"] == alice
         assert len(world.items(reader, "GetReadings", "M-ALICE", DAY, NEXT_DAY)) == 97
@@ -441,7 +452,7 @@ def test_readers_can_read_what_they_may(world: World) -> None:
 def _settled_day_and_a_new_meter(w: World, meter_id: str) -> str:
     market_day(w)
     alice = pid(w.alice)
-    w.ok(w.utility, "Settle", alice, DAY, NEXT_DAY)
+    w.settle(alice, DAY, NEXT_DAY)
     w.keys[meter_id] = simulated_meter_key(meter_id)
     pem = w.keys[meter_id].public_key_pem()
     w.ok(w.utility, "RegisterMeter", meter_id, alice, "consumption", "grid", "north", pem)
@@ -454,7 +465,7 @@ def test_readings_inside_a_settled_period_are_refused(world: World) -> None:
     before = dict(world.ledger.state)
     refused = world.call(world.utility, "SubmitReadings", late)
     assert not refused.ok and refused.message.startswith("conflict: reading M-LATE at")
-    assert "already settled" in refused.message
+    assert "already closed" in refused.message
     assert world.ledger.state == before
     # identical resubmissions of the settled day stay no-ops
     again = world.readings("M-ALICE", [400] * 96, [0] * 96)

@@ -86,7 +86,7 @@ def test_bills_are_listed_by_period_page_by_page(world: World) -> None:
     world.ok(world.utility, "SubmitReadings", [r.to_json_dict() for r in later])
     alice = pid(world.alice)
     days = [format_utc(DAY0 + n * 86400) for n in range(4)]
-    bills = [world.ok(world.utility, "Settle", alice, a, b) for a, b in pairwise(days)]
+    bills = [world.settle(alice, a, b) for a, b in pairwise(days)]
     paged, pages = all_pages(world, world.alice, "ListBills", [alice], 2)
     assert [b["bill_id"] for b in paged] == [b["bill_id"] for b in bills] and pages == 2
     denied = world.call(world.bob, "ListBills", alice)

@@ -1,0 +1,128 @@
+"""What settling one participant's UTC day reads from the ledger: bounded by its meters times 97
+readings (plus, for meters with missing readings, the known readings an estimate starts from)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from gridledger_domain import INTERVAL_SECONDS, SignedReading
+from gridledger_domain.records import Estimate, Meter, MissingReading
+from gridledger_domain.timeutil import DAY_SECONDS
+
+from gridledger_chaincode.energy.estimation import PROFILE_LAG_SECONDS, plan_estimates
+from gridledger_chaincode.energy.ledger.certificates import certificates_of
+from gridledger_chaincode.energy.ledger.market import trades_in_days
+from gridledger_chaincode.energy.ledger.meters import meters_of
+from gridledger_chaincode.energy.ledger.readings import (
+    meter_span,
+    nearest_reading,
+    readings_at,
+    stored_readings,
+)
+from gridledger_chaincode.energy.ledger.state import State
+from gridledger_chaincode.energy.ledger.tariffs import all_tariffs
+from gridledger_chaincode.energy.periods import Period
+from gridledger_chaincode.energy.settlement_inputs import (
+    SettlementInputs,
+    anchor_instants,
+    select_inputs,
+)
+
+
+def settled_meters(state: State, participant: str, period: Period) -> list[Meter]:
+    """The participant's meters a bill covers: those with a reading before the period's end
+    that are still active or have a reading on or after its start. (A meter whose first
+    reading is the period's end has no interval in it: it starts in the next period.)"""
+    chosen = []
+    for meter in meters_of(state, participant):
+        span = meter_span(state, meter.meter_id)
+        if span is None or span[0] >= period.end:
+            continue
+        if meter.active or span[1] >= period.start:
+            chosen.append(meter)
+    return chosen
+
+
+@dataclass(frozen=True, slots=True)
+class DayInputs:
+    inputs: SettlementInputs
+    missing: tuple[MissingReading, ...]
+    """Readings the day needs that the ledger lacks (before any estimate)."""
+
+
+def _instants(day: int) -> list[int]:
+    return list(range(day, day + DAY_SECONDS + 1, INTERVAL_SECONDS))
+
+
+def _meter_readings(state: State, meter_id: str, day: int) -> dict[int, SignedReading]:
+    found = stored_readings(state, meter_id, [day])
+    found.update(readings_at(state, meter_id, [day + DAY_SECONDS]))
+    return found
+
+
+def _known_around(
+    state: State, meter_id: str, day: int, found: dict[int, SignedReading]
+) -> dict[int, SignedReading]:
+    """``found`` plus what estimating the day's missing readings may read: the nearest known
+    reading before and after the day and the meter's readings one week earlier."""
+    known = dict(found)
+    for instant, after in ((day, False), (day + DAY_SECONDS, True)):
+        near = nearest_reading(state, meter_id, instant, after=after)
+        if near is not None:
+            known[near.reading.interval_start] = near
+    week_earlier = day - PROFILE_LAG_SECONDS
+    known.update(stored_readings(state, meter_id, [week_earlier]))
+    known.update(readings_at(state, meter_id, [week_earlier + DAY_SECONDS]))
+    return known
+
+
+def day_inputs(
+    state: State,
+    participant: str,
+    day: int,
+    *,
+    estimate: bool = False,
+    replay: Sequence[Estimate] | None = None,
+) -> DayInputs:
+    """The inputs of the participant's ``day``. ``estimate``: estimate what is missing now.
+    ``replay``: the estimates a stored statement made, applied again to the readings they read
+    (readings that arrived since for estimated instants are left out), to recompute it."""
+    period = Period(day, day + DAY_SECONDS)
+    meters = settled_meters(state, participant, period)
+    instants = _instants(day)
+    readings: list[SignedReading] = []
+    missing: list[MissingReading] = []
+    estimates: list[Estimate] = list(replay or ())
+    for meter in meters:
+        found = _meter_readings(state, meter.meter_id, day)
+        if replay is not None:
+            mine = [e for e in replay if e.meter_id == meter.meter_id]
+            found = {
+                at: s
+                for at, s in found.items()
+                if not any(e.covers(meter.meter_id, at) for e in mine)
+            }
+            wanted = sorted(at for m, at in anchor_instants(mine) if at not in found)
+            found.update(readings_at(state, meter.meter_id, wanted))
+        absent = [at for at in instants if at not in found]
+        missing.extend(MissingReading(meter.meter_id, at) for at in absent)
+        if absent and estimate and replay is None:
+            known = _known_around(state, meter.meter_id, day, found)
+            plan = plan_estimates(
+                meter.meter_id, instants, {at: s.reading for at, s in known.items()}
+            )
+            estimates.extend(plan)
+            found = known
+        readings.extend(found.values())
+    inputs = select_inputs(
+        participant,
+        period,
+        meters,
+        readings,
+        trades_in_days(state, participant, [day]),
+        all_tariffs(state),
+        certificates_of(state, participant, [day]),
+        estimates,
+    )
+    return DayInputs(inputs, tuple(missing))

@@ -1,0 +1,218 @@
+"""Day statements on the ledger: close a UTC day for participants (once, in order), revise a
+day whose estimated readings have since arrived, read and verify a statement."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from gridledger_domain import INTERVAL_SECONDS, format_utc, parse_utc
+from gridledger_domain.records import Bill
+from gridledger_domain.refusals import InvalidRequest, NotFound
+from gridledger_domain.timeutil import DAY_SECONDS
+from gridledger_domain.vocabulary import BILLED_ROLES
+
+from gridledger_chaincode.energy.assembly import TrueUp, true_up_lines
+from gridledger_chaincode.energy.certificates import retire
+from gridledger_chaincode.energy.ledger.access import Caller
+from gridledger_chaincode.energy.ledger.certificates import CertificateDesk
+from gridledger_chaincode.energy.ledger.closing import closed_through, load_statement, mark_closed
+from gridledger_chaincode.energy.ledger.day_inputs import day_inputs
+from gridledger_chaincode.energy.ledger.paging import PageRequest, page_answer
+from gridledger_chaincode.energy.ledger.participants import load_participant
+from gridledger_chaincode.energy.ledger.state import (
+    DAY_REVISION,
+    DAY_STATEMENT,
+    REVISION_DUE,
+    TRUE_UP,
+    TRUE_UP_UNBILLED,
+    State,
+)
+from gridledger_chaincode.energy.settlement import settle
+
+MAX_CLOSE_BATCH = 100
+"""Most participants one CloseDays transaction closes."""
+
+
+def parse_day(text: str, what: str = "day") -> int:
+    try:
+        day = parse_utc(text)
+    except ValueError as exc:
+        raise InvalidRequest(f"{what}: {exc}") from exc
+    if day % DAY_SECONDS:
+        raise InvalidRequest(f"{what} must be a UTC midnight: {text}")
+    return day
+
+
+def _result(participant: str, status: str, **fields: Any) -> dict[str, Any]:
+    answer: dict[str, Any] = {
+        "participant": participant,
+        "status": status,
+        "statement_id": "",
+        "missing": 0,
+        "estimated": 0,
+        "total": 0,
+        "detail": "",
+    }
+    answer.update(fields)
+    return answer
+
+
+def _closed(statement: Bill, status: str) -> dict[str, Any]:
+    return _result(
+        statement.participant,
+        status,
+        statement_id=statement.bill_id,
+        estimated=sum((e.last - e.first) // INTERVAL_SECONDS + 1 for e in statement.estimates),
+        total=statement.total,
+    )
+
+
+def _close_one(state: State, participant: str, day: int, estimate: bool) -> dict[str, Any]:
+    record = load_participant(state, participant)
+    if record.role not in BILLED_ROLES:
+        return _result(participant, "not_billed", detail=f"a {record.role.value} is not billed")
+    stored = load_statement(state, participant, day)
+    if stored is not None:
+        return _closed(stored, "already_closed")
+    through = closed_through(state, participant)
+    if through and day != through:
+        detail = (
+            f"{participant} is closed up to {format_utc(through)}; "
+            f"the next day to close is {format_utc(through)}"
+        )
+        return _result(participant, "out_of_order", detail=detail)
+    gathered = day_inputs(state, participant, day, estimate=estimate)
+    if gathered.missing and not estimate:
+        first = gathered.missing[0]
+        detail = (
+            f"{len(gathered.missing)} readings missing, first {first.meter_id} "
+            f"at {format_utc(first.at)}"
+        )
+        return _result(participant, "waiting", missing=len(gathered.missing), detail=detail)
+    statement = settle(gathered.inputs)
+    state.put_raw(DAY_STATEMENT, [participant, format_utc(day)], statement.to_json())
+    mark_closed(state, participant, day)
+    desk = CertificateDesk(state)
+    for certificate_id, claimed in statement.certificates_claimed:
+        certificate = desk.load(certificate_id)
+        if certificate is None:
+            raise NotFound(f"certificate {certificate_id} vanished")
+        desk.save(retire(certificate, statement.bill_id, claimed))
+    return _closed(statement, "closed")
+
+
+def close_days(
+    state: State, caller: Caller, day_text: str, participants: Sequence[Any], estimate: bool
+) -> dict[str, Any]:
+    """Close ``day`` for each participant (utility only); see docs/settlement.md."""
+    caller.require_utility("close days")
+    day = parse_day(day_text)
+    if not isinstance(participants, list) or not all(isinstance(p, str) for p in participants):
+        raise InvalidRequest("participants must be a JSON array of participant ids")
+    if not 1 <= len(participants) <= MAX_CLOSE_BATCH:
+        raise InvalidRequest(f"close 1 to {MAX_CLOSE_BATCH} participants at a time")
+    if len(set(participants)) != len(participants):
+        raise InvalidRequest("a participant is listed twice")
+    if estimate and state.tx_instant() < day + DAY_SECONDS:
+        raise InvalidRequest(
+            f"cannot estimate readings of {format_utc(day)} before the day has ended"
+        )
+    results = [_close_one(state, participant, day, estimate) for participant in participants]
+    counts: dict[str, int] = {}
+    for result in results:
+        counts[result["status"]] = counts.get(result["status"], 0) + 1
+    event = {"day": format_utc(day), **counts}
+    state.stub.set_event("DaysClosed", json.dumps(event, sort_keys=True).encode())
+    return {"day": format_utc(day), "results": results}
+
+
+def _latest(state: State, participant: str, day: int) -> tuple[int, Bill]:
+    """The latest revision of a closed day (0: the statement itself)."""
+    statement = require_statement(state, participant, day)
+    rows = state.scan(DAY_REVISION, participant, format_utc(day))
+    if not rows:
+        return 0, statement
+    parts, raw = rows[-1]
+    return int(parts[2]), Bill.from_json_dict(json.loads(raw))
+
+
+def require_statement(state: State, participant: str, day: int) -> Bill:
+    statement = load_statement(state, participant, day)
+    if statement is None:
+        raise NotFound(f"{participant} has no statement for {format_utc(day)} (day not closed)")
+    return statement
+
+
+def revise_day(state: State, caller: Caller, participant: str, day_text: str) -> dict[str, Any]:
+    """Recompute a closed day whose estimated readings have (partly) arrived; store the revision
+    and its true-up lines for the next bill. The statement itself is never rewritten."""
+    caller.require_utility("revise days")
+    day = parse_day(day_text)
+    number, latest = _latest(state, participant, day)
+    answer = {"participant": participant, "day": format_utc(day)}
+    if not state.get_raw(REVISION_DUE, participant, format_utc(day)):
+        return {**answer, "status": "nothing_to_revise", "revision": number, "true_up_total": 0}
+    revised = settle(day_inputs(state, participant, day, estimate=True).inputs)
+    number += 1
+    true_up = TrueUp(day, number, revised.inputs_hash, true_up_lines(latest, revised, day))
+    key = [participant, format_utc(day), f"{number:03d}"]
+    state.put_raw(DAY_REVISION, key, revised.to_json())
+    state.put_json(TRUE_UP, key, true_up.to_json_dict())
+    if true_up.lines:
+        state.put_raw(TRUE_UP_UNBILLED, key, b"1")
+    state.delete(REVISION_DUE, participant, format_utc(day))
+    total = sum(line.amount for line in true_up.lines)
+    return {**answer, "status": "revised", "revision": number, "true_up_total": total}
+
+
+def days_to_revise(state: State, caller: Caller, request: PageRequest) -> dict[str, Any]:
+    caller.require_utility("list days to revise")
+    rows, bookmark = state.scan_page(REVISION_DUE, [], request.size, request.bookmark)
+    return page_answer([{"participant": p[0], "day": p[1]} for p, _ in rows], bookmark)
+
+
+def get_statement(state: State, caller: Caller, participant: str, day_text: str) -> str:
+    caller.require_reader_of(participant, f"the statements of {participant}")
+    return require_statement(state, participant, parse_day(day_text)).to_json().decode()
+
+
+def verify_statement(
+    state: State, caller: Caller, participant: str, day_text: str
+) -> dict[str, Any]:
+    """Recompute a stored statement from the ledger (its estimates applied to the readings
+    they read) and compare the bytes."""
+    caller.require_reader_of(participant, f"the statements of {participant}")
+    day = parse_day(day_text)
+    stored = require_statement(state, participant, day)
+    recomputed = settle(day_inputs(state, participant, day, replay=stored.estimates).inputs)
+    return {
+        "statement_id": stored.bill_id,
+        "matches": recomputed.to_json() == stored.to_json(),
+        "stored_inputs_hash": stored.inputs_hash,
+        "recomputed_inputs_hash": recomputed.inputs_hash,
+        "stored_total": stored.total,
+        "recomputed_total": recomputed.total,
+    }
+
+
+def unbilled_true_ups(state: State, participant: str, limit: int) -> list[TrueUp]:
+    """The oldest true-ups of the participant no bill has carried yet (at most ``limit``)."""
+    found = []
+    for parts, _ in state.scan_first(TRUE_UP_UNBILLED, [participant], limit):
+        record = state.get_json(TRUE_UP, *parts)
+        if record is not None:
+            found.append(TrueUp.from_json_dict(record))
+    return found
+
+
+def load_true_up(state: State, participant: str, day: int, revision: int) -> TrueUp:
+    record = state.get_json(TRUE_UP, participant, format_utc(day), f"{revision:03d}")
+    if record is None:
+        raise NotFound(f"no revision {revision} of {participant}'s {format_utc(day)}")
+    return TrueUp.from_json_dict(record)
+
+
+def mark_billed(state: State, participant: str, true_up: TrueUp) -> None:
+    state.delete(TRUE_UP_UNBILLED, participant, format_utc(true_up.day), f"{true_up.revision:03d}")
