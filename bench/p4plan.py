@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-CERTIFICATES_PER_METER_TARGET = 10_000  # 1,000,000 certificates -> 100 meters
+CERTIFICATES_PER_METER_MIN = 1_000  # 100,000 certificates or more -> 100 meters
 MAX_HOLDER_METERS = 100
 MIN_READINGS_PER_METER = 7 * 96 + 1  # a whole week of one meter can be offered
 CHUNK_READINGS_PER_METER = 500  # one submission: this many readings of every meter
@@ -37,11 +37,12 @@ class HolderLayout:
 
 
 def holder_layout(certificates: int) -> HolderLayout:
-    """Up to 100 meters of about 10,000 certificates each; every meter holds at least a week,
-    and at least ``certificates`` are earned in all."""
+    """Up to 100 meters of at least 1,000 certificates each (a submission holds 500 readings of
+    every meter: more meters, more batches in flight); every meter holds at least a week, and at
+    least ``certificates`` are earned in all."""
     if certificates < 1:
         raise ValueError(f"certificates must be at least 1, got {certificates}")
-    meters = max(1, min(MAX_HOLDER_METERS, certificates // CERTIFICATES_PER_METER_TARGET))
+    meters = max(1, min(MAX_HOLDER_METERS, certificates // CERTIFICATES_PER_METER_MIN))
     per_meter = max(MIN_READINGS_PER_METER, math.ceil(certificates / meters) + 1)
     return HolderLayout(certificates, meters, per_meter)
 
