@@ -26,14 +26,11 @@ def main(argv: list[str]) -> int:
     network = start_devnet_network(home, with_node=False)
     try:
         for index, inflight in enumerate(int(n) for n in inflights.split(",")):
+            spec = PointSpec("python", "python", "readings", inflight)
+            window = {"warmup": warmup, "duration": duration}
+            extra = {"first-block": str(100 * (index + 1))}
             point = run_point(
-                network,
-                PointSpec("python", "python", "readings", inflight),
-                warmup=warmup,
-                duration=duration,
-                prefix=f"v{index}-",
-                log_dir=home / "logs",
-                extra={"first-block": str(100 * (index + 1))},
+                network, spec, **window, prefix=f"v{index}-", log_dir=home / "logs", extra=extra
             )
             line = {
                 "inflight": inflight,

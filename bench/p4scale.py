@@ -74,27 +74,22 @@ class P4WorkerError(RuntimeError):
     """A P4scale worker exited without its result line."""
 
 
-def _last_json(stdout: str, what: str) -> dict[str, Any]:
-    for line in reversed(stdout.splitlines()):
-        if line.startswith("{"):
-            answer: dict[str, Any] = json.loads(line)
-            return answer
-    raise P4WorkerError(f"{what}: no result line")
+def _json_lines(argv: Sequence[str], cwd: Path, what: str) -> list[dict[str, Any]]:
+    """Run ``argv`` in ``cwd`` (stderr passes through); the JSON lines it printed."""
+    done = subprocess.run(argv, cwd=cwd, stdout=subprocess.PIPE, text=True, check=False)
+    if done.returncode != 0:
+        raise P4WorkerError(f"{what} exited {done.returncode}")
+    lines = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    if not lines:
+        raise P4WorkerError(f"{what}: no result line")
+    return lines
 
 
 def run_worker(network: BenchNetwork, command: str, *options: str) -> dict[str, Any]:
-    """``python -m bench.p4_worker COMMAND`` on ``network``; its result (stderr passes through)."""
+    """``python -m bench.p4_worker COMMAND`` on ``network``: its result."""
     argv = [sys.executable, "-m", "bench.p4_worker", command, *options]
-    done = subprocess.run(
-        [*argv, f"--network={network.network_json}"],
-        cwd=REPO_ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise P4WorkerError(f"p4_worker {command} exited {done.returncode}")
-    return _last_json(done.stdout, f"p4_worker {command}")
+    argv.append(f"--network={network.network_json}")
+    return _json_lines(argv, REPO_ROOT, f"p4_worker {command}")[-1]
 
 
 def commit_of(checkout: Path) -> str:
@@ -119,16 +114,7 @@ def run_p3_version(
         f"runpy.run_path({str(VERSIONS_SCRIPT)!r}, run_name='__main__')"
     )
     argv = [str(python), "-c", code, str(home), ",".join(map(str, inflights))]
-    done = subprocess.run(
-        [*argv, f"{warmup}", f"{duration}"],
-        cwd=checkout,
-        stdout=subprocess.PIPE,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise P4WorkerError(f"P3 of {checkout} exited {done.returncode}")
-    return [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    return _json_lines([*argv, f"{warmup}", f"{duration}"], checkout, f"P3 of {checkout}")
 
 
 def run_p4scale(
