@@ -60,6 +60,7 @@ WEEK = 7 * 96
 BOUGHT_WH = 200
 PRICE = price_from_minor_per_kwh("7")
 TIMEOUT = 120.0
+SEED_INFLIGHT = 8  # submit_readings batches in flight while seeding (not timed)
 
 
 def _progress(text: str) -> None:
@@ -300,7 +301,6 @@ async def _seed_billing(
     profile: ConnectionProfile,
     participants: Sequence[str],
     signers: Sequence[MeterSigner],
-    inflight: int,
     what: str,
 ) -> dict[str, Any]:
     async with AsyncEnergyClient.connect(profile, UTILITY_ORG, UTILITY) as utility:
@@ -316,20 +316,18 @@ async def _seed_billing(
             MONTH_INTERVALS + 1,  # the month's last interval needs the reading at its end
             MONTH_START,
             consuming,
-            inflight,
+            SEED_INFLIGHT,
             what,
         )
 
 
-async def bill_customer(
-    profile: ConnectionProfile, prefix: str, meters: int, inflight: int
-) -> dict[str, Any]:
+async def bill_customer(profile: ConnectionProfile, prefix: str, meters: int) -> dict[str, Any]:
     """One customer with ``meters`` meters: a month's readings (not timed), then its 30 days
     closed one after the other and the month settled (timed)."""
     pid = f"{USERS_ORG}::CN=p4-{prefix}customer"
     signers = [_consumer_signer(f"P4M-{prefix}{m:03d}") for m in range(meters)]
     out = {"meters": meters, "intervals": meters * MONTH_INTERVALS}
-    out |= await _seed_billing(profile, [pid], signers, inflight, f"a {meters}-meter customer")
+    out |= await _seed_billing(profile, [pid], signers, f"a {meters}-meter customer")
     async with AsyncEnergyClient.connect(profile, UTILITY_ORG, UTILITY) as utility:
         day_seconds: list[float] = []
         for day in DAYS:
@@ -356,7 +354,7 @@ async def bill_consumers(
     ids = [f"{USERS_ORG}::CN=p4-{prefix}consumer-{i:05d}" for i in range(count)]
     signers = [_consumer_signer(f"P4B-{prefix}{i:05d}") for i in range(count)]
     out = {"per_call": per_call, "inflight": inflight}
-    out |= await _seed_billing(profile, ids, signers, inflight, f"{count} consumers")
+    out |= await _seed_billing(profile, ids, signers, f"{count} consumers")
     async with AsyncEnergyClient.connect(profile, UTILITY_ORG, UTILITY) as utility:
         gate = asyncio.Semaphore(inflight)
 
@@ -396,7 +394,7 @@ def _week_offer(args: argparse.Namespace, profile: ConnectionProfile) -> dict[st
 
 
 def _customer(args: argparse.Namespace, profile: ConnectionProfile) -> dict[str, Any]:
-    return asyncio.run(bill_customer(profile, args.prefix, args.meters, args.inflight))
+    return asyncio.run(bill_customer(profile, args.prefix, args.meters))
 
 
 def _consumers(args: argparse.Namespace, profile: ConnectionProfile) -> dict[str, Any]:
@@ -420,7 +418,7 @@ def parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name)
         sub.add_argument("--network", required=True)
         sub.add_argument("--prefix", default="")
-        if name != "week-offer":
+        if name in ("certificates", "consumers"):
             sub.add_argument("--inflight", type=int, default=8)
         if name == "certificates":
             sub.add_argument("--certificates", type=int, default=100_000)
