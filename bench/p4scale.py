@@ -122,28 +122,29 @@ def run_p4scale(
 ) -> P4Results:
     """Items 1-3 on ``network`` (item 4 runs on its own devnets: ``run_p3_versions``)."""
     results = P4Results(options)
-    prefix = options.prefix
-    progress(f"[P4scale] seeding a holder of {options.certificates:,} certificates, then listing")
-    results.figures["certificates"] = run_worker(
-        network,
-        "certificates",
-        f"--prefix={prefix}",
-        f"--certificates={options.certificates}",
-        f"--inflight={options.seed_inflight}",
-        f"--page-size={options.page_size}",
-    )
-    progress("[P4scale] buying whole 7-day offers")
-    results.figures["week"] = run_worker(
-        network,
-        "week-offer",
-        f"--prefix={prefix}",
-        f"--repeats={options.repeats}",
-        f"--holder-certificates={options.certificates}",
-    )
-    for name, command, extra in (
-        ("customer", "customer", [f"--meters={options.customer_meters}"]),
+    prefix = f"--prefix={options.prefix}"
+    steps: list[tuple[str, str, list[str]]] = [
         (
-            "consumers",
+            f"certificates: seeding a holder of {options.certificates:,}, then listing",
+            "certificates",
+            [
+                f"--certificates={options.certificates}",
+                f"--inflight={options.seed_inflight}",
+                f"--page-size={options.page_size}",
+            ],
+        ),
+        (
+            "week: buying whole 7-day offers",
+            "week-offer",
+            [f"--repeats={options.repeats}", f"--holder-certificates={options.certificates}"],
+        ),
+        (
+            f"customer: a {options.customer_meters}-meter customer's month",
+            "customer",
+            [f"--meters={options.customer_meters}"],
+        ),
+        (
+            f"consumers: {options.consumers} single-meter consumer-months",
             "consumers",
             [
                 f"--consumers={options.consumers}",
@@ -151,11 +152,13 @@ def run_p4scale(
                 f"--inflight={options.calls_in_flight}",
             ],
         ),
-    ):
-        progress(f"[P4scale] billing: {name}")
+    ]
+    for title, command, extra in steps:
+        name = title.split(":", 1)[0]
+        progress(f"[P4scale] {title}")
         try:
-            results.figures[name] = run_worker(network, command, f"--prefix={prefix}", *extra)
-        except P4WorkerError as exc:
+            results.figures[name] = run_worker(network, command, prefix, *extra)
+        except P4WorkerError as exc:  # reported in the table's notes; the other items still run
             results.not_run[name] = str(exc)
     return results
 
@@ -177,9 +180,13 @@ def run_p3_versions(results: P4Results, scratch: Path, progress: Callable[[str],
         for label, checkout in order:
             progress(f"[P4scale] P3 round {round_number}: {label} ({results.p3_commits[label]})")
             home = scratch / f"p3-{label}-{round_number}"
-            points = run_p3_version(
-                checkout, home, P3_INFLIGHT, options.p3_warmup, options.p3_duration
-            )
+            try:
+                points = run_p3_version(
+                    checkout, home, P3_INFLIGHT, options.p3_warmup, options.p3_duration
+                )
+            except P4WorkerError as exc:
+                results.not_run[f"P3 round {round_number} {label}"] = str(exc)
+                continue
             for point in points:
                 point["round"] = round_number
                 progress(
