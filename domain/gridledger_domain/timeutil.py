@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from functools import lru_cache
 
 INTERVAL_SECONDS = 900
 """Length of a settlement interval: 15 minutes."""
@@ -41,11 +42,14 @@ def minute_of_day(instant: int) -> int:
     return (instant % DAY_SECONDS) // 60
 
 
+@lru_cache(maxsize=8192)
 def format_utc(instant: int) -> str:
-    """Unix seconds -> ``YYYY-MM-DDTHH:MM:SSZ`` (the only text form used on the ledger)."""
+    """Unix seconds -> ``YYYY-MM-DDTHH:MM:SSZ`` (the only text form used on the ledger).
+    (Cached, as is :func:`parse_utc`: settlement meets the same instants once per meter.)"""
     return datetime.fromtimestamp(instant, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@lru_cache(maxsize=8192)
 def parse_utc(text: str) -> int:
     """``YYYY-MM-DDTHH:MM:SSZ`` -> Unix seconds; any other spelling is refused."""
     match = _ISO_UTC.match(text)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, NamedTuple
 
 from gridledger_domain.canonical import canonical_json
-from gridledger_domain.records.codec import Instant, Record, quiet
+from gridledger_domain.records.codec import QUIET, Instant, Record
 from gridledger_domain.records.fields import (
     JsonObject,
     as_object,
@@ -47,8 +47,8 @@ class LineItem(Record):
     counterparty: str = ""
     band: str = ""
     covered_wh: int = 0
-    estimated: bool = quiet(False)
-    corrects: Instant = quiet(0)
+    estimated: bool = field(default=False, metadata=QUIET)
+    corrects: Instant = field(default=0, metadata=QUIET)
 
     def sort_key(self) -> tuple[int, int, int, str, str, int, bool]:
         return (

@@ -4,8 +4,8 @@ A record is a frozen dataclass deriving from :class:`Record`. Its fields' types 
 travel: ``str``, ``int`` and ``bool`` as themselves, :data:`Instant` as ``YYYY-MM-DDTHH:MM:SSZ``,
 a vocabulary word (``StrEnum``) as its value, ``tuple[R, ...]`` of records as an array of
 objects. Reading is strict (a missing or mistyped field is an ``InvalidRequest`` naming it);
-a field with a default may be left out. A field declared with :func:`quiet` is also left out
-when writing while it holds its default, so records written before the field existed re-encode
+a field with a default may be left out. A field with :data:`QUIET` metadata is also left out
+when written while it holds its default, so records written before the field existed re-encode
 to the same bytes.
 """
 
@@ -101,9 +101,8 @@ def _field_codec(hint: Any) -> tuple[Encode, Decode]:
     raise TypeError(f"no JSON codec for a record field of type {hint!r}")
 
 
-def quiet(default: Any) -> Any:
-    """A field default that is not written while the field holds it (see the module's text)."""
-    return dataclasses.field(default=default, metadata={"quiet": True})
+QUIET = {"quiet": True}
+"""Field metadata, ``field(default=..., metadata=QUIET)``: not written while at its default."""
 
 
 class _Field(NamedTuple):

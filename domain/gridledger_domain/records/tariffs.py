@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from gridledger_domain.records.codec import Instant, Record, quiet
+from gridledger_domain.records.codec import QUIET, Instant, Record
 from gridledger_domain.refusals import InvalidRequest
 from gridledger_domain.timeutil import DAY_SECONDS, INTERVAL_SECONDS, minute_of_day
 from gridledger_domain.units import BASIS_POINTS, MAX_PRICE
@@ -50,7 +50,7 @@ class Tariff(Record):
     fixed_fee_per_day: int
     tax_rate_bp: int
     currency: str = "EUR"
-    billing_cycle: BillingCycle = quiet(BillingCycle.MONTHLY)
+    billing_cycle: BillingCycle = field(default=BillingCycle.MONTHLY, metadata=QUIET)
 
     def __post_init__(self) -> None:
         if type(self.version) is not int or self.version < 1:

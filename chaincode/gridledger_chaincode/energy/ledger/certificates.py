@@ -20,7 +20,7 @@ from gridledger_chaincode.energy.ledger.certificate_supply import (
     drawn_supply,
     record_supply,
 )
-from gridledger_chaincode.energy.ledger.closing import closed_through
+from gridledger_chaincode.energy.ledger.closing import ClosedDays
 from gridledger_chaincode.energy.ledger.paging import PageRequest, page_answer
 from gridledger_chaincode.energy.ledger.state import (
     CERTIFICATE,
@@ -41,7 +41,7 @@ class CertificateDesk:
         self.issued = 0
         # Reads repeated for every interval of a batch, done once per transaction instead.
         self._sold: dict[tuple[str, str], dict[int, list[Trade]]] = {}
-        self._closed_through: dict[str, int] = {}
+        self.closed_days = ClosedDays(state)
 
     def load(self, certificate_id: str) -> Certificate | None:
         if certificate_id in self.written:
@@ -75,7 +75,7 @@ class CertificateDesk:
     def _transfer(
         self, certificate: Certificate, trades: Iterable[Trade], *, stored_backing: bool = True
     ) -> None:
-        eligible = [t for t in trades if self._closed(t.buyer) <= t.interval_start]
+        eligible = [t for t in trades if not self.closed_days.closed(t.buyer, t.interval_start)]
         certificate = self.written.get(certificate.certificate_id, certificate)
         if not eligible or certificate.available_wh == 0:
             return
@@ -98,11 +98,6 @@ class CertificateDesk:
         self.issued += 1
         self.save(certificate)
         self._transfer(certificate, self._trades_sold(meter.owner, opening.interval_start))
-
-    def _closed(self, participant: str) -> int:
-        if participant not in self._closed_through:
-            self._closed_through[participant] = closed_through(self.state, participant)
-        return self._closed_through[participant]
 
     def _trades_sold(self, seller: str, instant: int) -> list[Trade]:
         """The seller's trades for the interval starting at ``instant``. The seller's trades of

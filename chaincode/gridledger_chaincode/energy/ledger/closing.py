@@ -1,9 +1,9 @@
-"""How far each participant's days are closed, and which days were closed for anyone.
+"""Which days are closed: a participant's UTC day is closed once its day statement is stored
+(or, on a ledger whose bills predate day statements, when a settled period covers it).
 
-A participant's days close in order; ``closed_through`` is the end of the last closed day (or,
-for a ledger whose bills predate day statements, of the last settled period). Nothing dated
-before it may change: readings (except actual readings for estimated ones), offers, trades and
-certificate transfers are refused there, and tariffs may not change a closed day.
+Nothing dated in a closed day may change: readings (except actual readings for estimated ones),
+offers, trades and certificate transfers are refused there, and tariffs may not change it.
+Days close in any order, so the days of a period close in parallel transactions.
 """
 
 from __future__ import annotations
@@ -12,11 +12,10 @@ import json
 
 from gridledger_domain import format_utc, parse_utc
 from gridledger_domain.records import Bill
-from gridledger_domain.timeutil import DAY_SECONDS
+from gridledger_domain.timeutil import DAY_SECONDS, day_of
 
 from gridledger_chaincode.energy.ledger.state import (
     BILLED_THROUGH,
-    CLOSED_THROUGH,
     DAY_STATEMENT,
     REVISION_DUE,
     State,
@@ -32,14 +31,40 @@ def billed_through(state: State, participant: str) -> int:
     return parse_utc(raw.decode()) if raw else 0
 
 
-def closed_through(state: State, participant: str) -> int:
-    """End of the participant's last closed day or settled period (0 if none)."""
-    raw = state.get_raw(CLOSED_THROUGH, participant) or state.get_raw(BILLED_THROUGH, participant)
-    return parse_utc(raw.decode()) if raw else 0
+class ClosedDays:
+    """Answers "is this participant's day closed?" with one read per participant and day in a
+    transaction (plus one per participant for bills that predate day statements)."""
+
+    def __init__(self, state: State) -> None:
+        self.state = state
+        self._billed: dict[str, int] = {}
+        self._days: dict[tuple[str, int], bool] = {}
+
+    def closed(self, participant: str, instant: int) -> bool:
+        """Whether the UTC day holding ``instant`` is closed for ``participant``."""
+        day = day_of(instant)
+        known = self._days.get((participant, day))
+        if known is None:
+            if participant not in self._billed:
+                self._billed[participant] = billed_through(self.state, participant)
+            known = day < self._billed[participant] or bool(
+                self.state.get_raw(DAY_STATEMENT, participant, format_utc(day))
+            )
+            self._days[(participant, day)] = known
+        return known
+
+    def any_closed(self, participants: tuple[str, ...], first: int, last: int) -> str | None:
+        """The first of ``participants`` with a closed day from ``first`` to ``last``."""
+        for participant in participants:
+            for day in range(day_of(first), last + 1, DAY_SECONDS):
+                if self.closed(participant, day):
+                    return participant
+        return None
 
 
-def mark_closed(state: State, participant: str, day: int) -> None:
-    state.put_raw(CLOSED_THROUGH, [participant], format_utc(day + DAY_SECONDS).encode())
+def mark_closed(state: State, day: int) -> None:
+    """Note that ``day`` was closed for someone (a blind write: concurrent closings of the
+    same day never conflict)."""
     state.stub.put_state(f"{CLOSED_DAY}{day // DAY_SECONDS:07d}", b"1")
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from gridledger_domain import parse_utc
+from gridledger_domain import INTERVAL_SECONDS, parse_utc
 from gridledger_domain.identifiers import validate_zone
 from gridledger_domain.records import Offer, Trade
 from gridledger_domain.refusals import AccessDenied, Conflict, InvalidRequest
@@ -27,7 +27,7 @@ from gridledger_domain.vocabulary import (
 
 from gridledger_chaincode.energy.ledger.access import Caller
 from gridledger_chaincode.energy.ledger.certificates import CertificateDesk
-from gridledger_chaincode.energy.ledger.closing import closed_through
+from gridledger_chaincode.energy.ledger.closing import ClosedDays
 from gridledger_chaincode.energy.ledger.meters import load_meter
 from gridledger_chaincode.energy.ledger.paging import PageRequest, page_answer
 from gridledger_chaincode.energy.ledger.state import (
@@ -94,8 +94,6 @@ def post_offer(
     if meter.kind is MeterKind.CONSUMPTION:
         raise InvalidRequest(f"meter {meter_id} is a consumption meter and cannot sell")
     start = _instant("interval_start", interval_start)
-    if start < closed_through(state, seller.participant_id):
-        raise Conflict("the offer's intervals are in a period already settled for the seller")
     offer = Offer(
         offer_id=f"offer.{state.stub.tx_id}"[:128],
         seller=seller.participant_id,
@@ -108,6 +106,7 @@ def post_offer(
         price=price,
         remaining_wh=quantity_wh,
     )
+    _refuse_closed_days(ClosedDays(state), offer, (seller.participant_id,))
     if state.get_raw(OFFER, offer.offer_id):
         raise Conflict(f"offer {offer.offer_id} already exists")
     state.put_json(OFFER, [offer.offer_id], offer.to_json_dict())
@@ -116,12 +115,18 @@ def post_offer(
     return offer
 
 
+def _refuse_closed_days(closed: ClosedDays, offer: Offer, parties: tuple[str, ...]) -> None:
+    last = offer.interval_start + (offer.interval_count - 1) * INTERVAL_SECONDS
+    party = closed.any_closed(parties, offer.interval_start, last)
+    if party is not None:
+        raise Conflict(f"the offer's intervals are in a day already closed for {party}")
+
+
 def buy_offer(state: State, caller: Caller, offer_id: str, quantity_wh: int) -> list[Trade]:
     buyer = caller.require_role(BUYING_ROLES, "buy energy")
     offer = load_offer(state, offer_id)
-    for party in (buyer.participant_id, offer.seller):
-        if offer.interval_start < closed_through(state, party):
-            raise Conflict(f"the offer's intervals are in a period already settled for {party}")
+    desk = CertificateDesk(state)
+    _refuse_closed_days(desk.closed_days, offer, (buyer.participant_id, offer.seller))
     updated, trades = buy(
         offer, buyer.participant_id, quantity_wh, f"trade.{state.stub.tx_id}"[:120]
     )
@@ -132,7 +137,7 @@ def buy_offer(state: State, caller: Caller, offer_id: str, quantity_wh: int) -> 
         day = day_text(trade.interval_start)
         state.put_raw(TRADE_BY_PARTY, [trade.buyer, day, trade.trade_id], b"buyer")
         state.put_raw(TRADE_BY_PARTY, [trade.seller, day, trade.trade_id], b"seller")
-    CertificateDesk(state).back_new_trades(trades)
+    desk.back_new_trades(trades)
     event = {
         "offer_id": offer.offer_id,
         "buyer": buyer.participant_id,

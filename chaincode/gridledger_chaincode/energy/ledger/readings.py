@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -22,7 +23,7 @@ from gridledger_domain.timeutil import DAY_SECONDS, day_of
 from gridledger_chaincode.energy.ledger.access import Caller
 from gridledger_chaincode.energy.ledger.certificates import CertificateDesk
 from gridledger_chaincode.energy.ledger.closing import (
-    closed_through,
+    ClosedDays,
     load_statement,
     mark_revision_due,
 )
@@ -53,7 +54,12 @@ def _reading_key(reading: MeterReading) -> list[str]:
 
 
 def _load_signed(raw: bytes) -> SignedReading:
-    return SignedReading.from_json_dict(json.loads(raw))
+    """A stored reading (checked in full when it was submitted: only rebuilt here)."""
+    data = json.loads(raw)
+    reading = MeterReading(
+        data["meter_id"], parse_utc(data["interval_start"]), data["import_wh"], data["export_wh"]
+    )
+    return SignedReading(reading, base64.b64decode(data["signature"]))
 
 
 def stored_readings(state: State, meter_id: str, days: Iterable[int]) -> dict[int, SignedReading]:
@@ -220,19 +226,17 @@ def submit_readings(state: State, caller: Caller, items: Sequence[Any]) -> dict[
 def _refuse_closed(state: State, meters: Mapping[str, Meter], new: Sequence[SignedReading]) -> None:
     """A new reading may not change a closed day of the meter's owner (its statement could no
     longer be recomputed), except an actual reading for one that day's statement estimated:
-    that reading is stored and the day marked for revision (a true-up on the next bill). The
-    reading at the end of the last closed day opens the next one and is accepted."""
-    through: dict[str, int] = {}
+    that reading is stored and the day marked for revision (a true-up on the next bill). A
+    reading at midnight also closes the day before: it is accepted there unless estimated
+    (then that day is marked too), since the meter had no reading in that day otherwise."""
+    closed = ClosedDays(state)
     statements: dict[tuple[str, int], Bill | None] = {}
     for signed in new:
         meter_id, at = signed.reading.meter_id, signed.reading.interval_start
         owner = meters[meter_id].owner
-        if owner not in through:
-            through[owner] = closed_through(state, owner)
         day = day_of(at)
-        closing_of = day - DAY_SECONDS if at == day else None
-        for affected in (day, closing_of):
-            if affected is None or affected >= through[owner]:
+        for affected in (day, day - DAY_SECONDS) if at == day else (day,):
+            if not closed.closed(owner, affected):
                 continue
             if (owner, affected) not in statements:
                 statements[(owner, affected)] = load_statement(state, owner, affected)
@@ -242,7 +246,7 @@ def _refuse_closed(state: State, meters: Mapping[str, Meter], new: Sequence[Sign
             elif affected == day:
                 raise Conflict(
                     f"reading {meter_id} at {format_utc(at)} falls in a day already closed "
-                    f"for {owner} (closed up to {format_utc(through[owner])})"
+                    f"for {owner}"
                 )
 
 

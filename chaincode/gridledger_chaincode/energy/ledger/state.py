@@ -13,7 +13,6 @@
 | ``energy.trade_by_party`` | participant, UTC day, trade id | ``buyer`` or ``seller`` |
 | ``energy.tariff`` | version (6 digits) | Tariff JSON |
 | ``energy.day_statement`` | participant, UTC day | canonical statement JSON (a one-day bill) |
-| ``energy.closed_through`` | participant | end of the participant's last closed day |
 | ``energy.revision_due`` | participant, UTC day | ``1``: actual readings came for estimates |
 | ``energy.day_revision`` | participant, UTC day, revision (3 digits) | revised statement JSON |
 | ``energy.true_up`` | participant, UTC day, revision | true-up lines of that revision |
@@ -58,7 +57,6 @@ TRADE = "energy.trade"
 TRADE_BY_PARTY = "energy.trade_by_party"
 TARIFF = "energy.tariff"
 DAY_STATEMENT = "energy.day_statement"
-CLOSED_THROUGH = "energy.closed_through"
 REVISION_DUE = "energy.revision_due"
 DAY_REVISION = "energy.day_revision"
 TRUE_UP = "energy.true_up"

@@ -17,7 +17,7 @@ from gridledger_chaincode.energy.assembly import TrueUp, true_up_lines
 from gridledger_chaincode.energy.certificates import retire
 from gridledger_chaincode.energy.ledger.access import Caller
 from gridledger_chaincode.energy.ledger.certificates import CertificateDesk
-from gridledger_chaincode.energy.ledger.closing import closed_through, load_statement, mark_closed
+from gridledger_chaincode.energy.ledger.closing import billed_through, load_statement, mark_closed
 from gridledger_chaincode.energy.ledger.day_inputs import day_inputs
 from gridledger_chaincode.energy.ledger.paging import PageRequest, page_answer
 from gridledger_chaincode.energy.ledger.participants import load_participant
@@ -76,13 +76,10 @@ def _close_one(state: State, participant: str, day: int, estimate: bool) -> dict
     stored = load_statement(state, participant, day)
     if stored is not None:
         return _closed(stored, "already_closed")
-    through = closed_through(state, participant)
-    if through and day != through:
-        detail = (
-            f"{participant} is closed up to {format_utc(through)}; "
-            f"the next day to close is {format_utc(through)}"
-        )
-        return _result(participant, "out_of_order", detail=detail)
+    through = billed_through(state, participant)
+    if day < through:
+        detail = f"{participant} was billed up to {format_utc(through)} before day statements"
+        return _result(participant, "already_billed", detail=detail)
     gathered = day_inputs(state, participant, day, estimate=estimate)
     if gathered.missing and not estimate:
         first = gathered.missing[0]
@@ -93,7 +90,7 @@ def _close_one(state: State, participant: str, day: int, estimate: bool) -> dict
         return _result(participant, "waiting", missing=len(gathered.missing), detail=detail)
     statement = settle(gathered.inputs)
     state.put_raw(DAY_STATEMENT, [participant, format_utc(day)], statement.to_json())
-    mark_closed(state, participant, day)
+    mark_closed(state, day)
     desk = CertificateDesk(state)
     for certificate_id, claimed in statement.certificates_claimed:
         certificate = desk.load(certificate_id)
