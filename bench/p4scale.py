@@ -7,7 +7,8 @@ On the bench devnet (both organisations endorsing the ``gridledger`` chaincode):
 2. a whole 7-day offer (672 intervals) bought in one call, from a one-meter seller and from the
    holder: seconds (target <= 2 s);
 3. one customer with ``--customer-meters`` meters (100) billed for a month end to end
-   (``CloseDays`` for each of its 30 days, then ``Settle``): seconds (target <= 10 s); and
+   (``CloseDays`` for each of its 30 days, ``--calls-in-flight`` at once, then ``Settle``):
+   seconds (target <= 10 s); and
    ``--consumers`` single-meter consumer-months billed through ``CloseDays`` calls of up to
    ``--per-call`` participants, ``--calls-in-flight`` at once, then ``Settle`` each: bills/s
    and the implied time for 10,000 (target >= 17 bills/s); seeding not counted;
@@ -141,7 +142,7 @@ def run_p4scale(
         (
             f"customer: a {options.customer_meters}-meter customer's month",
             "customer",
-            [f"--meters={options.customer_meters}"],
+            [f"--meters={options.customer_meters}", f"--inflight={options.calls_in_flight}"],
         ),
         (
             f"consumers: {options.consumers} single-meter consumer-months",
@@ -257,6 +258,7 @@ def _billing_rows(results: P4Results) -> list[list[str]]:
             [
                 "customer-month billed end to end (CloseDays x 30, Settle)",
                 f"{customer['meters']} meters x {customer['intervals']:,} intervals; "
+                f"{customer['inflight']} days in flight: "
                 f"CloseDays {customer['close_seconds']:.2f} s "
                 f"(slowest day {customer['slowest_day_seconds']:.2f} s), "
                 f"Settle {customer['settle_seconds']:.2f} s",

@@ -85,6 +85,7 @@ def _results() -> P4Results:
     results.figures["customer"] = {
         "meters": 100,
         "intervals": 288_000,
+        "inflight": 4,
         "close_seconds": 8.0,
         "slowest_day_seconds": 0.5,
         "settle_seconds": 1.0,
