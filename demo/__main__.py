@@ -67,7 +67,7 @@ def main(
         with console.status(f"starting {kind} in {folder} ..."):
             network = start_fabric_network(folder) if fabric else start_devnet_network(folder, port)
         console.print(f"  {kind} up in {time.monotonic() - began:.1f}s, home {folder}")
-        day = run_market_day(network.profile(), console)
+        day = run_market_day(network.profile(), console, folder / "billing")
     except BaseException:
         if network is not None and not keep:
             network.stop()

@@ -7,7 +7,9 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+from gridledger.billing import RunnerOptions, open_runner
 from gridledger.cli.render import bill_panel, offers_table, short_name
 from gridledger.energy import (
     Bill,
@@ -27,6 +29,7 @@ from gridledger.energy import (
 from gridledger.energy.instants import to_datetime
 from gridledger.profile import ConnectionProfile
 from gridledger_domain import INTERVAL_SECONDS, format_utc, from_datetime, parse_utc
+from gridledger_domain.vocabulary import BillingCycle
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
 from rich.progress import Progress as ProgressBar
@@ -54,6 +57,7 @@ def demo_tariff() -> Tariff:
         grid_fee=ct("6.5"),
         fixed_fee_per_day=35,
         tax_rate_bp=1900,
+        billing_cycle=BillingCycle.DAILY,
     )
 
 
@@ -85,6 +89,7 @@ class Scene:
     """The clients of everyone on stage, and the console the day is told on."""
 
     def __init__(self, profile: ConnectionProfile, console: Console, stack: ExitStack) -> None:
+        self.profile = profile
         self.console = console
         self.cast = market_cast()
         self.utility = stack.enter_context(EnergyClient.connect(profile, OPERATOR, "utility"))
@@ -238,12 +243,20 @@ def submit_readings(scene: Scene) -> SubmissionSummary:
         return summary
 
 
-def settle_and_verify(scene: Scene) -> tuple[tuple[SettledBill, ...], int]:
+def bill_and_verify(scene: Scene, billing: Path) -> tuple[tuple[SettledBill, ...], int]:
     settled: list[SettledBill] = []
     billed = [actor for actor in scene.cast if actor.role in BILLED]
-    with scene.step("5. The utility settles the day"):
+    with scene.step("5. The billing runner closes the day and bills everyone"):
+        # what `gridledger billing run --once --since 2025-06-21 --until 2025-06-22` does
+        options = RunnerOptions(since=from_datetime(DAY), until=from_datetime(NEXT_DAY))
+
+        def echo(line: str) -> None:
+            scene.console.out(f"  {line}")
+
+        with open_runner(scene.profile, billing, OPERATOR, echo, options=options) as runner:
+            echo(runner.run_pass().line())
         for actor in billed:
-            bill = scene.utility.settle(scene.ids[actor.key], DAY, NEXT_DAY)
+            bill = scene.utility.bill(scene.ids[actor.key], DAY, NEXT_DAY)
             scene.console.print(
                 f"  {actor.display_name:<24} total {format_amount(bill.total):>9} {bill.currency}"
             )
@@ -281,12 +294,13 @@ def summary_table(day: MarketDay) -> Table:
     return table
 
 
-def run_market_day(profile: ConnectionProfile, console: Console) -> MarketDay:
+def run_market_day(profile: ConnectionProfile, console: Console, billing: Path) -> MarketDay:
+    """The market day; ``billing``: the billing runner's folder (outbox and state)."""
     with ExitStack() as stack:
         scene = Scene(profile, console, stack)
         register_everyone(scene)
         post_offers(scene)
         trades = go_shopping(scene)
         readings = submit_readings(scene)
-        bills, verified = settle_and_verify(scene)
+        bills, verified = bill_and_verify(scene, billing)
         return MarketDay(bills, readings, trades, verified)

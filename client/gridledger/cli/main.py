@@ -8,6 +8,7 @@ import logging
 from importlib.metadata import entry_points
 
 import typer
+from gridledger.cli import billing as billing_cmd
 from gridledger.cli import chaincode as chaincode_cmd
 from gridledger.cli import energy as energy_cmd
 from gridledger.cli.failures import OneLineErrors
@@ -21,6 +22,7 @@ app = typer.Typer(
 )
 app.add_typer(chaincode_cmd.app, name="chaincode")
 app.add_typer(energy_cmd.app, name="energy")
+app.add_typer(billing_cmd.app, name="billing")
 
 
 @app.callback()

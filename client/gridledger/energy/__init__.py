@@ -13,7 +13,8 @@ from gridledger.energy._async.client import AsyncEnergyClient
 from gridledger.energy._sync.client import EnergyClient
 from gridledger.energy.answers import ResponseFormatError
 from gridledger.energy.batching import DEFAULT_BATCH_SIZE, ReadingBatch, plan_batches
-from gridledger.energy.bills import BillVerification
+from gridledger.energy.bills import BillVerification, DayStatementVerification
+from gridledger.energy.closing import DayClosing, DayNotClosed, DayResult, DayStatus
 from gridledger.energy.errors import (
     AccessDenied,
     Conflict,
@@ -38,6 +39,7 @@ from gridledger.energy.readings import (
     ReadingSubmissionError,
     SubmissionSummary,
 )
+from gridledger.energy.revisions import DayRevision, DayToRevise
 from gridledger.energy.settlements import Settlement
 from gridledger.energy.signing import HeadEnd, MeterSigner, UnknownMeterKey
 from gridledger_domain import MeterReading, SignedReading
@@ -83,6 +85,13 @@ __all__ = [
     "CertificateClaim",
     "CertificateStatus",
     "Conflict",
+    "DayClosing",
+    "DayNotClosed",
+    "DayResult",
+    "DayRevision",
+    "DayStatementVerification",
+    "DayStatus",
+    "DayToRevise",
     "EnergyClient",
     "EnergyError",
     "EnergySource",

@@ -18,14 +18,14 @@ from gridledger.energy import (
     Bill,
     CertificateStatus,
     Conflict,
-    IncompleteData,
+    DayNotClosed,
     LineKind,
     Progress,
     SignedReading,
     SubmissionSummary,
     price_from_minor_per_kwh,
 )
-from gridledger_domain import from_datetime
+from gridledger_domain import from_datetime, refusals
 
 from .conftest import Market, register_meter
 
@@ -214,10 +214,11 @@ def test_a_day_without_readings_is_refused_not_billed_as_zero(
     assert not preview.complete
     assert preview.intervals_settled == 0 and len(preview.unsettled_intervals) == 96
     assert {m.meter_id for m in preview.missing_readings} == {day.meters["bob"]}
-    with pytest.raises(IncompleteData) as refused:
+    with pytest.raises(DayNotClosed) as refused:  # the contract's "incomplete" kind
         market.utility.settle(market.ids["bob"], later, after)
-    assert "readings missing" in refused.value.reason
-    assert refused.value.details  # the peers' answers are kept
+    assert isinstance(refused.value, refusals.IncompleteData)
+    assert "96 readings missing, first " + day.meters["bob"] in refused.value.reason
+    assert refused.value.result.missing == 96
 
 
 def test_a_settled_day_takes_no_new_readings(market: Market, day: MarketDay) -> None:
@@ -226,5 +227,5 @@ def test_a_settled_day_takes_no_new_readings(market: Market, day: MarketDay) -> 
         late.sign_series(DAY, ((i, 0) for i in range(97))), raise_on_failure=False
     )
     error = summary.failures[0].error
-    assert isinstance(error, Conflict) and "already settled" in error.reason
+    assert isinstance(error, Conflict) and "already closed" in error.reason
     assert market["dave"].verify_bill(None, DAY, NEXT).matches

@@ -178,6 +178,18 @@ def verify_bill(
         f"{format_amount(result.recomputed_total)}"
     )
     console.print(f"  inputs hash {result.stored_inputs_hash}")
+    if result.days:
+        wrong = result.mismatched_days
+        console.print(
+            f"  day statements: {len(result.days) - len(wrong)} of {len(result.days)} match"
+        )
+        for day in wrong:
+            console.print(
+                f"  [bold red]day {format_utc(day.day)[:10]} does not match[/bold red]: "
+                f"{day.statement_id}, stored total {format_amount(day.stored_total)}, "
+                f"recomputed {format_amount(day.recomputed_total)}",
+                soft_wrap=True,
+            )
     if not result.matches:
         raise typer.Exit(1)
 

@@ -12,16 +12,17 @@ deadline (``gridledger.gateway.Timeouts``: evaluate 5 s, endorse 15 s, ...). A c
 out of time raises a ``GatewayError`` whose ``failure`` is ``Failure.DEADLINE_EXCEEDED``.
 
 Every listing (``participants``, ``meters``, ``readings``, ``list_offers``, ``trades``,
-``tariffs``, ``bills``, ``certificates``) returns an ``AsyncListing`` at once: ``async for``
-fetches its items ``page_size`` at a time (1 to 1 000, default 100) up to ``limit`` (None: all),
-``await`` gives them all as a list, ``.page(bookmark)`` one page and the next page's bookmark.
-Its ``timeout`` bounds each page's call.
+``tariffs``, ``bills``, ``certificates``, ``days_to_revise``) returns an ``AsyncListing`` at
+once: ``async for`` fetches its items ``page_size`` at a time (1 to 1 000, default 100) up to
+``limit`` (None: all), ``await`` gives them all as a list, ``.page(bookmark)`` one page and the
+next page's bookmark. Its ``timeout`` bounds each page's call.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar, Unpack
 
@@ -30,23 +31,28 @@ from gridledger.energy._async.submitter import submit_batches
 from gridledger.energy._async.transactions import evaluate_transaction, submit_transaction
 from gridledger.energy.answers import parse_json, read, read_bill, read_each
 from gridledger.energy.batching import DEFAULT_BATCH_SIZE, plan_batches
-from gridledger.energy.bills import BillVerification
+from gridledger.energy.bills import BillVerification, DayStatementVerification
 from gridledger.energy.client import CHAINCODE, CONTRACT, DEFAULT_MAX_IN_FLIGHT
+from gridledger.energy.closing import DayClosing, DayNotClosed, DayStatus
 from gridledger.energy.errors import NotFound
-from gridledger.energy.instants import Instant, to_text
+from gridledger.energy.instants import Instant, to_seconds, to_text
 from gridledger.energy.paging import DEFAULT_PAGE_SIZE, ListingOptions, Page, read_page
 from gridledger.energy.participants import CallerInfo
 from gridledger.energy.readings import ReadingSubmissionError, SubmissionSummary
+from gridledger.energy.revisions import DayRevision, DayToRevise
 from gridledger.energy.settlements import Settlement
 from gridledger.energy.submitter import ProgressCallback
 from gridledger.gateway import AsyncContract, AsyncGateway, AsyncNetwork
 from gridledger.gateway._async.closing import AsyncClosing
+from gridledger.gateway.timeouts import Deadline
 from gridledger.profile import ConnectionProfile
 from gridledger.retry import DEFAULT_RETRY_POLICY, RetryPolicy
-from gridledger_domain import SignedReading
+from gridledger_domain import SignedReading, parse_utc
 from gridledger_domain.identifiers import split_participant_id
 from gridledger_domain.records import Bill, Certificate, Meter, Offer, Participant, Tariff, Trade
 from gridledger_domain.records.fields import JsonObject
+from gridledger_domain.refusals import InvalidRequest
+from gridledger_domain.timeutil import DAY_SECONDS, day_of
 from gridledger_domain.vocabulary import EnergySource, MeterKind, Role
 
 T = TypeVar("T")
@@ -385,17 +391,46 @@ class AsyncEnergyClient(AsyncClosing):
         *,
         timeout: float | None = None,
     ) -> Bill:
-        """Settle and store the bill (utility only); settling again returns the same bill.
-        Missing readings raise ``IncompleteData`` listing them."""
+        """The period's bill (utility only): a period settled before gives its stored bill;
+        otherwise the period's days still open are closed first (one ``close_days`` per day,
+        without estimates), then the bill is assembled from their day statements and stored.
+        A day that cannot close raises ``DayNotClosed`` (for missing readings: how many, and
+        the first); nothing is settled then. ``timeout`` bounds the whole call."""
+        deadline = Deadline(self._timeout(timeout))
+        start, end = to_seconds(period_start), to_seconds(period_end)
+        try:
+            return await self.bill(participant_id, start, end, timeout=deadline.left())
+        except NotFound:
+            pass
+        await self._close_period(participant_id, start, end, deadline)
         raw = await self._raw(
             "Settle",
             participant_id,
-            to_text(period_start),
-            to_text(period_end),
-            timeout=timeout,
+            to_text(start),
+            to_text(end),
+            timeout=deadline.left(),
             submit=True,
         )
         return read_bill(raw)
+
+    async def _close_period(
+        self, participant_id: str, start: int, end: int, deadline: Deadline
+    ) -> None:
+        """Close each day of ``start..end`` that has no statement yet, in order."""
+        for day in range(day_of(start), end, DAY_SECONDS):
+            try:  # a statement there: closed (only its existence matters here)
+                await self._raw(
+                    "GetDayStatement", participant_id, _day_text(day), timeout=deadline.left()
+                )
+                continue
+            except NotFound:
+                pass
+            closing = await self.close_days(day, [participant_id], timeout=deadline.left())
+            result = closing.results[0]
+            if result.status is DayStatus.NOT_BILLED:
+                return  # nothing to close: Settle says what it makes of it
+            if not result.status.done:
+                raise DayNotClosed(participant_id, day, result)
 
     async def settle_period(
         self,
@@ -454,10 +489,94 @@ class AsyncEnergyClient(AsyncClosing):
         *,
         timeout: float | None = None,
     ) -> BillVerification:
-        """Recompute the stored bill from the ledger and compare."""
+        """Recompute the stored bill from the ledger and compare: its assembly (``VerifyBill``)
+        and each of its day statements (``VerifyDayStatement``); ``mismatched_days`` of the
+        answer names the days that do not match. (A bill settled before day statements
+        existed has none: ``VerifyBill`` recomputes it whole.) ``timeout`` bounds each call."""
         args = await self._period(participant_id, period_start, period_end, timeout)
         answer = await self._evaluate("VerifyBill", *args, timeout=timeout)
-        return read(BillVerification.from_json_dict, answer, "verification")
+        verification = read(BillVerification.from_json_dict, answer, "verification")
+        days: list[DayStatementVerification] = []
+        for day in range(day_of(to_seconds(period_start)), to_seconds(period_end), DAY_SECONDS):
+            try:
+                days.append(await self.verify_day_statement(args[0], day, timeout=timeout))
+            except NotFound:
+                if not days:
+                    break  # a bill without day statements
+        matches = verification.assembly_matches and all(day.matches for day in days)
+        return replace(verification, days=tuple(days), matches=matches)
+
+    # -- day statements -------------------------------------------------------------------------
+    async def close_days(
+        self,
+        day: Instant,
+        participants: Sequence[str],
+        *,
+        estimate: bool = False,
+        timeout: float | None = None,
+    ) -> DayClosing:
+        """Close one UTC day for 1 to 100 participants (utility only): each gets its day
+        statement, in order of their days (see ``DayStatus``). With ``estimate`` missing
+        readings are estimated (docs/settlement.md), which the contract allows only once the
+        day has ended. Closing a closed day again answers ``already_closed``."""
+        answer = await self._submit(
+            "CloseDays",
+            _day_text(day),
+            json.dumps(list(participants)),
+            "true" if estimate else "false",
+            timeout=timeout,
+            idempotent=True,
+        )
+        return read(DayClosing.from_json_dict, answer, "day closing")
+
+    async def preview_close_days(
+        self, day: Instant, participants: Sequence[str], *, timeout: float | None = None
+    ) -> DayClosing:
+        """What ``close_days`` (without estimates) would answer now; nothing is stored. Tells
+        where each participant stands: ``already_closed``, ``out_of_order`` naming its next
+        day to close, or ``closed``/``waiting`` when ``day`` would be closed next."""
+        answer = await self._evaluate(
+            "CloseDays",
+            _day_text(day),
+            json.dumps(list(participants)),
+            "false",
+            timeout=timeout,
+        )
+        return read(DayClosing.from_json_dict, answer, "day closing")
+
+    async def revise_day(
+        self, participant_id: str, day: Instant, *, timeout: float | None = None
+    ) -> DayRevision:
+        """Revise a closed day whose estimated intervals got actual readings (utility only):
+        the true-up is carried by the participant's next bill."""
+        answer = await self._submit(
+            "ReviseDay", participant_id, _day_text(day), timeout=timeout, idempotent=True
+        )
+        return read(DayRevision.from_json_dict, answer, "day revision")
+
+    def days_to_revise(self, **options: Unpack[ListingOptions]) -> AsyncListing[DayToRevise]:
+        """Closed days due for revision (late readings for estimated intervals; utility only)."""
+        return self._listing(DayToRevise.from_json_dict, "ListDaysToRevise", (), options)
+
+    async def day_statement(
+        self, participant_id: str | None, day: Instant, *, timeout: float | None = None
+    ) -> Bill:
+        """A closed day's statement: a one-day bill (default participant: the caller)."""
+        pid = await self._self_or(participant_id, timeout)
+        return read_bill(await self._raw("GetDayStatement", pid, _day_text(day), timeout=timeout))
+
+    async def verify_day_statement(
+        self, participant_id: str | None, day: Instant, *, timeout: float | None = None
+    ) -> DayStatementVerification:
+        """Recompute one day statement from the ledger and compare."""
+        pid = await self._self_or(participant_id, timeout)
+        text = _day_text(day)
+        answer = await self._evaluate("VerifyDayStatement", pid, text, timeout=timeout)
+        return read(
+            lambda data: DayStatementVerification.from_json_dict(data, parse_utc(text)),
+            answer,
+            "day statement verification",
+        )
 
     # -- certificates ---------------------------------------------------------------------------
     def certificates(
@@ -467,3 +586,11 @@ class AsyncEnergyClient(AsyncClosing):
         return self._listing(
             Certificate.from_json_dict, "ListCertificates", (), options, of=(owner,)
         )
+
+
+def _day_text(day: Instant) -> str:
+    """A UTC day as the contract spells it (its midnight); not a midnight: ``InvalidRequest``."""
+    seconds = to_seconds(day)
+    if seconds % DAY_SECONDS:
+        raise InvalidRequest(f"a day starts at UTC midnight: {to_text(seconds)}")
+    return to_text(seconds)
