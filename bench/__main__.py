@@ -211,6 +211,7 @@ def _p4_options(args: argparse.Namespace) -> P4Options:
         consumers=args.consumers,
         per_call=args.per_call,
         calls_in_flight=args.calls_in_flight,
+        consumers_via=args.consumers_via,
         p3_baseline=args.p3_baseline,
         p3_rounds=args.p3_rounds,
         p3_warmup=args.warmup,
@@ -248,6 +249,12 @@ def main() -> int:
         "--per-call", type=int, default=defaults.per_call, help="P4scale: CloseDays batch"
     )
     parser.add_argument("--calls-in-flight", type=int, default=defaults.calls_in_flight)
+    parser.add_argument(
+        "--consumers-via",
+        choices=("runner", "calls"),
+        default=defaults.consumers_via,
+        help="P4scale: bill the consumers with `gridledger billing run --once` or direct calls",
+    )
     parser.add_argument(
         "--p3-baseline",
         type=Path,

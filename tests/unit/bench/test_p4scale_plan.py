@@ -91,7 +91,8 @@ def _results() -> P4Results:
         "settle_seconds": 1.0,
     }
     results.figures["consumers"] = {
-        "bills": 100,
+        "consumers": 100,
+        "via": "calls",
         "seconds": 10.0,
         "close_seconds": 8.0,
         "settle_seconds": 2.0,
@@ -114,12 +115,26 @@ def test_report_prints_each_figure_with_its_sizes_and_verdict() -> None:
     week = [line for line in lines if line.startswith("| 7-day offer")]
     assert "| met" in week[0] and "NOT met" in week[1]
     assert "9.00 s" in rows["customer-month billed end to end (CloseDays x 30, Settle)"]
-    consumers = rows["single-meter consumer-months billed (CloseDays batches, Settle each)"]
+    consumers = rows["single-meter consumer-months billed"]
     assert "10.0 bills/s" in consumers and "16.7 min" in consumers and "NOT met" in consumers
     assert "1.10" in rows["P3 round 1: best readings/s with p99 <= 3 s, this / baseline"]
     assert "0.90" in rows["P3 round 2: best readings/s with p99 <= 3 s, this / baseline"]
     mean = rows["P3 not lower than before (mean of the rounds' ratios)"]
     assert "1.00" in mean and "| met" in mean
+
+
+def test_report_of_the_billing_runner_says_what_it_did() -> None:
+    results = P4Results(P4Options())
+    results.figures["consumers"] = {
+        "consumers": 200,
+        "via": "runner",
+        "seconds": 8.0,
+        "days_closed": 6000,
+        "bills": 200,
+    }
+    row = next(line for line in p4_report(results).splitlines() if "consumer-months" in line)
+    assert "6,000 days closed, 200 bills issued in 8.0 s" in row
+    assert "25.0 bills/s" in row and "6.7 min" in row and "| met" in row
 
 
 def test_report_says_what_did_not_run() -> None:
