@@ -212,6 +212,7 @@ def _p4_options(args: argparse.Namespace) -> P4Options:
         per_call=args.per_call,
         calls_in_flight=args.calls_in_flight,
         consumers_via=args.consumers_via,
+        items=tuple(args.p4_items.split(",")),
         p3_baseline=args.p3_baseline,
         p3_rounds=args.p3_rounds,
         p3_warmup=args.warmup,
@@ -261,6 +262,11 @@ def main() -> int:
         help="P4scale: a checkout (with its .venv) whose P3 is measured beside this one's",
     )
     parser.add_argument("--p3-rounds", type=int, default=defaults.p3_rounds)
+    parser.add_argument(
+        "--p4-items",
+        default=",".join(defaults.items),
+        help="P4scale: which of its items to run (default all)",
+    )
     parser.add_argument(
         "--scale-levels",
         default=",".join(str(n) for n in SCALE_LEVELS),

@@ -43,6 +43,7 @@ from gridledger.energy import (
     SignedReading,
     price_from_minor_per_kwh,
 )
+from gridledger.gateway import GatewayError
 from gridledger.profile import ConnectionProfile
 
 from bench.p4plan import HolderLayout, chunks, groups, holder_layout
@@ -219,7 +220,7 @@ def week_offers(
     profile: ConnectionProfile, prefix: str, repeats: int, holder: HolderLayout | None
 ) -> dict[str, Any]:
     """Seconds per ``buy`` of a whole week, from a one-meter seller and from the holder."""
-    out: dict[str, Any] = {"small_seller_seconds": [], "holder_seconds": []}
+    out: dict[str, Any] = {"small_seller_seconds": [], "holder_seconds": [], "holder_errors": []}
     with (
         EnergyClient.connect(profile, UTILITY_ORG, UTILITY) as utility,
         EnergyClient.connect(profile, USERS_ORG, SELLER) as seller,
@@ -245,7 +246,12 @@ def week_offers(
             with EnergyClient.connect(profile, USERS_ORG, HOLDER) as holding:
                 for repeat in range(min(repeats, holder.meters)):
                     meter_id = holder_meter_id(prefix, repeat)
-                    seconds = _timed_buy(buyer, holding, meter_id, START)
+                    try:
+                        seconds = _timed_buy(buyer, holding, meter_id, START)
+                    except GatewayError as exc:  # reported as the figure: the buy was refused
+                        out["holder_errors"].append(str(exc).splitlines()[0][-300:])
+                        _progress(f"  week offer from the holder refused: {exc}")
+                        continue
                     out["holder_seconds"].append(seconds)
                     _progress(
                         f"  week offer bought from the holder of {holder.certificates_earned:,} "

@@ -137,6 +137,18 @@ def test_report_of_the_billing_runner_says_what_it_did() -> None:
     assert "25.0 bills/s" in row and "6.7 min" in row and "| met" in row
 
 
+def test_a_refused_buy_is_reported_with_its_cause() -> None:
+    results = P4Results(P4Options(certificates=100_000))
+    results.figures["week"] = {
+        "small_seller_seconds": [1.2],
+        "holder_seconds": [],
+        "holder_errors": ["REQUEST_ENTITY_TOO_LARGE"],
+    }
+    rows = [line for line in p4_report(results).splitlines() if "7-day offer" in line]
+    assert len(rows) == 2 and "| met" in rows[0]
+    assert "1 of 1 offers refused" in rows[1] and "REQUEST_ENTITY_TOO_LARGE" in rows[1]
+
+
 def test_report_says_what_did_not_run() -> None:
     results = P4Results(P4Options())
     results.not_run["p3"] = "no --p3-baseline checkout given"
