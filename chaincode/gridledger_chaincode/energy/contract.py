@@ -185,6 +185,15 @@ class EnergyContract(Contract):
             ctx, lambda s, c: statements.close_days(s, c, day, participant_ids, estimate)
         )
 
+    @query
+    def closing_progress(
+        self, ctx: Context, participant_ids: list[Any], first_day: str, last_day: str
+    ) -> dict[str, Any]:
+        return self._run(
+            ctx,
+            lambda s, c: statements.closing_progress(s, c, participant_ids, first_day, last_day),
+        )
+
     @transaction
     def revise_day(self, ctx: Context, participant_id: str, day: str) -> dict[str, Any]:
         return self._run(ctx, lambda s, c: statements.revise_day(s, c, participant_id, day))

@@ -4,12 +4,14 @@ revises days whose estimates got actual readings, and issues period bills on the
 Everything it does is derived from the ledger, so a pass can be repeated, or cut short by a
 kill and started again, without a bill twice or one skipped:
 
-- where a participant stands, asked of the contract each pass (``preview_close_days`` on the
-  last ended day, 100 participants per query: ``already_closed``, or ``out_of_order`` naming the
-  next day to close); a participant with no closed day starts on ``since``, else on the first
-  whole UTC day its meters reported, looking back ``lookback_days``;
-- days close in order, up to 100 participants per ``CloseDays``; a day missing readings waits
-  (and is named) until its grace period has passed, then closes with estimates;
+- where a participant stands, asked of the contract each pass (``ClosingProgress`` over the
+  last ``lookback_days``, 100 participants per query: its first open day and first closed one);
+  a participant with no closed day starts on ``since``, else on the first whole UTC day its
+  meters reported;
+- days close earliest first, up to 100 participants per ``CloseDays``, several days sent
+  together (days close in any order); a day missing readings waits (and is named) until its
+  grace period has passed, then closes with estimates, and its participant's later days are
+  not billed before it closes;
 - a period is billed once all its days are closed: a period billed before is found with
   ``GetBill`` (or ``Settle`` returns the stored bill); billing resumes at the end of the
   participant's last bill (from the local state once ``GetBill`` confirms it, else from its
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -44,6 +47,7 @@ from gridledger_domain.timeutil import DAY_SECONDS, INTERVAL_SECONDS, day_of
 from gridledger_domain.vocabulary import BILLED_ROLES, BillingCycle
 
 READ_WINDOW_DAYS = 31  # the contract's longest readings query
+ROUND_DAYS = 8  # days whose closings are sent together
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,7 @@ class BillingRunner:
     clock: Callable[[], float] = time.time
     _tariffs: list[Tariff] = field(default_factory=list)
     _billed_until: dict[str, int] = field(default_factory=dict)  # confirmed this pass
+    _first_closed: dict[str, int] = field(default_factory=dict)  # in the lookback window
 
     # -- a pass ---------------------------------------------------------------------------------
     def run_pass(self) -> PassSummary:
@@ -79,9 +84,10 @@ class BillingRunner:
             self.report.detail(f"outbox: {recovered} item(s) left by an earlier run drained")
         self._tariffs = sorted(self.client.tariffs().all(), key=lambda t: t.effective_from)
         self._billed_until.clear()
+        self._first_closed.clear()
         self._revise(summary)
         billed = [p.participant_id for p in self.client.participants() if p.role in BILLED_ROLES]
-        fronts = self._fronts(billed, last, summary)
+        fronts = self._fronts(billed, last)
         self._close(fronts, last, now, summary)
         catch_up = self._issue_bills(fronts, fronts, summary)  # periods whose days closed before
         if catch_up:
@@ -90,28 +96,21 @@ class BillingRunner:
         return summary
 
     # -- where each participant stands ----------------------------------------------------------
-    def _fronts(self, participants: list[str], last: int, summary: PassSummary) -> dict[str, int]:
-        """Each participant's next day to close, as the contract tells."""
+    def _fronts(self, participants: list[str], last: int) -> dict[str, int]:
+        """Each participant's first open day, as the contract tells (``ClosingProgress`` over
+        the ``lookback_days`` before ``last``)."""
         fronts: dict[str, int] = {}
+        first = last - (self.options.lookback_days - 1) * DAY_SECONDS
         for group in batches(participants):
-            undecided: list[str] = []
-            for result in self.client.preview_close_days(last, group).results:
-                pid = result.participant
-                if result.status is DayStatus.ALREADY_CLOSED:
-                    fronts[pid] = last + DAY_SECONDS
-                elif result.status is DayStatus.OUT_OF_ORDER and result.next_day is not None:
-                    fronts[pid] = result.next_day
-                elif result.status in (DayStatus.CLOSED, DayStatus.WAITING):
-                    undecided.append(pid)  # ``last`` is its next day, or it has none closed
-                elif result.status is DayStatus.OUT_OF_ORDER:
-                    self.report.failure(summary, f"{pid}: no next day in {result.detail!r}")
-            if undecided:
-                before = self.client.preview_close_days(last - DAY_SECONDS, undecided)
-                for result in before.results:
-                    if result.status is DayStatus.ALREADY_CLOSED:
-                        fronts[result.participant] = last
-                    else:
-                        self._start(result.participant, last, fronts)
+            for progress in self.client.closing_progress(group, first, last):
+                pid = progress.participant
+                if progress.first_closed is None:
+                    self._start(pid, last, fronts)
+                    continue
+                fronts[pid] = (
+                    progress.first_open if progress.first_open is not None else last + DAY_SECONDS
+                )
+                self._first_closed[pid] = progress.first_closed
         return fronts
 
     def _start(self, pid: str, last: int, fronts: dict[str, int]) -> None:
@@ -149,19 +148,31 @@ class BillingRunner:
 
     # -- closing days ---------------------------------------------------------------------------
     def _close(self, fronts: dict[str, int], last: int, now: int, summary: PassSummary) -> None:
+        """Close the open days, earliest first, ``ROUND_DAYS`` days per round sent together
+        (days close in any order, so they are closed concurrently); a participant stops at a
+        day that waits for readings."""
         blocked: set[str] = set()
         while True:
             open_days = {p: d for p, d in fronts.items() if p not in blocked and d <= last}
             if not open_days:
                 return
-            day = min(open_days.values())
-            estimate = may_estimate(day, now, self.options.grace)
-            groups = batches(sorted(p for p, d in open_days.items() if d == day))
-            flag = "true" if estimate else "false"
+            first = min(open_days.values())
+            plan: list[tuple[int, list[str], bool]] = []
+            for day in range(first, min(first + ROUND_DAYS * DAY_SECONDS, last + 1), DAY_SECONDS):
+                estimate = may_estimate(day, now, self.options.grace)
+                due = sorted(p for p, d in open_days.items() if d <= day)
+                plan.extend((day, group, estimate) for group in batches(due))
             outcomes = self.tx.send(
-                [("CloseDays", (format_utc(day), json.dumps(g), flag)) for g in groups]
+                [
+                    ("CloseDays", (format_utc(day), json.dumps(group), "true" if est else "false"))
+                    for day, group, est in plan
+                ]
             )
-            for number, (group, outcome) in enumerate(zip(groups, outcomes, strict=True), 1):
+            groups_of = Counter(day for day, _, _ in plan)
+            numbered = Counter[int]()
+            for (day, group, _), outcome in zip(plan, outcomes, strict=True):
+                numbered[day] += 1
+                number = numbered[day]
                 closed, waiting, estimated = 0, 0, 0
                 advanced: list[str] = []
                 if not outcome.committed:
@@ -177,8 +188,8 @@ class BillingRunner:
                 bills = self._issue_bills(fronts, advanced, summary)
                 summary.closed += closed
                 summary.waiting += waiting
-                self.report.progress(day, number, len(groups), closed, waiting, bills, estimated)
-                self.state.save()
+                self.report.progress(day, number, groups_of[day], closed, waiting, bills, estimated)
+            self.state.save()
 
     def _closed(
         self, closing: DayClosing, fronts: dict[str, int], blocked: set[str], summary: PassSummary
@@ -188,8 +199,9 @@ class BillingRunner:
         for result in closing.results:
             pid = result.participant
             if result.status.done:
-                fronts[pid] = day + DAY_SECONDS
-                advanced.append(pid)
+                if fronts.get(pid) == day and pid not in blocked:
+                    fronts[pid] = day + DAY_SECONDS
+                    advanced.append(pid)
                 if result.status is DayStatus.CLOSED:
                     closed += 1
                     self.report.detail(
@@ -200,9 +212,6 @@ class BillingRunner:
                 waiting += 1
                 blocked.add(pid)
                 self.report.waiting(day, result, day + DAY_SECONDS + self.options.grace)
-            elif result.status is DayStatus.OUT_OF_ORDER and result.next_day not in (None, day):
-                assert result.next_day is not None
-                fronts[pid] = result.next_day
             elif result.status is DayStatus.NOT_BILLED:
                 blocked.add(pid)
             else:
@@ -238,25 +247,24 @@ class BillingRunner:
                     continue
                 self.report.detail(f"{pid}: {day_text(start)}..{day_text(end)} billed before")
                 self._billed(pid, start, end)
-        if not plans:
-            return 0
-        outcomes = self.tx.send(
-            [("Settle", (pid, format_utc(start), format_utc(end))) for pid, start, end in plans]
-        )
         issued = 0
         stuck: set[str] = set()
-        for (pid, start, end), outcome in zip(plans, outcomes, strict=True):
-            if not outcome.committed:
-                stuck.add(pid)
-                self.report.failure(
-                    summary, f"Settle {pid} {day_text(start)}..{day_text(end)}: {outcome.error}"
-                )
-                continue
-            issued += 1
-            if outcome.result is not None:
-                bill = read_bill(outcome.result)
-                self.report.detail(f"{pid}: bill {bill.bill_id}, total {bill.total}")
-            if pid not in stuck:
+        for wave in _waves(plans):  # a participant's periods are settled in order
+            wave = [plan for plan in wave if plan[0] not in stuck]
+            outcomes = self.tx.send(
+                [("Settle", (pid, format_utc(start), format_utc(end))) for pid, start, end in wave]
+            )
+            for (pid, start, end), outcome in zip(wave, outcomes, strict=True):
+                if not outcome.committed:
+                    stuck.add(pid)
+                    self.report.failure(
+                        summary, f"Settle {pid} {day_text(start)}..{day_text(end)}: {outcome.error}"
+                    )
+                    continue
+                issued += 1
+                if outcome.result is not None:
+                    bill = read_bill(outcome.result)
+                    self.report.detail(f"{pid}: bill {bill.bill_id}, total {bill.total}")
                 self._billed(pid, start, end)
         summary.bills_issued += issued
         return issued
@@ -268,8 +276,8 @@ class BillingRunner:
 
     def _billed_from(self, pid: str, closed_until: int) -> int | None:
         """Where ``pid``'s next bill starts: the end of its last bill (the state's, once the
-        ledger confirms it, else from its bills), else its first closed day (its statements
-        before ``closed_until``, walked back); None with no closed day."""
+        ledger confirms it, else from its bills), else its first closed day in the lookback
+        window; None with no closed day."""
         if pid in self._billed_until:
             return self._billed_until[pid]
         remembered = self.state.last_bills.get(pid)
@@ -284,16 +292,11 @@ class BillingRunner:
             self._billed(pid, bill.period_start, bill.period_end)
         if pid in self._billed_until:
             return self._billed_until[pid]
-        day, first = closed_until - DAY_SECONDS, None
-        while True:
-            try:
-                self.client.day_statement(pid, day)
-            except NotFound:
-                break
-            first, day = day, day - DAY_SECONDS
-        if first is not None:
+        first = self._first_closed.get(pid)
+        if first is not None and first < closed_until:
             self._billed_until[pid] = first
-        return first
+            return first
+        return None
 
     # -- revisions ------------------------------------------------------------------------------
     def _revise(self, summary: PassSummary) -> None:
@@ -316,3 +319,17 @@ class BillingRunner:
                     f"true-up {revision.true_up_total}"
                 )
             summary.revised += 1
+
+
+def _waves(plans: list[tuple[str, int, int]]) -> list[list[tuple[str, int, int]]]:
+    """The plans in waves holding at most one period per participant, each participant's
+    periods in order: a wave's transactions go together, the next wave after them."""
+    waves: list[list[tuple[str, int, int]]] = []
+    count: Counter[str] = Counter()
+    for plan in plans:
+        index = count[plan[0]]
+        count[plan[0]] += 1
+        if index == len(waves):
+            waves.append([])
+        waves[index].append(plan)
+    return waves

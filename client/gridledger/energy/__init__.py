@@ -14,7 +14,13 @@ from gridledger.energy._sync.client import EnergyClient
 from gridledger.energy.answers import ResponseFormatError
 from gridledger.energy.batching import DEFAULT_BATCH_SIZE, ReadingBatch, plan_batches
 from gridledger.energy.bills import BillVerification, DayStatementVerification
-from gridledger.energy.closing import DayClosing, DayNotClosed, DayResult, DayStatus
+from gridledger.energy.closing import (
+    ClosingProgress,
+    DayClosing,
+    DayNotClosed,
+    DayResult,
+    DayStatus,
+)
 from gridledger.energy.errors import (
     AccessDenied,
     Conflict,
@@ -84,6 +90,7 @@ __all__ = [
     "Certificate",
     "CertificateClaim",
     "CertificateStatus",
+    "ClosingProgress",
     "Conflict",
     "DayClosing",
     "DayNotClosed",

@@ -1,19 +1,18 @@
 """Closing days: what ``CloseDays`` answers for each participant, and the client's error when a
 period cannot be settled because one of its days is still waiting for readings.
 
-A participant's days close in order (the first closed day may be any day); a closed day holds
-its **day statement**, the one-day bill that period bills assemble.
+Days close in any order; a closed day holds its **day statement**, the one-day bill that
+period bills assemble. ``ClosingProgress`` tells which days of a window a participant has closed.
 """
 
 from __future__ import annotations
 
 import enum
-import re
 from dataclasses import dataclass
 
 from gridledger.energy.flat_answers import read_flat
-from gridledger_domain import format_utc, parse_utc, refusals
-from gridledger_domain.records.fields import JsonObject, instant, objects
+from gridledger_domain import format_utc, refusals
+from gridledger_domain.records.fields import JsonObject, instant, integer, objects, text
 
 
 class DayStatus(enum.StrEnum):
@@ -22,23 +21,13 @@ class DayStatus(enum.StrEnum):
     CLOSED = "closed"  # its statement stored now
     ALREADY_CLOSED = "already_closed"  # closed before (an idempotent re-run)
     WAITING = "waiting"  # readings missing and no estimates asked for
-    OUT_OF_ORDER = "out_of_order"  # an earlier day is not closed yet
+    ALREADY_BILLED = "already_billed"  # in a period billed before day statements
     NOT_BILLED = "not_billed"  # a role with nothing to close
 
     @property
     def done(self) -> bool:
         """The day is closed (now or before)."""
-        return self in (DayStatus.CLOSED, DayStatus.ALREADY_CLOSED)
-
-
-_DAY_IN_TEXT = re.compile(r"(\d{4}-\d{2}-\d{2})(T00:00:00Z)?")
-
-
-def day_named_in(detail: str) -> int | None:
-    """The last UTC day written in ``detail`` (``YYYY-MM-DD`` or its midnight instant): the
-    contract's ``out_of_order`` detail ends with "the next day to close is <day>"."""
-    found = _DAY_IN_TEXT.findall(detail)
-    return None if not found else parse_utc(f"{found[-1][0]}T00:00:00Z")
+        return self in (DayStatus.CLOSED, DayStatus.ALREADY_CLOSED, DayStatus.ALREADY_BILLED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,11 +46,6 @@ class DayResult:
     @classmethod
     def from_json_dict(cls, data: JsonObject) -> DayResult:
         return read_flat(cls, data)
-
-    @property
-    def next_day(self) -> int | None:
-        """For ``out_of_order``: the participant's next day to close, as the detail names it."""
-        return day_named_in(self.detail) if self.status is DayStatus.OUT_OF_ORDER else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,9 +69,39 @@ class DayClosing:
         return len(self.with_status(*statuses))
 
 
+def _optional_day(data: JsonObject, name: str) -> int | None:
+    return instant(data, name) if data.get(name) else None
+
+
+@dataclass(frozen=True, slots=True)
+class ClosingProgress:
+    """Which days of a window a participant has closed (``ClosingProgress``): the first still
+    open (None: all closed), the first and last closed (None: none), how many are closed."""
+
+    participant: str
+    first_open: int | None
+    first_closed: int | None
+    last_closed: int | None
+    closed: int
+
+    @classmethod
+    def from_json_dict(cls, data: JsonObject) -> ClosingProgress:
+        return cls(
+            participant=text(data, "participant"),
+            first_open=_optional_day(data, "first_open"),
+            first_closed=_optional_day(data, "first_closed"),
+            last_closed=_optional_day(data, "last_closed"),
+            closed=integer(data, "closed"),
+        )
+
+
+def read_progress(data: JsonObject) -> tuple[ClosingProgress, ...]:
+    return tuple(ClosingProgress.from_json_dict(item) for item in objects(data, "participants"))
+
+
 class DayNotClosed(refusals.IncompleteData):
-    """A day of the period could not be closed (readings missing, or an earlier day of the
-    participant is still open), so the period cannot be settled; nothing was settled. It is of
+    """A day of the period could not be closed (readings missing), so the period cannot be
+    settled; nothing was settled. It is of
     the contract's ``incomplete`` kind (``except gridledger_domain.refusals.IncompleteData``
     catches it); ``result`` is the contract's answer for that day."""
 

@@ -14,7 +14,6 @@ from gridledger.billing.calendar import (
     parse_duration,
     period_end,
 )
-from gridledger.energy.closing import day_named_in
 from gridledger_domain import parse_utc
 from gridledger_domain.vocabulary import BillingCycle as Cycle
 
@@ -111,11 +110,3 @@ def test_days() -> None:
     assert parse_day("2025-06-21") == day("2025-06-21")
     with pytest.raises(BillingError, match="YYYY-MM-DD"):
         parse_day("21/06/2025")
-
-
-def test_the_next_day_is_read_from_an_out_of_order_detail() -> None:
-    detail = "P is closed up to 2025-06-20T00:00:00Z; the next day to close is 2025-06-20T00:00:00Z"
-    assert day_named_in(detail) == day("2025-06-20")
-    assert day_named_in("close 2025-06-20 first") == day("2025-06-20")
-    assert day_named_in("next day to close: 2025-06-20T00:00:00Z") == day("2025-06-20")
-    assert day_named_in("no day here") is None

@@ -22,7 +22,18 @@ from gridledger_chaincode.energy.ledger.state import (
 )
 
 CLOSED_DAY = "energy.closed_day/"
-"""Simple keys ``energy.closed_day/<day number, 7 digits>`` for range queries from any day."""
+"""Simple keys ``energy.closed_day/<day number, 7 digits>``: days closed for anyone."""
+PARTICIPANT_DAY = "energy.participant_day/"
+"""Simple keys ``energy.participant_day/<len(id)>:<participant id>/<day number>``: the days
+closed for each participant, for range queries over any window of days."""
+
+
+def _day_number(day: int) -> str:
+    return f"{day // DAY_SECONDS:07d}"
+
+
+def _participant_prefix(participant: str) -> str:
+    return f"{PARTICIPANT_DAY}{len(participant)}:{participant}/"
 
 
 def billed_through(state: State, participant: str) -> int:
@@ -62,17 +73,28 @@ class ClosedDays:
         return None
 
 
-def mark_closed(state: State, day: int) -> None:
-    """Note that ``day`` was closed for someone (a blind write: concurrent closings of the
-    same day never conflict)."""
-    state.stub.put_state(f"{CLOSED_DAY}{day // DAY_SECONDS:07d}", b"1")
+def mark_closed(state: State, participant: str, day: int) -> None:
+    """Index ``day`` as closed, for the participant and for anyone (blind writes: concurrent
+    closings never conflict)."""
+    state.stub.put_state(f"{CLOSED_DAY}{_day_number(day)}", b"1")
+    state.stub.put_state(f"{_participant_prefix(participant)}{_day_number(day)}", b"1")
+
+
+def closed_days_between(state: State, participant: str, first: int, last: int) -> list[int]:
+    """The participant's closed days from ``first`` to ``last`` (one range query)."""
+    prefix = _participant_prefix(participant)
+    iterator = state.stub.get_state_by_range(
+        f"{prefix}{_day_number(first)}", f"{prefix}{_day_number(last + DAY_SECONDS)}"
+    )
+    try:
+        return [int(kv.key.rsplit("/", 1)[1]) * DAY_SECONDS for kv in iterator]
+    finally:
+        iterator.close()
 
 
 def closed_on_or_after(state: State, day: int) -> int | None:
     """The first day on or after ``day`` closed for anyone (one range query, first row)."""
-    iterator = state.stub.get_state_by_range(
-        f"{CLOSED_DAY}{day // DAY_SECONDS:07d}", f"{CLOSED_DAY}~"
-    )
+    iterator = state.stub.get_state_by_range(f"{CLOSED_DAY}{_day_number(day)}", f"{CLOSED_DAY}~")
     try:
         for kv in iterator:
             return int(kv.key.rsplit("/", 1)[1]) * DAY_SECONDS

@@ -17,7 +17,12 @@ from gridledger_chaincode.energy.assembly import TrueUp, true_up_lines
 from gridledger_chaincode.energy.certificates import retire
 from gridledger_chaincode.energy.ledger.access import Caller
 from gridledger_chaincode.energy.ledger.certificates import CertificateDesk
-from gridledger_chaincode.energy.ledger.closing import billed_through, load_statement, mark_closed
+from gridledger_chaincode.energy.ledger.closing import (
+    billed_through,
+    closed_days_between,
+    load_statement,
+    mark_closed,
+)
 from gridledger_chaincode.energy.ledger.day_inputs import day_inputs
 from gridledger_chaincode.energy.ledger.paging import PageRequest, page_answer
 from gridledger_chaincode.energy.ledger.participants import load_participant
@@ -90,7 +95,7 @@ def _close_one(state: State, participant: str, day: int, estimate: bool) -> dict
         return _result(participant, "waiting", missing=len(gathered.missing), detail=detail)
     statement = settle(gathered.inputs)
     state.put_raw(DAY_STATEMENT, [participant, format_utc(day)], statement.to_json())
-    mark_closed(state, day)
+    mark_closed(state, participant, day)
     desk = CertificateDesk(state)
     for certificate_id, claimed in statement.certificates_claimed:
         certificate = desk.load(certificate_id)
@@ -106,12 +111,7 @@ def close_days(
     """Close ``day`` for each participant (utility only); see docs/settlement.md."""
     caller.require_utility("close days")
     day = parse_day(day_text)
-    if not isinstance(participants, list) or not all(isinstance(p, str) for p in participants):
-        raise InvalidRequest("participants must be a JSON array of participant ids")
-    if not 1 <= len(participants) <= MAX_CLOSE_BATCH:
-        raise InvalidRequest(f"close 1 to {MAX_CLOSE_BATCH} participants at a time")
-    if len(set(participants)) != len(participants):
-        raise InvalidRequest("a participant is listed twice")
+    _check_participants(participants)
     if estimate and state.tx_instant() < day + DAY_SECONDS:
         raise InvalidRequest(
             f"cannot estimate readings of {format_utc(day)} before the day has ended"
@@ -123,6 +123,49 @@ def close_days(
     event = {"day": format_utc(day), **counts}
     state.stub.set_event("DaysClosed", json.dumps(event, sort_keys=True).encode())
     return {"day": format_utc(day), "results": results}
+
+
+MAX_WINDOW_DAYS = 366
+
+
+def closing_progress(
+    state: State, caller: Caller, participants: Sequence[Any], first_text: str, last_text: str
+) -> dict[str, Any]:
+    """Per participant (1 to 100), which days from ``first`` to ``last`` (at most 366) are
+    closed: the first open one (from the first closed one on, if any), the first and last
+    closed ones, and how many are closed."""
+    caller.require_utility("follow the closing of days")
+    first, last = parse_day(first_text, "first day"), parse_day(last_text, "last day")
+    if not 0 <= (last - first) // DAY_SECONDS < MAX_WINDOW_DAYS:
+        raise InvalidRequest(f"the window must hold 1 to {MAX_WINDOW_DAYS} days")
+    _check_participants(participants)
+    answers = []
+    for participant in participants:
+        closed = closed_days_between(state, participant, first, last)
+        billed = billed_through(state, participant)
+        done = set(closed) | set(range(first, min(billed, last + DAY_SECONDS), DAY_SECONDS))
+        since = min(done) if done else first
+        open_days = (day for day in range(since, last + 1, DAY_SECONDS) if day not in done)
+        first_open = next(open_days, None)
+        answers.append(
+            {
+                "participant": participant,
+                "first_open": "" if first_open is None else format_utc(first_open),
+                "first_closed": format_utc(min(done)) if done else "",
+                "last_closed": format_utc(max(done)) if done else "",
+                "closed": len(done),
+            }
+        )
+    return {"first": format_utc(first), "last": format_utc(last), "participants": answers}
+
+
+def _check_participants(participants: Sequence[Any]) -> None:
+    if not isinstance(participants, list) or not all(isinstance(p, str) for p in participants):
+        raise InvalidRequest("participants must be a JSON array of participant ids")
+    if not 1 <= len(participants) <= MAX_CLOSE_BATCH:
+        raise InvalidRequest(f"1 to {MAX_CLOSE_BATCH} participants at a time")
+    if len(set(participants)) != len(participants):
+        raise InvalidRequest("a participant is listed twice")
 
 
 def _latest(state: State, participant: str, day: int) -> tuple[int, Bill]:

@@ -33,7 +33,13 @@ from gridledger.energy.answers import parse_json, read, read_bill, read_each
 from gridledger.energy.batching import DEFAULT_BATCH_SIZE, plan_batches
 from gridledger.energy.bills import BillVerification, DayStatementVerification
 from gridledger.energy.client import CHAINCODE, CONTRACT, DEFAULT_MAX_IN_FLIGHT
-from gridledger.energy.closing import DayClosing, DayNotClosed, DayStatus
+from gridledger.energy.closing import (
+    ClosingProgress,
+    DayClosing,
+    DayNotClosed,
+    DayStatus,
+    read_progress,
+)
 from gridledger.energy.errors import NotFound
 from gridledger.energy.instants import Instant, to_seconds, to_text
 from gridledger.energy.paging import DEFAULT_PAGE_SIZE, ListingOptions, Page, read_page
@@ -516,7 +522,7 @@ class AsyncEnergyClient(AsyncClosing):
         timeout: float | None = None,
     ) -> DayClosing:
         """Close one UTC day for 1 to 100 participants (utility only): each gets its day
-        statement, in order of their days (see ``DayStatus``). With ``estimate`` missing
+        statement; days close in any order (see ``DayStatus``). With ``estimate`` missing
         readings are estimated (docs/settlement.md), which the contract allows only once the
         day has ended. Closing a closed day again answers ``already_closed``."""
         answer = await self._submit(
@@ -529,20 +535,24 @@ class AsyncEnergyClient(AsyncClosing):
         )
         return read(DayClosing.from_json_dict, answer, "day closing")
 
-    async def preview_close_days(
-        self, day: Instant, participants: Sequence[str], *, timeout: float | None = None
-    ) -> DayClosing:
-        """What ``close_days`` (without estimates) would answer now; nothing is stored. Tells
-        where each participant stands: ``already_closed``, ``out_of_order`` naming its next
-        day to close, or ``closed``/``waiting`` when ``day`` would be closed next."""
+    async def closing_progress(
+        self,
+        participants: Sequence[str],
+        first_day: Instant,
+        last_day: Instant,
+        *,
+        timeout: float | None = None,
+    ) -> tuple[ClosingProgress, ...]:
+        """Which days from ``first_day`` to ``last_day`` (at most 366) each participant (1 to
+        100) has closed (utility only)."""
         answer = await self._evaluate(
-            "CloseDays",
-            _day_text(day),
+            "ClosingProgress",
             json.dumps(list(participants)),
-            "false",
+            _day_text(first_day),
+            _day_text(last_day),
             timeout=timeout,
         )
-        return read(DayClosing.from_json_dict, answer, "day closing")
+        return read(read_progress, answer, "closing progress")
 
     async def revise_day(
         self, participant_id: str, day: Instant, *, timeout: float | None = None

@@ -59,8 +59,27 @@ def test_days_close_once_in_any_order_and_only_for_billed_participants(world: Wo
     alice = pid(world.alice)
     (first,) = close(world, NEXT_DAY, [alice])
     assert first["status"] == "closed" and first["statement_id"].startswith(alice)
+    progress = world.ok(world.utility, "ClosingProgress", [alice, pid(world.bob)], DAY, DAY2)
+    assert progress["participants"] == [
+        {
+            "participant": alice,
+            "first_open": DAY2,
+            "first_closed": NEXT_DAY,
+            "last_closed": NEXT_DAY,
+            "closed": 1,
+        },
+        {
+            "participant": pid(world.bob),
+            "first_open": DAY,
+            "first_closed": "",
+            "last_closed": "",
+            "closed": 0,
+        },
+    ]
     (earlier,) = close(world, DAY, [alice])
     assert earlier["status"] == "closed"
+    (alice_now,) = world.ok(world.utility, "ClosingProgress", [alice], DAY, DAY2)["participants"]
+    assert (alice_now["first_open"], alice_now["closed"]) == (DAY2, 2)
     (again,) = close(world, NEXT_DAY, [alice])
     assert again == {**first, "status": "already_closed"}
     (auditor,) = close(world, DAY2, [pid(world.auditor)])
