@@ -45,8 +45,11 @@ P3_P99_MS_TARGET = 3000.0
 VERSIONS_SCRIPT = REPO_ROOT / "bench" / "p3_versions.py"
 
 
-@dataclass
+@dataclass(frozen=True)
 class P4Options:
+    """What ``python -m bench --suites P4scale`` runs, at which sizes (its flags)."""
+
+    items: tuple[str, ...] = ("certificates", "week", "customer", "consumers", "p3")
     certificates: int = 100_000
     page_size: int = 1000
     seed_inflight: int = 8
@@ -55,7 +58,6 @@ class P4Options:
     consumers: int = 200
     per_call: int = 50
     calls_in_flight: int = 4
-    items: tuple[str, ...] = ("certificates", "week", "customer", "consumers", "p3")
     consumers_via: str = "runner"  # gridledger billing run --once, or "calls" (CloseDays, Settle)
     p3_baseline: Path | None = None
     p3_warmup: float = 2.0
