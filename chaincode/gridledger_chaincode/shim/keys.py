@@ -12,6 +12,8 @@ EMPTY_KEY_SUBSTITUTE = "\x01"
 
 
 def _validate_attribute(value: str) -> None:
+    if MIN_UNICODE_RUNE not in value and MAX_UNICODE_RUNE not in value:
+        return  # the common case, checked at C speed
     for index, char in enumerate(value):
         if char in (MIN_UNICODE_RUNE, MAX_UNICODE_RUNE):
             raise ValueError(

@@ -18,6 +18,7 @@ from gridledger_chaincode.energy.ledger.readings import (
     meter_span,
     nearest_reading,
     readings_at,
+    readings_of,
     stored_readings,
 )
 from gridledger_chaincode.energy.ledger.state import State
@@ -55,12 +56,6 @@ def _instants(day: int) -> list[int]:
     return list(range(day, day + DAY_SECONDS + 1, INTERVAL_SECONDS))
 
 
-def _meter_readings(state: State, meter_id: str, day: int) -> dict[int, SignedReading]:
-    found = stored_readings(state, meter_id, [day])
-    found.update(readings_at(state, meter_id, [day + DAY_SECONDS]))
-    return found
-
-
 def _known_around(
     state: State, meter_id: str, day: int, found: dict[int, SignedReading]
 ) -> dict[int, SignedReading]:
@@ -94,8 +89,9 @@ def day_inputs(
     readings: list[SignedReading] = []
     missing: list[MissingReading] = []
     estimates: list[Estimate] = list(replay or ())
+    day_readings = readings_of(state, [meter.meter_id for meter in meters], instants)
     for meter in meters:
-        found = _meter_readings(state, meter.meter_id, day)
+        found = day_readings.get(meter.meter_id, {})
         if replay is not None:
             mine = [e for e in replay if e.meter_id == meter.meter_id]
             found = {

@@ -72,11 +72,21 @@ def stored_readings(state: State, meter_id: str, days: Iterable[int]) -> dict[in
 
 def readings_at(state: State, meter_id: str, instants: Sequence[int]) -> dict[int, SignedReading]:
     """The stored readings of ``meter_id`` at ``instants`` (point reads, in one call)."""
-    keys = [state.key(READING, meter_id, day_text(at), format_utc(at)) for at in instants]
-    found = {}
-    for at, raw in zip(instants, state.stub.get_multiple_states(keys), strict=True):
+    return readings_of(state, [meter_id], instants).get(meter_id, {})
+
+
+def readings_of(
+    state: State, meter_ids: Sequence[str], instants: Sequence[int]
+) -> dict[str, dict[int, SignedReading]]:
+    """The stored readings of each meter at each of ``instants``, by meter and instant: point
+    reads sent together (Fabric's GET_STATE_MULTIPLE), far fewer round trips than a range
+    query per meter."""
+    wanted = [(meter_id, at) for meter_id in meter_ids for at in instants]
+    keys = [state.key(READING, meter_id, day_text(at), format_utc(at)) for meter_id, at in wanted]
+    found: dict[str, dict[int, SignedReading]] = {}
+    for (meter_id, at), raw in zip(wanted, state.stub.get_multiple_states(keys), strict=True):
         if raw:
-            found[at] = _load_signed(raw)
+            found.setdefault(meter_id, {})[at] = _load_signed(raw)
     return found
 
 

@@ -54,6 +54,9 @@ class LedgerError(GridLedgerError):
     pass
 
 
+_IN_CHUNK = 500  # keys per SELECT ... IN (...), under SQLite's limit on parameters
+
+
 def _k(key: str) -> bytes:
     return key.encode("utf-8")
 
@@ -189,7 +192,21 @@ class SqliteLedger:
         return _versioned(row) if row else None
 
     def get_states(self, namespace: str, keys: Sequence[str]) -> list[VersionedValue | None]:
-        return [self.get_state(namespace, k) for k in keys]
+        """Many keys in few queries (``IN`` lists of up to 500 keys)."""
+        found: dict[bytes, VersionedValue] = {}
+        for start in range(0, len(keys), _IN_CHUNK):
+            chunk = [_k(key) for key in keys[start : start + _IN_CHUNK]]
+            rows = (
+                self._read()
+                .execute(
+                    "SELECT key, value, block, tx, metadata FROM state WHERE ns=? AND key IN "
+                    f"({','.join('?' * len(chunk))})",
+                    (namespace, *chunk),
+                )
+                .fetchall()
+            )
+            found.update((bytes(row[0]), _versioned(row[1:])) for row in rows)
+        return [found.get(_k(key)) for key in keys]
 
     def range(
         self, namespace: str, start_key: str, end_key: str
