@@ -6,6 +6,7 @@
     python -m bench --fabric             # also P0 on real Fabric when its binaries are found
     python -m bench --suites P3scale     # P3 on a ledger holding 100,000 then 1,000,000 readings
     python -m bench --suites P3scale --scale-levels 100000,300000
+    python -m bench --suites P4scale --certificates 1000000 --p3-baseline ../wt-base
 
 Progress goes to stderr, one line per point; the table goes to stdout.
 """
@@ -29,6 +30,7 @@ from bench.network import (
     node_available,
     start_devnet_network,
 )
+from bench.p4scale import P4Options, P4Results, p4_report, run_p3_versions, run_p4scale
 from bench.runner import PointResult, PointSpec, run_point
 from bench.saturation import Ladder, climb
 from bench.scale import SCALE_LEVELS, ScalePoint, run_scale, scale_report
@@ -138,6 +140,7 @@ def report(
     args: argparse.Namespace,
     fabric: tuple[BenchNetwork, dict[Config, Ladder]] | str | None = None,
     scale: list[ScalePoint] | None = None,
+    p4: P4Results | None = None,
 ) -> str:
     roles = _network_roles(network)
     lines = [
@@ -153,7 +156,7 @@ def report(
         f"- {fabric_note()}",
         "",
     ]
-    if ladders or not scale:
+    if ladders or not (scale or p4):
         lines += [
             render(measurement_rows(ladders, roles)),
             "",
@@ -180,7 +183,9 @@ def report(
             "",
             scale_report(scale),
         ]
-    lines += [f"- {name}: {why}" for name, why in pending_rows(scale_run=bool(scale))]
+    if p4 is not None:
+        lines += [p4_report(p4)]
+    lines += [f"- {name}: {why}" for name, why in pending_rows(scale_run=bool(scale or p4))]
     return "\n".join(lines) + "\n"
 
 
@@ -199,6 +204,23 @@ def run_fabric(
         network.stop()
 
 
+def _p4_options(args: argparse.Namespace) -> P4Options:
+    return P4Options(
+        certificates=args.certificates,
+        customer_meters=args.customer_meters,
+        consumers=args.consumers,
+        per_call=args.per_call,
+        calls_in_flight=args.calls_in_flight,
+        consumers_via=args.consumers_via,
+        items=tuple(args.p4_items.split(",")),
+        p3_baseline=args.p3_baseline,
+        p3_rounds=args.p3_rounds,
+        p3_warmup=args.warmup,
+        p3_duration=args.duration,
+        prefix=f"{int(time.time()) % 100000}-",
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench",
@@ -208,7 +230,42 @@ def main() -> int:
     parser.add_argument(
         "--suites",
         default="P0,P1,P2,P3,P4",
-        help="comma-separated, of P0-P4, P3scale (not in the default) or smoke",
+        help="comma-separated, of P0-P4, P3scale and P4scale (not in the default) or smoke",
+    )
+    defaults = P4Options()
+    parser.add_argument(
+        "--certificates",
+        type=int,
+        default=defaults.certificates,
+        help="P4scale: certificates the holder lists (seeded first through the client)",
+    )
+    parser.add_argument("--customer-meters", type=int, default=defaults.customer_meters)
+    parser.add_argument(
+        "--consumers",
+        type=int,
+        default=defaults.consumers,
+        help="P4scale: single-meter consumer-months billed",
+    )
+    parser.add_argument(
+        "--per-call", type=int, default=defaults.per_call, help="P4scale: CloseDays batch"
+    )
+    parser.add_argument("--calls-in-flight", type=int, default=defaults.calls_in_flight)
+    parser.add_argument(
+        "--consumers-via",
+        choices=("runner", "calls"),
+        default=defaults.consumers_via,
+        help="P4scale: bill the consumers with `gridledger billing run --once` or direct calls",
+    )
+    parser.add_argument(
+        "--p3-baseline",
+        type=Path,
+        help="P4scale: a checkout (with its .venv) whose P3 is measured beside this one's",
+    )
+    parser.add_argument("--p3-rounds", type=int, default=defaults.p3_rounds)
+    parser.add_argument(
+        "--p4-items",
+        default=",".join(defaults.items),
+        help="P4scale: which of its items to run (default all)",
     )
     parser.add_argument(
         "--scale-levels",
@@ -238,6 +295,7 @@ def main() -> int:
         )
         network = start_devnet_network(home, with_node=with_node)
         scale: list[ScalePoint] | None = None
+        p4: P4Results | None = None
         try:
             ladders = run_suites(network, args)
             if "P3scale" in args.suites.split(","):
@@ -245,10 +303,14 @@ def main() -> int:
                 scale = run_scale(
                     network, levels, warmup=args.warmup, duration=args.duration, progress=_progress
                 )
+            if "P4scale" in args.suites.split(","):
+                p4 = run_p4scale(network, _p4_options(args), progress=_progress)
         finally:
             network.stop()
+        if p4 is not None:
+            run_p3_versions(p4, Path(scratch), progress=_progress)
         fabric = run_fabric(args, Path(scratch)) if args.fabric else None
-        text = report(network, ladders, args, fabric, scale)
+        text = report(network, ladders, args, fabric, scale, p4)
     sys.stdout.write(text)
     if args.output:
         args.output.write_text(text, encoding="utf-8")

@@ -33,6 +33,7 @@ UTILITY_ONLY_CHAINCODE = "gridledger-utility"
 UTILITY_ONLY = f"OR('{OPERATOR}.peer')"
 UTILITY_ATTR = "gridledger.role"
 SETTLEMENT_CONSUMERS = 12  # P4: devnet users bench-c00.. (bench/settlement_worker.py)
+P4SCALE_USERS = ("bench-holder", "bench-seller", "bench-buyer")  # bench/p4_worker.py
 BATCH_TIMEOUT_MS = 100
 MAX_MESSAGE_COUNT = 500
 
@@ -86,7 +87,8 @@ def _devnet_config(peer_ports: list[int], chaincode_ports: dict[str, int]) -> di
         + [
             {"org": PROSUMER, "name": f"bench-c{index:02d}", "ou": "client"}
             for index in range(SETTLEMENT_CONSUMERS)
-        ],
+        ]
+        + [{"org": PROSUMER, "name": name, "ou": "client"} for name in P4SCALE_USERS],
         "chaincodes": [
             {"name": name, "address": f"127.0.0.1:{port}", "tls": True, "policy": BOTH_ORGS}
             for name, port in chaincode_ports.items()

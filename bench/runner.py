@@ -12,6 +12,7 @@ import math
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,15 @@ CLIENT_ROLE = "client"
 
 class WorkerError(GridLedgerError):
     """A worker exited without a result; the message has its stderr."""
+
+
+def percentile(values: Sequence[float], fraction: float) -> float:
+    """The nearest-rank percentile of ``values`` (``nan`` when there are none)."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(0, min(len(ordered) - 1, math.ceil(fraction * len(ordered)) - 1))
+    return ordered[rank]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,11 +70,7 @@ class PointResult:
         return self.tx_per_second * WORKLOADS[self.spec.workload].items_per_tx
 
     def percentile_ms(self, fraction: float) -> float:
-        if not self.latencies_ms:
-            return float("nan")
-        ordered = sorted(self.latencies_ms)
-        rank = max(0, min(len(ordered) - 1, math.ceil(fraction * len(ordered)) - 1))
-        return ordered[rank]
+        return percentile(self.latencies_ms, fraction)
 
     def cpu_ms_per_tx(self, role: str) -> float:
         if not self.ok or role not in self.cpu_seconds:

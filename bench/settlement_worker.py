@@ -44,7 +44,8 @@ def consumer_user(index: int) -> str:
     return f"bench-c{index:02d}"
 
 
-def _tariff() -> Tariff:
+def bench_tariff() -> Tariff:
+    """The bench's tariff: three time-of-use bands, effective from 2024."""
     ct = price_from_minor_per_kwh
     return Tariff(
         1,
@@ -67,7 +68,7 @@ def _setup(profile: ConnectionProfile, consumers: int) -> list[str]:
     with EnergyClient.connect(profile, UTILITY_ORG, "utility") as utility:
         if not utility.tariffs(limit=1).all():
             with contextlib.suppress(Conflict):
-                utility.set_tariff(_tariff())
+                utility.set_tariff(bench_tariff())
         for index in range(consumers):
             user = consumer_user(index)
             with EnergyClient.connect(profile, CONSUMER_ORG, user) as consumer:

@@ -9,6 +9,8 @@ P3 our Python client -> our chaincode's energy SubmitReadings, batches of signed
 P4 our Python client -> our chaincode's energy Settle, one consumer-month per transaction.
 P3scale (not in the default list): P3 on a ledger holding 100,000 then 1,000,000 readings,
    run by bench/scale.py rather than as a ``Config`` ladder.
+P4scale (not in the default list): billing and listing at a utility's size (issue 16), run by
+   bench/p4scale.py.
 """
 
 from __future__ import annotations

@@ -90,7 +90,7 @@ def _ratio(numerator: float, denominator: float) -> float:
     return numerator / denominator
 
 
-def _verdict(value: float, target: float, *, at_most: bool) -> str:
+def verdict(value: float, target: float, *, at_most: bool) -> str:
     if math.isnan(value):
         return "n/a"
     met = value <= target if at_most else value >= target
@@ -115,13 +115,13 @@ def _python_over_node(
             f"{name}: {what} CPU/tx Python/Node",
             _fmt(cpu, 2),
             f"<= {cpu_at_most}",
-            _verdict(cpu, cpu_at_most, at_most=True),
+            verdict(cpu, cpu_at_most, at_most=True),
         ],
         [
             f"{name}: tx/s at sat Python/Node",
             _fmt(tps, 2),
             f">= {tps_at_least}",
-            _verdict(tps, tps_at_least, at_most=False),
+            verdict(tps, tps_at_least, at_most=False),
         ],
     ]
 
@@ -142,7 +142,7 @@ def ratio_rows(ladders: dict[Config, Ladder], network_roles: Sequence[str]) -> l
                 "P0 network CPU ms/tx (Node->Node put, sat)",
                 _fmt(devnet_cpu, 2),
                 "<= 3.75 (half of Fabric peers+orderer 7.5)",
-                _verdict(devnet_cpu, 3.75, at_most=True),
+                verdict(devnet_cpu, 3.75, at_most=True),
             ]
         )
         rows.append(
@@ -150,7 +150,7 @@ def ratio_rows(ladders: dict[Config, Ladder], network_roles: Sequence[str]) -> l
                 "P0 tx/s at saturation (Node->Node put)",
                 _fmt(sat.tx_per_second),
                 ">= Fabric 3.1.5 (97-137 on this machine class)",
-                _verdict(sat.tx_per_second, 137.0, at_most=False),
+                verdict(sat.tx_per_second, 137.0, at_most=False),
             ]
         )
     for workload in WORKLOADS:
@@ -173,7 +173,7 @@ def ratio_rows(ladders: dict[Config, Ladder], network_roles: Sequence[str]) -> l
                 f"({best.spec.inflight} in flight)",
                 _fmt(best.items_per_second, 0),
                 ">= 2,500" if chaincode == "python" else "(reported)",
-                _verdict(best.items_per_second, 2500.0, at_most=False),
+                verdict(best.items_per_second, 2500.0, at_most=False),
             ]
         )
         rows.append(
@@ -181,7 +181,7 @@ def ratio_rows(ladders: dict[Config, Ladder], network_roles: Sequence[str]) -> l
                 f"P3 ({policy} endorse) p99 commit latency of a batch (ms, same point)",
                 _fmt(p99, 0),
                 "<= 3,000",
-                _verdict(p99, P3_P99_MS, at_most=True),
+                verdict(p99, P3_P99_MS, at_most=True),
             ]
         )
     p4 = find("python", "python", "settle")
@@ -192,7 +192,7 @@ def ratio_rows(ladders: dict[Config, Ladder], network_roles: Sequence[str]) -> l
                 "P4 seconds per consumer-month settled (1 in flight, p50)",
                 _fmt(one, 2),
                 "<= 1.0",
-                _verdict(one, 1.0, at_most=True),
+                verdict(one, 1.0, at_most=True),
             ]
         )
         rows.append(
@@ -214,7 +214,7 @@ def ratio_rows(ladders: dict[Config, Ladder], network_roles: Sequence[str]) -> l
                 "Python chaincode server peak RSS (MB, any point)",
                 _fmt(max(peaks), 0),
                 "< 150",
-                _verdict(max(peaks), 150.0, at_most=True),
+                verdict(max(peaks), 150.0, at_most=True),
             ]
         )
     for workload in WORKLOADS:
@@ -249,13 +249,13 @@ def fabric_ratio_rows(
             "P0 devnet/Fabric network CPU ms/tx (Node->Python put, sat)",
             f"{_fmt(ours_cpu, 2)} / {_fmt(theirs_cpu, 2)} = {_fmt(cpu, 2)}",
             "<= 0.5",
-            _verdict(cpu, 0.5, at_most=True),
+            verdict(cpu, 0.5, at_most=True),
         ],
         [
             "P0 devnet/Fabric tx/s at saturation (Node->Python put)",
             f"{_fmt(ours.saturation.tx_per_second)} / {_fmt(theirs.saturation.tx_per_second)}"
             f" = {_fmt(tps, 2)}",
             ">= 1.0",
-            _verdict(tps, 1.0, at_most=False),
+            verdict(tps, 1.0, at_most=False),
         ],
     ]
