@@ -30,10 +30,11 @@ def _read_version(read: Any) -> Version | None:
 def validate_reads(tx: EndorserTx, state: StateReader, batch: UpdateBatch) -> int:
     """``TxValidationCode``: VALID, MVCC_READ_CONFLICT or PHANTOM_READ_CONFLICT."""
     for ns in tx.namespaces:
-        for read in ns.kv.reads:
-            if batch.has_public(ns.namespace, read.key):
-                return int(Code.MVCC_READ_CONFLICT)
-            committed = state.get_state(ns.namespace, read.key)
+        reads = list(ns.kv.reads)
+        if any(batch.has_public(ns.namespace, read.key) for read in reads):
+            return int(Code.MVCC_READ_CONFLICT)
+        committed_all = state.get_states(ns.namespace, [read.key for read in reads])
+        for read, committed in zip(reads, committed_all, strict=True):
             if (committed.version if committed else None) != _read_version(read):
                 return int(Code.MVCC_READ_CONFLICT)
         for rqi in ns.kv.range_queries_info:
