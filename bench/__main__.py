@@ -4,6 +4,7 @@
     python -m bench --duration 5 --suites P1
     python -m bench --smoke              # a few seconds: one point per client, no ladder
     python -m bench --fabric             # also P0 on real Fabric when its binaries are found
+    python -m bench --suites P4scale --p4-items customer --fabric   # the customer-month on both
     python -m bench --suites P3scale     # P3 on a ledger holding 100,000 then 1,000,000 readings
     python -m bench --suites P3scale --scale-levels 100000,300000
     python -m bench --suites P4scale --certificates 1000000 --p3-baseline ../wt-base
@@ -19,6 +20,7 @@ import platform
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from gridledger_domain.command import run_command
@@ -204,6 +206,21 @@ def run_fabric(
         network.stop()
 
 
+def run_p4scale_on_fabric(args: argparse.Namespace, scratch: Path) -> str:
+    """P4scale's customer-month on real Fabric (with ``--fabric``): its report section."""
+    _progress("starting real Fabric for P4scale's customer-month")
+    try:
+        network = start_fabric_network(scratch / "fabric-p4")
+    except Exception as exc:  # binaries missing or bring-up failed: reported, not fatal
+        return f"\n- P4scale on real Fabric not run: {type(exc).__name__}: {str(exc)[:300]}\n"
+    try:
+        options = replace(_p4_options(args), items=("customer",))
+        results = run_p4scale(network, options, progress=_progress)
+    finally:
+        network.stop()
+    return "\n" + p4_report(results).replace("## P4scale:", "## P4scale on real Fabric:", 1)
+
+
 def _p4_options(args: argparse.Namespace) -> P4Options:
     return P4Options(
         certificates=args.certificates,
@@ -279,7 +296,9 @@ def main() -> int:
     parser.add_argument("--home", type=Path, help="network home (default: a temporary folder)")
     parser.add_argument("--output", type=Path, help="also write the report to this file")
     parser.add_argument(
-        "--fabric", action="store_true", help="also run P0 on real Fabric (binaries needed)"
+        "--fabric",
+        action="store_true",
+        help="also run P0, and P4scale's customer-month, on real Fabric (binaries needed)",
     )
     args = parser.parse_args()
     args.load_before = " ".join(Path("/proc/loadavg").read_text(encoding="ascii").split()[:3])
@@ -311,6 +330,8 @@ def main() -> int:
             run_p3_versions(p4, Path(scratch), progress=_progress)
         fabric = run_fabric(args, Path(scratch)) if args.fabric else None
         text = report(network, ladders, args, fabric, scale, p4)
+        if p4 is not None and args.fabric:
+            text += run_p4scale_on_fabric(args, Path(scratch))
     sys.stdout.write(text)
     if args.output:
         args.output.write_text(text, encoding="utf-8")
