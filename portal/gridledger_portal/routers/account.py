@@ -41,7 +41,7 @@ class TokenRequest(BaseModel):
 async def sign_in(body: SignIn, request: Request, response: Response) -> dict[str, Any]:
     portal = portal_of(request)
     address = request.client.host if request.client else "unknown"
-    keys = (f"address {address}", f"user {body.name}")
+    keys = (f"{address} {body.name}",)  # one user behind one address
     portal.limiter.check(*keys)
     user = portal.accounts.check_password(body.name, body.password)
     if user is None:
