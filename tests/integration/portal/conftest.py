@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import ssl
 import subprocess
 import sys
 import time
@@ -85,33 +86,7 @@ class Site:
     def start(self) -> None:
         log = self.network.home / f"portal-{len(self.log)}.log"
         self.log.append(log)
-        with log.open("w") as out:
-            self.process = subprocess.Popen(
-                portal_command(
-                    "serve",
-                    "--home",
-                    str(self.network.home),
-                    "--org",
-                    OPERATOR,
-                    "--port",
-                    str(self.port),
-                ),
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                text=True,
-                env={**os.environ, "PYTHONUNBUFFERED": "1"},
-            )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"the portal ended: {log.read_text()}")
-            try:
-                if httpx.get(self.base_url + API + "/openapi.json", timeout=2).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError(f"the portal did not answer within 60 s: {log.read_text()}")
+        self.process = start_portal(self.network.home, self.port, log)
 
     def stop(self) -> None:
         if self.process is not None:
@@ -134,6 +109,36 @@ class Site:
         )
         assert answer.status_code == 200, answer.text
         return client, str(answer.json()["csrf_token"])
+
+
+def start_portal(
+    home: Path, port: int, log: Path, *options: str, verify: ssl.SSLContext | bool = True
+) -> subprocess.Popen[str]:
+    """``gridledger portal serve`` for GridOperatorMSP on ``port``, once it answers."""
+    scheme = "https" if options else "http"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            portal_command(
+                "serve", "--home", str(home), "--org", OPERATOR, "--port", str(port), *options
+            ),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+    url = f"{scheme}://127.0.0.1:{port}{API}/openapi.json"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"the portal ended: {log.read_text()}")
+        try:
+            if httpx.get(url, timeout=2, verify=verify).status_code == 200:
+                return process
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    process.kill()
+    raise AssertionError(f"the portal did not answer within 60 s: {log.read_text()}")
 
 
 def daily_tariff() -> Tariff:
