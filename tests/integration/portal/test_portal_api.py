@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
+import ssl
 import time
 from pathlib import Path
 from typing import Any
@@ -479,9 +480,8 @@ def test_behind_tls_the_session_cookie_is_secure(site: Site, tmp_path: Path) -> 
     cert, key = self_signed(tmp_path)
     port = free_ports(1)[0]
     options = ("--tls-cert", str(cert), "--tls-key", str(key))
-    process = start_portal(
-        site.network.home, port, tmp_path / "tls.log", *options, verify=str(cert)
-    )
+    trust = ssl.create_default_context(cafile=str(cert))
+    process = start_portal(site.network.home, port, tmp_path / "tls.log", *options, verify=trust)
     try:
         base = f"https://127.0.0.1:{port}{API}"
         with httpx.Client(base_url=base, verify=trust) as client:
