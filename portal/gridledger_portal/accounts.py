@@ -16,8 +16,6 @@ import os
 import secrets
 import sqlite3
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -174,7 +172,7 @@ class Accounts:
         self.path = path
         self._hasher = PasswordHasher()
         _owner_only(path)
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db = sqlite3.connect(path, check_same_thread=False)
         self._db.execute("PRAGMA foreign_keys = ON")
         self._db.execute("PRAGMA journal_mode = WAL")
         self._db.executescript(_SCHEMA)
@@ -182,15 +180,10 @@ class Accounts:
     def close(self) -> None:
         self._db.close()
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+    def _transaction(self) -> sqlite3.Connection:
+        """``with self._transaction() as db:`` commits what the block wrote, or rolls it back
+        (Python's sqlite3 opens the transaction at the first write)."""
+        return self._db
 
     # -- users ----------------------------------------------------------------------------------
     def add_user(self, name: str, identity: str) -> str:

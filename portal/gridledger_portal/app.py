@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from gridledger_portal import problems
 from gridledger_portal.accounts import Accounts
 from gridledger_portal.auth import SignInLimiter
-from gridledger_portal.errors import BodyTooLarge
+from gridledger_portal.errors import Problem
 from gridledger_portal.ledger import Ledger
 from gridledger_portal.routers import account, bills, events, ledger_reads, offers, readings
 from gridledger_portal.settings import PortalSettings
@@ -114,8 +114,9 @@ class BodyLimit:
             await self._refuse(scope, receive, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        error = BodyTooLarge(f"request bodies are limited to {self.limit} bytes")
-        response = problems.problem(error.status, error.slug, error.title, error.detail)
+        kind = Problem.BODY_TOO_LARGE
+        detail = f"request bodies are limited to {self.limit} bytes"
+        response = problems.problem(kind.status, kind.slug, kind.title, detail)
         await response(scope, receive, send)
 
 

@@ -18,12 +18,7 @@ from gridledger.energy.transactions import Committed, recording_commits
 from gridledger_domain.refusals import Refusal
 
 from gridledger_portal.accounts import Accounts, Scope, User
-from gridledger_portal.errors import (
-    CsrfRefused,
-    InsufficientScope,
-    NotSignedIn,
-    TooManyAttempts,
-)
+from gridledger_portal.errors import PortalError, Problem
 from gridledger_portal.state import Portal
 
 SESSION_COOKIE = "gridledger_session"
@@ -64,7 +59,8 @@ async def caller(request: Request) -> Caller:
         scheme, _, value = authorization.partition(" ")
         found = accounts.token(value.strip()) if scheme.lower() == "bearer" else None
         if found is None:
-            raise NotSignedIn(
+            raise PortalError(
+                Problem.NOT_SIGNED_IN,
                 "the bearer token is not valid (unknown, malformed or revoked)",
                 headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
             )
@@ -73,7 +69,8 @@ async def caller(request: Request) -> Caller:
     session_id = request.cookies.get(SESSION_COOKIE)
     session = accounts.session(session_id) if session_id else None
     if session is None:
-        raise NotSignedIn(
+        raise PortalError(
+            Problem.NOT_SIGNED_IN,
             "sign in (POST /api/v1/session) or send a personal access token",
             headers={"WWW-Authenticate": "Bearer"},
         )
@@ -90,20 +87,25 @@ async def actor(request: Request, who: Annotated[Caller, Depends(caller)]) -> Ca
             field = (await request.form()).get(CSRF_FIELD)
             sent = field if isinstance(field, str) else None
         if not sent or who.csrf is None or not hmac.compare_digest(sent, who.csrf):
-            raise CsrfRefused(
+            raise PortalError(
+                Problem.CSRF,
                 f"a state-changing request with a session needs its CSRF token in the "
                 f"{CSRF_HEADER} header or the {CSRF_FIELD} form field (GET /api/v1/whoami "
-                "gives it)"
+                "gives it)",
             )
     elif who.scope is not Scope.TRADE:
-        raise InsufficientScope(f"this token has the {who.scope} scope; this needs trade")
+        raise PortalError(
+            Problem.INSUFFICIENT_SCOPE, f"this token has the {who.scope} scope; this needs trade"
+        )
     return who
 
 
 async def session_actor(request: Request, who: Annotated[Caller, Depends(actor)]) -> Caller:
     """A state-changing request that only a signed-in session may make (account, tokens)."""
     if not who.by_session:
-        raise InsufficientScope("only a signed-in session may manage the account and tokens")
+        raise PortalError(
+            Problem.INSUFFICIENT_SCOPE, "only a signed-in session may manage the account and tokens"
+        )
     return who
 
 
@@ -156,7 +158,8 @@ class SignInLimiter:
             failures = self._recent(key, now)
             if len(failures) >= self.attempts:
                 wait = max(1, int(failures[0] + self.window - now + 0.999))
-                raise TooManyAttempts(
+                raise PortalError(
+                    Problem.TOO_MANY_ATTEMPTS,
                     f"too many failed sign-ins; try again in {wait} s",
                     headers={"Retry-After": str(wait)},
                 )

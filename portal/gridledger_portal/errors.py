@@ -1,64 +1,49 @@
-"""The portal's own refusals: each an HTTP status, a problem type and one line saying why.
-``problems`` turns them (and the contract's refusals) into RFC 9457 problem documents."""
+"""The portal's own refusals: each a ``Problem`` (HTTP status, problem type, title) and one
+line saying why. ``problems`` turns them (and the contract's refusals) into RFC 9457 problem
+documents."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import Enum
 
 from gridledger.errors import GridLedgerError
 
 
+class Problem(Enum):
+    """What the portal itself refuses (not the contract): status, type slug, title."""
+
+    NOT_SIGNED_IN = (401, "not-signed-in", "Not signed in")
+    BAD_CREDENTIALS = (401, "bad-credentials", "Wrong name or password")
+    CSRF = (403, "csrf", "Missing or wrong CSRF token")
+    INSUFFICIENT_SCOPE = (403, "insufficient-scope", "The access token's scope does not allow this")
+    NOT_FOUND = (404, "not-found", "Not found")
+    BODY_TOO_LARGE = (413, "body-too-large", "Request body too large")
+    TOO_MANY_ATTEMPTS = (429, "too-many-attempts", "Too many sign-in attempts")
+
+    @property
+    def status(self) -> int:
+        return int(self.value[0])
+
+    @property
+    def slug(self) -> str:
+        return str(self.value[1])
+
+    @property
+    def title(self) -> str:
+        return str(self.value[2])
+
+
 class PortalError(GridLedgerError):
-    """A request the portal itself refuses (not the contract)."""
+    """A request the portal refuses: ``problem`` says how, ``detail`` why."""
 
-    status = 400
-    slug = "bad-request"
-    title = "Bad request"
-
-    def __init__(self, detail: str, *, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, problem: Problem, detail: str, *, headers: Mapping[str, str] | None = None
+    ) -> None:
         super().__init__(detail)
+        self.problem = problem
         self.detail = detail
-        self.headers = headers or {}
-
-
-class NotSignedIn(PortalError):
-    status = 401
-    slug = "not-signed-in"
-    title = "Not signed in"
-
-
-class BadCredentials(PortalError):
-    status = 401
-    slug = "bad-credentials"
-    title = "Wrong name or password"
-
-
-class CsrfRefused(PortalError):
-    status = 403
-    slug = "csrf"
-    title = "Missing or wrong CSRF token"
-
-
-class InsufficientScope(PortalError):
-    status = 403
-    slug = "insufficient-scope"
-    title = "The access token's scope does not allow this"
-
-
-class Unknown(PortalError):
-    status = 404
-    slug = "not-found"
-    title = "Not found"
-
-
-class TooManyAttempts(PortalError):
-    status = 429
-    slug = "too-many-attempts"
-    title = "Too many sign-in attempts"
-
-
-class BodyTooLarge(PortalError):
-    status = 413
-    slug = "body-too-large"
-    title = "Request body too large"
+        self.headers = dict(headers or {})
 
 
 class AccountError(GridLedgerError):

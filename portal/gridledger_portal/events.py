@@ -14,8 +14,7 @@ import contextlib
 import json
 import re
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from gridledger.gateway import AsyncNetwork, GatewayError
 from gridledger.gateway.chaincode_event import ChaincodeEvent
@@ -24,9 +23,9 @@ MARKET_EVENTS = frozenset({"OfferPosted", "OfferWithdrawn", "TradeCreated"})
 _EVENT_ID = re.compile(r"^(\d{1,18})-(\d{1,9})$")
 
 
-@dataclass(frozen=True, order=True)
-class EventPosition:
-    """Where an event is on the ledger: block number, position among the block's events."""
+class EventPosition(NamedTuple):
+    """Where an event is on the ledger: block number, position among the block's events
+    (ordered as they are on the ledger)."""
 
     block: int
     position: int

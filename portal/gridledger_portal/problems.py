@@ -105,7 +105,8 @@ def install(app: FastAPI) -> None:
 
     async def on_portal(request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, PortalError)
-        return problem(error.status, error.slug, error.title, error.detail, error.headers)
+        kind = error.problem
+        return problem(kind.status, kind.slug, kind.title, error.detail, error.headers)
 
     async def on_refusal(request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, Refusal)

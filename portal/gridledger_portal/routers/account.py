@@ -16,7 +16,7 @@ from gridledger_portal.auth import (
     portal_of,
     session_actor,
 )
-from gridledger_portal.errors import BadCredentials, Unknown
+from gridledger_portal.errors import PortalError, Problem
 from gridledger_portal.routers.common import as_json
 
 router = APIRouter(tags=["account"])
@@ -46,7 +46,7 @@ async def sign_in(body: SignIn, request: Request, response: Response) -> dict[st
     user = portal.accounts.check_password(body.name, body.password)
     if user is None:
         portal.limiter.failed(*keys)
-        raise BadCredentials("wrong user name or password")
+        raise PortalError(Problem.BAD_CREDENTIALS, "wrong user name or password")
     portal.limiter.succeeded(*keys)
     session_id, session = portal.accounts.open_session(user, portal.settings.session_seconds)
     response.set_cookie(
@@ -98,7 +98,7 @@ async def change_password(
 ) -> None:
     accounts = portal_of(request).accounts
     if accounts.check_password(who.user.name, body.current) is None:
-        raise BadCredentials("the current password is wrong")
+        raise PortalError(Problem.BAD_CREDENTIALS, "the current password is wrong")
     accounts.set_password(who.user.name, body.new)
     accounts.audit(who.user.name, who.via, "change password", "ok", [])
 
@@ -126,7 +126,7 @@ async def revoke_token(
 ) -> None:
     accounts = portal_of(request).accounts
     if not accounts.revoke_token(who.user.name, token_id):
-        raise Unknown(f"you have no active token {token_id}")
+        raise PortalError(Problem.NOT_FOUND, f"you have no active token {token_id}")
     accounts.audit(who.user.name, who.via, "revoke token", "ok", [], token_id)
 
 

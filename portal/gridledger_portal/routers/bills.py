@@ -4,22 +4,22 @@ ledger, and its export (the canonical JSON, or CSV for spreadsheets)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from gridledger.cli.bill_export import bill_csv
+from gridledger.energy import AsyncEnergyClient, Bill
 
-from gridledger_portal.auth import Caller, actor, audited, caller, energy, portal_of
-from gridledger_portal.routers.common import Bookmark, PageOut, PageSize, as_json, instant, page_of
+from gridledger_portal.auth import Caller, actor, audited, energy, portal_of
+from gridledger_portal.routers.common import as_json, instant
+from gridledger_portal.routers.ledger_reads import Participant, Who, whose_listing
 
 router = APIRouter(prefix="/bills", tags=["bills"])
 
-Who = Annotated[Caller, Depends(caller)]
-Participant = Annotated[
-    str | None, Query(description="Whose bill (default: the caller's).", max_length=300)
-]
+BillCall = Callable[[AsyncEnergyClient, str | None, int, int], Awaitable[Bill]]
 PERIOD = "/{period_start}/{period_end}"
 
 
@@ -28,35 +28,40 @@ class ExportFormat(StrEnum):
     CSV = "csv"
 
 
-@router.get("", summary="A participant's stored bills (default: the caller's), oldest first")
-async def list_bills(
-    request: Request,
-    who: Who,
-    participant: Participant = None,
-    page_size: PageSize = 100,
-    bookmark: Bookmark = "",
-) -> PageOut:
-    return await page_of(energy(request, who).bills(participant), page_size, bookmark)
+whose_listing(
+    router, "list_bills", "A participant's stored bills, oldest first", lambda c, p: c.bills(p)
+)
 
 
 def _period(period_start: str, period_end: str) -> tuple[int, int]:
     return instant(period_start, "path.period_start"), instant(period_end, "path.period_end")
 
 
-@router.get(PERIOD, summary="The stored bill of a period (YYYY-MM-DD or instants)")
-async def get_bill(
-    period_start: str, period_end: str, request: Request, who: Who, participant: Participant = None
-) -> dict[str, Any]:
-    bill = await energy(request, who).bill(participant, *_period(period_start, period_end))
-    return dict(as_json(bill))
+def period_route(path: str, name: str, summary: str, fetch: BillCall) -> None:
+    """``GET PERIOD + path``: ``fetch``'s bill of the period for ``?participant=``."""
+
+    async def endpoint(
+        period_start: str,
+        period_end: str,
+        request: Request,
+        who: Who,
+        participant: Participant = None,
+    ) -> dict[str, Any]:
+        start, end = _period(period_start, period_end)
+        return dict(as_json(await fetch(energy(request, who), participant, start, end)))
+
+    router.add_api_route(PERIOD + path, endpoint, methods=["GET"], summary=summary, name=name)
 
 
-@router.get(PERIOD + "/preview", summary="What settling the period would give now")
-async def preview_bill(
-    period_start: str, period_end: str, request: Request, who: Who, participant: Participant = None
-) -> dict[str, Any]:
-    bill = await energy(request, who).preview_bill(participant, *_period(period_start, period_end))
-    return dict(as_json(bill))
+period_route(
+    "", "get_bill", "The stored bill of a period (YYYY-MM-DD or instants)", AsyncEnergyClient.bill
+)
+period_route(
+    "/preview",
+    "preview_bill",
+    "What settling the period would give now",
+    AsyncEnergyClient.preview_bill,
+)
 
 
 @router.get(PERIOD + "/verify", summary="Recompute the bill from the ledger and compare")

@@ -3,16 +3,19 @@ tariffs and certificates (the contract decides what each identity may see)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from gridledger.energy import AsyncEnergyClient
+from gridledger.energy._async.listing import AsyncListing
 
 from gridledger_portal.auth import Caller, caller, energy
 from gridledger_portal.routers.common import Bookmark, PageOut, PageSize, as_json, instant, page_of
 
 Who = Annotated[Caller, Depends(caller)]
 Participant = Annotated[
-    str | None, Query(description="A participant id (default: the caller).", max_length=300)
+    str | None, Query(description="Whose (a participant id; default: the caller).", max_length=300)
 ]
 
 participants = APIRouter(prefix="/participants", tags=["participants"])
@@ -21,29 +24,59 @@ trades = APIRouter(prefix="/trades", tags=["trades"])
 tariffs = APIRouter(prefix="/tariffs", tags=["tariffs"])
 certificates = APIRouter(prefix="/certificates", tags=["certificates"])
 
+Whose = Callable[[AsyncEnergyClient, str | None], AsyncListing[Any]]
 
-@participants.get("", summary="Every registered participant (utility and auditors)")
-async def list_participants(
-    request: Request, who: Who, page_size: PageSize = 100, bookmark: Bookmark = ""
-) -> PageOut:
-    return await page_of(energy(request, who).participants(), page_size, bookmark)
+
+def whose_listing(router: APIRouter, name: str, summary: str, listing: Whose) -> None:
+    """``GET`` on ``router``: one page of ``listing`` for ``?participant=`` (default: the
+    caller)."""
+
+    async def endpoint(
+        request: Request,
+        who: Who,
+        participant: Participant = None,
+        page_size: PageSize = 100,
+        bookmark: Bookmark = "",
+    ) -> PageOut:
+        return await page_of(listing(energy(request, who), participant), page_size, bookmark)
+
+    router.add_api_route("", endpoint, methods=["GET"], summary=summary, name=name)
+
+
+def listing_of_all(
+    router: APIRouter, name: str, summary: str, listing: Callable[[AsyncEnergyClient], Any]
+) -> None:
+    """``GET`` on ``router``: one page of ``listing``."""
+
+    async def endpoint(
+        request: Request, who: Who, page_size: PageSize = 100, bookmark: Bookmark = ""
+    ) -> PageOut:
+        return await page_of(listing(energy(request, who)), page_size, bookmark)
+
+    router.add_api_route("", endpoint, methods=["GET"], summary=summary, name=name)
+
+
+listing_of_all(
+    participants,
+    "list_participants",
+    "Every registered participant (utility and auditors)",
+    lambda client: client.participants(),
+)
+listing_of_all(tariffs, "list_tariffs", "Every tariff version", lambda c: c.tariffs())
+whose_listing(meters, "list_meters", "A participant's meters", lambda c, p: c.meters(p))
+whose_listing(trades, "list_trades", "A participant's trades", lambda c, p: c.trades(p))
+whose_listing(
+    certificates,
+    "list_certificates",
+    "A participant's renewable certificates",
+    lambda client, participant: client.certificates(participant),
+)
 
 
 @participants.get("/{participant_id:path}", summary="One participant")
 async def get_participant(participant_id: str, request: Request, who: Who) -> dict[str, Any]:
     record = await energy(request, who).participant(participant_id)
     return dict(as_json(record))
-
-
-@meters.get("", summary="An owner's meters (default: the caller's)")
-async def list_meters(
-    request: Request,
-    who: Who,
-    owner: Participant = None,
-    page_size: PageSize = 100,
-    bookmark: Bookmark = "",
-) -> PageOut:
-    return await page_of(energy(request, who).meters(owner), page_size, bookmark)
 
 
 @meters.get("/{meter_id}", summary="One meter")
@@ -65,32 +98,3 @@ async def list_readings(
         meter_id, instant(start, "query.from"), instant(end, "query.to")
     )
     return await page_of(listing, page_size, bookmark)
-
-
-@trades.get("", summary="A participant's trades (default: the caller's)")
-async def list_trades(
-    request: Request,
-    who: Who,
-    participant: Participant = None,
-    page_size: PageSize = 100,
-    bookmark: Bookmark = "",
-) -> PageOut:
-    return await page_of(energy(request, who).trades(participant), page_size, bookmark)
-
-
-@tariffs.get("", summary="Every tariff version, oldest first")
-async def list_tariffs(
-    request: Request, who: Who, page_size: PageSize = 100, bookmark: Bookmark = ""
-) -> PageOut:
-    return await page_of(energy(request, who).tariffs(), page_size, bookmark)
-
-
-@certificates.get("", summary="An owner's renewable certificates (default: the caller's)")
-async def list_certificates(
-    request: Request,
-    who: Who,
-    owner: Participant = None,
-    page_size: PageSize = 100,
-    bookmark: Bookmark = "",
-) -> PageOut:
-    return await page_of(energy(request, who).certificates(owner), page_size, bookmark)

@@ -13,7 +13,7 @@ from gridledger_domain.errors import GridLedgerError
 from pydantic import BaseModel, Field
 
 from gridledger_portal.auth import Caller, actor, caller, portal_of
-from gridledger_portal.errors import Unknown
+from gridledger_portal.errors import PortalError, Problem
 
 router = APIRouter(prefix="/readings", tags=["readings"])
 
@@ -73,5 +73,5 @@ async def submission_status(
 ) -> dict[str, Any]:
     submission = portal_of(request).accounts.submission(submission_id)
     if submission is None or submission.user != who.user.name:
-        raise Unknown(f"you have no readings submission {submission_id}")
+        raise PortalError(Problem.NOT_FOUND, f"you have no readings submission {submission_id}")
     return submission.to_json_dict()

@@ -147,46 +147,51 @@ def daily_tariff() -> Tariff:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    home = tmp_path_factory.mktemp("portal") / ".devnet"
-    with (
-        running_test_network(home, with_node_chaincode=False) as network,
-        EnergyClient.connect(network.profile, OPERATOR, "utility") as utility,
-    ):
-        utility.set_tariff(daily_tariff())
-        ids: dict[str, str] = {}
-        for account, (identity, role) in PEOPLE.items():
-            with EnergyClient.connect(network.profile, OPERATOR, identity) as client:
-                me = client.whoami()
-            ids[account] = me.participant_id
-            if role is not None:
-                utility.register_participant(me, role, zone="south", display_name=account.title())
-        meters, signers = {}, {}
-        for account, kind, source in (
-            ("solar", "production", "solar"),
-            ("dave", "consumption", "grid"),
-        ):
-            meter_id = f"PORTAL-{account.upper()}"
-            signer = MeterSigner.simulated(meter_id, seed=f"portal {meter_id}")
-            utility.register_meter(
-                meter_id, ids[account], kind, source, "south", signer.public_key_pem
-            )
-            meters[account], signers[account] = meter_id, signer
-        passwords = {}
-        for account, (identity, _) in PEOPLE.items():
-            done = run_cli(
-                    "add-user", account, "--identity", identity, "--home", str(home), "--org",
-                    OPERATOR,
-                )  # fmt: skip
-            assert done.returncode == 0, done.stderr
-            found = PASSWORD.search(done.stdout.strip())
-            assert found is not None, done.stdout
-            passwords[account] = found.group(1)
-        site = Site(network, utility, free_ports(1)[0], passwords, ids, meters, signers)
-        site.start()
+    folder = tmp_path_factory.mktemp("portal")
+    with running_test_network(folder / ".devnet", with_node_chaincode=False) as network:
+        utility = EnergyClient.connect(network.profile, OPERATOR, "utility")
+        site = Site(network, utility, free_ports(1)[0], *populate(network, utility))
         try:
+            site.start()
             yield site
         finally:
             site.stop()
+            utility.close()
+
+
+def populate(
+    network: TestNetwork, utility: EnergyClient
+) -> tuple[dict[str, str], dict[str, str], dict[str, str], dict[str, MeterSigner]]:
+    """The tariff, the participants, a meter for ``solar`` and ``dave``, and the accounts:
+    everyone's password, participant id, meter id and meter signer."""
+    utility.set_tariff(daily_tariff())
+    ids: dict[str, str] = {}
+    for account, (identity, role) in PEOPLE.items():
+        with EnergyClient.connect(network.profile, OPERATOR, identity) as client:
+            me = client.whoami()
+        ids[account] = me.participant_id
+        if role is not None:
+            utility.register_participant(me, role, zone="south", display_name=account.title())
+    meters, signers = {}, {}
+    for account, kind, source in (
+        ("solar", "production", "solar"),
+        ("dave", "consumption", "grid"),
+    ):
+        meter_id = f"PORTAL-{account.upper()}"
+        signer = MeterSigner.simulated(meter_id, seed=f"portal {meter_id}")
+        utility.register_meter(meter_id, ids[account], kind, source, "south", signer.public_key_pem)
+        meters[account], signers[account] = meter_id, signer
+    passwords = {}
+    home = str(network.home)
+    for account, (identity, _) in PEOPLE.items():
+        done = run_cli(
+            "add-user", account, "--identity", identity, "--home", home, "--org", OPERATOR
+        )
+        assert done.returncode == 0, done.stderr
+        found = PASSWORD.search(done.stdout.strip())
+        assert found is not None, done.stdout
+        passwords[account] = found.group(1)
+    return passwords, ids, meters, signers
 
 
 def problem_of(answer: httpx.Response, status: int) -> dict[str, Any]:

@@ -6,8 +6,6 @@ portal restart."""
 
 from __future__ import annotations
 
-import datetime
-import ipaddress
 import ssl
 import time
 from pathlib import Path
@@ -15,10 +13,6 @@ from typing import Any
 
 import httpx
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from gridledger.energy import EnergyClient
 from gridledger_domain import format_utc
 from gridledger_domain.timeutil import DAY_SECONDS, INTERVAL_SECONDS
@@ -445,42 +439,13 @@ def test_cli_errors_are_one_line(site: Site) -> None:
     assert f"cannot listen on 127.0.0.1:{site.port}" in busy.stderr
 
 
-def self_signed(folder: Path) -> tuple[Path, Path]:
-    """A certificate for 127.0.0.1 and its key (PEM files)."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = folder / "portal.crt", folder / "portal.key"
-    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_path, key_path
-
-
 def test_behind_tls_the_session_cookie_is_secure(site: Site, tmp_path: Path) -> None:
-    cert, key = self_signed(tmp_path)
+    # the devnet's own TLS pair of GridOperatorMSP's peer (its names include 127.0.0.1)
+    (tls,) = site.network.home.glob("**/peers/peer0.gridoperator.*/tls")
+    cert, key = tls / "server.crt", tls / "server.key"
     port = free_ports(1)[0]
     options = ("--tls-cert", str(cert), "--tls-key", str(key))
-    trust = ssl.create_default_context(cafile=str(cert))
+    trust = ssl.create_default_context(cafile=str(tls / "ca.crt"))
     process = start_portal(site.network.home, port, tmp_path / "tls.log", *options, verify=trust)
     try:
         base = f"https://127.0.0.1:{port}{API}"

@@ -19,7 +19,7 @@ from gridledger_portal import problems
 from gridledger_portal.accounts import Accounts, Scope
 from gridledger_portal.app import BodyLimit
 from gridledger_portal.auth import SignInLimiter
-from gridledger_portal.errors import AccountError, TooManyAttempts
+from gridledger_portal.errors import AccountError, PortalError, Problem
 from gridledger_portal.events import EventPosition, positioned, sse_message
 from gridledger_portal.routers.common import instant
 
@@ -102,8 +102,9 @@ def test_sign_in_limiter_refuses_after_the_attempts_until_success_clears() -> No
     for _ in range(3):
         limiter.check("a")
         limiter.failed("a")
-    with pytest.raises(TooManyAttempts) as refused:
+    with pytest.raises(PortalError) as refused:
         limiter.check("a")
+    assert refused.value.problem is Problem.TOO_MANY_ATTEMPTS
     assert 1 <= int(refused.value.headers["Retry-After"]) <= 60
     limiter.check("b")
     limiter.succeeded("a")
