@@ -6,7 +6,12 @@ portal restart."""
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
+import re
 import ssl
+import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -460,3 +465,35 @@ def test_behind_tls_the_session_cookie_is_secure(site: Site, tmp_path: Path) -> 
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def test_the_docs_python_example_and_the_readme_curl_lines_run_as_written(site: Site) -> None:
+    root = Path(__file__).resolve().parents[3]
+    (example,) = re.findall(r"```python\n(.*?)```", (root / "docs/portal-api.md").read_text(), re.S)
+    namespace: dict[str, Any] = {"BASE": site.base_url + API, "PASSWORD": site.passwords["dave"]}
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(compile(example, "docs/portal-api.md", "exec"), namespace)
+    namespace["watcher"].close()
+    assert namespace["made"]["scope"] == "read" and "items" in namespace["offers"]
+
+    readme = (root / "README.md").read_text()
+    section = readme[readme.index("## The market portal's HTTP API") :]
+    (commands,) = re.findall(r"```sh\n(.*?)```", section, re.S)[:1]
+    curl = [
+        line.replace("\\\n", "") for line in re.findall(r"^curl .*?(?<!\\)$", commands, re.M | re.S)
+    ]
+    assert len(curl) == 2
+    script = "\n".join(curl).replace("<one-time password>", site.passwords["dave"])
+    script = script.replace("127.0.0.1:8080", f"127.0.0.1:{site.port}")
+    done = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        cwd=site.network.home,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    signed_in, offers = (
+        json.loads(part) for part in done.stdout.replace("}{", "}\n{").splitlines()
+    )
+    assert signed_in["user"] == "dave" and "items" in offers
