@@ -3,7 +3,6 @@ organisation, each signing as that identity (never a shared one), opened on firs
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 
 from gridledger.energy import AsyncEnergyClient
@@ -31,7 +30,6 @@ class Ledger:
         self.settings = settings
         self.profile = load_profile(settings)
         self._identities: dict[str, Identity] = {}
-        self._lock = asyncio.Lock()
 
     def identity(self, name: str) -> Identity:
         """``name``'s connection, opened on first use."""

@@ -497,3 +497,51 @@ def test_the_docs_python_example_and_the_readme_curl_lines_run_as_written(site: 
         json.loads(part) for part in done.stdout.replace("}{", "}\n{").splitlines()
     )
     assert signed_in["user"] == "dave" and "items" in offers
+
+
+def test_password_change_and_sign_out(site: Site) -> None:
+    client, csrf = site.signed_in("auditor")
+    old = site.passwords["auditor"]
+    with client:
+        assert client.get("/whoami").json()["temporary_password"] is True
+        headers = {"X-CSRF-Token": csrf}
+        short = client.post("/account/password", json={"current": old, "new": "x"}, headers=headers)
+        assert problem_of(short, 422)["errors"][0]["field"] == "body.new"
+        new = old[::-1] + "-renewed"
+        wrong = {"current": old + "x", "new": new}
+        problem_of(client.post("/account/password", json=wrong, headers=headers), 401)
+        changed = client.post(
+            "/account/password", json={"current": old, "new": new}, headers=headers
+        )
+        assert changed.status_code == 204
+        site.passwords["auditor"] = new
+        cookie = client.cookies["gridledger_session"]
+        assert client.delete("/session", headers=headers).status_code == 204
+    with site.client() as again:
+        again.cookies.set("gridledger_session", cookie)
+        problem_of(again.get("/whoami"), 401)  # the session is gone on the server too
+        problem_of(again.post("/session", json={"name": "auditor", "password": old}), 401)
+        signed_in = again.post("/session", json={"name": "auditor", "password": new})
+        assert signed_in.json()["temporary_password"] is False
+
+
+def test_a_submission_is_its_submitters_and_readings_are_checked_field_by_field(
+    site: Site,
+) -> None:
+    dave, dave_csrf = site.signed_in("dave")
+    solar, _ = site.signed_in("solar")
+    with dave, solar:
+        reading = site.signers["dave"].sign(BILLED_DAY, 0, 0).to_json_dict()
+        bad = [reading, {**reading, "signature": "not base64!"}]
+        refused = dave.post(
+            "/readings", json={"readings": bad}, headers={"X-CSRF-Token": dave_csrf}
+        )
+        problem = problem_of(refused, 422)
+        assert problem["errors"][0]["field"] == "body.readings.1"
+        accepted = dave.post(
+            "/readings", json={"readings": [reading]}, headers={"X-CSRF-Token": dave_csrf}
+        )
+        assert accepted.status_code == 202
+        path = f"/readings/submissions/{accepted.json()['id']}"
+        problem_of(solar.get(path), 404)
+        assert dave.get(path).status_code == 200
