@@ -9,7 +9,26 @@ user's own Fabric identity, so the contract's access rules stay the only authori
 account to one of the organisation's identities (docs/portal-api.md).
 """
 
-from gridledger_portal.app import create_app
-from gridledger_portal.settings import PortalSettings
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from gridledger_portal.app import create_app
+    from gridledger_portal.settings import PortalSettings
 
 __all__ = ["PortalSettings", "create_app"]
+
+
+def __getattr__(name: str) -> Any:
+    """``create_app`` and ``PortalSettings`` on first use: the ``gridledger`` command loads
+    ``gridledger_portal.cli`` for every run and must not pay for the web stack."""
+    if name == "create_app":
+        from gridledger_portal.app import create_app
+
+        return create_app
+    if name == "PortalSettings":
+        from gridledger_portal.settings import PortalSettings
+
+        return PortalSettings
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
