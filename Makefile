@@ -14,11 +14,11 @@ SYNC   := $(VENV)/.sync-generated
 
 all: test
 
-$(STAMP): requirements.txt domain/pyproject.toml client/pyproject.toml chaincode/pyproject.toml network/pyproject.toml
+$(STAMP): requirements.txt domain/pyproject.toml client/pyproject.toml chaincode/pyproject.toml network/pyproject.toml portal/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
-	$(PY) -m pip install --quiet --no-deps -e domain -e client -e chaincode -e network
+	$(PY) -m pip install --quiet --no-deps -e domain -e client -e chaincode -e network -e portal
 	touch $(STAMP)
 
 $(SYNC): $(STAMP) $(ASYNC_SOURCES) client/unasync.py
@@ -36,7 +36,7 @@ lint: $(SYNC)
 	$(VENV)/bin/ruff format --check .
 
 typecheck: $(SYNC)
-	$(VENV)/bin/mypy demo domain/gridledger_domain client/gridledger chaincode/gridledger_chaincode network/gridledger_network
+	$(VENV)/bin/mypy demo domain/gridledger_domain client/gridledger chaincode/gridledger_chaincode network/gridledger_network portal/gridledger_portal
 
 test: install lint typecheck
 	$(VENV)/bin/pytest -q

@@ -10,6 +10,9 @@ idempotent (``SubmitReadings``). Contract refusals come back as ``EnergyError``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from gridledger.energy.errors import refusal_from
@@ -22,6 +25,35 @@ class Committed:
     transaction_id: str
     result: bytes
     block_number: int
+
+
+_COMMITS: ContextVar[list[Committed] | None] = ContextVar("gridledger_commits", default=None)
+
+
+@contextmanager
+def recording_commits() -> Iterator[list[Committed]]:
+    """Collect every transaction the energy API commits inside the ``with`` block (in this
+    context: the current thread or asyncio task, and the tasks it starts), e.g. to log the
+    ledger transaction ids of a request::
+
+        with recording_commits() as commits:
+            client.buy(offer_id, 500)
+        print([c.transaction_id for c in commits])
+    """
+    commits: list[Committed] = []
+    token = _COMMITS.set(commits)
+    try:
+        yield commits
+    finally:
+        _COMMITS.reset(token)
+
+
+def note_commit(committed: Committed) -> Committed:
+    """Add ``committed`` to the current ``recording_commits`` list, if any; return it."""
+    commits = _COMMITS.get()
+    if commits is not None:
+        commits.append(committed)
+    return committed
 
 
 def domain_error(error: GatewayError) -> GatewayError:

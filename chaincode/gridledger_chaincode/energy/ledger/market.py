@@ -155,6 +155,7 @@ def withdraw_offer(state: State, caller: Caller, offer_id: str) -> Offer:
     updated = withdraw(offer, caller.participant_id)
     state.put_json(OFFER, [offer_id], updated.to_json_dict())
     unindex_closed_offer(state, updated)
+    state.stub.set_event("OfferWithdrawn", json.dumps(updated.to_json_dict()).encode())
     return updated
 
 

@@ -10,7 +10,7 @@ import asyncio
 import logging
 
 from gridledger.energy.errors import EnergyError, refusal_from
-from gridledger.energy.transactions import Committed, domain_error, should_retry
+from gridledger.energy.transactions import Committed, domain_error, note_commit, should_retry
 from gridledger.gateway import AsyncContract, CommitError, GatewayError
 from gridledger.gateway.timeouts import Deadline
 from gridledger.retry import DEFAULT_RETRY_POLICY, RetryPolicy
@@ -38,7 +38,8 @@ async def submit_transaction(
             status = await submitted.status(deadline.left())
             if not status.successful:
                 raise CommitError(status.transaction_id, status.code)
-            return Committed(status.transaction_id, transaction.result, status.block_number)
+            committed = Committed(status.transaction_id, transaction.result, status.block_number)
+            return note_commit(committed)
         except GatewayError as error:
             refusal = refusal_from(error)
             if refusal is not None:
