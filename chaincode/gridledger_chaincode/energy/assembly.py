@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from gridledger_domain.canonical import canonical_json, sha256_hex
 from gridledger_domain.records import (
@@ -25,15 +25,7 @@ from gridledger_domain.refusals import InvalidRequest
 from gridledger_domain.vocabulary import LineKind
 
 from gridledger_chaincode.energy.periods import Period
-from gridledger_chaincode.energy.settlement import (
-    DAY,
-    WH,
-    Accumulator,
-    LineKey,
-    energy_lines,
-    line_amount,
-    tax_lines,
-)
+from gridledger_chaincode.energy.settlement import DAY, Accumulator, energy_lines, tax_lines
 
 BILL_INPUTS_FORMAT = "gridledger.bill-inputs/2"
 _NOT_ENERGY = {LineKind.FIXED_FEE, LineKind.TAX}
@@ -52,34 +44,19 @@ class TrueUp(Record):
 def true_up_lines(before: Bill, after: Bill, day: int) -> tuple[LineItem, ...]:
     """The energy lines of ``after`` minus those of ``before`` (a day and its revision), per
     line key regardless of estimation, each at the day's own prices; zero differences dropped."""
-    change: dict[LineKey, int] = defaultdict(int)
+    change = Accumulator()
     for sign, statement in ((-1, before), (1, after)):
         for line in statement.lines:
             if line.kind not in _NOT_ENERGY:
-                key = LineKey(
+                change.add(
                     line.kind,
                     line.tariff_version,
-                    line.counterparty,
-                    line.band,
+                    sign * line.quantity,
                     line.unit_price,
-                    False,
+                    counterparty=line.counterparty,
+                    band=line.band,
                 )
-                change[key] += sign * line.quantity
-    lines = [
-        LineItem(
-            kind=key.kind,
-            tariff_version=key.version,
-            quantity=quantity,
-            unit=WH,
-            unit_price=key.price,
-            amount=line_amount(key.kind, quantity, key.price),
-            counterparty=key.counterparty,
-            band=key.band,
-            corrects=day,
-        )
-        for key, quantity in change.items()
-        if quantity
-    ]
+    lines = [replace(line, corrects=day) for line in energy_lines(change) if line.quantity]
     return tuple(sorted(lines, key=LineItem.sort_key))
 
 

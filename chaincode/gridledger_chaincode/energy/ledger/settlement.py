@@ -22,6 +22,7 @@ from gridledger_chaincode.energy.ledger.participants import load_participant
 from gridledger_chaincode.energy.ledger.readings import stored_readings
 from gridledger_chaincode.energy.ledger.state import BILL, BILLED_THROUGH, TARIFF, State
 from gridledger_chaincode.energy.ledger.statements import (
+    comparison,
     load_true_up,
     mark_billed,
     unbilled_true_ups,
@@ -178,11 +179,4 @@ def verify_bill(
         true_ups = [load_true_up(state, participant, r.day, r.revision) for r in stored.revisions]
         rates = _tax_rates(state, statements, true_ups)
         recomputed = assemble(participant, period, statements, true_ups, rates)
-    return {
-        "bill_id": stored.bill_id,
-        "matches": recomputed.to_json() == stored_text.encode(),
-        "stored_inputs_hash": stored.inputs_hash,
-        "recomputed_inputs_hash": recomputed.inputs_hash,
-        "stored_total": stored.total,
-        "recomputed_total": recomputed.total,
-    }
+    return {"bill_id": stored.bill_id, **comparison(stored_text.encode(), stored, recomputed)}
