@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import base64
+import binascii
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -53,13 +53,17 @@ def _reading_key(reading: MeterReading) -> list[str]:
     return [reading.meter_id, day_text(reading.interval_start), format_utc(reading.interval_start)]
 
 
+_DECODE = json.JSONDecoder().decode
+
+
 def _load_signed(raw: bytes) -> SignedReading:
-    """A stored reading (checked in full when it was submitted: only rebuilt here)."""
-    data = json.loads(raw)
+    """A stored reading (checked in full when it was submitted: only rebuilt here, the fast
+    way, since day closing rebuilds thousands: UTF-8 JSON decoded as text, base64 unchecked)."""
+    data = _DECODE(raw.decode())
     reading = MeterReading(
         data["meter_id"], parse_utc(data["interval_start"]), data["import_wh"], data["export_wh"]
     )
-    return SignedReading(reading, base64.b64decode(data["signature"]))
+    return SignedReading(reading, binascii.a2b_base64(data["signature"]))
 
 
 def stored_readings(state: State, meter_id: str, days: Iterable[int]) -> dict[int, SignedReading]:
