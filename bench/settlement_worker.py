@@ -4,9 +4,10 @@ Set-up (once per network, skipped when done): a tariff, ``--consumers`` consumer
 ``bench-c00``... of ProsumerMSP) registered by the utility, one consumption meter each, and one
 full month of signed readings per meter (2,880 intervals; submitted in batches of 500). Then the
 timed part settles consumers ``--first`` .. ``--first + --count - 1`` for that month with
-``--inflight`` settlements in flight; each is one transaction that reads the month's readings,
-computes the itemised bill and stores it. Prints the line protocol of bench/worker_protocol.py
-(``ok`` = consumer-months settled; the window is the time they took).
+``--inflight`` settlements in flight; each closes the month's days (one ``CloseDays``
+transaction per day, all at once: each reads that day's readings and stores its statement)
+and then ``Settle`` assembles and stores the itemised bill. Prints the line protocol of
+bench/worker_protocol.py (``ok`` = consumer-months settled; the window is the time they took).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -108,6 +110,10 @@ async def _run(args: argparse.Namespace) -> None:
             MONTH_START.isoformat().replace("+00:00", "Z"),
             MONTH_END.isoformat().replace("+00:00", "Z"),
         )
+        days = [
+            (MONTH_START + timedelta(days=n)).isoformat().replace("+00:00", "Z")
+            for n in range((MONTH_END - MONTH_START).days)
+        ]
 
         async def loop() -> None:
             nonlocal failed, first_error
@@ -115,6 +121,12 @@ async def _run(args: argparse.Namespace) -> None:
                 participant = pending.pop()
                 sent = time.perf_counter()
                 try:
+                    await asyncio.gather(
+                        *(
+                            contract.submit("CloseDays", day, json.dumps([participant]), "false")
+                            for day in days
+                        )
+                    )
                     await contract.submit("Settle", participant, *start)
                 except GatewayError as exc:
                     failed += 1

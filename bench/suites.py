@@ -6,7 +6,8 @@ P2 our Python client vs the Node client -> the same (Node) chaincode: put and No
 smoke: our client -> our chaincode and Node client -> Node chaincode, put (no ladder).
 P3 our Python client -> our chaincode's energy SubmitReadings, batches of signed readings; again
    with the same chaincode defined under a utility-only endorsement policy (``python-utility``).
-P4 our Python client -> our chaincode's energy Settle, one consumer-month per transaction.
+P4 our Python client -> our chaincode's energy CloseDays (the month's 30 days) and Settle, per
+   consumer-month.
 P3scale (not in the default list): P3 on a ledger holding 100,000 then 1,000,000 readings,
    run by bench/scale.py rather than as a ``Config`` ladder.
 P4scale (not in the default list): billing and listing at a utility's size (issue 16), run by
