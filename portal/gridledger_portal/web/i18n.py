@@ -35,7 +35,6 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
     "market.board": {"en": "Open offers", "zh": "公开报价"},
     "market.interval": {"en": "Interval (UTC)", "zh": "时段（协调世界时）"},
     "market.show": {"en": "Show", "zh": "显示"},
-    "market.for_interval": {"en": "Offers for", "zh": "时段："},
     "market.offer": {"en": "Offer", "zh": "报价编号"},
     "market.source": {"en": "Source", "zh": "能源类型"},
     "market.zone": {"en": "Zone", "zh": "区域"},

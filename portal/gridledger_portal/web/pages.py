@@ -20,6 +20,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from gridledger_domain.timeutil import INTERVAL_SECONDS
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 
 from gridledger_portal.auth import CSRF_FIELD, SESSION_COOKIE, Caller, portal_of, session_actor
 from gridledger_portal.errors import PortalError, Problem
@@ -152,6 +153,7 @@ async def market(
     ]
     live = {
         "interval": start,
+        "interval_text": instant_text(start),
         "lang": lang,
         "messages": i18n.messages(lang),
     }
@@ -163,9 +165,17 @@ async def market(
         interval_value=instant_text(start)[:16],
         interval_label=i18n.interval_text(start, lang),
         offers=rows,
-        live=json.dumps(live, ensure_ascii=False),
+        live=script_json(live),
     )
     return page_headers(response)
+
+
+def script_json(value: Any) -> Markup:
+    """``value`` as JSON safe inside a ``<script type="application/json">`` element."""
+    text = json.dumps(value, ensure_ascii=False)
+    for character in "<>&":
+        text = text.replace(character, f"\\u{ord(character):04x}")
+    return Markup(text)
 
 
 def _interval(text: str | None) -> int:

@@ -1,6 +1,8 @@
 // The market board, live: offers posted for this interval appear, withdrawn or sold-out ones
-// disappear, from the portal's server-sent market events (/api/v1/events). No inline script:
-// the page's data (interval, language, messages) comes from its JSON block.
+// disappear, from the portal's server-sent market events (/api/v1/events). Each time the stream
+// (re)opens the board is read again (/api/v1/offers), so nothing committed before the stream
+// began, or while it was down, is missed. No inline script: the page's data (interval,
+// language, messages) comes from its JSON block.
 "use strict";
 (function () {
   const INTERVAL_SECONDS = 900;
@@ -47,9 +49,9 @@
     const row = document.createElement("tr");
     row.dataset.offerId = offer.offer_id;
     row.dataset.price = String(offer.price);
-    row.className = "fresh";
+    row.className = old ? "" : "fresh";
     row.append(
-      cell(offer.offer_id, "", true),
+      cell(offer.offer_id, "id", true),
       cell(t["source." + offer.source] || offer.source, "", false),
       cell(offer.zone, "", true),
       cell(quantity.format(offer.remaining_wh), "number", false),
@@ -69,13 +71,32 @@
     refresh();
   }
 
+  async function reread() {
+    const seen = new Set();
+    let bookmark = "";
+    do {
+      const query = new URLSearchParams({ interval: live.interval_text, page_size: "100", bookmark: bookmark });
+      const answer = await fetch("/api/v1/offers?" + query, { credentials: "same-origin" });
+      if (!answer.ok) throw new Error("offers: " + answer.status);
+      const page = await answer.json();
+      page.items.forEach(function (offer) { seen.add(offer.offer_id); show(offer); });
+      bookmark = page.bookmark;
+    } while (bookmark);
+    Array.from(body.rows).forEach(function (row) {
+      if (!seen.has(row.dataset.offerId)) row.remove();
+    });
+    refresh();
+  }
+
   function setStatus(state) {
     status.dataset.state = state;
     status.textContent = t["market." + state];
   }
 
   const events = new EventSource("/api/v1/events");
-  events.addEventListener("open", function () { setStatus("live"); });
+  events.addEventListener("open", function () {
+    reread().then(function () { setStatus("live"); }, function () { setStatus("offline"); });
+  });
   events.addEventListener("error", function () { setStatus("offline"); });
   events.addEventListener("OfferPosted", function (event) { show(JSON.parse(event.data).payload); });
   events.addEventListener("OfferWithdrawn", function (event) { hide(JSON.parse(event.data).payload); });
