@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 ASYNC_SOURCES := $(shell find client/gridledger -path '*/_async/*.py')
 SYNC   := $(VENV)/.sync-generated
 
-.PHONY: all install demo test lint typecheck devnet-up devnet-down clean \
+.PHONY: all install browser demo test lint typecheck devnet-up devnet-down clean \
 	fabric-binaries test-fabric fabric-up fabric-down bench bench-smoke
 
 all: test
@@ -28,7 +28,15 @@ $(SYNC): $(STAMP) $(ASYNC_SOURCES) client/unasync.py
 $(NODE_DIR)/node_modules/.package-lock.json: $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
 	cd $(NODE_DIR) && npm ci --no-audit --no-fund --loglevel=error
 
-install: $(SYNC) $(NODE_DIR)/node_modules/.package-lock.json
+install: $(SYNC) $(NODE_DIR)/node_modules/.package-lock.json browser
+
+# The portal's browser tests drive Debian's chromium through Playwright (nothing downloads a
+# browser build, never `playwright install`): installed with apt when missing and we are root;
+# otherwise those tests skip and say why.
+browser:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium fonts-noto-cjk; \
+	  else echo "chromium is missing and installing it needs root: the browser tests will skip"; fi; }
 
 lint: $(SYNC)
 	$(PY) client/unasync.py --check

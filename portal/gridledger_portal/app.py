@@ -1,5 +1,6 @@
 """The portal's FastAPI app: ``create_app(settings)``.
 
+The web pages (``web``) are at the root, their static files under ``/static``.
 Everything the API offers is under ``/api/v1`` (OpenAPI 3.1 at ``/api/v1/openapi.json``,
 interactive docs at ``/api/v1/docs``), one router per resource; errors are problem documents
 (``problems``); request bodies over ``settings.max_body_bytes`` are refused with 413 before
@@ -10,8 +11,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -23,6 +26,7 @@ from gridledger_portal.ledger import Ledger
 from gridledger_portal.routers import account, bills, events, ledger_reads, offers, readings
 from gridledger_portal.settings import PortalSettings
 from gridledger_portal.state import Portal
+from gridledger_portal.web import pages
 
 API = "/api/v1"
 
@@ -68,6 +72,9 @@ def create_app(settings: PortalSettings) -> FastAPI:
         events.router,
     ):
         app.include_router(router, prefix=API)
+    app.include_router(pages.router)
+    static = Path(__file__).parent / "web" / "static"
+    app.mount("/static", StaticFiles(directory=static), name="static")
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     return app
 

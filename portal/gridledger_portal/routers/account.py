@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
-from gridledger_portal.accounts import Scope
+from gridledger_portal.accounts import Scope, Session, User
 from gridledger_portal.auth import (
     SESSION_COOKIE,
     Caller,
@@ -39,11 +39,25 @@ class TokenRequest(BaseModel):
 
 @router.post("/session", summary="Sign in: sets the session cookie, gives the CSRF token")
 async def sign_in(body: SignIn, request: Request, response: Response) -> dict[str, Any]:
+    user, session = start_session(request, response, body.name, body.password)
+    return {
+        "user": user.name,
+        "identity": user.identity,
+        "csrf_token": session.csrf,
+        "temporary_password": user.temporary_password,
+    }
+
+
+def start_session(
+    request: Request, response: Response, name: str, password: str
+) -> tuple[User, Session]:
+    """Check ``name``'s password (rate limited), open a session and set its cookie on
+    ``response`` (the API's sign-in and the sign-in page)."""
     portal = portal_of(request)
     address = request.client.host if request.client else "unknown"
-    keys = (f"{address} {body.name}",)  # one user behind one address
+    keys = (f"{address} {name}",)  # one user behind one address
     portal.limiter.check(*keys)
-    user = portal.accounts.check_password(body.name, body.password)
+    user = portal.accounts.check_password(name, password)
     if user is None:
         portal.limiter.failed(*keys)
         raise PortalError(Problem.BAD_CREDENTIALS, "wrong user name or password")
@@ -59,12 +73,7 @@ async def sign_in(body: SignIn, request: Request, response: Response) -> dict[st
         path="/",
     )
     portal.accounts.audit(user.name, "session", "sign in", "ok", [])
-    return {
-        "user": user.name,
-        "identity": user.identity,
-        "csrf_token": session.csrf,
-        "temporary_password": user.temporary_password,
-    }
+    return user, session
 
 
 @router.delete("/session", status_code=204, summary="Sign out")

@@ -209,6 +209,25 @@ def market_instant(quarter: int = 0) -> str:
     return format_utc(MARKET_DAY + 15 * 60 * quarter)
 
 
+def post_offer(
+    site: Site, quantity: int, price: int, quarter: int = 0, count: int = 1
+) -> dict[str, Any]:
+    client, csrf = site.signed_in("solar")
+    with client:
+        body = {
+            "meter_id": site.meters["solar"],
+            "interval_start": market_instant(quarter),
+            "interval_count": count,
+            "quantity_wh": quantity,
+            "price": price,
+        }
+        answer = client.post("/offers", json=body, headers={"X-CSRF-Token": csrf})
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["transaction_id"]
+    offer: dict[str, Any] = answer.json()["offer"]
+    return offer
+
+
 def read_events(lines: Iterator[str], count: int, timeout: float) -> list[dict[str, Any]]:
     """The next ``count`` server-sent events (id, event, data) of a stream's lines."""
     events: list[dict[str, Any]] = []

@@ -29,6 +29,7 @@ from .conftest import (
     BILLED_DAY,
     Site,
     market_instant,
+    post_offer,
     problem_of,
     read_events,
     run_cli,
@@ -36,25 +37,6 @@ from .conftest import (
 )
 
 pytestmark = pytest.mark.integration
-
-
-def post_offer(
-    site: Site, quantity: int, price: int, quarter: int = 0, count: int = 1
-) -> dict[str, Any]:
-    client, csrf = site.signed_in("solar")
-    with client:
-        body = {
-            "meter_id": site.meters["solar"],
-            "interval_start": market_instant(quarter),
-            "interval_count": count,
-            "quantity_wh": quantity,
-            "price": price,
-        }
-        answer = client.post("/offers", json=body, headers={"X-CSRF-Token": csrf})
-    assert answer.status_code == 201, answer.text
-    assert answer.json()["transaction_id"]
-    offer: dict[str, Any] = answer.json()["offer"]
-    return offer
 
 
 def test_openapi_3_1_lists_every_endpoint(site: Site) -> None:
