@@ -35,7 +35,7 @@ install: $(SYNC) $(NODE_DIR)/node_modules/.package-lock.json browser
 # otherwise those tests skip and say why.
 browser:
 	@test -x /usr/bin/chromium || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y chromium fonts-noto-cjk; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-cjk; \
 	  else echo "chromium is missing and installing it needs root: the browser tests will skip"; fi; }
 
 lint: $(SYNC)
