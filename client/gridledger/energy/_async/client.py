@@ -20,6 +20,7 @@ next page's bookmark. Its ``timeout`` bounds each page's call.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
@@ -37,6 +38,7 @@ from gridledger.energy.closing import (
     ClosingProgress,
     DayClosing,
     DayNotClosed,
+    DayResult,
     DayStatus,
     read_progress,
 )
@@ -422,21 +424,41 @@ class AsyncEnergyClient(AsyncClosing):
     async def _close_period(
         self, participant_id: str, start: int, end: int, deadline: Deadline
     ) -> None:
-        """Close each day of ``start..end`` that has no statement yet, in order."""
-        for day in range(day_of(start), end, DAY_SECONDS):
-            try:  # a statement there: closed (only its existence matters here)
-                await self._raw(
-                    "GetDayStatement", participant_id, _day_text(day), timeout=deadline.left()
-                )
-                continue
-            except NotFound:
-                pass
-            closing = await self.close_days(day, [participant_id], timeout=deadline.left())
-            result = closing.results[0]
+        """Close the days of ``start..end`` that may still be open (``ClosingProgress`` says
+        which are certainly closed); the asyncio client sends them together (days close in any
+        order), the synchronous one in turn. A day that cannot close raises ``DayNotClosed``."""
+        days = list(range(day_of(start), end, DAY_SECONDS))
+        (progress,) = await self.closing_progress(
+            [participant_id], days[0], days[-1], timeout=deadline.left()
+        )
+        closed_from = progress.first_closed if progress.first_closed is not None else end
+        open_from = progress.first_open if progress.first_open is not None else end
+        results = await self._close_each(
+            participant_id, [d for d in days if d < closed_from or d >= open_from], deadline
+        )
+        for day, result in results:
             if result.status is DayStatus.NOT_BILLED:
                 return  # nothing to close: Settle says what it makes of it
             if not result.status.done:
                 raise DayNotClosed(participant_id, day, result)
+
+    async def _close_each(
+        self, participant_id: str, days: list[int], deadline: Deadline
+    ) -> list[tuple[int, DayResult]]:
+        # unasync: async only
+        if len(days) > 1:
+            closings = await asyncio.gather(
+                *(self.close_days(day, [participant_id], timeout=deadline.left()) for day in days)
+            )
+            return [(day, closing.results[0]) for day, closing in zip(days, closings, strict=True)]
+        # unasync: end
+        return [
+            (
+                day,
+                (await self.close_days(day, [participant_id], timeout=deadline.left())).results[0],
+            )
+            for day in days
+        ]
 
     async def settle_period(
         self,
