@@ -25,7 +25,7 @@ from gridledger_domain.refusals import InvalidRequest
 from gridledger_domain.vocabulary import LineKind
 
 from gridledger_chaincode.energy.periods import Period
-from gridledger_chaincode.energy.settlement import DAY, Accumulator, energy_lines, tax_lines
+from gridledger_chaincode.energy.settlement import DAY, Accumulator, energy_lines, with_tax
 
 BILL_INPUTS_FORMAT = "gridledger.bill-inputs/2"
 _NOT_ENERGY = {LineKind.FIXED_FEE, LineKind.TAX}
@@ -90,10 +90,7 @@ def assemble(
     )
     for true_up in true_ups:
         lines.extend(true_up.lines)
-    lines.extend(tax_lines(lines, dict(rates)))
-    lines.sort(key=LineItem.sort_key)
-    subtotal = sum(line.amount for line in lines if line.kind is not LineKind.TAX)
-    tax = sum(line.amount for line in lines if line.kind is LineKind.TAX)
+    taxed, subtotal, tax = with_tax(lines, rates)
     intervals = tuple(item for s in statements for item in s.matched_intervals)
     claims = sorted(claim for s in statements for claim in s.certificates_claimed)
     return Bill(
@@ -107,7 +104,7 @@ def assemble(
         intervals_settled=sum(statement.intervals_settled for statement in statements),
         missing_readings=tuple(item for s in statements for item in s.missing_readings),
         unsettled_intervals=tuple(item for s in statements for item in s.unsettled_intervals),
-        lines=tuple(lines),
+        lines=taxed,
         subtotal=subtotal,
         tax=tax,
         total=subtotal + tax,

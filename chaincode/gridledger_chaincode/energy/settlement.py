@@ -6,6 +6,7 @@ The rules are written down in docs/settlement.md; this module follows them secti
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -227,12 +228,10 @@ def settle(inputs: SettlementInputs) -> Bill:
         if consumed:
             matched_intervals.append(MatchedEnergy(instant, consumed, matched))
 
-    lines = energy_lines(acc)
-    lines.extend(_fixed_fee_lines(inputs))
-    lines.extend(tax_lines(lines, {t.version: t.tax_rate_bp for t in tariffs}))
-    lines.sort(key=LineItem.sort_key)
-    subtotal = sum(line.amount for line in lines if line.kind is not LineKind.TAX)
-    tax = sum(line.amount for line in lines if line.kind is LineKind.TAX)
+    lines, subtotal, tax = with_tax(
+        [*energy_lines(acc), *_fixed_fee_lines(inputs)],
+        {t.version: t.tax_rate_bp for t in tariffs},
+    )
 
     return Bill(
         bill_id=bill_id_for(participant, period.start, period.end),
@@ -245,7 +244,7 @@ def settle(inputs: SettlementInputs) -> Bill:
         intervals_settled=period.days * INTERVALS_PER_DAY - len(unsettled),
         missing_readings=tuple(MissingReading(*item) for item in sorted(missing)),
         unsettled_intervals=tuple(unsettled),
-        lines=tuple(lines),
+        lines=lines,
         subtotal=subtotal,
         tax=tax,
         total=subtotal + tax,
@@ -302,7 +301,17 @@ def _fixed_fee_lines(inputs: SettlementInputs) -> list[LineItem]:
     return lines
 
 
-def tax_lines(lines: list[LineItem], rates: dict[int, int]) -> list[LineItem]:
+def with_tax(
+    lines: list[LineItem], rates: Mapping[int, int]
+) -> tuple[tuple[LineItem, ...], int, int]:
+    """``lines`` with their tax lines, in bill order, and the subtotal and tax they make."""
+    taxed = sorted([*lines, *tax_lines(lines, rates)], key=LineItem.sort_key)
+    subtotal = sum(line.amount for line in taxed if line.kind is not LineKind.TAX)
+    tax = sum(line.amount for line in taxed if line.kind is LineKind.TAX)
+    return tuple(taxed), subtotal, tax
+
+
+def tax_lines(lines: list[LineItem], rates: Mapping[int, int]) -> list[LineItem]:
     """One tax line per tariff version, on the sum of that version's lines."""
     base: dict[int, int] = defaultdict(int)
     for line in lines:

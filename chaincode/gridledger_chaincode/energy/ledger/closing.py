@@ -36,6 +36,12 @@ def _participant_prefix(participant: str) -> str:
     return f"{PARTICIPANT_DAY}{len(participant)}:{participant}/"
 
 
+def _participant_day_key(participant: str, day: int) -> str:
+    """Written with the day's statement, in the same transaction: whether the day is closed,
+    read without fetching the statement."""
+    return f"{_participant_prefix(participant)}{_day_number(day)}"
+
+
 def billed_through(state: State, participant: str) -> int:
     """End of the participant's last settled period (0 if none)."""
     raw = state.get_raw(BILLED_THROUGH, participant)
@@ -59,7 +65,7 @@ class ClosedDays:
             if participant not in self._billed:
                 self._billed[participant] = billed_through(self.state, participant)
             known = day < self._billed[participant] or bool(
-                self.state.get_raw(DAY_STATEMENT, participant, format_utc(day))
+                self.state.stub.get_state(_participant_day_key(participant, day))
             )
             self._days[(participant, day)] = known
         return known
@@ -77,7 +83,7 @@ def mark_closed(state: State, participant: str, day: int) -> None:
     """Index ``day`` as closed, for the participant and for anyone (blind writes: concurrent
     closings never conflict)."""
     state.stub.put_state(f"{CLOSED_DAY}{_day_number(day)}", b"1")
-    state.stub.put_state(f"{_participant_prefix(participant)}{_day_number(day)}", b"1")
+    state.stub.put_state(_participant_day_key(participant, day), b"1")
 
 
 def closed_days_between(state: State, participant: str, first: int, last: int) -> list[int]:
