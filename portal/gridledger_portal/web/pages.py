@@ -145,6 +145,7 @@ async def market(
             "source": offer.source.value,
             "zone": offer.zone,
             "remaining": i18n.quantity_text(offer.remaining_wh),
+            "remaining_wh": offer.remaining_wh,
             "price": i18n.price_text(offer.price),
             "price_value": offer.price,
         }

@@ -1,5 +1,6 @@
 // The market board, live: offers posted for this interval appear, withdrawn or sold-out ones
-// disappear, from the portal's server-sent market events (/api/v1/events). Each time the stream
+// disappear and a purchase's remaining energy shows (a TradeCreated event: the offer is read
+// again), from the portal's server-sent market events (/api/v1/events). Each time the stream
 // (re)opens the board is read again (/api/v1/offers), so nothing committed before the stream
 // began, or while it was down, is missed. No inline script: the page's data (interval,
 // language, messages) comes from its JSON block.
@@ -39,8 +40,20 @@
     empty.hidden = body.rows.length > 0;
   }
 
+  function buyCell() {
+    const td = document.createElement("td");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "buy";
+    button.textContent = t["market.buy"];
+    td.append(button);
+    return td;
+  }
+
   function show(offer) {
     const old = rowOf(offer.offer_id);
+    // remaining energy only ever falls: an answer older than what the row shows is dropped
+    if (old && offer.status === "open" && Number(old.dataset.remaining) < offer.remaining_wh) return;
     if (old) old.remove();
     if (offer.status !== "open" || offer.remaining_wh <= 0 || !covers(offer)) {
       refresh();
@@ -49,6 +62,7 @@
     const row = document.createElement("tr");
     row.dataset.offerId = offer.offer_id;
     row.dataset.price = String(offer.price);
+    row.dataset.remaining = String(offer.remaining_wh);
     row.className = old ? "" : "fresh";
     row.append(
       cell(offer.offer_id, "id", true),
@@ -56,6 +70,7 @@
       cell(offer.zone, "", true),
       cell(quantity.format(offer.remaining_wh), "number", false),
       cell(price.format(offer.price / 10000), "number", false),
+      buyCell(),
     );
     const after = Array.from(body.rows).find(function (other) {
       const p = Number(other.dataset.price);
@@ -100,4 +115,106 @@
   events.addEventListener("error", function () { setStatus("offline"); });
   events.addEventListener("OfferPosted", function (event) { show(JSON.parse(event.data).payload); });
   events.addEventListener("OfferWithdrawn", function (event) { hide(JSON.parse(event.data).payload); });
+  events.addEventListener("TradeCreated", function (event) {
+    const data = JSON.parse(event.data);
+    committed(data);
+    if (!rowOf(data.payload.offer_id)) return;
+    fetch("/api/v1/offers/" + encodeURIComponent(data.payload.offer_id), { credentials: "same-origin" })
+      .then(function (answer) { return answer.ok ? answer.json() : null; })
+      .then(function (offer) { if (offer) show(offer); }, function () {});
+  });
+
+  // Buying: Buy on a row opens the panel (quantity per interval, what remains by default);
+  // Review asks for confirmation; Confirm posts to the API with the session's CSRF token and
+  // shows the ledger transaction id, its commit and (from the event stream) its block.
+  const panel = document.getElementById("buy");
+  const form = document.getElementById("buy-form");
+  const quantityField = document.getElementById("buy-quantity");
+  const confirmation = document.getElementById("buy-confirmation");
+  const sending = document.getElementById("buy-sending");
+  const failure = document.getElementById("buy-error");
+  const invalid = document.getElementById("buy-invalid");
+  const result = document.getElementById("buy-result");
+  const block = document.getElementById("buy-block");
+  let buying = null; // {offerId, remaining, quantity, transactionId}
+  const blocks = {}; // transaction id -> block, for events that arrive before the answer
+
+  function step(shown) {
+    [form, confirmation, sending, failure, invalid, result].forEach(function (part) {
+      part.hidden = shown.indexOf(part) < 0;
+    });
+  }
+
+  function showBlock() {
+    if (!buying || !buying.transactionId || !(buying.transactionId in blocks)) return;
+    block.dataset.state = "known";
+    block.textContent = String(blocks[buying.transactionId]);
+  }
+
+  function committed(data) {
+    blocks[data.transaction_id] = data.block;
+    showBlock();
+  }
+
+  body.addEventListener("click", function (event) {
+    const button = event.target.closest("button.buy");
+    if (!button) return;
+    const row = button.closest("tr");
+    buying = { offerId: row.dataset.offerId, remaining: Number(row.dataset.remaining) };
+    document.getElementById("buy-offer").textContent = buying.offerId;
+    document.getElementById("buy-price").textContent = price.format(Number(row.dataset.price) / 10000);
+    quantityField.max = String(buying.remaining);
+    quantityField.value = String(buying.remaining);
+    panel.hidden = false;
+    step([form]);
+    quantityField.focus();
+  });
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    const wanted = Number(quantityField.value);
+    if (!Number.isInteger(wanted) || wanted < 1 || wanted > buying.remaining) {
+      step([form, invalid]);
+      return;
+    }
+    buying.quantity = wanted;
+    document.getElementById("buy-confirm-quantity").textContent = quantity.format(wanted);
+    step([confirmation]);
+  });
+
+  document.getElementById("buy-confirm").addEventListener("click", function () {
+    step([sending]);
+    fetch("/api/v1/offers/" + encodeURIComponent(buying.offerId) + "/buy", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {
+        "Content-Type": "application/json",
+        "X-CSRF-Token": document.getElementById("buy-csrf").value,
+      },
+      body: JSON.stringify({ quantity_wh: buying.quantity }),
+    }).then(function (answer) {
+      return answer.json().then(function (document_) { return [answer, document_]; });
+    }).then(function (answered) {
+      const answer = answered[0], reply = answered[1];
+      if (answer.status !== 201) {
+        document.getElementById("buy-error-detail").textContent = reply.detail || String(answer.status);
+        step([form, failure]);
+        return;
+      }
+      buying.transactionId = reply.transaction_id;
+      document.getElementById("buy-transaction").textContent = reply.transaction_id;
+      document.getElementById("buy-status").textContent = t["buy.committed"];
+      block.dataset.state = "waiting";
+      block.textContent = t["buy.block_waiting"];
+      step([result]);
+      showBlock();
+    }, function (error) {
+      document.getElementById("buy-error-detail").textContent = String(error);
+      step([form, failure]);
+    });
+  });
+
+  Array.from(document.querySelectorAll("#buy .buy-cancel")).forEach(function (button) {
+    button.addEventListener("click", function () { panel.hidden = true; buying = null; });
+  });
 })();
