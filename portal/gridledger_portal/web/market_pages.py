@@ -74,25 +74,33 @@ async def producer(
         if len(sales) >= SALES_READ:
             break
     page = await client.certificates().page(certificates, CERTIFICATES_PAGE)
+    words = i18n.messages(lang)
     certificate_rows = [
         {
             "certificate_id": certificate.certificate_id,
-            "interval": i18n.interval_text(certificate.interval_start, lang),
-            "source": certificate.source.value,
-            "wh": i18n.quantity_text(certificate.wh),
-            "transferred": i18n.quantity_text(certificate.transferred_wh),
-            "status": certificate.status.value,
+            # (text, is a number) in column order
+            "cells": [
+                (i18n.interval_text(certificate.interval_start, lang), False),
+                (words[f"source.{certificate.source.value}"], False),
+                (i18n.quantity_text(certificate.wh), True),
+                (i18n.quantity_text(certificate.transferred_wh), True),
+                (words[f"certificate.{certificate.status.value}"], False),
+            ],
         }
         for certificate in page.items
     ]
-    live = {"me": me, "lang": lang, "messages": i18n.messages(lang)}
+    live = {"me": me, "lang": lang, "messages": words}
+    shown = {
+        "interval_value": instant_text(start)[:16],
+        "interval_label": i18n.interval_text(start, lang),
+    }
     response = render(
         request,
         "producer.html",
+        200,
         user=session.user.name,
         csrf=session.csrf,
-        interval_value=instant_text(start)[:16],
-        interval_label=i18n.interval_text(start, lang),
+        **shown,
         offers=offers,
         sales=sale_rows(sales),
         certificates=certificate_rows,

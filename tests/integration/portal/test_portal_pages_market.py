@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -42,15 +43,17 @@ TRANSACTION = re.compile(r"^[0-9a-f]{64}$")
 YESTERDAY = TODAY - DAY_SECONDS  # the certificates' day: solar's meter reports it
 
 
-@pytest.fixture
-def second(browser: Browser) -> Iterator[BrowserContext]:
-    """A second user's browser (its own cookies)."""
-    opened = browser.new_context(locale="en-GB")
-    opened.set_default_timeout(PAGE_TIMEOUT_MS)
+@contextmanager
+def browsers(browser: Browser, count: int, locale: str) -> Iterator[list[BrowserContext]]:
+    """``count`` users' browsers (their own cookies) in ``locale``."""
+    opened = [browser.new_context(locale=locale) for _ in range(count)]
     try:
+        for each in opened:
+            each.set_default_timeout(PAGE_TIMEOUT_MS)
         yield opened
     finally:
-        opened.close()
+        for each in opened:
+            each.close()
 
 
 def open_producer(site: Site, page: Page, interval: str, lang: str = "") -> None:
@@ -97,6 +100,13 @@ def fetch_status(page: Page, path: str, body: str, headers: dict[str, str]) -> A
 
 
 def test_buying_on_the_market_page_updates_every_open_page_live(
+    site: Site, browser: Browser, tmp_path: Path
+) -> None:
+    with browsers(browser, 2, "en-GB") as (first, second):
+        buying_updates_every_open_page(site, first, second, tmp_path)
+
+
+def buying_updates_every_open_page(
     site: Site, context: BrowserContext, second: BrowserContext, tmp_path: Path
 ) -> None:
     quarter = 10
@@ -291,11 +301,8 @@ def test_the_chinese_market_and_producer_pages_have_no_english_left(
     quarter = 50
     offer = post_offer(site, 600, 1_000, quarter)
     label = i18n.interval_text(parse_utc(market_instant(quarter)), "zh")
-    contexts = [browser.new_context(locale="zh-CN") for _ in range(2)]
-    try:
-        for opened in contexts:
-            opened.set_default_timeout(PAGE_TIMEOUT_MS)
-        buyer, seller = contexts[0].new_page(), contexts[1].new_page()
+    with browsers(browser, 2, "zh-CN") as (first, second):  # Accept-Language: zh-CN
+        buyer, seller = first.new_page(), second.new_page()
         buyer_errors, seller_errors = watch_console(buyer), watch_console(seller)
         sign_in(site, buyer, "dave")
         open_market(site, buyer, quarter)
@@ -320,6 +327,3 @@ def test_the_chinese_market_and_producer_pages_have_no_english_left(
         assert untranslated(seller, data | ledger_ids(seller), label) == []
         screenshot(seller, tmp_path, "producer-zh")
         assert buyer_errors == [] and seller_errors == []
-    finally:
-        for opened in contexts:
-            opened.close()

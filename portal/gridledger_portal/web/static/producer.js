@@ -5,47 +5,37 @@
 "use strict";
 (function () {
   const live = JSON.parse(document.getElementById("producer-live").textContent);
-  const t = live.messages;
   const sales = document.querySelector("#sales tbody");
   const offers = document.querySelector("#my-offers tbody");
-  const noSales = document.getElementById("no-sales");
-  const noOffers = document.getElementById("no-offers");
-  const status = document.getElementById("live-status");
+  // numbers as the server writes them (i18n.quantity_text, i18n.price_text)
   const quantity = new Intl.NumberFormat("en-US");
   const price = new Intl.NumberFormat("en-US", { minimumFractionDigits: 4, maximumFractionDigits: 4 });
-
-  function cell(text, className, datum) {
-    const td = document.createElement("td");
-    td.textContent = text;
-    if (className) td.className = className;
-    if (datum) td.setAttribute("data-datum", "");
-    return td;
-  }
 
   function offerRow(id) {
     return offers.querySelector('tr[data-offer-id="' + CSS.escape(id) + '"]');
   }
 
   function refresh() {
-    noSales.hidden = sales.rows.length > 0;
-    noOffers.hidden = offers.rows.length > 0;
+    document.getElementById("no-sales").hidden = sales.rows.length > 0;
+    document.getElementById("no-offers").hidden = offers.rows.length > 0;
   }
 
   function sold(data) {
     const sale = data.payload;
     if (sale.seller !== live.me) return;
     if (!sales.querySelector('tr[data-transaction-id="' + CSS.escape(data.transaction_id) + '"]')) {
-      const row = document.createElement("tr");
+      // a row like the server's, from the page's <template>, filled in column order
+      const row = document.getElementById("sale-row").content.firstElementChild.cloneNode(true);
       row.dataset.transactionId = data.transaction_id;
-      row.className = "fresh";
-      row.append(
-        cell(data.transaction_id, "id", true),
-        cell(sale.offer_id, "id", true),
-        cell(sale.buyer, "id", true),
-        cell(quantity.format(sale.quantity_wh), "number", false),
-        cell(String(sale.intervals), "number", false),
-        cell(price.format(sale.price / 10000), "number", false),
-      );
+      const texts = [
+        data.transaction_id,
+        sale.offer_id,
+        sale.buyer,
+        quantity.format(sale.quantity_wh),
+        String(sale.intervals),
+        price.format(sale.price / 10000),
+      ];
+      Array.from(row.cells).forEach(function (td, index) { td.textContent = texts[index]; });
       sales.insertBefore(row, sales.firstChild);
     }
     const mine = offerRow(sale.offer_id);
@@ -69,8 +59,9 @@
   }
 
   function setStatus(state) {
+    const status = document.getElementById("live-status");
     status.dataset.state = state;
-    status.textContent = t["market." + state];
+    status.textContent = live.messages["market." + state];
   }
 
   const events = new EventSource("/api/v1/events");
