@@ -134,7 +134,8 @@ def test_an_offer_posted_by_another_user_appears_live_and_goes_when_withdrawn(
     row = offer_row(page, offer)
     expect(row).to_have_count(1, timeout=LIVE_TIMEOUT_MS)
     expect(row.locator("td")).to_have_text(
-        [offer["offer_id"], "Solar", "south", "700", "0.1234"], timeout=LIVE_TIMEOUT_MS
+        [offer["offer_id"], "Solar", "south", "700", "0.1234", "Buy"],
+        timeout=LIVE_TIMEOUT_MS,
     )
     expect(page.locator("#offers tbody tr")).to_have_count(rows_before + 1)
     assert page.evaluate("window.sameDocument") == "yes"

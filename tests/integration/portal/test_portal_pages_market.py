@@ -308,7 +308,7 @@ def test_the_chinese_market_and_producer_pages_have_no_english_left(
         open_market(site, buyer, quarter)
         sign_in(site, seller, "solar")
         open_producer(site, seller, market_instant(quarter))
-        data = {offer["offer_id"], "south", "dave", "solar", ""}
+        data = {offer["offer_id"], "south", "dave", "solar"}
         assert untranslated(buyer, data, label) == []
         assert untranslated(seller, data | ledger_ids(seller), label) == []
         expect(offer_row(buyer, offer).locator("button.buy")).to_have_text("购买")

@@ -71,6 +71,7 @@
       cell(quantity.format(offer.remaining_wh), "number", false),
       cell(price.format(offer.price / 10000), "number", false),
       buyCell(),
+      "\n", // as between the server's rows: the rows' texts stay apart
     );
     const after = Array.from(body.rows).find(function (other) {
       const p = Number(other.dataset.price);
@@ -139,6 +140,13 @@
   let buying = null; // {offerId, remaining, quantity, transactionId}
   const blocks = {}; // transaction id -> block, for events that arrive before the answer
 
+  // ids and the ledger's words are data, not page text to translate
+  function datum(id, text) {
+    const element = document.getElementById(id);
+    element.textContent = text;
+    element.setAttribute("data-datum", "");
+  }
+
   function step(shown) {
     [form, confirmation, sending, failure, invalid, result].forEach(function (part) {
       part.hidden = shown.indexOf(part) < 0;
@@ -161,7 +169,7 @@
     if (!button) return;
     const row = button.closest("tr");
     buying = { offerId: row.dataset.offerId, remaining: Number(row.dataset.remaining) };
-    document.getElementById("buy-offer").textContent = buying.offerId;
+    datum("buy-offer", buying.offerId);
     document.getElementById("buy-price").textContent = price.format(Number(row.dataset.price) / 10000);
     quantityField.max = String(buying.remaining);
     quantityField.value = String(buying.remaining);
@@ -197,19 +205,19 @@
     }).then(function (answered) {
       const answer = answered[0], reply = answered[1];
       if (answer.status !== 201) {
-        document.getElementById("buy-error-detail").textContent = reply.detail || String(answer.status);
+        datum("buy-error-detail", reply.detail || String(answer.status));
         step([form, failure]);
         return;
       }
       buying.transactionId = reply.transaction_id;
-      document.getElementById("buy-transaction").textContent = reply.transaction_id;
+      datum("buy-transaction", reply.transaction_id);
       document.getElementById("buy-status").textContent = t["buy.committed"];
       block.dataset.state = "waiting";
       block.textContent = t["buy.block_waiting"];
       step([result]);
       showBlock();
     }, function (error) {
-      document.getElementById("buy-error-detail").textContent = String(error);
+      datum("buy-error-detail", String(error));
       step([form, failure]);
     });
   });
