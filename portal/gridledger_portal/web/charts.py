@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 WIDTH = 960
 HEIGHT = 220
@@ -14,29 +15,20 @@ AXIS = 20  # room under the plot for the x labels
 LEFT = 56  # room left of the plot for the y labels
 
 
-@dataclass(frozen=True)
-class Bar:
-    x: float
-    y: float
-    width: float
-    height: float
-    series: str
-
-
-@dataclass(frozen=True)
-class Label:
-    x: float
-    y: float
-    text: str
+Bar = tuple[float, float, float, float, str]
+"""x, y, width, height and the series (the bar's class)."""
+Tick = tuple[float, str]
+"""Where along its axis, and the label."""
 
 
 @dataclass(frozen=True)
 class Chart:
-    width: int
-    height: int
+    width: ClassVar[int] = WIDTH
+    height: ClassVar[int] = HEIGHT
+    left: ClassVar[int] = LEFT
     bars: tuple[Bar, ...]
-    x_labels: tuple[Label, ...]
-    y_labels: tuple[Label, ...]
+    x_ticks: tuple[Tick, ...]
+    y_ticks: tuple[Tick, ...]
     baseline: float
 
 
@@ -63,11 +55,8 @@ def bar_chart(
                 continue
             height = value * scale
             x = LEFT + slot * slot_width + slot_width * 0.1 + index * bar_width
-            bars.append(Bar(round(x, 2), round(baseline - height, 2), round(bar_width, 2),
-                            round(height, 2), name))  # fmt: skip
-    labels = tuple(
-        Label(round(LEFT + (slot + 0.5) * slot_width, 2), float(HEIGHT - 4), text)
-        for slot, text in x_labels
-    )
-    y_labels = (Label(LEFT - 6, baseline, "0"), Label(LEFT - 6, TOP + 10, value_text.format(top)))
-    return Chart(WIDTH, HEIGHT, tuple(bars), labels, y_labels, baseline)
+            size = (round(bar_width, 2), round(height, 2))
+            bars.append((round(x, 2), round(baseline - height, 2), *size, name))
+    x_ticks = tuple((round(LEFT + (slot + 0.5) * slot_width, 2), text) for slot, text in x_labels)
+    y_ticks = ((baseline, "0"), (float(TOP + 10), value_text.format(top)))
+    return Chart(tuple(bars), x_ticks, y_ticks, baseline)

@@ -15,6 +15,7 @@ import csv
 import io
 import json
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any
@@ -77,34 +78,42 @@ class Span:
         return format_utc(self.start)[: 7 if self.monthly else 10]
 
 
-def _session(request: Request) -> Session | None:
+@dataclass(frozen=True)
+class Viewer:
+    """The signed-in user of a page request and their energy client."""
+
+    request: Request
+    session: Session
+    client: AsyncEnergyClient
+
+    def page(self, template: str, status: int = 200, **context: Any) -> Response:
+        user, csrf = self.session.user.name, self.session.csrf
+        response = render(self.request, template, status, user=user, csrf=csrf, **context)
+        return page_headers(response)
+
+    @property
+    def lang(self) -> str:
+        return lang_of(self.request)
+
+
+Handler = Callable[[Viewer], Awaitable[Response]]
+
+
+async def _as_user(request: Request, handler: Handler) -> Response:
+    """``handler``'s answer for the signed-in user; without one the sign-in page, and a page
+    saying why when the handler refuses."""
     session_id = request.cookies.get(SESSION_COOKIE)
-    return portal_of(request).accounts.session(session_id) if session_id else None
-
-
-def _to_sign_in(request: Request) -> Response:
-    lang = request.query_params.get("lang")
-    target = f"/sign-in?{urlencode({'lang': lang})}" if lang in i18n.LANGUAGES else "/sign-in"
-    return page_headers(RedirectResponse(target, status_code=303))
-
-
-def _page(request: Request, session: Session, template: str, **context: Any) -> Response:
-    response = render(request, template, user=session.user.name, csrf=session.csrf, **context)
-    return page_headers(response)
-
-
-def _refused(request: Request, session: Session, refused: Refused) -> Response:
-    title = "refused.title" if refused.status == 403 else "refused.not_found"
-    response = render(
-        request,
-        "refused.html",
-        refused.status,
-        user=session.user.name,
-        csrf=session.csrf,
-        title=title,
-        reason=refused.reason,
-    )
-    return page_headers(response)
+    session = portal_of(request).accounts.session(session_id) if session_id else None
+    if session is None:
+        lang = request.query_params.get("lang")
+        query = f"?{urlencode({'lang': lang})}" if lang in i18n.LANGUAGES else ""
+        return page_headers(RedirectResponse(f"/sign-in{query}", status_code=303))
+    viewer = Viewer(request, session, portal_of(request).ledger.energy(session.user.identity))
+    try:
+        return await handler(viewer)
+    except Refused as refused:
+        title = "refused.title" if refused.status == 403 else "refused.not_found"
+        return viewer.page("refused.html", refused.status, title=title, reason=refused.reason)
 
 
 def _span(day: str | None, month: str | None) -> Span:
@@ -182,58 +191,65 @@ def _chart(span: Span, slots: list[dict[str, Any]]) -> charts.Chart:
     )
 
 
+class Asked:
+    """What an energy page or download shows: ``?day=`` or ``?month=``, ``?meter=`` (default:
+    all the user's meters)."""
+
+    def __init__(
+        self,
+        day: Annotated[str | None, Query(max_length=10)] = None,
+        month: Annotated[str | None, Query(max_length=7)] = None,
+        meter: Annotated[str | None, Query(max_length=64)] = None,
+    ) -> None:
+        self.day, self.month, self.meter = day, month, meter
+
+    async def read(
+        self, client: AsyncEnergyClient
+    ) -> tuple[Span, list[str], dict[str, dict[int, tuple[int, int]]]]:
+        """The span, all the user's meters, and the energy of those shown."""
+        span = _span(self.day, self.month)
+        mine, shown = await _own_meters(client, self.meter)
+        return span, mine, await _energy_of(client, shown, span)
+
+
 @router.get("/energy")
-async def energy_page(
-    request: Request,
-    day: Annotated[str | None, Query(max_length=10)] = None,
-    month: Annotated[str | None, Query(max_length=7)] = None,
-    meter: Annotated[str | None, Query(max_length=64)] = None,
-) -> Response:
-    session = _session(request)
-    if session is None:
-        return _to_sign_in(request)
-    lang = lang_of(request)
-    client = portal_of(request).ledger.energy(session.user.identity)
-    try:
-        span = _span(day, month)
-        mine, shown = await _own_meters(client, meter)
-        slots = _slots(span, await _energy_of(client, shown, span))
-    except Refused as refused:
-        return _refused(request, session, refused)
-    known = [s for s in slots if s["consumption"] is not None]
-    rows = [
-        {
-            "when": i18n.date_text(s["start"], lang)
-            if span.monthly
-            else time.strftime("%H:%M", time.gmtime(s["start"])),
-            "consumption": _number(s["consumption"]),
-            "production": _number(s["production"]),
-        }
-        for s in slots
-    ]
-    query = {"lang": lang, **({"month": span.name} if span.monthly else {"day": span.name})}
-    if meter:
-        query["meter"] = meter
-    return _page(
-        request,
-        session,
-        "energy.html",
-        span=span,
-        day_value=format_utc(span.start)[:10],
-        month_value=format_utc(span.start)[:7],
-        label=i18n.month_text(span.start, lang)
-        if span.monthly
-        else i18n.date_text(span.start, lang),
-        meters=mine,
-        meter=meter or "",
-        chart=_chart(span, slots),
-        rows=rows,
-        has_data=bool(known),
-        total_consumption=_number(sum(s["consumption"] for s in known)),
-        total_production=_number(sum(s["production"] for s in known)),
-        csv_url=f"/energy/export?{urlencode({**query, 'format': 'csv'})}",
-        json_url=f"/energy/export?{urlencode({**query, 'format': 'json'})}",
-    )
+async def energy_page(request: Request, asked: Annotated[Asked, Depends()]) -> Response:
+    async def page(viewer: Viewer) -> Response:
+        span, mine, energy = await asked.read(viewer.client)
+        slots = _slots(span, energy)
+        lang = viewer.lang
+        known = [s for s in slots if s["consumption"] is not None]
+        rows = [
+            {
+                "when": i18n.date_text(s["start"], lang)
+                if span.monthly
+                else time.strftime("%H:%M", time.gmtime(s["start"])),
+                "consumption": _number(s["consumption"]),
+                "production": _number(s["production"]),
+            }
+            for s in slots
+        ]
+        query = {"lang": lang, ("month" if span.monthly else "day"): span.name}
+        if asked.meter:
+            query["meter"] = asked.meter
+        return viewer.page(
+            "energy.html",
+            span=span,
+            day_value=format_utc(span.start)[:10],
+            month_value=format_utc(span.start)[:7],
+            label=(i18n.month_text if span.monthly else i18n.date_text)(span.start, lang),
+            meters=mine,
+            meter=asked.meter or "",
+            chart=_chart(span, slots),
+            rows=rows,
+            has_data=bool(known),
+            total_consumption=_number(sum(s["consumption"] for s in known)),
+            total_production=_number(sum(s["production"] for s in known)),
+            csv_url=f"/energy/export?{urlencode({**query, 'format': 'csv'})}",
+            json_url=f"/energy/export?{urlencode({**query, 'format': 'json'})}",
+        )
+
+    return await _as_user(request, page)
 
 
 def _number(value: int | None) -> str:
@@ -242,42 +258,35 @@ def _number(value: int | None) -> str:
 
 @router.get("/energy/export")
 async def energy_export(
-    request: Request,
-    format: Format = Format.CSV,
-    day: Annotated[str | None, Query(max_length=10)] = None,
-    month: Annotated[str | None, Query(max_length=7)] = None,
-    meter: Annotated[str | None, Query(max_length=64)] = None,
+    request: Request, asked: Annotated[Asked, Depends()], format: Format = Format.CSV
 ) -> Response:
     """The user's own energy per 15 minutes of the day or month, as CSV or JSON."""
-    session = _session(request)
-    if session is None:
-        return _to_sign_in(request)
-    client = portal_of(request).ledger.energy(session.user.identity)
-    try:
-        span = _span(day, month)
-        energy = await _energy_of(client, (await _own_meters(client, meter))[1], span)
-    except Refused as refused:
-        return _refused(request, session, refused)
-    rows = [
-        (meter_id, format_utc(start), consumed, produced)
-        for meter_id, intervals in energy.items()
-        for start, (consumed, produced) in sorted(intervals.items())
-    ]
-    headers = {"Content-Disposition": f'attachment; filename="energy-{span.name}.{format}"'}
-    if format is Format.CSV:
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(EXPORT_COLUMNS)
-        writer.writerows(rows)
-        body, media = out.getvalue(), "text/csv; charset=utf-8"
-    else:
-        document = {
-            "from": format_utc(span.start),
-            "to": format_utc(span.end),
-            "intervals": [dict(zip(EXPORT_COLUMNS, row, strict=True)) for row in rows],
-        }
-        body, media = json.dumps(document, indent=2) + "\n", "application/json"
-    return page_headers(Response(body, media_type=media, headers=headers))
+
+    async def download(viewer: Viewer) -> Response:
+        span, _, energy = await asked.read(viewer.client)
+        rows = [
+            (meter_id, format_utc(start), consumed, produced)
+            for meter_id, intervals in energy.items()
+            for start, (consumed, produced) in sorted(intervals.items())
+        ]
+        name = f"energy-{span.name}.{format}"
+        headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+        if format is Format.CSV:
+            out = io.StringIO()
+            writer = csv.writer(out, lineterminator="\n")
+            writer.writerow(EXPORT_COLUMNS)
+            writer.writerows(rows)
+            body, media = out.getvalue(), "text/csv; charset=utf-8"
+        else:
+            document = {
+                "from": format_utc(span.start),
+                "to": format_utc(span.end),
+                "intervals": [dict(zip(EXPORT_COLUMNS, row, strict=True)) for row in rows],
+            }
+            body, media = json.dumps(document, indent=2) + "\n", "application/json"
+        return page_headers(Response(body, media_type=media, headers=headers))
+
+    return await _as_user(request, download)
 
 
 # -- bills ----------------------------------------------------------------------------------
@@ -310,43 +319,35 @@ def _period_text(bill: Bill, lang: str) -> str:
 async def bills_page(
     request: Request, bookmark: Annotated[str, Query(max_length=4096)] = ""
 ) -> Response:
-    session = _session(request)
-    if session is None:
-        return _to_sign_in(request)
-    lang = lang_of(request)
-    client = portal_of(request).ledger.energy(session.user.identity)
-    page = await client.bills().page(bookmark, BILLS_PER_PAGE)
-    rows = [
-        {
-            "period": period_of(bill),
-            "label": _period_text(bill, lang),
-            "status": "bills.complete" if bill.complete else "bills.incomplete",
-            "total": i18n.money_text(bill.total, bill.currency, lang),
-        }
-        for bill in page.items
-    ]
-    return _page(
-        request,
-        session,
-        "bills.html",
-        bills=rows,
-        next_url=f"/bills?{urlencode({'lang': lang, 'bookmark': page.bookmark})}"
-        if page.bookmark
-        else "",
-        first_url=f"/bills?{urlencode({'lang': lang})}" if bookmark else "",
-    )
+    async def page(viewer: Viewer) -> Response:
+        found = await viewer.client.bills().page(bookmark, BILLS_PER_PAGE)
+        lang = viewer.lang
+        rows = [
+            {
+                "period": period_of(bill),
+                "label": _period_text(bill, lang),
+                "status": "bills.complete" if bill.complete else "bills.incomplete",
+                "total": i18n.money_text(bill.total, bill.currency, lang),
+            }
+            for bill in found.items
+        ]
+        following = urlencode({"lang": lang, "bookmark": found.bookmark})
+        return viewer.page(
+            "bills.html",
+            bills=rows,
+            next_url=f"/bills?{following}" if found.bookmark else "",
+            first_url=f"/bills?{urlencode({'lang': lang})}" if bookmark else "",
+        )
+
+    return await _as_user(request, page)
+
+
+Participant = Annotated[str | None, Query(max_length=300)]
 
 
 @router.get("/bills/{period}")
-async def bill_page(
-    request: Request,
-    period: str,
-    participant: Annotated[str | None, Query(max_length=300)] = None,
-) -> Response:
-    session = _session(request)
-    if session is None:
-        return _to_sign_in(request)
-    return await _bill(request, session, period, participant, None)
+async def bill_page(request: Request, period: str, participant: Participant = None) -> Response:
+    return await _as_user(request, lambda viewer: _bill(viewer, period, participant, False))
 
 
 @router.post("/bills/{period}/verify")
@@ -354,25 +355,18 @@ async def verify_page(
     request: Request,
     period: str,
     who: Annotated[Caller, Depends(actor)],
-    participant: Annotated[str | None, Query(max_length=300)] = None,
+    participant: Participant = None,
 ) -> Response:
     """Recompute the bill from the ledger (a form with the session's CSRF token)."""
-    session = _session(request)
-    assert session is not None and who.by_session
-    return await _bill(request, session, period, participant, verify=True)
+    return await _as_user(request, lambda viewer: _bill(viewer, period, participant, True))
 
 
-async def _bill(
-    request: Request, session: Session, period: str, participant: str | None, verify: bool | None
-) -> Response:
-    client = portal_of(request).ledger.energy(session.user.identity)
-    try:
-        start, end = _period(period)
-        bill = await _read(client.bill(participant, start, end))
-        verification = await _read(client.verify_bill(participant, start, end)) if verify else None
-    except Refused as refused:
-        return _refused(request, session, refused)
-    return _page(request, session, "bill.html", **_bill_context(bill, verification, request))
+async def _bill(viewer: Viewer, period: str, participant: str | None, verify: bool) -> Response:
+    start, end = _period(period)
+    client = viewer.client
+    bill = await _read(client.bill(participant, start, end))
+    verification = await _read(client.verify_bill(participant, start, end)) if verify else None
+    return viewer.page("bill.html", **_bill_context(bill, verification, viewer.request))
 
 
 async def _read(awaitable: Any) -> Any:

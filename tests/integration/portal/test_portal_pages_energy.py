@@ -4,8 +4,9 @@ lines sum to its total and whose verification on the ledger says identical, its 
 another user's bill and readings refused; the Chinese pages with no English left; a screenshot
 of each page under the test's tmp path.
 
-The fixture sets everything up as a user would, through the portal's API: ``dave``'s meter
-reports the billed day, ``dave`` buys from ``solar`` in it, the utility settles the day.
+The fixture sets everything up with the typed client, as each person: ``dave``'s and
+``solar``'s meters report the billed day, ``dave`` buys from ``solar`` in it, the utility
+settles the day.
 """
 
 from __future__ import annotations
@@ -19,13 +20,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from gridledger.energy import EnergyClient
 from gridledger_domain import format_utc
 from gridledger_domain.timeutil import DAY_SECONDS, INTERVAL_SECONDS
 from gridledger_portal.web import i18n
+from harness.devnet import OPERATOR
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from . import test_portal_browser as browser_pages
-from .conftest import BILLED_DAY, Site
+from .conftest import BILLED_DAY, PEOPLE, Site
 from .test_portal_browser import PAGE_TIMEOUT_MS, screenshot, sign_in, untranslated, watch_console
 
 pytestmark = pytest.mark.integration
@@ -68,35 +71,29 @@ def billed(site: Site) -> Billed:
             )
             register += energy(quarter)
         site.utility.submit_readings(signed)
-    solar, solar_csrf = site.signed_in("solar")
-    dave, dave_csrf = site.signed_in("dave")
-    utility, utility_csrf = site.signed_in("utility")
-    with solar, dave, utility:
-        offer = {
-            "meter_id": site.meters["solar"],
-            "interval_start": format_utc(BILLED_DAY + BOUGHT_QUARTER * INTERVAL_SECONDS),
-            "interval_count": 1,
-            "quantity_wh": 300,
-            "price": 250_000,
-        }
-        posted = solar.post("/offers", json=offer, headers={"X-CSRF-Token": solar_csrf})
-        assert posted.status_code == 201, posted.text
-        offer_id = posted.json()["offer"]["offer_id"]
-        bought = dave.post(
-            f"/offers/{offer_id}/buy",
-            json={"quantity_wh": 200},
-            headers={"X-CSRF-Token": dave_csrf},
-        )
-        assert bought.status_code == 201, bought.text
-        settled = utility.post(
-            f"/bills/{DAY}/{NEXT_DAY}/settle",
-            params={"participant": site.ids["dave"]},
-            headers={"X-CSRF-Token": utility_csrf},
-        )
-        assert settled.status_code == 200, settled.text
+    bought_at = BILLED_DAY + BOUGHT_QUARTER * INTERVAL_SECONDS
+    profile = site.network.profile
+    with EnergyClient.connect(profile, OPERATOR, PEOPLE["solar"][0]) as solar:
+        offer = solar.post_offer(site.meters["solar"], bought_at, 1, 300, 250_000)
+    with EnergyClient.connect(profile, OPERATOR, PEOPLE["dave"][0]) as dave:
+        dave.buy(offer.offer_id, 200)
+    settled = site.utility.settle_period(site.ids["dave"], BILLED_DAY, BILLED_DAY + DAY_SECONDS)
     consumption = sum(consumed(quarter) for quarter in range(INTERVALS))
     production = sum(produced(quarter) for quarter in range(INTERVALS))
-    return Billed(settled.json()["bill"], consumption, production)
+    return Billed(settled.bill.to_json_dict(), consumption, production)
+
+
+def open_page(
+    context: BrowserContext, site: Site, account: str, link: str
+) -> tuple[Page, list[str]]:
+    """A new page signed in as ``account``, gone to ``link`` (a nav link's id) from the
+    market, and its console errors."""
+    page = context.new_page()
+    errors = watch_console(page)
+    sign_in(site, page, account)
+    page.locator(f"#nav-{link}").click()
+    expect(page).to_have_url(re.compile(f"/{link}"))
+    return page, errors
 
 
 def goto(page: Page, url: str, status: int = 200) -> None:
@@ -113,11 +110,7 @@ def amount(text: str) -> Decimal:
 def test_my_energy_shows_the_days_chart_figures_and_total_and_downloads_them(
     site: Site, billed: Billed, context: BrowserContext, tmp_path: Path
 ) -> None:
-    page = context.new_page()
-    errors = watch_console(page)
-    sign_in(site, page, "dave")
-    page.locator("#nav-energy").click()
-    expect(page).to_have_url(re.compile(r"/energy"))
+    page, errors = open_page(context, site, "dave", "energy")
     goto(page, f"{site.base_url}/energy?day={DAY}")
     expect(page.locator("h1")).to_have_text(i18n.CATALOGUE["energy.title"]["en"])
     expect(page.locator("#energy-chart rect.bar.consumption")).to_have_count(INTERVALS)
@@ -152,11 +145,7 @@ def test_my_energy_shows_the_days_chart_figures_and_total_and_downloads_them(
 def test_a_bill_page_sums_to_its_total_verifies_identical_and_prints_clean(
     site: Site, billed: Billed, context: BrowserContext, tmp_path: Path
 ) -> None:
-    page = context.new_page()
-    errors = watch_console(page)
-    sign_in(site, page, "dave")
-    page.locator("#nav-bills").click()
-    expect(page).to_have_url(re.compile(r"/bills"))
+    page, errors = open_page(context, site, "dave", "bills")
     screenshot(page, tmp_path, "bills")
     page.locator(f'#bills tr[data-period="{PERIOD}"] a').click()
     expect(page).to_have_url(re.compile(re.escape(f"/bills/{PERIOD}")))
