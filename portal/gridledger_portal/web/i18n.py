@@ -5,6 +5,7 @@ Simplified Chinese. The language is ``?lang=`` when given, else the browser's
 from __future__ import annotations
 
 import time
+from decimal import Decimal
 from typing import Final
 
 from gridledger_domain.vocabulary import EnergySource
@@ -44,6 +45,96 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
     "market.connecting": {"en": "Connecting to live updates…", "zh": "正在连接实时更新…"},
     "market.live": {"en": "Live", "zh": "实时更新中"},
     "market.offline": {"en": "Reconnecting…", "zh": "正在重新连接…"},
+    # --- energy page ---
+    "nav.energy": {"en": "My energy", "zh": "我的用电"},
+    "energy.title": {"en": "My energy", "zh": "我的用电"},
+    "energy.day": {"en": "Day (UTC)", "zh": "日期（协调世界时）"},
+    "energy.month": {"en": "Month (UTC)", "zh": "月份（协调世界时）"},
+    "energy.meter": {"en": "Meter", "zh": "电表"},
+    "energy.all_meters": {"en": "All my meters", "zh": "我的全部电表"},
+    "energy.show": {"en": "Show", "zh": "显示"},
+    "energy.no_meters": {"en": "You have no meters.", "zh": "您没有电表。"},
+    "energy.per_interval": {"en": "Energy per 15 minutes", "zh": "每15分钟电量"},
+    "energy.per_day": {"en": "Energy per day", "zh": "每日电量"},
+    "energy.consumption": {"en": "Consumption (Wh)", "zh": "用电量（瓦时）"},
+    "energy.production": {"en": "Production (Wh)", "zh": "发电量（瓦时）"},
+    "energy.time": {"en": "Time (UTC)", "zh": "时间（协调世界时）"},
+    "energy.date": {"en": "Date (UTC)", "zh": "日期（协调世界时）"},
+    "energy.total": {"en": "Total", "zh": "合计"},
+    "energy.figures": {"en": "Figures", "zh": "数据表"},
+    "energy.no_readings": {"en": "No readings in this period.", "zh": "该时段没有读数。"},
+    "energy.download": {"en": "Download my data:", "zh": "下载我的数据："},
+    "energy.csv": {"en": "CSV", "zh": "逗号分隔值文件"},
+    "energy.json": {"en": "JSON", "zh": "结构化数据文件"},
+    "refused.title": {"en": "Not allowed", "zh": "无权访问"},
+    "refused.meter": {"en": "This meter is not one of yours.", "zh": "该电表不属于您。"},
+    "refused.bill": {"en": "You may not see this bill.", "zh": "您无权查看此账单。"},
+    "refused.not_found": {"en": "Not found", "zh": "未找到"},
+    "refused.no_bill": {"en": "There is no such bill.", "zh": "没有此账单。"},
+    "refused.back": {"en": "Back to my energy", "zh": "返回我的用电"},
+    # --- bills page ---
+    "nav.bills": {"en": "My bills", "zh": "我的账单"},
+    "bills.title": {"en": "My bills", "zh": "我的账单"},
+    "bills.period": {"en": "Period (UTC)", "zh": "账期（协调世界时）"},
+    "bills.until": {"en": "to", "zh": "至"},
+    "bills.status": {"en": "Status", "zh": "状态"},
+    "bills.complete": {"en": "Complete", "zh": "完整"},
+    "bills.incomplete": {"en": "Incomplete", "zh": "不完整"},
+    "bills.total": {"en": "Total", "zh": "合计"},
+    "bills.none": {"en": "You have no bills yet.", "zh": "您还没有账单。"},
+    "bills.first": {"en": "First page", "zh": "第一页"},
+    "bills.next": {"en": "Next page", "zh": "下一页"},
+    "bills.open": {"en": "Open", "zh": "查看"},
+    "bill.title": {"en": "Bill", "zh": "账单"},
+    "bill.back": {"en": "All my bills", "zh": "我的全部账单"},
+    "bill.line": {"en": "Line", "zh": "项目"},
+    "bill.quantity": {"en": "Quantity", "zh": "数量"},
+    "bill.unit_price": {"en": "Unit price", "zh": "单价"},
+    "bill.amount": {"en": "Amount", "zh": "金额"},
+    "bill.trade_purchase": {"en": "Energy bought from", "zh": "购电，卖方："},
+    "bill.trade_sale": {"en": "Energy sold to", "zh": "售电，买方："},
+    "bill.utility_energy": {
+        "en": "Grid import at tariff, band",
+        "zh": "电网购电（按电价），时段：",
+    },
+    "bill.imbalance_credit": {
+        "en": "Bought, not consumed (feed-in credit)",
+        "zh": "已购未用（上网电价抵扣）",
+    },
+    "bill.under_delivery": {"en": "Sold, not delivered, band", "zh": "已售未交付，时段："},
+    "bill.export_credit": {"en": "Feed-in credit", "zh": "上网电量抵扣"},
+    "bill.grid_fee": {"en": "Grid fee", "zh": "电网费"},
+    "bill.fixed_fee": {"en": "Fixed fee", "zh": "固定费用"},
+    "bill.tax": {"en": "Tax", "zh": "税"},
+    "bill.estimated": {"en": "(estimated)", "zh": "（估算）"},
+    "bill.true_up": {"en": "True-up for", "zh": "补差，日期："},
+    "bill.wh": {"en": "Wh", "zh": "瓦时"},
+    "bill.day": {"en": "day", "zh": "天"},
+    "bill.days": {"en": "days", "zh": "天"},
+    "bill.per_kwh": {"en": "per kWh", "zh": "每千瓦时"},
+    "bill.per_day": {"en": "per day", "zh": "每天"},
+    "bill.subtotal": {"en": "Subtotal", "zh": "小计"},
+    "bill.tax_total": {"en": "Tax", "zh": "税额"},
+    "bill.total": {"en": "Total", "zh": "合计"},
+    "bill.incomplete": {
+        "en": "Readings are missing: this bill is incomplete.",
+        "zh": "缺少读数：此账单不完整。",
+    },
+    "bill.match": {"en": "Renewable match per hour", "zh": "每小时可再生能源匹配"},
+    "bill.hour": {"en": "Hour (UTC)", "zh": "小时（协调世界时）"},
+    "bill.consumed": {"en": "Consumed (Wh)", "zh": "用电量（瓦时）"},
+    "bill.matched": {"en": "Matched (Wh)", "zh": "已匹配（瓦时）"},
+    "bill.share": {"en": "Share", "zh": "占比"},
+    "bill.inputs_hash": {"en": "Inputs hash", "zh": "输入哈希值"},
+    "bill.verify": {"en": "Verify on the ledger", "zh": "在账本上核验"},
+    "bill.recomputed": {"en": "Recomputed inputs hash", "zh": "重新计算的输入哈希值"},
+    "bill.identical": {"en": "identical", "zh": "一致"},
+    "bill.differs": {"en": "differs", "zh": "不一致"},
+    "bill.download": {"en": "Download:", "zh": "下载："},
+    "bill.csv": {"en": "CSV", "zh": "逗号分隔值文件"},
+    "bill.json": {"en": "JSON", "zh": "结构化数据文件"},
+    "currency.EUR": {"en": "€", "zh": "欧元"},
+    "currency.CNY": {"en": "CN¥", "zh": "元"},
     **{
         f"source.{source.value}": {"en": english, "zh": chinese}
         for source, english, chinese in (
@@ -105,3 +196,34 @@ def price_text(price: int) -> str:
 
 def quantity_text(watt_hours: int) -> str:
     return f"{watt_hours:,}"
+
+
+def date_text(seconds: int, lang: str) -> str:
+    """A UTC day as the page shows it."""
+    moment = time.gmtime(seconds)
+    if lang == "zh":
+        return f"{moment.tm_year}年{moment.tm_mon}月{moment.tm_mday}日"
+    return f"{moment.tm_year}-{moment.tm_mon:02d}-{moment.tm_mday:02d}"
+
+
+def month_text(seconds: int, lang: str) -> str:
+    """A UTC month as the page shows it."""
+    moment = time.gmtime(seconds)
+    if lang == "zh":
+        return f"{moment.tm_year}年{moment.tm_mon}月"
+    return f"{moment.tm_year}-{moment.tm_mon:02d}"
+
+
+def money_text(minor: int, currency: str, lang: str, scale: int = 1) -> str:
+    """``minor`` units of ``currency`` (divided by ``scale``: a price per kWh is scaled by
+    10 000) as a localized amount: English puts the symbol first, Chinese the currency's name
+    after; the code itself when the catalogue does not know the currency. Exact: as many
+    decimals as the value needs, at least 2."""
+    value = Decimal(minor) / scale / 100
+    decimals = max(2, -value.normalize().as_tuple().exponent)  # type: ignore[operator]
+    number = f"{abs(value):,.{decimals}f}"
+    sign = "-" if value < 0 else ""
+    name = CATALOGUE.get(f"currency.{currency}", {}).get(lang, currency)
+    if lang == "zh":
+        return f"{sign}{number} {name}"
+    return f"{sign}{name}{number}"
