@@ -68,7 +68,7 @@ class GatewayService(gateway_pb2_grpc.GatewayServicer):  # type: ignore[misc]
         """Orgs with a peer on ``channel`` that has ``chaincode`` (Fabric's ``endorsersByOrg``)."""
         if channel != self.ledger.channel:
             return []
-        return [org for org, peer in self.peers.items() if chaincode in peer.endorser.definitions]
+        return [org for org, peer in self.peers.items() if peer.endorser.serves(chaincode)]
 
     # -- Evaluate -----------------------------------------------------------------------------
     async def Evaluate(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
@@ -92,7 +92,7 @@ class GatewayService(gateway_pb2_grpc.GatewayServicer):  # type: ignore[misc]
         candidates = [
             org
             for org in self.peers
-            if (not targets or org in targets) and chaincode in self.peers[org].endorser.definitions
+            if (not targets or org in targets) and self.peers[org].endorser.serves(chaincode)
         ]
         if not candidates:
             message = f"no peers available to evaluate chaincode {chaincode} in channel {channel}"
