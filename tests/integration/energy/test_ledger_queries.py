@@ -63,6 +63,8 @@ def test_a_committed_transaction_is_in_its_block_valid_and_endorsed_by_both_orgs
     assert last.number == after.height - 1
     assert after.previous_block_hash == last.previous_hash
 
+    assert network.transaction_block(submitted.transaction_id) == block
+
     alone = network.transaction(submitted.transaction_id)
     assert alone.transaction_id == transaction.transaction_id
     assert alone.validation_code == "VALID"

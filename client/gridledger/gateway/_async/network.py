@@ -108,3 +108,12 @@ class AsyncNetwork(NetworkBase):
             "GetTransactionByID", self.name, transaction_id, timeout=timeout
         )
         return decode_processed_transaction(answer)
+
+    async def transaction_block(
+        self, transaction_id: str, *, timeout: float | None = None
+    ) -> BlockInfo:
+        """The block holding a committed transaction, decoded (``qscc`` ``GetBlockByTxID``)."""
+        answer = await self.contract(QSCC).evaluate(
+            "GetBlockByTxID", self.name, transaction_id, timeout=timeout
+        )
+        return decode_block(answer)
