@@ -112,6 +112,7 @@ async def utility_page(
         first_day = _day(first, "query.first", yesterday)
         last_day = _day(last, "query.last", first_day)
         span = (last_day - first_day) // DAY_SECONDS + 1
+        names = {p.participant_id: p.display_name for p in participants.items}
         billed = [p.participant_id for p in participants.items if p.role in BILLED_ROLES]
         progress: list[dict[str, Any]] = []
         period_error = not 1 <= span <= MAX_PERIOD_DAYS
@@ -120,6 +121,7 @@ async def utility_page(
             progress = [
                 {
                     "participant": item.participant,
+                    "name": names.get(item.participant, ""),
                     "closed": i18n.quantity_text(item.closed),
                     "days": i18n.quantity_text(span),
                     "all_closed": item.first_open is None,
@@ -143,6 +145,7 @@ async def utility_page(
         participants_paged=bool(after),
         participants_after=after,
         owner=owner or "",
+        owner_name=names.get(owner or "", ""),
         meters=meters.items if meters is not None else None,
         meters_next=meters.bookmark if meters is not None else "",
         meters_paged=bool(meters_after),
