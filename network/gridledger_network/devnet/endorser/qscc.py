@@ -20,10 +20,10 @@ from fabric_protos.peer import proposal_response_pb2, transaction_pb2
 
 from gridledger_network.devnet.interfaces import ChannelConfig, Ledger
 from gridledger_network.devnet.ledger.blocks import block_header_hash
+from gridledger_network.devnet.policy.channel_policies import application_reader, readers_denied
 
 NAME = "qscc"
 SYSTEM_CHAINCODES = frozenset({NAME})
-READER_ROLES = frozenset({"admin", "peer", "client"})
 SUCCESS, ERROR = 200, 500
 
 
@@ -58,25 +58,12 @@ class QueryChaincode:
             return _error(f"missing 3rd argument for {function}")
         if channel != self.ledger.channel:
             return _error(f"Invalid chain ID, {channel}")
-        if not self._reader(creator):
-            return _error(
-                f"access denied for [{function}][{channel}]: [Failed evaluating policy on signed "
-                f"data during check policy on channel [{channel}] with policy "
-                "[/Channel/Application/Readers]: [implicit policy evaluation failed - 0 "
-                "sub-policies were satisfied, but this policy requires 1 of the 'Readers' "
-                "sub-policies to be satisfied]]"
-            )
+        if not application_reader(creator, self.channel_config.org_msp_ids):
+            return _error(f"access denied for [{function}][{channel}]: [{readers_denied(channel)}]")
         handler = self._functions.get(function)
         if handler is None:
             return _error(f"Requested function {function} not found.")
         return handler(bytes(args[2]) if len(args) > 2 else b"")
-
-    def _reader(self, creator: Any) -> bool:
-        roles = getattr(creator, "roles", None)
-        if roles is None:
-            return True
-        in_application = creator.msp_id in self.channel_config.org_msp_ids
-        return bool(in_application and READER_ROLES & set(roles))
 
     def _chain_info(self) -> Any:
         height = self.ledger.height
@@ -119,20 +106,14 @@ class QueryChaincode:
         tx_id = argument.decode("utf-8", errors="replace")
         found = self._located(tx_id)
         if found is None:
-            return _error(
-                f"Failed to get block for txID {tx_id}, error no such transaction ID [{tx_id}] "
-                "in index"
-            )
+            return _error(f"Failed to get block for txID {tx_id}, error {_no_tx(tx_id)}")
         return _success(found[0])
 
     def _transaction_by_id(self, argument: bytes) -> Any:
         tx_id = argument.decode("utf-8", errors="replace")
         found = self._located(tx_id)
         if found is None:
-            return _error(
-                f"Failed to get transaction with id {tx_id}, error no such transaction ID "
-                f"[{tx_id}] in index"
-            )
+            return _error(f"Failed to get transaction with id {tx_id}, error {_no_tx(tx_id)}")
         block, index = found
         codes = bytes(block.metadata.metadata[common_pb2.BlockMetadataIndex.TRANSACTIONS_FILTER])
         processed = transaction_pb2.ProcessedTransaction(
@@ -140,6 +121,10 @@ class QueryChaincode:
             validationCode=codes[index] if index < len(codes) else 0,
         )
         return _success(processed)
+
+
+def _no_tx(tx_id: str) -> str:
+    return f"no such transaction ID [{tx_id}] in index"
 
 
 def _tx_id_of(envelope: bytes) -> str:
