@@ -26,7 +26,7 @@ from gridledger_portal.ledger import Ledger
 from gridledger_portal.routers import account, bills, events, ledger_reads, offers, readings
 from gridledger_portal.settings import PortalSettings
 from gridledger_portal.state import Portal
-from gridledger_portal.web import energy_pages, pages
+from gridledger_portal.web import energy_pages, explorer_pages, pages
 
 API = "/api/v1"
 
@@ -74,6 +74,7 @@ def create_app(settings: PortalSettings) -> FastAPI:
         app.include_router(router, prefix=API)
     app.include_router(pages.router)
     app.include_router(energy_pages.router)
+    app.include_router(explorer_pages.router)
     static = Path(__file__).parent / "web" / "static"
     app.mount("/static", StaticFiles(directory=static), name="static")
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)

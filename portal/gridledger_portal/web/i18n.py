@@ -71,7 +71,7 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
     "refused.bill": {"en": "You may not see this bill.", "zh": "您无权查看此账单。"},
     "refused.not_found": {"en": "Not found", "zh": "未找到"},
     "refused.no_bill": {"en": "There is no such bill.", "zh": "没有此账单。"},
-    "refused.back": {"en": "Back to my energy", "zh": "返回我的用电"},
+    "refused.back": {"en": "Back to the market", "zh": "返回市场"},
     # --- bills page ---
     "nav.bills": {"en": "My bills", "zh": "我的账单"},
     "bills.title": {"en": "My bills", "zh": "我的账单"},
@@ -135,6 +135,97 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
     "bill.json": {"en": "JSON", "zh": "结构化数据文件"},
     "currency.EUR": {"en": "€", "zh": "欧元"},
     "currency.CNY": {"en": "CN¥", "zh": "元"},
+    # --- utility page ---
+    "utility.title": {"en": "Utility", "zh": "电网运营"},
+    "utility.participants": {"en": "Participants", "zh": "市场参与者"},
+    "utility.participant": {"en": "Participant", "zh": "参与者编号"},
+    "utility.name": {"en": "Name", "zh": "名称"},
+    "utility.role": {"en": "Role", "zh": "角色"},
+    "utility.zone": {"en": "Zone", "zh": "区域"},
+    "utility.meters": {"en": "Meters", "zh": "电表"},
+    "utility.meters_of": {"en": "Meters of", "zh": "电表所属参与者："},
+    "utility.show_meters": {"en": "Show meters", "zh": "查看电表"},
+    "utility.meter": {"en": "Meter", "zh": "电表编号"},
+    "utility.kind": {"en": "Kind", "zh": "类型"},
+    "utility.source": {"en": "Source", "zh": "能源类型"},
+    "utility.status": {"en": "Status", "zh": "状态"},
+    "utility.no_participants": {"en": "No participants yet.", "zh": "尚无参与者。"},
+    "utility.no_meters": {"en": "This participant has no meters.", "zh": "该参与者没有电表。"},
+    "utility.next_page": {"en": "Next page", "zh": "下一页"},
+    "utility.first_page": {"en": "First page", "zh": "第一页"},
+    "utility.settlement": {"en": "Settlement status", "zh": "结算状态"},
+    "utility.settlement_note": {
+        "en": "Which participants of this page have closed their days of the period.",
+        "zh": "本页参与者在所选期间内的日结算是否已完成。",
+    },
+    "utility.from": {"en": "First day", "zh": "起始日"},
+    "utility.to": {"en": "Last day", "zh": "截止日"},
+    "utility.until": {"en": "to", "zh": "至"},
+    "utility.show": {"en": "Show", "zh": "显示"},
+    "utility.days_closed": {"en": "Days closed", "zh": "已结算天数"},
+    "utility.first_open": {"en": "First open day", "zh": "首个未结算日"},
+    "utility.closed": {"en": "Closed", "zh": "已结算"},
+    "utility.open": {"en": "Open", "zh": "未结算"},
+    "utility.no_billed": {
+        "en": "No billed participants on this page.",
+        "zh": "本页没有需要结算的参与者。",
+    },
+    "utility.bad_period": {
+        "en": "The period must run forwards and last at most 366 days.",
+        "zh": "期间的截止日不能早于起始日，且不得超过366天。",
+    },
+    "role.producer": {"en": "Producer", "zh": "发电方"},
+    "role.consumer": {"en": "Consumer", "zh": "用电方"},
+    "role.prosumer": {"en": "Prosumer", "zh": "产消者"},
+    "role.utility": {"en": "Utility", "zh": "电网运营方"},
+    "role.auditor": {"en": "Auditor", "zh": "审计方"},
+    "meter_kind.production": {"en": "Production", "zh": "发电"},
+    "meter_kind.consumption": {"en": "Consumption", "zh": "用电"},
+    "meter_kind.bidirectional": {"en": "Bidirectional", "zh": "双向"},
+    "meter_status.active": {"en": "Active", "zh": "在用"},
+    "meter_status.inactive": {"en": "Inactive", "zh": "停用"},
+    "forbidden.text": {
+        "en": "Your role does not allow you to open this page.",
+        "zh": "您的角色无权打开此页面。",
+    },
+    # --- auditor page ---
+    "auditor.title": {"en": "Ledger explorer", "zh": "账本浏览器"},
+    "auditor.height": {"en": "Blocks on the ledger", "zh": "账本区块数"},
+    "auditor.blocks": {"en": "Latest blocks", "zh": "最新区块"},
+    "auditor.block": {"en": "Block", "zh": "区块"},
+    "auditor.transactions": {"en": "Transactions", "zh": "交易数"},
+    "auditor.valid_count": {"en": "Valid", "zh": "有效交易"},
+    "auditor.time": {"en": "Time (UTC)", "zh": "时间（协调世界时）"},
+    "auditor.older": {"en": "Older blocks", "zh": "更早的区块"},
+    "auditor.newest": {"en": "Newest blocks", "zh": "最新区块"},
+    "auditor.previous_hash": {"en": "Previous block hash", "zh": "前一区块哈希"},
+    "auditor.data_hash": {"en": "Data hash", "zh": "数据哈希"},
+    "auditor.index": {"en": "No.", "zh": "序号"},
+    "auditor.transaction": {"en": "Transaction", "zh": "交易编号"},
+    "auditor.kind": {"en": "Type", "zh": "类型"},
+    "auditor.creator": {"en": "Submitted by", "zh": "提交组织"},
+    "auditor.chaincode": {"en": "Chaincode", "zh": "链码"},
+    "auditor.function": {"en": "Function", "zh": "调用函数"},
+    "auditor.code": {"en": "Validation", "zh": "验证结果"},
+    "auditor.endorsers": {"en": "Endorsed by", "zh": "背书组织"},
+    "auditor.find": {"en": "Find a transaction", "zh": "查找交易"},
+    "auditor.find_submit": {"en": "Find", "zh": "查找"},
+    "auditor.not_found": {
+        "en": "No such block or transaction on the ledger.",
+        "zh": "账本上没有该区块或交易。",
+    },
+    "auditor.back": {"en": "Back to the latest blocks", "zh": "返回最新区块"},
+    "tx_kind.ENDORSER_TRANSACTION": {"en": "Chaincode transaction", "zh": "链码交易"},
+    "tx_kind.CONFIG": {"en": "Channel configuration", "zh": "通道配置"},
+    "code.VALID": {"en": "Valid", "zh": "有效"},
+    "code.MVCC_READ_CONFLICT": {"en": "Read conflict", "zh": "读冲突"},
+    "code.PHANTOM_READ_CONFLICT": {"en": "Phantom read conflict", "zh": "幻读冲突"},
+    "code.ENDORSEMENT_POLICY_FAILURE": {
+        "en": "Endorsement policy not met",
+        "zh": "未满足背书策略",
+    },
+    "code.DUPLICATE_TXID": {"en": "Duplicate transaction", "zh": "重复交易"},
+    "code.other": {"en": "Invalid", "zh": "无效"},
     **{
         f"source.{source.value}": {"en": english, "zh": chinese}
         for source, english, chinese in (
@@ -187,6 +278,14 @@ def interval_text(seconds: int, lang: str) -> str:
     if lang == "zh":
         return f"{moment.tm_year}年{moment.tm_mon}月{moment.tm_mday}日 {clock}"
     return f"{moment.tm_year}-{moment.tm_mon:02d}-{moment.tm_mday:02d} {clock}"
+
+
+def day_text(seconds: int, lang: str) -> str:
+    """A day (UTC) as the page shows it."""
+    moment = time.gmtime(seconds)
+    if lang == "zh":
+        return f"{moment.tm_year}年{moment.tm_mon}月{moment.tm_mday}日"
+    return f"{moment.tm_year}-{moment.tm_mon:02d}-{moment.tm_mday:02d}"
 
 
 def price_text(price: int) -> str:
