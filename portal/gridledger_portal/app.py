@@ -26,7 +26,7 @@ from gridledger_portal.ledger import Ledger
 from gridledger_portal.routers import account, bills, events, ledger_reads, offers, readings
 from gridledger_portal.settings import PortalSettings
 from gridledger_portal.state import Portal
-from gridledger_portal.web import market_pages, pages
+from gridledger_portal.web import energy_pages, explorer_pages, market_pages, pages
 
 API = "/api/v1"
 
@@ -73,6 +73,8 @@ def create_app(settings: PortalSettings) -> FastAPI:
     ):
         app.include_router(router, prefix=API)
     app.include_router(pages.router)
+    app.include_router(energy_pages.router)
+    app.include_router(explorer_pages.router)
     app.include_router(market_pages.router)
     static = Path(__file__).parent / "web" / "static"
     app.mount("/static", StaticFiles(directory=static), name="static")

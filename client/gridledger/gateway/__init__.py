@@ -26,6 +26,7 @@ from gridledger.gateway._sync.network import Network
 from gridledger.gateway._sync.proposal import Proposal
 from gridledger.gateway._sync.streams import EventStream
 from gridledger.gateway._sync.transaction import Transaction
+from gridledger.gateway.blocks import BlockDecodeError, BlockInfo, BlockTransaction, ChainInfo
 from gridledger.gateway.chaincode_event import ChaincodeEvent
 from gridledger.gateway.checkpointer import (
     Checkpoint,
@@ -63,7 +64,11 @@ __all__ = [
     "AsyncProposal",
     "AsyncSubmittedTransaction",
     "AsyncTransaction",
+    "BlockDecodeError",
     "BlockEventsRequest",
+    "BlockInfo",
+    "BlockTransaction",
+    "ChainInfo",
     "ChaincodeEvent",
     "ChaincodeEventsRequest",
     "Checkpoint",

@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from gridledger.energy import EnergyClient
 from gridledger_domain import format_utc, parse_utc
 from gridledger_domain.timeutil import DAY_SECONDS, INTERVAL_SECONDS
 from gridledger_portal.web import i18n
+from harness.devnet import OPERATOR
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from . import test_portal_browser as browser_tests
@@ -232,26 +234,11 @@ def test_the_producer_page_pages_certificates_issued_and_transferred(
     site: Site, context: BrowserContext, tmp_path: Path
 ) -> None:
     start = YESTERDAY + 40 * INTERVAL_SECONDS
-    seller, seller_csrf = site.signed_in("solar")
-    with seller:
-        body = {
-            "meter_id": site.meters["solar"],
-            "interval_start": format_utc(start),
-            "interval_count": 1,
-            "quantity_wh": 1_000,
-            "price": 1_200,
-        }
-        posted = seller.post("/offers", json=body, headers={"X-CSRF-Token": seller_csrf})
-        assert posted.status_code == 201, posted.text
-        offer_id = posted.json()["offer"]["offer_id"]
-    buyer, buyer_csrf = site.signed_in("dave")
-    with buyer:
-        bought = buyer.post(
-            f"/offers/{offer_id}/buy",
-            json={"quantity_wh": 1_000},
-            headers={"X-CSRF-Token": buyer_csrf},
-        )
-        assert bought.status_code == 201, bought.text
+    # solar's offer for one interval of yesterday, bought in full by dave (the typed client)
+    with EnergyClient.connect(site.network.profile, OPERATOR, "city-solar") as solar:
+        offer = solar.post_offer(site.meters["solar"], start, 1, 1_000, 1_200)
+    with EnergyClient.connect(site.network.profile, OPERATOR, "dave") as dave:
+        dave.buy(offer.offer_id, 1_000)
     # 22 intervals of production, 1,000 Wh each: 22 certificates, the first sold in full
     signer = site.signers["solar"]
     site.utility.submit_readings(

@@ -12,10 +12,11 @@ from gridledger_domain.timeutil import DAY_SECONDS
 
 from gridledger_chaincode.energy.estimation import PROFILE_LAG_SECONDS, plan_estimates
 from gridledger_chaincode.energy.ledger.certificates import certificates_of
+from gridledger_chaincode.energy.ledger.day_readings import day_readings
 from gridledger_chaincode.energy.ledger.market import trades_in_days
 from gridledger_chaincode.energy.ledger.meters import meters_of
 from gridledger_chaincode.energy.ledger.readings import (
-    meter_span,
+    meter_spans,
     nearest_reading,
     readings_at,
     readings_of,
@@ -36,8 +37,8 @@ def settled_meters(state: State, participant: str, period: Period) -> list[Meter
     that are still active or have a reading on or after its start. (A meter whose first
     reading is the period's end has no interval in it: it starts in the next period.)"""
     chosen = []
-    for meter in meters_of(state, participant):
-        span = meter_span(state, meter.meter_id)
+    meters = meters_of(state, participant)
+    for meter, span in zip(meters, meter_spans(state, [m.meter_id for m in meters]), strict=True):
         if span is None or span[0] >= period.end:
             continue
         if meter.active or span[1] >= period.start:
@@ -72,6 +73,22 @@ def _known_around(
     return known
 
 
+def _day_readings(
+    state: State, participant: str, meter_ids: Sequence[str], day: int
+) -> dict[str, dict[int, SignedReading]]:
+    """The stored readings of ``meter_ids`` at the day's 97 instants: the participant's day
+    records, then point reads (in one call) of the instants they lack (readings stored before
+    day records existed, or missing)."""
+    recorded = day_readings(state, participant, day)
+    instants = _instants(day)
+    found = {m: recorded.get(m, {}) for m in meter_ids}
+    lacking = [m for m in meter_ids if len(found[m]) < len(instants)]
+    if lacking:
+        for meter_id, more in readings_of(state, lacking, instants).items():
+            found[meter_id].update(more)
+    return found
+
+
 def day_inputs(
     state: State,
     participant: str,
@@ -82,16 +99,24 @@ def day_inputs(
 ) -> DayInputs:
     """The inputs of the participant's ``day``. ``estimate``: estimate what is missing now.
     ``replay``: the estimates a stored statement made, applied again to the readings they read
-    (readings that arrived since for estimated instants are left out), to recompute it."""
+    (readings that arrived since for estimated instants are left out), to recompute it; the
+    readings are then read from their own keys, not from the day records, so a verification
+    also shows that the records closing read were the readings."""
     period = Period(day, day + DAY_SECONDS)
     meters = settled_meters(state, participant, period)
     instants = _instants(day)
     readings: list[SignedReading] = []
     missing: list[MissingReading] = []
     estimates: list[Estimate] = list(replay or ())
-    day_readings = readings_of(state, [meter.meter_id for meter in meters], instants)
+    meter_ids = [meter.meter_id for meter in meters]
+    # closing reads the day records; recomputing a stored statement reads the readings themselves
+    by_meter = (
+        readings_of(state, meter_ids, instants)
+        if replay is not None
+        else _day_readings(state, participant, meter_ids, day)
+    )
     for meter in meters:
-        found = day_readings.get(meter.meter_id, {})
+        found = by_meter.get(meter.meter_id, {})
         if replay is not None:
             mine = [e for e in replay if e.meter_id == meter.meter_id]
             found = {

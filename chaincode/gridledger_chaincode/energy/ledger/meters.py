@@ -56,7 +56,9 @@ def load_meter(state: State, meter_id: str) -> Meter:
 
 
 def meters_of(state: State, owner: str) -> list[Meter]:
-    return [load_meter(state, parts[1]) for parts, _ in state.scan(METER_BY_OWNER, owner)]
+    """Every meter of ``owner`` (one range query, then the meters read in one call)."""
+    rows = state.scan(METER_BY_OWNER, owner)
+    return [Meter.from_json_dict(record) for record in state.follow_index(METER, rows, 1)]
 
 
 def meters_page(state: State, caller: Caller, owner: str, request: PageRequest) -> dict[str, Any]:

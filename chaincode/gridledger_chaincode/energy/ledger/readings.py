@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import binascii
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -27,6 +26,7 @@ from gridledger_chaincode.energy.ledger.closing import (
     load_statement,
     mark_revision_due,
 )
+from gridledger_chaincode.energy.ledger.day_readings import load_signed, record_day_readings
 from gridledger_chaincode.energy.ledger.meters import load_meter
 from gridledger_chaincode.energy.ledger.paging import PageRequest, page_answer
 from gridledger_chaincode.energy.ledger.state import METER, METER_SPAN, READING, State, day_text
@@ -53,23 +53,10 @@ def _reading_key(reading: MeterReading) -> list[str]:
     return [reading.meter_id, day_text(reading.interval_start), format_utc(reading.interval_start)]
 
 
-_DECODE = json.JSONDecoder().decode
-
-
-def _load_signed(raw: bytes) -> SignedReading:
-    """A stored reading (checked in full when it was submitted: only rebuilt here, the fast
-    way, since day closing rebuilds thousands: UTF-8 JSON decoded as text, base64 unchecked)."""
-    data = _DECODE(raw.decode())
-    reading = MeterReading(
-        data["meter_id"], parse_utc(data["interval_start"]), data["import_wh"], data["export_wh"]
-    )
-    return SignedReading(reading, binascii.a2b_base64(data["signature"]))
-
-
 def stored_readings(state: State, meter_id: str, days: Iterable[int]) -> dict[int, SignedReading]:
     found: dict[int, SignedReading] = {}
     for _, raw in state.scan_days(READING, [meter_id], days):
-        signed = _load_signed(raw)
+        signed = load_signed(raw)
         found[signed.reading.interval_start] = signed
     return found
 
@@ -90,7 +77,7 @@ def readings_of(
     found: dict[str, dict[int, SignedReading]] = {}
     for (meter_id, at), raw in zip(wanted, state.stub.get_multiple_states(keys), strict=True):
         if raw:
-            found.setdefault(meter_id, {})[at] = _load_signed(raw)
+            found.setdefault(meter_id, {})[at] = load_signed(raw)
     return found
 
 
@@ -119,10 +106,19 @@ def nearest_reading(
 
 def meter_span(state: State, meter_id: str) -> tuple[int, int] | None:
     """(first, last) reading instants of a meter, or None if it has none."""
-    record = state.get_json(METER_SPAN, meter_id)
-    if record is None:
-        return None
-    return parse_utc(record["first"]), parse_utc(record["last"])
+    return meter_spans(state, [meter_id])[0]
+
+
+def meter_spans(state: State, meter_ids: Sequence[str]) -> list[tuple[int, int] | None]:
+    """The spans of ``meter_ids`` (see :func:`meter_span`), read in one call."""
+    raws = state.stub.get_multiple_states([state.key(METER_SPAN, m) for m in meter_ids])
+    spans: list[tuple[int, int] | None] = []
+    for raw in raws:
+        record = json.loads(raw) if raw else None
+        spans.append(
+            None if record is None else (parse_utc(record["first"]), parse_utc(record["last"]))
+        )
+    return spans
 
 
 # Which days hold readings of a meter, as two indexes of simple keys (range queries can start
@@ -220,6 +216,7 @@ def submit_readings(state: State, caller: Caller, items: Sequence[Any]) -> dict[
         reading = signed.reading
         state.put_json(READING, _reading_key(reading), signed.to_json_dict())
         new_by_meter[reading.meter_id][reading.interval_start] = reading
+    record_day_readings(state, {m: meter.owner for m, meter in meters.items()}, plan.store)
     for meter_id, new in new_by_meter.items():
         _update_span(state, meter_id, new)
         held = {day_of(instant) for instant in stored[meter_id]}
@@ -329,7 +326,7 @@ def get_readings(
         left = request.size - len(items)
         rows, inner = state.scan_page(READING, [meter_id, format_utc(day)], left, inner)
         for _, raw in rows:
-            signed = _load_signed(raw)
+            signed = load_signed(raw)
             if start <= signed.reading.interval_start <= end:
                 items.append(signed.to_json_dict())
         if not inner:

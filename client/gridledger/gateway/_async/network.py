@@ -1,4 +1,4 @@
-"""A channel: its contracts, chaincode events and block events."""
+"""A channel: its contracts, chaincode events, block events and ledger queries (``qscc``)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,15 @@ from gridledger.gateway._async.block_events import AsyncBlockEventsRequest
 from gridledger.gateway._async.chaincode_events import AsyncChaincodeEventsRequest
 from gridledger.gateway._async.contract import AsyncContract
 from gridledger.gateway._async.streams import AsyncEventStream
+from gridledger.gateway.blocks import (
+    QSCC,
+    BlockInfo,
+    BlockTransaction,
+    ChainInfo,
+    decode_block,
+    decode_chain_info,
+    decode_processed_transaction,
+)
 from gridledger.gateway.chaincode_event import ChaincodeEvent
 from gridledger.gateway.checkpointer import Checkpoint
 from gridledger.gateway.context import ClientContext
@@ -73,3 +82,38 @@ class AsyncNetwork(NetworkBase):
         """``peer.BlockAndPrivateData`` messages (``DeliverWithPrivateData``)."""
         kind = DeliverKind.BLOCK_AND_PRIVATE_DATA
         return self.new_block_events_request(start_block, checkpointer, kind).events()
+
+    # -- ledger queries (Fabric's qscc, evaluated as the caller: /Channel/Application/Readers) --
+    async def chain_info(self, *, timeout: float | None = None) -> ChainInfo:
+        """The channel's height and last block hashes (``qscc`` ``GetChainInfo``)."""
+        answer = await self.contract(QSCC).evaluate("GetChainInfo", self.name, timeout=timeout)
+        return decode_chain_info(answer)
+
+    async def block(self, number: int, *, timeout: float | None = None) -> BlockInfo:
+        """Block ``number`` decoded, each transaction with its validation code and endorsers
+        (``qscc`` ``GetBlockByNumber``; an ``EvaluateError`` for a block not yet committed)."""
+        if number < 0:
+            raise ValueError(f"block numbers start at 0, not {number}")
+        answer = await self.contract(QSCC).evaluate(
+            "GetBlockByNumber", self.name, str(number), timeout=timeout
+        )
+        return decode_block(answer)
+
+    async def transaction(
+        self, transaction_id: str, *, timeout: float | None = None
+    ) -> BlockTransaction:
+        """A committed transaction decoded, with its validation code (``qscc``
+        ``GetTransactionByID``; its block and index in it are not part of that answer)."""
+        answer = await self.contract(QSCC).evaluate(
+            "GetTransactionByID", self.name, transaction_id, timeout=timeout
+        )
+        return decode_processed_transaction(answer)
+
+    async def transaction_block(
+        self, transaction_id: str, *, timeout: float | None = None
+    ) -> BlockInfo:
+        """The block holding a committed transaction, decoded (``qscc`` ``GetBlockByTxID``)."""
+        answer = await self.contract(QSCC).evaluate(
+            "GetBlockByTxID", self.name, transaction_id, timeout=timeout
+        )
+        return decode_block(answer)

@@ -28,6 +28,7 @@ from gridledger_network.devnet.endorser.proposal import (
     unpack_proposal,
     validate_proposal,
 )
+from gridledger_network.devnet.endorser.qscc import SYSTEM_CHAINCODES, QueryChaincode
 from gridledger_network.devnet.interfaces import ChannelConfig, Ledger, TransientStore
 
 logger = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ logger = logging.getLogger(__name__)
 ERROR_THRESHOLD = 400
 ERROR = 500
 WRITER_ROLES = frozenset({"admin", "client"})
+SYSTEM_CHAINCODE_VERSION = "syscc"  # what Fabric's peer puts as a system chaincode's version
 
 
 class Signer(Protocol):
@@ -75,6 +77,7 @@ class Endorser:
         self.ledger = ledger
         self.chaincode_support = chaincode_support
         self.transient_store = transient_store
+        self.qscc = QueryChaincode(ledger, channel_config)
 
     @property
     def definitions(self) -> Mapping[str, ChaincodeDefinition]:
@@ -135,7 +138,14 @@ class Endorser:
         ``peer/Propose`` ACL, checked as Fabric's default policy checker does)."""
         return msp_id in self.channel_config.org_msp_ids and bool(WRITER_ROLES & set(roles))
 
+    def serves(self, chaincode: str) -> bool:
+        """Whether this peer runs ``chaincode``: a defined one, or a system chaincode."""
+        return chaincode in self.definitions or chaincode in SYSTEM_CHAINCODES
+
     async def _simulate_and_endorse(self, up: UnpackedProposal) -> Any:
+        if up.chaincode_name in SYSTEM_CHAINCODES:
+            response = self.qscc.invoke(list(up.input.args), up.creator)
+            return self._endorsed(up, response, b"", None, None, SYSTEM_CHAINCODE_VERSION)
         definition = self.definitions.get(up.chaincode_name)
         if definition is None:
             raise ProposalError(
@@ -161,13 +171,26 @@ class Endorser:
         if results.private is not None and status < ERROR_THRESHOLD:
             self.transient_store.put(up.tx_id, results.private)
         interest = build_interest(simulator)
+        return self._endorsed(
+            up, response, results.public_bytes, event, interest, definition.version
+        )
+
+    def _endorsed(
+        self,
+        up: UnpackedProposal,
+        response: Any,
+        results: bytes,
+        event: Any | None,
+        interest: Any | None,
+        version: str,
+    ) -> Any:
+        """The proposal response to a simulation's ``response``: endorsed when it succeeded."""
+        status = response.status
         action = proposal_pb2.ChaincodeAction(
-            results=results.public_bytes,
+            results=results,
             events=event.SerializeToString() if event is not None else b"",
             response=response,
-            chaincode_id=chaincode_pb2.ChaincodeID(
-                name=up.chaincode_name, version=definition.version
-            ),
+            chaincode_id=chaincode_pb2.ChaincodeID(name=up.chaincode_name, version=version),
         )
         payload = proposal_response_pb2.ProposalResponsePayload(
             proposal_hash=up.proposal_hash, extension=action.SerializeToString()

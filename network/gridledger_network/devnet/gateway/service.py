@@ -19,21 +19,11 @@ from gridledger_network.devnet.gateway.peers import PeerNode
 from gridledger_network.devnet.gateway.response_status import reply_status
 from gridledger_network.devnet.gateway.transaction import prepare_transaction
 from gridledger_network.devnet.interfaces import ChannelConfig, Ledger, Orderer, OrdererRejected
+from gridledger_network.devnet.policy.channel_policies import application_reader, readers_denied
 
 logger = logging.getLogger(__name__)
 
-READER_ROLES = frozenset({"admin", "peer", "client"})
 UNPACK_FAILED = "failed to unpack transaction proposal: "  # Evaluate's prefix; Endorse has none
-
-
-def readers_denied(channel: str) -> str:
-    """Fabric's policy checker refusing ``/Channel/Application/Readers`` on ``channel``."""
-    return (
-        f"Failed evaluating policy on signed data during check policy on channel [{channel}] "
-        "with policy [/Channel/Application/Readers]: [implicit policy evaluation failed - 0 "
-        "sub-policies were satisfied, but this policy requires 1 of the 'Readers' sub-policies "
-        "to be satisfied]"
-    )
 
 
 class GatewayService(gateway_pb2_grpc.GatewayServicer):  # type: ignore[misc]
@@ -68,7 +58,7 @@ class GatewayService(gateway_pb2_grpc.GatewayServicer):  # type: ignore[misc]
         """Orgs with a peer on ``channel`` that has ``chaincode`` (Fabric's ``endorsersByOrg``)."""
         if channel != self.ledger.channel:
             return []
-        return [org for org, peer in self.peers.items() if chaincode in peer.endorser.definitions]
+        return [org for org, peer in self.peers.items() if peer.endorser.serves(chaincode)]
 
     # -- Evaluate -----------------------------------------------------------------------------
     async def Evaluate(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
@@ -92,7 +82,7 @@ class GatewayService(gateway_pb2_grpc.GatewayServicer):  # type: ignore[misc]
         candidates = [
             org
             for org in self.peers
-            if (not targets or org in targets) and chaincode in self.peers[org].endorser.definitions
+            if (not targets or org in targets) and self.peers[org].endorser.serves(chaincode)
         ]
         if not candidates:
             message = f"no peers available to evaluate chaincode {chaincode} in channel {channel}"
@@ -185,19 +175,13 @@ class GatewayService(gateway_pb2_grpc.GatewayServicer):  # type: ignore[misc]
             )
         try:
             creator = self.channel_config.deserialize_and_verify_identity(identity)
-            verified = creator.verify(data, signature) and self._application_reader(creator)
+            verified = creator.verify(data, signature) and application_reader(
+                creator, self.channel_config.org_msp_ids
+            )
         except Exception:
             verified = False
         if not verified:
             raise RpcError(grpc.StatusCode.PERMISSION_DENIED, readers_denied(channel))
-
-    def _application_reader(self, creator: Any) -> bool:
-        """``/Channel/Application/Readers``: an admin, peer or client of an application org."""
-        roles = getattr(creator, "roles", None)
-        if roles is None:
-            return True
-        in_application = creator.msp_id in self.channel_config.org_msp_ids
-        return bool(in_application and READER_ROLES & set(roles))
 
     async def commit_status(self, signed: Any) -> Any:
         request = _signed_request(

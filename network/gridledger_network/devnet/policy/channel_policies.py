@@ -22,6 +22,28 @@ SIGNATURE_FAILED = "signature set did not satisfy policy"
 Meta = policies_pb2.ImplicitMetaPolicy
 
 
+READER_ROLES = frozenset({"admin", "peer", "client"})
+
+
+def application_reader(creator: Any, org_msp_ids: Sequence[str]) -> bool:
+    """``/Channel/Application/Readers``: an admin, peer or client of an application org (an
+    identity without roles, as in tests, passes)."""
+    roles = getattr(creator, "roles", None)
+    if roles is None:
+        return True
+    return bool(creator.msp_id in org_msp_ids and READER_ROLES & set(roles))
+
+
+def readers_denied(channel: str) -> str:
+    """Fabric's policy checker refusing ``/Channel/Application/Readers`` on ``channel``."""
+    return (
+        f"Failed evaluating policy on signed data during check policy on channel [{channel}] "
+        "with policy [/Channel/Application/Readers]: [implicit policy evaluation failed - 0 "
+        "sub-policies were satisfied, but this policy requires 1 of the 'Readers' sub-policies "
+        "to be satisfied]"
+    )
+
+
 class PolicyDenied(Exception):
     """The signers do not satisfy the policy; the message is Fabric's."""
 

@@ -154,3 +154,25 @@ def test_estimated_day_true_up_on_the_next_bill(world: World) -> None:
     )
     third = world.settle(alice, DAY2, format_utc(DAY0 + 3 * 86400))
     assert not [line for line in third["lines"] if line.get("corrects")]
+
+
+def test_closing_reads_day_records_and_falls_back_to_the_readings_without_them(
+    world: World,
+) -> None:
+    """The same statement whether the day's readings come from the owner's day records or, on a
+    ledger written before those records, from the readings' own keys; VerifyDayStatement reads
+    the readings themselves."""
+    market_day(world)
+    alice = pid(world.alice)
+    snapshot = dict(world.ledger.state)
+    (with_records,) = close(world, DAY, [alice])
+    statement = world.ok(world.auditor, "GetDayStatement", alice, DAY)
+    world.ledger.state.clear()
+    world.ledger.state.update(
+        {k: v for k, v in snapshot.items() if not k.startswith("energy.owner_day/")}
+    )
+    assert len(world.ledger.state) < len(snapshot)
+    (without,) = close(world, DAY, [alice])
+    assert without == with_records
+    assert world.ok(world.auditor, "GetDayStatement", alice, DAY) == statement
+    assert world.ok(world.auditor, "VerifyDayStatement", alice, DAY)["matches"]

@@ -122,10 +122,19 @@ def test_writes_besides_readings_are_per_meter_and_new_day_not_per_reading(
     assert CHAINCODE.invoke(stub).ok
     written = sorted(key for _, key in stub.writes.data)
     others = [key for key in written if not key.startswith("\x00energy.reading\x00")]
-    # the meter's span, and each of the two days in both day indexes
+    # the meter's span, each of the two days in both day indexes, and the owner's three day
+    # records: the day's 97 readings, and each midnight reading in the record of the day it
+    # starts or ends too
     assert len(written) - len(others) == 97
-    assert len(others) == 5
+    assert len(others) == 8
     assert sum(key.startswith("energy.reading_days_") for key in others) == 4
+    records = {
+        key: json.loads(value)
+        for (_, key), value in stub.writes.data.items()
+        if key.startswith("energy.owner_day/") and value is not None
+    }
+    assert [len(readings) for _, readings in sorted(records.items())] == [1, 97, 1]
+    assert all(key.endswith(f"/m-1/{stub.tx_id}") for key in records)
 
 
 def test_without_day_index_entries_the_first_and_last_readings_bound_a_gap(
