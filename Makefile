@@ -42,6 +42,7 @@ lint: $(SYNC)
 	$(PY) client/unasync.py --check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	@! git grep -nE '^(<<<<<<<|>>>>>>>)( |$$)' -- . ':!*.lock' || { echo "merge conflict markers left (above)"; exit 1; }
 
 typecheck: $(SYNC)
 	$(VENV)/bin/mypy demo domain/gridledger_domain client/gridledger chaincode/gridledger_chaincode network/gridledger_network portal/gridledger_portal

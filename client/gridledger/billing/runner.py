@@ -12,8 +12,8 @@ kill and started again, without a bill twice or one skipped:
   together (days close in any order); a day missing readings waits (and is named) until its
   grace period has passed, then closes with estimates, and its participant's later days are
   not billed before it closes;
-- a period is billed once all its days are closed: a period billed before is found with
-  ``GetBill`` (or ``Settle`` returns the stored bill); billing resumes at the end of the
+- a period is billed once all its days are closed (``Settle`` of a period billed before
+  returns the stored bill); billing resumes at the end of the
   participant's last bill (from the local state once ``GetBill`` confirms it, else from its
   bills), else on its first closed day.
 
@@ -239,14 +239,12 @@ class BillingRunner:
             billed = self._billed_from(pid, closed_until)
             if billed is None:
                 continue
-            for start, end in due_periods(billed, closed_until, self._cycle_at):
-                try:
-                    self.client.bill(pid, start, end)
-                except NotFound:
-                    plans.append((pid, start, end))
-                    continue
-                self.report.detail(f"{pid}: {day_text(start)}..{day_text(end)} billed before")
-                self._billed(pid, start, end)
+            # a period billed before (the runner killed after its Settle committed) is
+            # settled again: Settle returns the stored bill
+            plans.extend(
+                (pid, start, end)
+                for start, end in due_periods(billed, closed_until, self._cycle_at)
+            )
         issued = 0
         stuck: set[str] = set()
         for wave in _waves(plans):  # a participant's periods are settled in order
