@@ -36,7 +36,7 @@ def open_runner(
     with ExitStack() as stack:
         outbox = stack.enter_context(Outbox.open(folder / f"outbox-{org}.sqlite"))
         drainer = stack.enter_context(
-            OutboxDrainer(outbox, lambda: profile.connect(org, user=user), workers=16)
+            OutboxDrainer(outbox, lambda: profile.connect(org, user=user), workers=4)
         )
         client = stack.enter_context(
             EnergyClient.connect(profile, org, user, chaincode=chaincode, timeout=timeout)
