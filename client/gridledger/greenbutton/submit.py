@@ -34,6 +34,8 @@ class OutboxSummary:
     stored: int = 0
     duplicates: int = 0
     unknown: int = 0
+    earlier: int = 0
+    """Readings of batches this outbox had already committed (the same file imported before)."""
     failures: list[str] = field(default_factory=list)
 
     @property
@@ -83,7 +85,10 @@ def submit_through_outbox(
         drainer.wake()
         drainer.drain(timeout)
         for batch, item in zip(wave, items, strict=True):
-            _account(summary, batch, outbox.get(item.id))
+            if item.state is ItemState.COMMITTED:
+                summary.earlier += len(batch)
+            else:
+                _account(summary, batch, outbox.get(item.id))
             done += len(batch)
         batches_done += len(wave)
         if on_progress is not None:

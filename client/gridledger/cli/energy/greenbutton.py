@@ -103,11 +103,14 @@ def import_greenbutton(
             on_progress=update,
             timeout=connection.timeout,
         )
-    unknown = f", {summary.unknown} committed earlier (found in doubt)" if summary.unknown else ""
+    unknown = f", {summary.unknown} committed (found in doubt)" if summary.unknown else ""
+    if summary.earlier:
+        unknown += f", {summary.earlier} imported earlier through this outbox"
     console.print(
         f"{plan.usage_points} usage points, {plan.intervals} intervals: {len(signed)} readings, "
         f"{summary.stored} stored, {summary.duplicates} already on the ledger{unknown}, in "
-        f"{summary.batches} transactions"
+        f"{summary.batches} transactions",
+        soft_wrap=True,
     )
     for failure in summary.failures:
         errors.print(failure, style="red", markup=False, highlight=False, soft_wrap=True)
@@ -151,5 +154,8 @@ def export_greenbutton(
             f" ({summary.unbounded} readings bound no interval: not in the file)"
             if summary.unbounded
             else ""
-        )
+        ),
+        soft_wrap=True,
+        markup=False,
+        highlight=False,
     )
