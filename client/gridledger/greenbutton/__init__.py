@@ -21,9 +21,12 @@ from gridledger.greenbutton.espi import GreenButtonError, ReadingType, UsagePoin
 from gridledger.greenbutton.export import ExportSummary, build_feed, write_feed
 from gridledger.greenbutton.mapping import Mapping
 from gridledger.greenbutton.registers import (
+    Gathered,
     ImportPlan,
     LedgerLookup,
     Registers,
+    accumulate,
+    check_files,
     interval_seconds,
     plan_import,
 )
@@ -52,6 +55,7 @@ def ledger_lookup(client: EnergyClient) -> LedgerLookup:
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "ExportSummary",
+    "Gathered",
     "GreenButtonError",
     "ImportPlan",
     "LedgerLookup",
@@ -61,7 +65,9 @@ __all__ = [
     "UnsafeXml",
     "UsagePoint",
     "XmlSyntaxError",
+    "accumulate",
     "build_feed",
+    "check_files",
     "interval_seconds",
     "ledger_lookup",
     "plan_import",

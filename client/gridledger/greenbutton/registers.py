@@ -113,7 +113,7 @@ def _check_interval(meter_id: str, value: IntervalValue, where: str) -> None:
         )
 
 
-class _Gathered:
+class Gathered:
     """Every meter's intervals by direction: start → (Wh, where)."""
 
     def __init__(self) -> None:
@@ -134,9 +134,9 @@ class _Gathered:
         return False
 
 
-def gather(points: Iterable[UsagePoint], mapping: Mapping, plan: ImportPlan) -> _Gathered:
+def gather(points: Iterable[UsagePoint], mapping: Mapping, plan: ImportPlan) -> Gathered:
     """Check and collect the intervals of ``points``; skipped usage points go to the notes."""
-    gathered = _Gathered()
+    gathered = Gathered()
     for point in points:
         if point.service_kind != ELECTRICITY:
             plan.notes.append(
@@ -188,7 +188,7 @@ def _runs(starts: list[int], length: int) -> list[list[int]]:
     return runs
 
 
-def accumulate(gathered: _Gathered, ledger: LedgerLookup, plan: ImportPlan) -> None:
+def accumulate(gathered: Gathered, ledger: LedgerLookup, plan: ImportPlan) -> None:
     """The readings of every gathered meter, appended to ``plan`` (see the module's rules)."""
     for meter_id in sorted(gathered.by_meter):
         by_direction = gathered.by_meter[meter_id]
@@ -223,9 +223,16 @@ def accumulate(gathered: _Gathered, ledger: LedgerLookup, plan: ImportPlan) -> N
             produced = (run[-1] + length, import_wh, export_wh)
 
 
+def check_files(points: Iterable[UsagePoint], mapping: Mapping) -> tuple[Gathered, ImportPlan]:
+    """Every check that needs no ledger (units, directions, intervals, overlaps, mapping):
+    the gathered intervals, and the plan their readings will be added to."""
+    plan = ImportPlan()
+    return gather(points, mapping, plan), plan
+
+
 def plan_import(points: Iterable[UsagePoint], mapping: Mapping, ledger: LedgerLookup) -> ImportPlan:
     """The readings (unsigned) and the report of importing ``points`` with ``mapping``;
     ``ledger`` gives the stored reading each run starts from."""
-    plan = ImportPlan()
-    accumulate(gather(points, mapping, plan), ledger, plan)
+    gathered, plan = check_files(points, mapping)
+    accumulate(gathered, ledger, plan)
     return plan

@@ -24,7 +24,7 @@ class XmlSyntaxError(GridLedgerError):
 
 
 def _refuse_entity(*_: Any) -> NoReturn:
-    raise UnsafeXml("it declares an entity (entity expansion is refused: billion laughs)")
+    raise UnsafeXml("it declares an entity (refused: no entity expansion, no external entities)")
 
 
 def _refuse_external(*_: Any) -> NoReturn:

@@ -9,20 +9,20 @@ from pathlib import Path
 import typer
 from gridledger.cli.connection import Connection, connection_options
 from gridledger.cli.energy.common import console, energy_client, errors, parse_moment
-from gridledger.energy import DEFAULT_BATCH_SIZE, HeadEnd, Progress
+from gridledger.cli.energy.import_report import submission_progress
+from gridledger.energy import DEFAULT_BATCH_SIZE, HeadEnd
 from gridledger.greenbutton import (
     DEFAULT_MAX_BYTES,
     Mapping,
+    accumulate,
+    check_files,
     ledger_lookup,
-    plan_import,
     read_feed,
     submit_through_outbox,
     write_feed,
 )
 from gridledger.outbox import Outbox, OutboxDrainer, default_outbox_path
 from gridledger_domain import MeterDataError, MeterReading, format_utc
-from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
-from rich.progress import Progress as ProgressBar
 
 WINDOW = timedelta(days=31)
 
@@ -34,7 +34,9 @@ def _note(line: str) -> None:
 @connection_options
 def import_greenbutton(
     connection: Connection,
-    files: list[Path] = typer.Argument(..., exists=True, dir_okay=False, help="ESPI files."),
+    files: list[Path] = typer.Argument(
+        ..., metavar="FILE", exists=True, dir_okay=False, help="Green Button (ESPI) files."
+    ),
     mapping: Path = typer.Option(
         ..., "--map", exists=True, dir_okay=False, help="Mapping JSON: usage point → meter id."
     ),
@@ -57,8 +59,9 @@ def import_greenbutton(
         raise typer.BadParameter(f"--keys {keys}: {err}") from err
     table = Mapping.load(mapping)
     points = [point for path in files for point in read_feed(path, max_bytes)]
+    gathered, plan = check_files(points, table)  # the files' problems, before any connection
     with energy_client(connection) as client:
-        plan = plan_import(points, table, ledger_lookup(client))
+        accumulate(gathered, ledger_lookup(client), plan)
     for note in plan.notes:
         _note(note)
     if plan.estimated:
@@ -73,26 +76,13 @@ def import_greenbutton(
         console.print("no readings in the files")
         return
     profile = connection.load_profile()
-    columns = (
-        TextColumn("[bold]submitting"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("readings, {task.fields[batches]}"),
-        TimeRemainingColumn(),
-    )
     with (
         Outbox.open(outbox_path or default_outbox_path()) as outbox,
         OutboxDrainer(
             outbox, lambda: profile.connect(connection.org, user=connection.user), workers=in_flight
         ) as drainer,
-        ProgressBar(*columns, console=console) as bar,
+        submission_progress(console, len(signed)) as update,
     ):
-        task = bar.add_task("readings", total=len(signed), batches="")
-
-        def update(progress: Progress) -> None:
-            batches = f"batch {progress.batches_done}/{progress.batches_total}"
-            bar.update(task, completed=progress.readings_done, batches=batches)
-
         summary = submit_through_outbox(
             signed,
             outbox,
