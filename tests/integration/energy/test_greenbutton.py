@@ -122,7 +122,8 @@ def test_import_reimport_and_export_round_trip(
     ]  # fmt: skip
 
     out = _run(profile, *imported, "--outbox", str(tmp_path / "outbox.sqlite"))
-    assert "2 usage points, 24 intervals: 18 readings, 18 stored, 0 already on the ledger" in out
+    summary = "2 usage points, 24 interval values: 18 readings, 18 stored, 0 already on the ledger"
+    assert summary in out
     stored_home, stored_roof = _stored(market, home.meter_id), _stored(market, roof.meter_id)
     assert [r.import_wh for r in stored_home] == _registers(HOME)
     assert [r.export_wh for r in stored_home] == [0] * 9

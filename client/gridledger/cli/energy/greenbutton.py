@@ -97,7 +97,8 @@ def import_greenbutton(
     if summary.earlier:
         unknown += f", {summary.earlier} imported earlier through this outbox"
     console.print(
-        f"{plan.usage_points} usage points, {plan.intervals} intervals: {len(signed)} readings, "
+        f"{plan.usage_points} usage points, {plan.intervals} interval values: "
+        f"{len(signed)} readings, "
         f"{summary.stored} stored, {summary.duplicates} already on the ledger{unknown}, in "
         f"{summary.batches} transactions",
         soft_wrap=True,
