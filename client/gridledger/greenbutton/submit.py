@@ -29,8 +29,8 @@ class OutboxSummary:
     committed without a known answer (found by looking an in-doubt transaction up), and the
     batches given up or still pending, with their reasons."""
 
-    readings: int = 0
-    batches: int = 0
+    readings: int
+    batches: int
     stored: int = 0
     duplicates: int = 0
     unknown: int = 0
