@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import typer
-from gridledger.cli.energy import billing, bills, market, meters, participants, readings
+from gridledger.cli.energy import (
+    billing,
+    bills,
+    greenbutton,
+    market,
+    meters,
+    participants,
+    readings,
+)
 
 app = typer.Typer(
     help="Energy market and billing: participants, meters, readings, offers, bills.",
@@ -19,6 +27,8 @@ for name, command in (
     ("meters", meters.meters),
     ("import-readings", readings.import_readings),
     ("readings", readings.readings),
+    ("import-greenbutton", greenbutton.import_greenbutton),
+    ("export-greenbutton", greenbutton.export_greenbutton),
     ("offer", market.offer),
     ("offers", market.offers),
     ("buy", market.buy),

@@ -4,8 +4,14 @@ the network (an outage would otherwise print one line per batch, hundreds of the
 
 from __future__ import annotations
 
-from gridledger.energy import BatchFailure, SubmissionSummary
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from gridledger.energy import BatchFailure, Progress, SubmissionSummary
 from gridledger.retry import Disposition, classify
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+from rich.progress import Progress as ProgressBar
 
 NETWORK_DISPOSITIONS = frozenset(
     {Disposition.UNAVAILABLE, Disposition.TRANSIENT, Disposition.IN_DOUBT}
@@ -33,3 +39,24 @@ def failure_lines(summary: SubmissionSummary) -> list[str]:
             "re-running is safe (already stored readings are skipped)"
         )
     return lines
+
+
+@contextmanager
+def submission_progress(console: Console, total: int) -> Iterator[Callable[[Progress], None]]:
+    """A progress bar of ``total`` readings submitted in batches; yields its ``on_progress``."""
+    columns = (
+        TextColumn("[bold]submitting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("readings, {task.fields[batches]}"),
+        TimeRemainingColumn(),
+    )
+    with ProgressBar(*columns, console=console) as bar:
+        task = bar.add_task("readings", total=total, batches="")
+
+        def update(progress: Progress) -> None:
+            failed = f", {progress.failed_batches} failed" if progress.failed_batches else ""
+            batches = f"batch {progress.batches_done}/{progress.batches_total}{failed}"
+            bar.update(task, completed=progress.readings_done, batches=batches)
+
+        yield update

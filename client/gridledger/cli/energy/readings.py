@@ -12,14 +12,12 @@ from pathlib import Path
 import typer
 from gridledger.cli.connection import Connection, connection_options
 from gridledger.cli.energy.common import JsonOption, console, energy_client, errors, parse_period
-from gridledger.cli.energy.import_report import failure_lines
+from gridledger.cli.energy.import_report import failure_lines, submission_progress
 from gridledger.cli.energy.listing import AllOption, LimitOption, Shown, show_listing
 from gridledger.cli.energy.reading_csv import FORMAT_HELP, read_reading_file, write_rejected
 from gridledger.cli.render import titled_table
-from gridledger.energy import DEFAULT_BATCH_SIZE, HeadEnd, Progress
+from gridledger.energy import DEFAULT_BATCH_SIZE, HeadEnd
 from gridledger_domain import MeterDataError, SignedReading, format_utc
-from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
-from rich.progress import Progress as ProgressBar
 
 
 @connection_options
@@ -55,21 +53,10 @@ def import_readings(
     if not readings:
         console.print("no readings in the file")
         return
-    columns = (
-        TextColumn("[bold]submitting"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("readings, {task.fields[batches]}"),
-        TimeRemainingColumn(),
-    )
-    with energy_client(connection) as client, ProgressBar(*columns, console=console) as bar:
-        task = bar.add_task("readings", total=len(readings), batches="")
-
-        def update(progress: Progress) -> None:
-            failed = f", {progress.failed_batches} failed" if progress.failed_batches else ""
-            batches = f"batch {progress.batches_done}/{progress.batches_total}{failed}"
-            bar.update(task, completed=progress.readings_done, batches=batches)
-
+    with (
+        energy_client(connection) as client,
+        submission_progress(console, len(readings)) as update,
+    ):
         summary = client.submit_readings(
             readings,
             batch_size=batch_size,

@@ -1,0 +1,152 @@
+"""``gridledger energy import-greenbutton FILE... --map MAPPING`` and
+``gridledger energy export-greenbutton METER... --from --to -o FILE`` (docs/greenbutton.md)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import typer
+from gridledger.cli.connection import Connection, connection_options
+from gridledger.cli.energy.common import console, energy_client, errors, parse_moment
+from gridledger.cli.energy.import_report import submission_progress
+from gridledger.energy import DEFAULT_BATCH_SIZE, HeadEnd
+from gridledger.greenbutton import (
+    DEFAULT_MAX_BYTES,
+    Mapping,
+    accumulate,
+    check_files,
+    ledger_lookup,
+    read_feed,
+    submit_through_outbox,
+    write_feed,
+)
+from gridledger.outbox import Outbox, OutboxDrainer, default_outbox_path
+from gridledger_domain import MeterDataError, MeterReading, format_utc
+
+WINDOW = timedelta(days=31)
+
+
+def _note(line: str) -> None:
+    errors.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+@connection_options
+def import_greenbutton(
+    connection: Connection,
+    files: list[Path] = typer.Argument(
+        ..., metavar="FILE", exists=True, dir_okay=False, help="Green Button (ESPI) files."
+    ),
+    mapping: Path = typer.Option(
+        ..., "--map", exists=True, dir_okay=False, help="Mapping JSON: usage point → meter id."
+    ),
+    keys: Path = typer.Option(
+        ..., help="The head-end's folder of meter private keys <meter id>.pem (signs readings)."
+    ),
+    outbox_path: Path | None = typer.Option(
+        None, "--outbox", help="The durable outbox (default: the client's data folder)."
+    ),
+    batch_size: int = typer.Option(DEFAULT_BATCH_SIZE, help="Readings per transaction."),
+    in_flight: int = typer.Option(4, help="Transactions in flight at once."),
+    max_bytes: int = typer.Option(DEFAULT_MAX_BYTES, help="Largest file accepted, in bytes."),
+) -> None:
+    """Import Green Button (ESPI) interval data: each usage point's intervals become its
+    meter's cumulative readings, signed with the meter's key from --keys and submitted through
+    the durable outbox. Re-importing changes nothing."""
+    try:
+        head_end = HeadEnd.from_key_folder(keys)
+    except MeterDataError as err:
+        raise typer.BadParameter(f"--keys {keys}: {err}") from err
+    table = Mapping.load(mapping)
+    points = [point for path in files for point in read_feed(path, max_bytes)]
+    gathered, plan = check_files(points, table)  # the files' problems, before any connection
+    with energy_client(connection) as client:
+        accumulate(gathered, ledger_lookup(client), plan)
+    for note in plan.notes:
+        _note(note)
+    if plan.estimated:
+        _note(
+            f"{len(plan.estimated)} intervals marked estimated in the files were imported as "
+            f"values (our readings carry no estimated flag), the first: {plan.estimated[0]}"
+        )
+    signed = [
+        head_end.sign(r.meter_id, r.interval_start, r.import_wh, r.export_wh) for r in plan.readings
+    ]
+    if not signed:
+        console.print("no readings in the files")
+        return
+    profile = connection.load_profile()
+    with (
+        Outbox.open(outbox_path or default_outbox_path()) as outbox,
+        OutboxDrainer(
+            outbox, lambda: profile.connect(connection.org, user=connection.user), workers=in_flight
+        ) as drainer,
+        submission_progress(console, len(signed)) as update,
+    ):
+        summary = submit_through_outbox(
+            signed,
+            outbox,
+            drainer,
+            channel=profile.channel,
+            chaincode=connection.chaincode,
+            batch_size=batch_size,
+            on_progress=update,
+            timeout=connection.timeout,
+        )
+    unknown = f", {summary.unknown} committed (found in doubt)" if summary.unknown else ""
+    if summary.earlier:
+        unknown += f", {summary.earlier} imported earlier through this outbox"
+    console.print(
+        f"{plan.usage_points} usage points, {plan.intervals} interval values: "
+        f"{len(signed)} readings, "
+        f"{summary.stored} stored, {summary.duplicates} already on the ledger{unknown}, in "
+        f"{summary.batches} transactions",
+        soft_wrap=True,
+    )
+    for failure in summary.failures:
+        errors.print(failure, style="red", markup=False, highlight=False, soft_wrap=True)
+    if not summary.ok:
+        raise typer.Exit(1)
+
+
+@connection_options
+def export_greenbutton(
+    connection: Connection,
+    meters: list[str] = typer.Argument(..., metavar="METER...", help="The meters."),
+    start: str = typer.Option(..., "--from", help="First instant, YYYY-MM-DD or ...THH:MM:SSZ."),
+    end: str = typer.Option(..., "--to", help="Last instant (included)."),
+    output: Path = typer.Option(..., "-o", "--output", dir_okay=False, help="The ESPI file."),
+) -> None:
+    """Write meters' readings from --from to --to as a Green Button (ESPI) feed (the utility,
+    the meters' owner and auditors)."""
+    first, last = parse_moment(start), parse_moment(end)
+    series: list[tuple[str, list[MeterReading]]] = []
+    with energy_client(connection) as client:
+        for meter_id in meters:
+            readings: list[MeterReading] = []
+            window = first
+            while window <= last:
+                until = min(window + WINDOW, last)
+                readings += [s.reading for s in client.readings(meter_id, window, until)]
+                window = until + timedelta(seconds=1)
+            series.append(
+                (
+                    meter_id,
+                    sorted(
+                        {r.interval_start: r for r in readings}.values(),
+                        key=lambda r: r.interval_start,
+                    ),
+                )
+            )
+    summary = write_feed(output, series, format_utc(int(last.timestamp()) // 900 * 900))
+    console.print(
+        f"{output}: {summary.meters} meters, {summary.intervals} intervals"
+        + (
+            f" ({summary.unbounded} readings bound no interval: not in the file)"
+            if summary.unbounded
+            else ""
+        ),
+        soft_wrap=True,
+        markup=False,
+        highlight=False,
+    )

@@ -1,0 +1,151 @@
+"""Writing a meter's readings as a Green Button (ESPI) Atom feed ("download my data").
+
+One UsagePoint per meter (title: the meter id), one MeterReading per direction with its
+ReadingType (uom 72 Wh, powerOfTenMultiplier 0, flowDirection 1 import / 19 export, interval
+length the meter's), and one IntervalBlock per UTC day. An interval is written when both of its
+boundary readings are stored: its value is the next reading's register minus this one's, so
+importing the file into the same meter gives back exactly the same readings. A reading without a
+neighbour (a gap on both sides) bounds no interval and is not in the file; ``ExportSummary``
+counts them.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from gridledger.greenbutton.registers import DIRECTIONS, EXPORT, IMPORT, WH, interval_seconds
+from gridledger_domain import MeterReading, format_utc
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+ESPI_NS = "http://naesb.org/espi"
+DAY = 86_400
+
+
+@dataclass(frozen=True, slots=True)
+class ExportSummary:
+    meters: int
+    intervals: int
+    unbounded: int
+    """Readings that bound no interval (no stored reading one interval before or after)."""
+
+
+def _atom(parent: ET.Element, name: str, text: str | None = None) -> ET.Element:
+    element = ET.SubElement(parent, f"{{{ATOM_NS}}}{name}")
+    if text is not None:
+        element.text = text
+    return element
+
+
+def _espi(parent: ET.Element, name: str, text: object = None) -> ET.Element:
+    element = ET.SubElement(parent, f"{{{ESPI_NS}}}{name}")
+    if text is not None:
+        element.text = str(text)
+    return element
+
+
+def _entry(
+    feed: ET.Element, title: str, self_link: str, up: str, related: Sequence[str]
+) -> ET.Element:
+    entry = _atom(feed, "entry")
+    _atom(entry, "id", f"urn:gridledger:{self_link}")
+    _atom(entry, "title", title)
+    for rel, href in [("self", self_link), ("up", up), *(("related", r) for r in related)]:
+        ET.SubElement(entry, f"{{{ATOM_NS}}}link", rel=rel, href=href)
+    return _atom(entry, "content")
+
+
+def build_feed(
+    series: Iterable[tuple[str, Sequence[MeterReading]]], updated: str
+) -> tuple[ET.Element, ExportSummary]:
+    """The feed of each ``(meter id, its readings in time order)``."""
+    ET.register_namespace("", ATOM_NS)
+    ET.register_namespace("espi", ESPI_NS)
+    feed = ET.Element(f"{{{ATOM_NS}}}feed")
+    _atom(feed, "id", "urn:gridledger:export")
+    _atom(feed, "title", "GridLedger Green Button export")
+    _atom(feed, "updated", updated)
+    meters = intervals = unbounded = 0
+    for number, (meter_id, readings) in enumerate(series, 1):
+        meters += 1
+        length = interval_seconds(meter_id)
+        point = f"/espi/1_1/resource/Subscription/1/UsagePoint/{number}"
+        content = _entry(
+            feed,
+            meter_id,
+            point,
+            "/espi/1_1/resource/Subscription/1/UsagePoint",
+            [f"{point}/MeterReading"],
+        )
+        category = _espi(_espi(content, "UsagePoint"), "ServiceCategory")
+        _espi(category, "kind", 0)
+        at = {r.interval_start: r for r in readings}
+        starts = [t for t in sorted(at) if t + length in at]
+        bounding = set(starts) | {t + length for t in starts}
+        unbounded += sum(1 for t in at if t not in bounding)
+        intervals += len(starts)
+        for direction in (IMPORT, EXPORT):
+            reading = f"{point}/MeterReading/{direction}"
+            reading_type = f"/espi/1_1/resource/ReadingType/{number}-{direction}"
+            blocks = f"{reading}/IntervalBlock"
+            content = _entry(
+                feed,
+                f"{meter_id} {DIRECTIONS[direction]}",
+                reading,
+                f"{point}/MeterReading",
+                [blocks, reading_type],
+            )
+            _espi(content, "MeterReading")
+            content = _entry(
+                feed,
+                f"{meter_id} {DIRECTIONS[direction]} Wh",
+                reading_type,
+                "/espi/1_1/resource/ReadingType",
+                [],
+            )
+            kind = _espi(content, "ReadingType")
+            _espi(kind, "accumulationBehaviour", 4)
+            _espi(kind, "commodity", 1)
+            _espi(kind, "flowDirection", direction)
+            _espi(kind, "intervalLength", length)
+            _espi(kind, "kind", 12)
+            _espi(kind, "powerOfTenMultiplier", 0)
+            _espi(kind, "uom", WH)
+            days: dict[int, list[int]] = {}
+            for start in starts:
+                days.setdefault(start - start % DAY, []).append(start)
+            for day, day_starts in days.items():
+                block = f"{blocks}/{day // DAY}"
+                content = _entry(
+                    feed,
+                    f"{meter_id} {DIRECTIONS[direction]} {format_utc(day)[:10]}",
+                    block,
+                    blocks,
+                    [],
+                )
+                element = _espi(content, "IntervalBlock")
+                period = _espi(element, "interval")
+                _espi(period, "duration", len(day_starts) * length)
+                _espi(period, "start", day_starts[0])
+                for start in day_starts:
+                    value = _espi(element, "IntervalReading")
+                    time_period = _espi(value, "timePeriod")
+                    _espi(time_period, "duration", length)
+                    _espi(time_period, "start", start)
+                    before, after = at[start], at[start + length]
+                    if direction == IMPORT:
+                        _espi(value, "value", after.import_wh - before.import_wh)
+                    else:
+                        _espi(value, "value", after.export_wh - before.export_wh)
+    return feed, ExportSummary(meters, intervals, unbounded)
+
+
+def write_feed(
+    path: Path, series: Iterable[tuple[str, Sequence[MeterReading]]], updated: str
+) -> ExportSummary:
+    feed, summary = build_feed(series, updated)
+    ET.indent(feed)
+    path.write_bytes(ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n")
+    return summary

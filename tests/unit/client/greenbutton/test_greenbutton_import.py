@@ -1,0 +1,177 @@
+"""Green Button (ESPI) files → our cumulative readings, on small hand-written files
+(files/): 15-minute data, several usage points, units and directions, the deviations real
+files have, strict refusals, and hostile XML."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from gridledger.greenbutton import (
+    GreenButtonError,
+    ImportPlan,
+    LedgerLookup,
+    Mapping,
+    Registers,
+    UnsafeXml,
+    build_feed,
+    plan_import,
+    read_feed,
+)
+from gridledger.greenbutton.export import write_feed
+from gridledger_domain import MeterReading, parse_utc
+
+FILES = Path(__file__).parent / "files"
+MAPPING = Mapping.load(FILES / "mapping.json")
+START = parse_utc("2025-06-21T00:00:00Z")
+
+
+def nothing_stored(meter_id: str, instant: int) -> Registers | None:
+    return None
+
+
+def plan(name: str, ledger: LedgerLookup = nothing_stored) -> ImportPlan:
+    return plan_import(read_feed(FILES / name), MAPPING, ledger)
+
+
+def registers(result: ImportPlan, meter_id: str = "MTR-HOME") -> list[tuple[int, int, int]]:
+    return [
+        (r.interval_start - START, r.import_wh, r.export_wh)
+        for r in result.readings
+        if r.meter_id == meter_id
+    ]
+
+
+def test_fifteen_minute_data_accumulates_from_zero_with_a_stylesheet_and_comments() -> None:
+    result = plan("fifteen_minutes.xml")
+    assert registers(result) == [(0, 0, 0), (900, 100, 0), (1800, 220, 0), (2700, 300, 0),
+                                 (3600, 395, 0)]  # fmt: skip
+    assert (result.usage_points, result.intervals, result.notes) == (1, 4, [])
+
+
+def test_registers_start_from_the_meters_last_stored_reading() -> None:
+    def ledger(meter_id: str, instant: int) -> Registers | None:
+        return (START - 900, 5000, 7)
+
+    result = plan("fifteen_minutes.xml", ledger)
+    assert registers(result)[:2] == [(0, 5000, 7), (900, 5100, 7)]
+    assert "left a gap (no readings invented)" in result.notes[0]
+
+
+def test_a_reimport_starts_from_the_reading_its_first_import_stored() -> None:
+    first = plan("fifteen_minutes.xml")
+    stored = {(r.meter_id, r.interval_start): r for r in first.readings}
+
+    def ledger(meter_id: str, instant: int) -> Registers | None:
+        r = stored.get((meter_id, instant))
+        return None if r is None else (r.interval_start, r.import_wh, r.export_wh)
+
+    assert plan("fifteen_minutes.xml", ledger).readings == first.readings
+
+
+def test_several_usage_points_directions_and_a_gas_point_skipped() -> None:
+    result = plan("several_usage_points.xml")
+    assert registers(result) == [(0, 0, 0), (900, 100, 0), (1800, 220, 0)]
+    assert registers(result, "MTR-ROOF") == [(0, 0, 0), (900, 5, 300), (1800, 10, 700)]
+    assert result.usage_points == 2
+    assert any(
+        "'Gas' skipped: ServiceCategory kind 1 is not electricity" in n for n in result.notes
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("kwh_multiplier.xml", [0, 1000, 3000]), ("milli_wh.xml", [0, 1, 3])],
+)
+def test_power_of_ten_multipliers(name: str, expected: list[int]) -> None:
+    assert [imported for _, imported, _ in registers(plan(name))] == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("watts.xml", "uom 38 (W) is not energy in Wh (uom 72): refused"),
+        ("milli_wh_fraction.xml", "2001 x 10^-3 Wh is not a whole number of Wh"),
+        ("net_direction.xml", "flowDirection 4 is neither 1 (delivered, import) nor 19"),
+        (
+            "hourly.xml",
+            "meter MTR-HOME reads every 15 minutes; this IntervalBlock has 3600-second intervals",
+        ),
+        ("misaligned.xml", "interval starts 60 s past a 15-minute boundary"),
+        ("overlap_different.xml", "25 Wh, but"),
+    ],
+)
+def test_strict_refusals_name_file_entry_and_interval(name: str, message: str) -> None:
+    with pytest.raises(GreenButtonError) as refused:
+        plan(name)
+    text = str(refused.value)
+    assert message in text
+    assert str(FILES / name) in text and "usage point 'Home'" in text
+    if name not in ("net_direction.xml",):
+        assert "Block 1-1-" in text and "interval 2025-06-21T00:" in text
+
+
+def test_the_same_interval_twice_with_the_same_value_is_kept_once() -> None:
+    assert registers(plan("overlap_same.xml")) == [(0, 0, 0), (900, 10, 0), (1800, 30, 0),
+                                                   (2700, 60, 0)]  # fmt: skip
+
+
+def test_a_gap_is_left_a_gap() -> None:
+    result = plan("gap.xml")
+    assert registers(result) == [(0, 0, 0), (900, 10, 0), (1800, 30, 0), (2700, 30, 0),
+                                 (3600, 60, 0)]  # fmt: skip
+    assert any("no data from 2025-06-21T00:30:00Z to 2025-06-21T00:45:00Z" in n
+               for n in result.notes)  # fmt: skip
+
+
+def test_estimated_values_are_kept_and_reported() -> None:
+    result = plan("estimated.xml")
+    assert [imported for _, imported, _ in registers(result)] == [0, 10, 30, 60]
+    assert len(result.estimated) == 1 and "interval 2025-06-21T00:15:00Z" in result.estimated[0]
+
+
+@pytest.mark.parametrize("name", ["whitespace_in_numbers.xml", "rfc822_dates.xml"])
+def test_liberal_in_numbers_and_dates(name: str) -> None:
+    assert len(registers(plan(name))) == 3
+
+
+def test_a_missing_reading_type_uses_the_mappings_default() -> None:
+    result = plan("no_reading_type.xml")
+    assert registers(result) == [(0, 0, 0), (900, 10, 0), (1800, 30, 0)]
+    assert "the mapping's default used" in result.notes[0]
+    bare = Mapping(MAPPING.usage_points)
+    with pytest.raises(GreenButtonError, match="no default_reading_type"):
+        plan_import(read_feed(FILES / "no_reading_type.xml"), bare, nothing_stored)
+
+
+def test_an_unmapped_usage_point_is_refused() -> None:
+    with pytest.raises(GreenButtonError, match=r"'Home' .* is not in the mapping"):
+        plan_import(read_feed(FILES / "fifteen_minutes.xml"), Mapping({}), nothing_stored)
+
+
+@pytest.mark.parametrize("name", ["billion_laughs.xml", "external_entity.xml"])
+def test_hostile_xml_is_refused(name: str) -> None:
+    with pytest.raises(UnsafeXml, match="unsafe XML: it declares an entity"):
+        read_feed(FILES / name)
+
+
+def test_oversized_input_is_refused_before_it_is_read() -> None:
+    with pytest.raises(UnsafeXml, match="more than the limit of 1000 bytes"):
+        read_feed(FILES / "fifteen_minutes.xml", max_bytes=1000)
+
+
+def test_an_export_imports_back_to_the_same_readings(tmp_path: Path) -> None:
+    original = [MeterReading("MTR-HOME", START + i * 900, 1000 + i * i, 50 + 3 * i)
+                for i in range(6)]  # fmt: skip
+    stored = {r.interval_start: r for r in original}
+    path = tmp_path / "export.xml"
+    summary = write_feed(path, [("MTR-HOME", original)], "2025-06-22T00:00:00Z")
+    assert (summary.intervals, summary.unbounded) == (5, 0)
+
+    def ledger(meter_id: str, instant: int) -> Registers | None:
+        r = stored.get(instant)
+        return None if r is None else (r.interval_start, r.import_wh, r.export_wh)
+
+    mapping = Mapping({"MTR-HOME": "MTR-HOME"})
+    assert plan_import(read_feed(path), mapping, ledger).readings == original
+    assert build_feed([], "2025-06-22T00:00:00Z")[1].meters == 0
