@@ -315,7 +315,11 @@ def main() -> int:
         if "portal" in suites:
             plan = PortalPlan.smoke() if args.smoke else PortalPlan()
             portal_result = run_portal_suite(Path(scratch), plan, _progress)
-            portal_text = portal_report(portal_result, f"python -m bench {' '.join(sys.argv[1:])}")
+            portal_text = portal_report(
+                portal_result,
+                f"python -m bench {' '.join(sys.argv[1:])}",
+                f"{machine()}; load average before the run: {args.load_before}",
+            )
             if suites == ["portal"]:  # no benchmark network needed
                 sys.stdout.write(portal_text)
                 if args.output:

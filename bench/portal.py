@@ -135,12 +135,13 @@ def _verdict(ok: bool) -> str:
     return "meets" if ok else "misses"
 
 
-def portal_report(result: dict[str, Any], command: str) -> str:
-    """The suite's section of the report (markdown)."""
+def portal_report(result: dict[str, Any], command: str, machine: str) -> str:
+    """The suite's section of the report (markdown); ``machine``: the machine and its load."""
     lines = [
         "## portal: the market portal over HTTP (issue 17)",
         "",
         f"- command: {command}",
+        f"- machine: {machine}",
         "- the demo's market day on the devnet, then ProsumerMSP's portal (`gridledger portal "
         "serve`, one process) driven by `bench/portal_worker.py` (async httpx, its own "
         "process); signed in as Bob (session cookie)",
