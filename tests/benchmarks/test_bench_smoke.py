@@ -20,9 +20,10 @@ def _table_rows(output: str) -> list[list[str]]:
     return rows
 
 
-def test_smoke_run_prints_a_table_with_committed_transactions(tmp_path: Path) -> None:
+def _smoke_run(*options: str) -> str:
+    """``python -m bench --smoke OPTIONS``'s standard output, once it ended well."""
     completed = subprocess.run(
-        [sys.executable, "-m", "bench", "--smoke", "--home", str(tmp_path / "devnet")],
+        [sys.executable, "-m", "bench", "--smoke", *options],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
@@ -30,7 +31,11 @@ def test_smoke_run_prints_a_table_with_committed_transactions(tmp_path: Path) ->
         check=False,
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
-    out = completed.stdout
+    return completed.stdout
+
+
+def test_smoke_run_prints_a_table_with_committed_transactions(tmp_path: Path) -> None:
+    out = _smoke_run("--home", str(tmp_path / "devnet"))
     assert "blocks cut at 100 ms or 500 transactions" in out
     rows = _table_rows(out)
     assert rows, out
@@ -44,16 +49,7 @@ def test_smoke_run_prints_a_table_with_committed_transactions(tmp_path: Path) ->
 
 
 def test_portal_smoke_run_lists_offers_streams_events_and_buys() -> None:
-    completed = subprocess.run(
-        [sys.executable, "-m", "bench", "--smoke", "--suites", "portal"],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=HANG_GUARD_SECONDS,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    out = completed.stdout
+    out = _smoke_run("--suites", "portal")
     assert "## portal: the market portal over HTTP" in out
     listing = re.search(r"^\| 4 \| ([\d,.]+) \| [\d,.]+ \| [\d,.]+ \| (\d+) \|$", out, re.M)
     assert listing is not None, out
