@@ -8,6 +8,8 @@
     python -m bench --suites P3scale     # P3 on a ledger holding 100,000 then 1,000,000 readings
     python -m bench --suites P3scale --scale-levels 100000,300000
     python -m bench --suites P4scale --certificates 1000000 --p3-baseline ../wt-base
+    python -m bench --suites portal      # the market portal over HTTP (bench/portal.py)
+    python -m bench --smoke --suites portal
 
 Progress goes to stderr, one line per point; the table goes to stdout.
 """
@@ -33,6 +35,7 @@ from bench.network import (
     start_devnet_network,
 )
 from bench.p4scale import P4Options, P4Results, p4_report, run_p3_versions, run_p4scale
+from bench.portal import PortalPlan, portal_report, run_portal_suite
 from bench.runner import PointResult, PointSpec, run_point
 from bench.saturation import Ladder, climb
 from bench.scale import SCALE_LEVELS, ScalePoint, run_scale, scale_report
@@ -247,7 +250,7 @@ def main() -> int:
     parser.add_argument(
         "--suites",
         default="P0,P1,P2,P3,P4",
-        help="comma-separated, of P0-P4, P3scale and P4scale (not in the default) or smoke",
+        help="comma-separated, of P0-P4, P3scale, P4scale and portal (not in the default) or smoke",
     )
     defaults = P4Options()
     parser.add_argument(
@@ -306,7 +309,22 @@ def main() -> int:
         args.duration, args.warmup = min(args.duration, 1.0), min(args.warmup, 0.5)
         if args.suites == parser.get_default("suites"):
             args.suites = "smoke"
+    suites = args.suites.split(",")
     with tempfile.TemporaryDirectory(prefix="gridledger-bench-") as scratch:
+        portal_text = ""
+        if "portal" in suites:
+            plan = PortalPlan.smoke() if args.smoke else PortalPlan()
+            portal_result = run_portal_suite(Path(scratch), plan, _progress)
+            portal_text = portal_report(
+                portal_result,
+                f"python -m bench {' '.join(sys.argv[1:])}",
+                f"{machine()}; load average before the run: {args.load_before}",
+            )
+            if suites == ["portal"]:  # no benchmark network needed
+                sys.stdout.write(portal_text)
+                if args.output:
+                    args.output.write_text(portal_text, encoding="utf-8")
+                return 0
         home = args.home or Path(scratch) / "devnet"
         with_node = node_available()
         _progress(
@@ -332,6 +350,8 @@ def main() -> int:
         text = report(network, ladders, args, fabric, scale, p4)
         if p4 is not None and args.fabric:
             text += run_p4scale_on_fabric(args, Path(scratch))
+        if portal_text:
+            text += "\n" + portal_text
     sys.stdout.write(text)
     if args.output:
         args.output.write_text(text, encoding="utf-8")

@@ -12,6 +12,8 @@ P3scale (not in the default list): P3 on a ledger holding 100,000 then 1,000,000
    run by bench/scale.py rather than as a ``Config`` ladder.
 P4scale (not in the default list): billing and listing at a utility's size (issue 16), run by
    bench/p4scale.py.
+portal (not in the default list): the market portal over HTTP (offers listing, 1,000 event
+   streams, a purchase through the API vs the Python client), run by bench/portal.py.
 """
 
 from __future__ import annotations

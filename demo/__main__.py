@@ -6,6 +6,7 @@ with one line on stderr and status 1; the network is stopped unless ``--keep`` w
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
 from pathlib import Path
@@ -17,6 +18,13 @@ from rich.console import Console
 
 from demo.market_day import run_market_day, summary_table
 from demo.network import DemoNetwork, start_devnet_network, start_fabric_network
+from demo.portals import (
+    SignIn,
+    add_accounts,
+    portal_people,
+    portals_running,
+    start_portals,
+)
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 
@@ -32,10 +40,18 @@ def main(
         ),
     ] = False,
     keep: Annotated[
-        bool, typer.Option("--keep", help="Leave the network running afterwards.")
+        bool,
+        typer.Option(
+            "--keep",
+            help="Afterwards, keep the network running and serve both organisations' market "
+            "portals, with an account for each person (printed); Ctrl-C stops everything.",
+        ),
     ] = False,
     stop: Annotated[
-        bool, typer.Option("--stop", help="Only stop a network an earlier --keep left running.")
+        bool,
+        typer.Option(
+            "--stop", help="Only stop a network (and portals) an earlier --keep left running."
+        ),
     ] = False,
     home: Annotated[
         Path | None,
@@ -81,18 +97,56 @@ def main(
         f"{time.monotonic() - began:.1f}s in all"
     )
     if keep:
-        console.print(
-            f"The network keeps running. Reach it with GRIDLEDGER_HOME={folder}, e.g.\n"
-            f"  GRIDLEDGER_HOME={folder} .venv/bin/gridledger energy offers 2025-06-21T12:00:00Z\n"
-            f"  GRIDLEDGER_HOME={folder} .venv/bin/gridledger energy bill --user bob "
-            "--org ProsumerMSP 2025-06-21\n"
-            f"Stop it with: .venv/bin/python -m demo --stop --home {folder}"
-        )
+        try:
+            serve_market(network, console)
+        finally:
+            network.stop()
+            console.print(f"network and portals stopped (state left in {folder})")
     else:
         network.stop()
         console.print(f"network stopped (state left in {folder})")
+        console.print(
+            "Open the market in a browser: .venv/bin/python -m demo --keep "
+            "(leaves the network and both organisations' portals running, and prints "
+            "everyone's sign-in)"
+        )
     if not all_match:
         raise typer.Exit(1)
+
+
+def serve_market(network: DemoNetwork, console: Console, ports: list[int] | None = None) -> None:
+    """Both organisations' portals on the demo's network and an account for each person, shown
+    with how to sign in; then wait for Ctrl-C (or SIGTERM, or a portal that ends)."""
+    with console.status("starting both organisations' portals ..."):
+        portals = start_portals(network.home, ports)
+    console.print(f"  portals up: {', '.join(p.url for p in portals)}")
+    sign_ins = add_accounts(network.home, portal_people(), portals)
+    console.print("[bold]The market portals[/bold] (one per organisation):")
+    for portal in portals:
+        console.print(f"  {portal.org}: market {portal.market_url}", soft_wrap=True)
+    console.print("Sign in as any of the demo's people (one-time passwords, shown only now):")
+    for item in sign_ins:
+        console.print(sign_in_line(item), soft_wrap=True, markup=False, highlight=False)
+    console.print("The network and the portals keep running: Ctrl-C stops them all.")
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with it ignored
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        while portals_running(network.home):
+            time.sleep(0.5)
+        console.print("a portal ended (its log is in the demo home's logs/): stopping")
+    except KeyboardInterrupt:
+        console.print("stopping ...")
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def sign_in_line(item: SignIn) -> str:
+    return (
+        f"  {item.name:10} password {item.password}  at {item.portal.sign_in_url}"
+        f"  ({item.display_name}, {item.portal.org})"
+    )
 
 
 if __name__ == "__main__":

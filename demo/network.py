@@ -26,6 +26,8 @@ from gridledger_network.devnet.served_chaincodes import (
 )
 from gridledger_network.processes import HOST, RunFolder, free_ports, wait_recorded
 
+from demo.portals import stop_portals
+
 CHAINCODE = "gridledger"
 READY_SECONDS = 30.0
 
@@ -47,6 +49,7 @@ class DemoNetwork:
         return ConnectionProfile.load(self.profile_path)
 
     def stop(self) -> None:
+        stop_portals(self.home)
         if self.kind == "fabric":
             from gridledger_network.fabric.network import stop as stop_fabric
 

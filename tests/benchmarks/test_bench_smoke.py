@@ -1,7 +1,9 @@
-"""`python -m bench --smoke` brings up its own devnet, drives it and prints the results table."""
+"""`python -m bench --smoke` brings up its own devnet, drives it and prints the results table;
+`--smoke --suites portal` does the same for the market portal over HTTP."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -18,9 +20,10 @@ def _table_rows(output: str) -> list[list[str]]:
     return rows
 
 
-def test_smoke_run_prints_a_table_with_committed_transactions(tmp_path: Path) -> None:
+def _smoke_run(*options: str) -> str:
+    """``python -m bench --smoke OPTIONS``'s standard output, once it ended well."""
     completed = subprocess.run(
-        [sys.executable, "-m", "bench", "--smoke", "--home", str(tmp_path / "devnet")],
+        [sys.executable, "-m", "bench", "--smoke", *options],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
@@ -28,7 +31,11 @@ def test_smoke_run_prints_a_table_with_committed_transactions(tmp_path: Path) ->
         check=False,
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
-    out = completed.stdout
+    return completed.stdout
+
+
+def test_smoke_run_prints_a_table_with_committed_transactions(tmp_path: Path) -> None:
+    out = _smoke_run("--home", str(tmp_path / "devnet"))
     assert "blocks cut at 100 ms or 500 transactions" in out
     rows = _table_rows(out)
     assert rows, out
@@ -39,3 +46,13 @@ def test_smoke_run_prints_a_table_with_committed_transactions(tmp_path: Path) ->
         assert tx_per_second > 0, row  # something committed in the window
         assert failed == 0, row
     assert "P3 variants" in out  # what is not measured is listed, not silently dropped
+
+
+def test_portal_smoke_run_lists_offers_streams_events_and_buys() -> None:
+    out = _smoke_run("--suites", "portal")
+    assert "## portal: the market portal over HTTP" in out
+    listing = re.search(r"^\| 4 \| ([\d,.]+) \| [\d,.]+ \| [\d,.]+ \| (\d+) \|$", out, re.M)
+    assert listing is not None, out
+    assert float(listing.group(1).replace(",", "")) > 0 and listing.group(2) == "0", out
+    assert "received the `OfferPosted`: 50/50, missed 0, failed 0" in out
+    assert re.search(r"ratio API / Python client: median \d+\.\d\d", out), out
