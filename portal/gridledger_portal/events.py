@@ -5,6 +5,10 @@ chaincode event among the block's events of the chaincode), so it means the same
 portal restart: a client that reconnects with ``Last-Event-ID: 12-0`` gets every market event
 after that one (the stream restarts at block 12 and skips what the client has seen). Without
 it the stream starts at the next block committed.
+
+Live streams (no ``Last-Event-ID``) of one identity share one ledger stream (``LiveFeed``):
+a thousand open market pages of a user cost the peer one chaincode-event stream, not a
+thousand. A resuming client gets a stream of its own from the block it names.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import contextlib
 import json
 import re
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from gridledger.gateway import AsyncNetwork, GatewayError
@@ -21,6 +26,9 @@ from gridledger.gateway.chaincode_event import ChaincodeEvent
 
 MARKET_EVENTS = frozenset({"OfferPosted", "OfferWithdrawn", "TradeCreated"})
 _EVENT_ID = re.compile(r"^(\d{1,18})-(\d{1,9})$")
+BACKLOG_LIMIT = 1000
+"""Messages a live client may fall behind by; beyond that its stream ends (it resumes with
+its last event id, missing nothing)."""
 
 
 class EventPosition(NamedTuple):
@@ -76,15 +84,14 @@ def positioned(
 async def market_events(
     network: AsyncNetwork,
     chaincode: str,
-    after: EventPosition | None,
+    after: EventPosition,
     heartbeat: float,
 ) -> AsyncIterator[str]:
-    """The SSE text of the market events after ``after`` (None: from the next block), with a
-    comment every ``heartbeat`` seconds when nothing happens; ends when the ledger's stream
-    ends (the client reconnects with its last id)."""
-    start = None if after is None else after.block
-    stream = network.chaincode_events(chaincode, start_block=start)
-    queue: asyncio.Queue[ChaincodeEvent | Exception | None] = asyncio.Queue()
+    """The SSE text of the market events after ``after`` (a stream of its own, from that
+    block), with a comment every ``heartbeat`` seconds when nothing happens; ends when the
+    ledger's stream ends (the client reconnects with its last id)."""
+    stream = network.chaincode_events(chaincode, start_block=after.block)
+    queue: asyncio.Queue[ChaincodeEvent | GatewayError | None] = asyncio.Queue()
 
     async def pump() -> None:
         try:
@@ -106,12 +113,12 @@ async def market_events(
                 continue
             if item is None:
                 return
-            if isinstance(item, Exception):
-                yield sse_comment(f"ledger stream ended: {str(item).splitlines()[0]}")
+            if isinstance(item, GatewayError):
+                yield _ended(item)
                 return
             position = positioned(last, item)
             last[:] = [(item, position)]
-            if after is not None and position <= after:
+            if position <= after:
                 continue
             if item.event_name in MARKET_EVENTS:
                 yield sse_message(item.event_name, str(position), event_data(item, position))
@@ -120,3 +127,90 @@ async def market_events(
         reader.cancel()
         with contextlib.suppress(asyncio.CancelledError, GatewayError):
             await reader
+
+
+def _ended(error: GatewayError) -> str:
+    return sse_comment(f"ledger stream ended: {str(error).splitlines()[0]}")
+
+
+@dataclass
+class LiveFeed:
+    """One identity's live market events, from the block after the first client joined, read
+    from the ledger once and handed to every client listening (each a queue of SSE text; None
+    ends a client's stream). The ledger stream closes when the last client leaves."""
+
+    network: AsyncNetwork
+    chaincode: str
+    _clients: set[asyncio.Queue[str | None]] = field(default_factory=set)
+    _reader: asyncio.Task[None] | None = None
+
+    def join(self) -> asyncio.Queue[str | None]:
+        client: asyncio.Queue[str | None] = asyncio.Queue()
+        self._clients.add(client)
+        if self._reader is None:
+            self._reader = asyncio.create_task(self._read())
+        return client
+
+    def leave(self, client: asyncio.Queue[str | None]) -> None:
+        self._clients.discard(client)
+        if not self._clients and self._reader is not None:
+            self._reader.cancel()
+            self._reader = None
+
+    def close(self) -> None:
+        """End every client's stream and the ledger stream (the portal stops)."""
+        if self._reader is not None:
+            self._reader.cancel()
+        clients, self._clients, self._reader = self._clients, set(), None
+        for client in clients:
+            client.put_nowait(None)
+
+    async def _read(self) -> None:
+        stream = self.network.chaincode_events(self.chaincode, start_block=None)
+        last: list[tuple[ChaincodeEvent, EventPosition]] = []
+        end: str | None = None
+        try:
+            async for event in stream:
+                position = positioned(last, event)
+                last[:] = [(event, position)]
+                if event.event_name in MARKET_EVENTS:
+                    data = event_data(event, position)
+                    self._send(sse_message(event.event_name, str(position), data))
+                    if not self._clients:  # the last ones fell too far behind
+                        break
+        except GatewayError as error:
+            end = _ended(error)
+        finally:
+            stream.close()
+        clients, self._clients, self._reader = self._clients, set(), None
+        for client in clients:
+            if end is not None:
+                client.put_nowait(end)
+            client.put_nowait(None)
+
+    def _send(self, text: str) -> None:
+        for client in list(self._clients):
+            if client.qsize() >= BACKLOG_LIMIT:
+                self._clients.discard(client)
+                client.put_nowait(None)
+            else:
+                client.put_nowait(text)
+
+
+async def live_market_events(feed: LiveFeed, heartbeat: float) -> AsyncIterator[str]:
+    """The SSE text of ``feed``'s market events, with a comment every ``heartbeat`` seconds
+    when nothing happens; ends when the feed ends (the client reconnects with its last id)."""
+    client = feed.join()
+    try:
+        yield sse_comment("market events; reconnect with Last-Event-ID to resume")
+        while True:
+            try:
+                text = await asyncio.wait_for(client.get(), heartbeat)
+            except TimeoutError:
+                yield sse_comment("keep-alive")
+                continue
+            if text is None:
+                return
+            yield text
+    finally:
+        feed.leave(client)

@@ -11,16 +11,18 @@ from gridledger.gateway import AsyncGateway, AsyncNetwork
 from gridledger.profile import ConnectionProfile
 
 from gridledger_portal.errors import AccountError
+from gridledger_portal.events import LiveFeed
 from gridledger_portal.settings import PortalSettings
 
 
 @dataclass
 class Identity:
-    """One identity's gateway, channel and energy client."""
+    """One identity's gateway, channel, energy client and live market events."""
 
     gateway: AsyncGateway
     network: AsyncNetwork
     energy: AsyncEnergyClient
+    feed: LiveFeed
 
 
 class Ledger:
@@ -42,7 +44,8 @@ class Ledger:
                 gateway=None,
                 timeout=self.settings.ledger_timeout,
             )
-            found = self._identities[name] = Identity(gateway, network, energy)
+            feed = LiveFeed(network, self.settings.chaincode)
+            found = self._identities[name] = Identity(gateway, network, energy, feed)
         return found
 
     def energy(self, name: str) -> AsyncEnergyClient:
@@ -51,6 +54,7 @@ class Ledger:
     async def close(self) -> None:
         identities, self._identities = list(self._identities.values()), {}
         for identity in identities:
+            identity.feed.close()
             await identity.gateway.close()
 
 

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import StreamingResponse
 
 from gridledger_portal.auth import Caller, caller, portal_of
-from gridledger_portal.events import EventPosition, market_events
+from gridledger_portal.events import EventPosition, live_market_events, market_events
 
 router = APIRouter(tags=["events"])
 
@@ -42,9 +42,12 @@ async def events(
                 ]
             )
     portal = portal_of(request)
-    network = portal.ledger.identity(who.user.identity).network
-    stream = market_events(
-        network, portal.settings.chaincode, after, portal.settings.event_heartbeat_seconds
+    heartbeat = portal.settings.event_heartbeat_seconds
+    identity = portal.ledger.identity(who.user.identity)
+    stream = (
+        live_market_events(identity.feed, heartbeat)
+        if after is None
+        else market_events(identity.network, portal.settings.chaincode, after, heartbeat)
     )
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return StreamingResponse(stream, media_type="text/event-stream", headers=headers)

@@ -20,7 +20,14 @@ from gridledger_portal.accounts import Accounts, Scope
 from gridledger_portal.app import BodyLimit
 from gridledger_portal.auth import SignInLimiter
 from gridledger_portal.errors import AccountError, PortalError, Problem
-from gridledger_portal.events import EventPosition, positioned, sse_message
+from gridledger_portal.events import (
+    BACKLOG_LIMIT,
+    EventPosition,
+    LiveFeed,
+    live_market_events,
+    positioned,
+    sse_message,
+)
 from gridledger_portal.routers.common import instant
 
 
@@ -174,3 +181,63 @@ def test_body_limit_refuses_declared_and_chunked_bodies_over_it() -> None:
         assert refused.status_code == 413
         assert refused.headers["content-type"] == problems.PROBLEM_JSON
         assert "limited to 100 bytes" in refused.json()["detail"]
+
+
+class _Ledger:
+    """A stand-in for the channel's chaincode-event streams: counts the streams opened and
+    hands them the events ``publish`` sends."""
+
+    def __init__(self) -> None:
+        self.opened = 0
+        self.closed = 0
+        self.events: asyncio.Queue[ChaincodeEvent] = asyncio.Queue()
+
+    def chaincode_events(self, chaincode: str, start_block: int | None) -> _Stream:
+        assert start_block is None
+        self.opened += 1
+        return _Stream(self)
+
+
+class _Stream:
+    def __init__(self, ledger: _Ledger) -> None:
+        self.ledger = ledger
+
+    def __aiter__(self) -> _Stream:
+        return self
+
+    async def __anext__(self) -> ChaincodeEvent:
+        return await self.ledger.events.get()
+
+    def close(self) -> None:
+        self.ledger.closed += 1
+
+
+def test_live_clients_of_one_identity_share_one_ledger_stream() -> None:
+    async def scenario() -> None:
+        ledger = _Ledger()
+        feed = LiveFeed(ledger, "gridledger")  # type: ignore[arg-type]
+        pages = [live_market_events(feed, heartbeat=60) for _ in range(3)]
+        for page in pages:
+            assert (await anext(page)).startswith(": market events")
+        offer = ChaincodeEvent(7, "tx1", "gridledger", "OfferPosted", b'{"offer_id":"o1"}')
+        await ledger.events.put(ChaincodeEvent(7, "tx0", "gridledger", "ReadingsSubmitted", b"{}"))
+        await ledger.events.put(offer)
+        received = [await asyncio.wait_for(anext(page), 5) for page in pages]
+        assert len(set(received)) == 1 and received[0].startswith("id: 7-1\nevent: OfferPosted")
+        assert ledger.opened == 1
+        for page in pages:
+            await page.aclose()
+        await asyncio.sleep(0)  # the reader's cancellation runs
+        assert (ledger.opened, ledger.closed) == (1, 1)
+
+        slow = feed.join()
+        for n in range(BACKLOG_LIMIT + 1):
+            await ledger.events.put(ChaincodeEvent(8 + n, "t", "gridledger", "OfferPosted", b"{}"))
+        while ledger.events.qsize():
+            await asyncio.sleep(0)
+        await asyncio.sleep(0)
+        backlog = [slow.get_nowait() for _ in range(slow.qsize())]
+        assert len(backlog) == BACKLOG_LIMIT + 1 and backlog[-1] is None  # dropped: it resumes
+        assert ledger.opened == 2 and ledger.closed == 2  # the last client gone, stream closed
+
+    asyncio.run(scenario())
