@@ -75,6 +75,10 @@ def mqtt(
             "and dead letters in its bridge/ folder.",
         ),
     ] = Path(".devnet"),
+    state: Annotated[
+        Path | None,
+        typer.Option("--state", help="The bridge's own folder (default: HOME/bridge)."),
+    ] = None,
     org: Annotated[str, typer.Option("--org")] = "GridOperatorMSP",
     user: Annotated[str, typer.Option("--user", help="The utility's user.")] = "utility",
     chaincode: Annotated[str, typer.Option("--chaincode")] = "gridledger",
@@ -105,7 +109,7 @@ def mqtt(
     )
     bridge = MqttBridge(
         options,
-        state_dir=home / "bridge",
+        state_dir=state or home / "bridge",
         profile=ConnectionProfile.load(profile_path),
         org=org,
         user=user,
