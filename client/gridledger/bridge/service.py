@@ -139,6 +139,7 @@ class MqttBridge:
         self._queue: queue.Queue[Incoming] = queue.Queue()
         self._stop = threading.Event()
         self.received = 0
+        self.subscribed = False
         self.duplicates = 0
         self.batcher = Batcher(
             self._persist, self._ack, size=options.batch_size, max_wait=options.max_wait
@@ -170,6 +171,7 @@ class MqttBridge:
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
+        client.on_subscribe = self._on_subscribe
         return client
 
     def _on_connect(self, client: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
@@ -179,7 +181,13 @@ class MqttBridge:
         logger.info("connected to %s:%s; subscribing to %s", *self._where(), self.options.topic)
         client.subscribe(self.options.topic, qos=1)
 
+    def _on_subscribe(self, _c: mqtt.Client, _u: Any, _m: int, codes: Any, _p: Any) -> None:
+        self.subscribed = all(not code.is_failure for code in codes)
+        if not self.subscribed:
+            logger.warning("the broker refused the subscription to %s", self.options.topic)
+
     def _on_disconnect(self, _c: mqtt.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
+        self.subscribed = False
         if not self._stop.is_set():
             logger.warning("lost the broker %s:%s (%s); reconnecting", *self._where(), reason)
 
@@ -248,6 +256,7 @@ class MqttBridge:
             ("failed", "counter", totals.failed, "readings in batches the outbox gave up"),
             ("dead_lettered", "counter", totals.dead_lettered, "messages dead-lettered"),
             ("redelivered", "counter", self.duplicates, "redelivered readings written nowhere"),
+            ("subscribed", "gauge", int(self.subscribed), "1 while subscribed to the broker"),
             ("pending", "gauge", totals.pending, "readings in the outbox, not yet committed"),
             ("lag_seconds", "gauge", round(lag, 3), "age of the oldest uncommitted reading"),
         ):

@@ -69,17 +69,31 @@ def solar_wh(at: int, scale: float, rng: random.Random) -> int:
 
 
 def readings_for(
-    meters: Sequence[SimulatedMeter], start: int, intervals: int, seed: int = 0
+    meters: Sequence[SimulatedMeter],
+    start: int,
+    intervals: int,
+    seed: int = 0,
+    registers: dict[str, tuple[int, int]] | None = None,
 ) -> Iterator[list[SignedReading]]:
-    """Each interval's signed readings of every meter, interval after interval."""
+    """Each interval's signed readings of every meter, interval after interval.
+
+    A reading carries the meter's cumulative import and export registers (Wh) at the interval's
+    start; ``registers`` (meter id -> import, export) carries them from one call to the next
+    and is updated (default: every meter starts from zero)."""
     rng = random.Random(seed)
+    totals = registers if registers is not None else {}
     for n in range(intervals):
         at = start + n * INTERVAL_SECONDS
         batch: list[SignedReading] = []
         for meter in meters:
+            imported, exported = totals.get(meter.meter_id, (0, 0))
+            batch.append(meter.signer.sign(at, imported, exported))
             load = load_wh(at, meter.scale, rng)
             made = solar_wh(at, meter.scale, rng) if meter.kind == "bidirectional" else 0
-            batch.append(meter.signer.sign(at, max(0, load - made), max(0, made - load)))
+            totals[meter.meter_id] = (
+                imported + max(0, load - made),
+                exported + max(0, made - load),
+            )
         yield batch
 
 
@@ -120,7 +134,8 @@ def simulate(
     published = 0
     pace = INTERVAL_SECONDS / speed if speed > 0 else 0.0
     began = time.monotonic()
-    for n, batch in enumerate(readings_for(meters, start, intervals)):
+    registers: dict[str, tuple[int, int]] = {}
+    for n, batch in enumerate(readings_for(meters, start, intervals, registers=registers)):
         infos = [publish_reading(client, signed) for signed in batch]
         for info in infos:
             info.wait_for_publish(timeout=30)
