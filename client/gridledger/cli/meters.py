@@ -9,10 +9,10 @@ from typing import Annotated
 import typer
 from gridledger.bridge.simulator import connect, simulate, simulated_meters
 from gridledger.cli.bridge import host_port, read_password
+from gridledger.cli.energy.common import parse_moment
 from gridledger.cli.failures import OneLineErrors
 from gridledger.energy import Conflict, EnergyClient
 from gridledger.profile import ConnectionProfile
-from gridledger_domain import parse_utc
 
 app = typer.Typer(help="Simulated meters and head-ends.", no_args_is_help=True, cls=OneLineErrors)
 
@@ -55,7 +55,7 @@ def simulate_command(
         total = simulate(
             client,
             fleet,
-            parse_utc(start),
+            int(parse_moment(start).timestamp()),
             intervals,
             speed,
             on_interval=lambda n, count: typer.echo(f"interval {n + 1}/{intervals}: {count}"),

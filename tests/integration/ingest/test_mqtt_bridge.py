@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import uuid
 from typing import Any
 
 import paho.mqtt.client as mqtt
@@ -17,9 +18,11 @@ from gridledger.bridge.simulator import (
     publish_reading,
     readings_for,
 )
+from gridledger.cli.main import app
 from gridledger.energy import EnergyClient, MeterSigner
 from gridledger_domain import SignedReading, parse_utc
 from gridledger_network.mqtt_broker import Broker
+from typer.testing import CliRunner
 
 from .conftest import Bridges, RunningBridge, poll
 
@@ -165,3 +168,47 @@ def test_malformed_and_forged_messages_are_dead_lettered_with_their_reason(
     assert bridge.metrics()["queued_total"] == 0
     watcher.disconnect()
     watcher.loop_stop()
+
+
+def test_the_simulator_registers_its_meters_and_its_readings_reach_the_ledger(
+    bridges: Bridges, broker: Broker, utility: EnergyClient, owner: str, test_network: Any
+) -> None:
+    bridge = bridges.start("simulated")
+    prefix = f"SIM{uuid.uuid4().hex[:6]}"
+    result = CliRunner().invoke(
+        app,
+        [
+            "meters",
+            "simulate",
+            "--meters",
+            "3",
+            "--intervals",
+            "4",
+            "--speed",
+            "0",
+            "--start",
+            "2025-03-05",
+            "--prefix",
+            prefix,
+            "--owner",
+            owner,
+            "--mqtt",
+            broker.address,
+            "--tls-ca",
+            str(broker.ca_file),
+            "--username",
+            broker.username,
+            "--password-file",
+            str(broker.password_file),
+            "--home",
+            str(test_network.home),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "published 12 readings of 3 meters" in result.output
+    poll(lambda: committed(bridge, 12), "the simulated readings committed")
+    start = parse_utc("2025-03-05T00:00:00Z")
+    for n in range(3):
+        meter_id = f"{prefix}-{n:04d}"
+        assert utility.meter(meter_id).owner == owner
+        assert len(utility.readings(meter_id, start, start + 86_400).all()) == 4
