@@ -37,6 +37,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 
 logger = logging.getLogger("gridledger.bridge")
 
+REFRESH_SECONDS = 0.2  # how often the outbox's commits are looked up (not per message)
 KeyLookup = Callable[[str], "ec.EllipticCurvePublicKey | None"]
 
 
@@ -55,7 +56,9 @@ class BridgeOptions:
     batch_size: int = 500
     max_wait: float = 1.0
     metrics_port: int | None = None
-    workers: int = 2
+    # one transaction in flight: consecutive batches hold the same meters, so two at once would
+    # conflict at validation (MVCC) and be retried; measured slower (see bench/RESULTS.md)
+    workers: int = 1
 
 
 def classify(message: Incoming, public_key: KeyLookup) -> Classified:
@@ -230,6 +233,7 @@ class MqttBridge:
                 self.journal.mark_published(dead.id)
 
     def _batch_loop(self) -> None:
+        refreshed = 0.0
         while not self._stop.is_set():
             wait = self.batcher.due_in()
             try:
@@ -240,6 +244,9 @@ class MqttBridge:
                 self.received += 1
                 self.batcher.add(message)
             self.batcher.poll()
+            if time.monotonic() - refreshed < REFRESH_SECONDS:
+                continue
+            refreshed = time.monotonic()
             for key, state, reason in self.journal.refresh():
                 if state.value == "failed":
                     logger.warning("batch %s given up: %s", key, reason)
