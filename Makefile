@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 ASYNC_SOURCES := $(shell find client/gridledger -path '*/_async/*.py')
 SYNC   := $(VENV)/.sync-generated
 
-.PHONY: all install browser demo test lint typecheck devnet-up devnet-down clean \
+.PHONY: all install browser mosquitto broker broker-down demo test lint typecheck devnet-up devnet-down clean \
 	fabric-binaries test-fabric fabric-up fabric-down bench bench-smoke
 
 all: test
@@ -28,7 +28,7 @@ $(SYNC): $(STAMP) $(ASYNC_SOURCES) client/unasync.py
 $(NODE_DIR)/node_modules/.package-lock.json: $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
 	cd $(NODE_DIR) && npm ci --no-audit --no-fund --loglevel=error
 
-install: $(SYNC) $(NODE_DIR)/node_modules/.package-lock.json browser
+install: $(SYNC) $(NODE_DIR)/node_modules/.package-lock.json browser mosquitto
 
 # The portal's browser tests drive Debian's chromium through Playwright (nothing downloads a
 # browser build, never `playwright install`): installed with apt when missing and we are root;
@@ -37,6 +37,19 @@ browser:
 	@test -x /usr/bin/chromium || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-cjk; \
 	  else echo "chromium is missing and installing it needs root: the browser tests will skip"; fi; }
+
+# The MQTT bridge's tests and `make broker` run Debian's Eclipse Mosquitto (never a stand-in).
+mosquitto:
+	@test -x /usr/sbin/mosquitto || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y mosquitto; \
+	  else echo "mosquitto is missing and installing it needs root: the MQTT bridge tests will skip"; fi; }
+
+# A Mosquitto for `gridledger bridge mqtt` and `gridledger meters simulate`, on a free port (.broker/).
+broker: $(SYNC) mosquitto
+	$(PY) -m gridledger_network.mqtt_broker up --home .broker
+
+broker-down: $(SYNC)
+	$(PY) -m gridledger_network.mqtt_broker down --home .broker
 
 lint: $(SYNC)
 	$(PY) client/unasync.py --check

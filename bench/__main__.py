@@ -10,6 +10,7 @@
     python -m bench --suites P4scale --certificates 1000000 --p3-baseline ../wt-base
     python -m bench --suites portal      # the market portal over HTTP (bench/portal.py)
     python -m bench --smoke --suites portal
+    python -m bench --suites ingest      # MQTT publish -> commit (--ingest-duration 600: 10 min)
 
 Progress goes to stderr, one line per point; the table goes to stdout.
 """
@@ -28,6 +29,7 @@ from pathlib import Path
 from gridledger_domain.command import run_command
 
 from bench.fabric_network import start_fabric_network
+from bench.ingest import IngestResult, run_ingest
 from bench.network import (
     SETTLEMENT_CONSUMERS,
     BenchNetwork,
@@ -250,8 +252,13 @@ def main() -> int:
     parser.add_argument(
         "--suites",
         default="P0,P1,P2,P3,P4",
-        help="comma-separated, of P0-P4, P3scale, P4scale and portal (not in the default) or smoke",
+        help="comma-separated, of P0-P4, and P3scale, P4scale, portal, ingest (not in the "
+        "default), or smoke",
     )
+    parser.add_argument("--ingest-duration", type=float, default=10.0, help="ingest: seconds")
+    parser.add_argument("--ingest-rate", type=float, default=1111.0, help="ingest: readings/s")
+    parser.add_argument("--ingest-meters", type=int, default=200, help="ingest: meters")
+    parser.add_argument("--ingest-batch", type=int, default=500, help="ingest: bridge batch")
     defaults = P4Options()
     parser.add_argument(
         "--certificates",
@@ -333,6 +340,7 @@ def main() -> int:
         network = start_devnet_network(home, with_node=with_node)
         scale: list[ScalePoint] | None = None
         p4: P4Results | None = None
+        ingest: IngestResult | None = None
         try:
             ladders = run_suites(network, args)
             if "P3scale" in args.suites.split(","):
@@ -342,12 +350,23 @@ def main() -> int:
                 )
             if "P4scale" in args.suites.split(","):
                 p4 = run_p4scale(network, _p4_options(args), progress=_progress)
+            if "ingest" in args.suites.split(","):
+                ingest = run_ingest(
+                    network,
+                    duration=args.ingest_duration,
+                    rate=args.ingest_rate,
+                    meters=args.ingest_meters,
+                    batch_size=args.ingest_batch,
+                    progress=_progress,
+                )
         finally:
             network.stop()
         if p4 is not None:
             run_p3_versions(p4, Path(scratch), progress=_progress)
         fabric = run_fabric(args, Path(scratch)) if args.fabric else None
         text = report(network, ladders, args, fabric, scale, p4)
+        if ingest is not None:
+            text += "\n" + ingest.report()
         if p4 is not None and args.fabric:
             text += run_p4scale_on_fabric(args, Path(scratch))
         if portal_text:

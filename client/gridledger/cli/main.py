@@ -9,8 +9,10 @@ from importlib.metadata import entry_points
 
 import typer
 from gridledger.cli import billing as billing_cmd
+from gridledger.cli import bridge as bridge_cmd
 from gridledger.cli import chaincode as chaincode_cmd
 from gridledger.cli import energy as energy_cmd
+from gridledger.cli import meters as meters_cmd
 from gridledger.cli.failures import OneLineErrors
 
 app = typer.Typer(
@@ -23,6 +25,8 @@ app = typer.Typer(
 app.add_typer(chaincode_cmd.app, name="chaincode")
 app.add_typer(energy_cmd.app, name="energy")
 app.add_typer(billing_cmd.app, name="billing")
+app.add_typer(bridge_cmd.app, name="bridge")
+app.add_typer(meters_cmd.app, name="meters")
 
 
 @app.callback()
