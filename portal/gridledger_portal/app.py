@@ -23,6 +23,7 @@ from gridledger_portal.accounts import Accounts
 from gridledger_portal.auth import SignInLimiter
 from gridledger_portal.errors import Problem
 from gridledger_portal.ledger import Ledger
+from gridledger_portal.market_cache import MarketCache
 from gridledger_portal.routers import account, bills, events, ledger_reads, offers, readings
 from gridledger_portal.settings import PortalSettings
 from gridledger_portal.state import Portal
@@ -36,11 +37,13 @@ def create_app(settings: PortalSettings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        cache = MarketCache(settings.market_cache_seconds)
         portal = Portal(
             settings,
             Accounts(settings.database),
-            Ledger(settings),
+            Ledger(settings, on_market_event=cache.clear),
             SignInLimiter(settings.sign_in_attempts, settings.sign_in_window_seconds),
+            cache,
         )
         app.state.portal = portal
         portal.resume_submissions()

@@ -17,7 +17,7 @@ from gridledger.energy import AsyncEnergyClient
 from gridledger.energy.transactions import Committed, recording_commits
 from gridledger_domain.refusals import Refusal
 
-from gridledger_portal.accounts import Accounts, Scope, User
+from gridledger_portal.accounts import Scope, User
 from gridledger_portal.errors import PortalError, Problem
 from gridledger_portal.state import Portal
 
@@ -116,11 +116,13 @@ def energy(request: Request, who: Caller) -> AsyncEnergyClient:
 
 @asynccontextmanager
 async def audited(
-    accounts: Accounts, who: Caller, action: str, detail: str = ""
+    portal: Portal, who: Caller, action: str, detail: str = ""
 ) -> AsyncIterator[list[Committed]]:
     """Run a state-changing call and log it with the ledger transactions it committed (the
-    refusal kind, or the failure, when it did not succeed)."""
-    with recording_commits() as commits:
+    refusal kind, or the failure, when it did not succeed); the market cache is emptied after
+    it, whatever its end."""
+    accounts = portal.accounts
+    with recording_commits() as commits, portal.market_cache.cleared_after():
         try:
             yield commits
         except Refusal as error:

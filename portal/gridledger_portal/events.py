@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import json
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -141,6 +141,8 @@ class LiveFeed:
 
     network: AsyncNetwork
     chaincode: str
+    on_market_event: Callable[[], None] = lambda: None
+    """Told of each market event as it arrives (the portal empties its market cache)."""
     _clients: set[asyncio.Queue[str | None]] = field(default_factory=set)
     _reader: asyncio.Task[None] | None = None
 
@@ -174,6 +176,7 @@ class LiveFeed:
                 position = positioned(last, event)
                 last[:] = [(event, position)]
                 if event.event_name in MARKET_EVENTS:
+                    self.on_market_event()
                     data = event_data(event, position)
                     self._send(sse_message(event.event_name, str(position), data))
                     if not self._clients:  # the last ones fell too far behind

@@ -3,6 +3,7 @@ organisation, each signing as that identity (never a shared one), opened on firs
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from gridledger.energy import AsyncEnergyClient
@@ -28,8 +29,11 @@ class Identity:
 class Ledger:
     """Energy clients by identity name (a user of the organisation in ``network.json``)."""
 
-    def __init__(self, settings: PortalSettings) -> None:
+    def __init__(
+        self, settings: PortalSettings, on_market_event: Callable[[], None] = lambda: None
+    ) -> None:
         self.settings = settings
+        self.on_market_event = on_market_event
         self.profile = load_profile(settings)
         self._identities: dict[str, Identity] = {}
 
@@ -44,7 +48,7 @@ class Ledger:
                 gateway=None,
                 timeout=self.settings.ledger_timeout,
             )
-            feed = LiveFeed(network, self.settings.chaincode)
+            feed = LiveFeed(network, self.settings.chaincode, self.on_market_event)
             found = self._identities[name] = Identity(gateway, network, energy, feed)
         return found
 

@@ -29,6 +29,8 @@ class PortalSettings:
     sign_in_window_seconds: float = 60.0
     ledger_timeout: float | None = 30.0
     event_heartbeat_seconds: float = 15.0
+    market_cache_seconds: float = 0.5
+    """How long an open-offers answer is reused (``market_cache``; 0: never)."""
 
     @property
     def profile_path(self) -> Path:

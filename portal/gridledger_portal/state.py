@@ -14,6 +14,7 @@ from gridledger_domain.refusals import Refusal
 
 from gridledger_portal.accounts import Accounts, Submission
 from gridledger_portal.ledger import Ledger
+from gridledger_portal.market_cache import MarketCache
 from gridledger_portal.settings import PortalSettings
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ class Portal:
     accounts: Accounts
     ledger: Ledger
     limiter: SignInLimiter
+    market_cache: MarketCache
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
 
     def start_submission(self, submission: Submission) -> None:

@@ -87,7 +87,7 @@ async def settle(
     start, end = _period(period_start, period_end)
     client = energy(request, who)
     detail = f"{participant} {period_start}..{period_end}"
-    async with audited(portal_of(request).accounts, who, "settle", detail) as commits:
+    async with audited(portal_of(request), who, "settle", detail) as commits:
         settlement = await client.settle_period(participant, start, end)
     return {
         "bill": as_json(settlement.bill),

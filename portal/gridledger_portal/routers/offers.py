@@ -50,10 +50,13 @@ async def list_offers(
     page_size: PageSize = 100,
     bookmark: Bookmark = "",
 ) -> PageOut:
-    listing = energy(request, who).list_offers(
-        instant(interval, "query.interval"), source=source, zone=zone
+    at = instant(interval, "query.interval")
+    listing = energy(request, who).list_offers(at, source=source, zone=zone)
+    key = ("offers", who.user.identity, at, source, zone, page_size, bookmark)
+    answer: PageOut = await portal_of(request).market_cache.get(
+        key, lambda: page_of(listing, page_size, bookmark)
     )
-    return await page_of(listing, page_size, bookmark)
+    return answer
 
 
 @router.get("/{offer_id}", summary="One offer")
@@ -65,7 +68,7 @@ async def get_offer(offer_id: str, request: Request, who: Who) -> dict[str, Any]
 async def post_offer(body: OfferIn, request: Request, who: Actor) -> dict[str, Any]:
     client = energy(request, who)
     start = instant(body.interval_start, "body.interval_start")
-    async with audited(portal_of(request).accounts, who, "post offer", body.meter_id) as commits:
+    async with audited(portal_of(request), who, "post offer", body.meter_id) as commits:
         offer = await client.post_offer(
             body.meter_id, start, body.interval_count, body.quantity_wh, body.price
         )
@@ -75,7 +78,7 @@ async def post_offer(body: OfferIn, request: Request, who: Actor) -> dict[str, A
 @router.post("/{offer_id}/withdraw", summary="Withdraw an offer (its seller)")
 async def withdraw_offer(offer_id: str, request: Request, who: Actor) -> dict[str, Any]:
     client = energy(request, who)
-    async with audited(portal_of(request).accounts, who, "withdraw offer", offer_id) as commits:
+    async with audited(portal_of(request), who, "withdraw offer", offer_id) as commits:
         offer = await client.withdraw_offer(offer_id)
     return {"offer": as_json(offer), "transaction_id": _last(commits)}
 
@@ -86,7 +89,7 @@ async def withdraw_offer(offer_id: str, request: Request, who: Actor) -> dict[st
 async def buy(offer_id: str, body: BuyIn, request: Request, who: Actor) -> dict[str, Any]:
     client = energy(request, who)
     detail = f"{offer_id} {body.quantity_wh} Wh"
-    async with audited(portal_of(request).accounts, who, "buy", detail) as commits:
+    async with audited(portal_of(request), who, "buy", detail) as commits:
         trades = await client.buy(offer_id, body.quantity_wh)
     return {"trades": as_json(trades), "transaction_id": _last(commits)}
 

@@ -150,7 +150,7 @@ async def withdraw(
     who: Annotated[Caller, Depends(actor)],
     interval: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Response:
-    async with audited(portal_of(request).accounts, who, "withdraw offer", offer_id) as commits:
+    async with audited(portal_of(request), who, "withdraw offer", offer_id) as commits:
         await energy(request, who).withdraw_offer(offer_id)
     query = {"withdrawn": commits[-1].transaction_id if commits else offer_id}
     if interval:

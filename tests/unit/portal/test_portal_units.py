@@ -28,6 +28,7 @@ from gridledger_portal.events import (
     positioned,
     sse_message,
 )
+from gridledger_portal.market_cache import MarketCache
 from gridledger_portal.routers.common import instant
 
 
@@ -239,5 +240,42 @@ def test_live_clients_of_one_identity_share_one_ledger_stream() -> None:
         backlog = [slow.get_nowait() for _ in range(slow.qsize())]
         assert len(backlog) == BACKLOG_LIMIT + 1 and backlog[-1] is None  # dropped: it resumes
         assert ledger.opened == 2 and ledger.closed == 2  # the last client gone, stream closed
+
+    asyncio.run(scenario())
+
+
+def test_market_cache_keeps_an_answer_briefly_shares_loads_and_forgets_on_change() -> None:
+    async def scenario() -> None:
+        now = [0.0]
+        cache = MarketCache(0.5, clock=lambda: now[0])
+        loads: list[int] = []
+        gate = asyncio.Event()
+
+        async def load() -> int:
+            number = len(loads) + 1
+            loads.append(number)
+            await gate.wait()
+            return number
+
+        gate.set()
+        assert await cache.get("k", load) == 1
+        assert await cache.get("k", load) == 1  # kept
+        now[0] = 0.6
+        assert await cache.get("k", load) == 2  # too old: loaded again
+        cache.clear()
+        assert await cache.get("k", load) == 3  # the market changed
+        gate.clear()
+        cache.clear()
+        first = asyncio.gather(cache.get("k", load), cache.get("k", load))
+        await asyncio.sleep(0)
+        assert len(loads) == 4  # two requests, one load
+        cache.clear()  # a purchase committed while it loaded
+        later = asyncio.ensure_future(cache.get("k", load))
+        await asyncio.sleep(0)
+        gate.set()
+        assert await first == [4, 4]
+        assert await later == 5  # not the answer loaded before the change
+        assert await cache.get("k", load) == 5
+        assert await MarketCache(0).get("k", load) == 6  # off
 
     asyncio.run(scenario())
