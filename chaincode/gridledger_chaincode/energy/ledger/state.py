@@ -30,6 +30,9 @@ of a meter, ``energy.reading_days_up/<meter id>/<day number>`` and
 Which UTC days were closed for anyone, ``energy.closed_day/<day number>`` (value ``1``, written
 without being read, so concurrent closings never conflict), lets a tariff change find the
 latest closed day with one range query (see ``ledger.statements``).
+Each owner's readings by UTC day, one record per submission, meter and day, under
+``energy.owner_day/<len(owner)>:<owner>/<day number>/<meter id>/<transaction id>`` (written
+without being read; closing a day reads them with one range query, see ``ledger.day_readings``).
 Producer certificates with Wh left to transfer are listed by owner and interval under
 ``energy.certificate_supply/<len(owner)>:<owner>/<interval start>/<meter id>`` (value: the Wh
 left), for range queries over an offer's intervals (see ``ledger.certificate_supply``).
