@@ -19,8 +19,8 @@ from .conftest import Market, register_meter
 
 pytestmark = pytest.mark.integration
 
-START = parse_utc("2024-02-29T00:00:00Z")  # a day no other module uses
-END = "2024-02-29T06:00:00Z"
+START = parse_utc("2033-03-01T00:00:00Z")  # after any day other modules close or bill
+END = "2033-03-01T06:00:00Z"
 BASE = "https://utility.example/espi/1_1/resource/Subscription/9"
 HOME = [120, 80, 0, 310, 45, 45, 60, 9]
 ROOF_IN = [5, 5, 5, 0, 0, 0, 1, 2]
@@ -144,7 +144,7 @@ def test_import_reimport_and_export_round_trip(
     # export (as the consumer herself) and import back: exactly the same readings
     exported = tmp_path / "export.xml"
     out = _run(
-        profile, "energy", "export-greenbutton", home.meter_id, "--from", "2024-02-29",
+        profile, "energy", "export-greenbutton", home.meter_id, "--from", "2033-03-01",
         "--to", END, "-o", str(exported), org=PROSUMER, user="carol",
     )  # fmt: skip
     assert "1 meters, 8 intervals" in out
