@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gridledger_network.devnet.config import MARKET_USERS
+from gridledger_network.devnet.config import MARKET_USERS, default_endorsement_policy
 from gridledger_network.devnet.launcher import DevnetHandle, start_devnet
 from gridledger_network.processes import ManagedProcess, NodeStartError, free_ports, wait_until
 
@@ -26,7 +26,11 @@ from harness.layout import ChaincodeTls
 CHANNEL = "energy"
 OPERATOR = "GridOperatorMSP"
 PROSUMER = "ProsumerMSP"
+RETAILER = "RetailerMSP"
 ORGS = (OPERATOR, PROSUMER)
+THREE_ORGS = (OPERATOR, PROSUMER, RETAILER)
+# RetailerMSP's market people, in a three-organisation devnet only
+RETAIL_USERS = {"erin": RETAILER, "frank": RETAILER}
 PYTHON_CHAINCODE = "gridledger"
 NODE_CHAINCODE = "kvnode"
 PRIVATE_COLLECTION = "operatorPrivate"
@@ -34,7 +38,12 @@ BOTH_ORGS_POLICY = f"AND('{OPERATOR}.peer','{PROSUMER}.peer')"
 
 
 def devnet_config(peer_ports: dict[str, int], chaincode_ports: dict[str, int]) -> dict[str, Any]:
-    """The ``devnet.yaml`` content (format in docs/devnet.md)."""
+    """The ``devnet.yaml`` content (format in docs/devnet.md); with more than two organisations
+    the chaincode's policy is the devnet's default (the utility's AND any one other) and
+    RetailerMSP's people (``RETAIL_USERS``) have certificates too."""
+    orgs = list(peer_ports)
+    people = {**MARKET_USERS, **{u: o for u, o in RETAIL_USERS.items() if o in peer_ports}}
+    policy = BOTH_ORGS_POLICY if len(orgs) <= 2 else default_endorsement_policy(orgs)
     return {
         "channel": CHANNEL,
         "peers": {msp_id: {"port": port} for msp_id, port in peer_ports.items()},
@@ -46,14 +55,14 @@ def devnet_config(peer_ports: dict[str, int], chaincode_ports: dict[str, int]) -
                 "ou": "client",
                 "attrs": {"gridledger.role": "utility"},
             },
-            *({"org": org, "name": name, "ou": "client"} for name, org in MARKET_USERS.items()),
+            *({"org": org, "name": name, "ou": "client"} for name, org in people.items()),
         ],
         "chaincodes": [
             {
                 "name": name,
                 "address": f"127.0.0.1:{port}",
                 "tls": True,
-                "policy": BOTH_ORGS_POLICY,
+                "policy": policy,
                 "collections": [
                     {"name": PRIVATE_COLLECTION, "members": [OPERATOR], "block_to_live": 0}
                 ],
@@ -135,23 +144,25 @@ def _wait_until_served(
     wait_until(
         lambda: _chaincode_answers(network, chaincode),
         owner=server,
-        what=f"answer from the {language} chaincode through both peers",
+        what=f"answer from the {language} chaincode through every organisation's peer",
         interval_seconds=0.3,
     )
 
 
-def start_test_network(home: Path, *, with_node_chaincode: bool) -> TestNetwork:
+def start_test_network(
+    home: Path, *, with_node_chaincode: bool, orgs: tuple[str, ...] = ORGS
+) -> TestNetwork:
     """Start the devnet and our chaincode; on failure stop what was started, raise NodeStartError.
 
     With ``with_node_chaincode`` the devnet also knows the Node chaincode's address; its server is
     started later, by ``start_node_chaincode_server``, only when a conformance test needs it.
     """
     home.mkdir(parents=True, exist_ok=True)
-    ports = free_ports(4)
-    peer_ports = dict(zip(ORGS, ports[:2], strict=True))
-    chaincode_ports = {PYTHON_CHAINCODE: ports[2]}
+    ports = free_ports(len(orgs) + 2)
+    peer_ports = dict(zip(orgs, ports, strict=False))
+    chaincode_ports = {PYTHON_CHAINCODE: ports[-2]}
     if with_node_chaincode:
-        chaincode_ports[NODE_CHAINCODE] = ports[3]
+        chaincode_ports[NODE_CHAINCODE] = ports[-1]
     config = devnet_config(peer_ports, chaincode_ports)
 
     network = TestNetwork(
@@ -160,7 +171,7 @@ def start_test_network(home: Path, *, with_node_chaincode: bool) -> TestNetwork:
         chaincode=PYTHON_CHAINCODE,
         node_chaincode=NODE_CHAINCODE if with_node_chaincode else None,
         collection=PRIVATE_COLLECTION,
-        orgs=ORGS,
+        orgs=orgs,
     )
     try:
         network.devnet = start_devnet(home, config, timeout=60.0, log_level="INFO")

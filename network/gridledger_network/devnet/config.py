@@ -197,7 +197,7 @@ def parse_config(raw: object, source: str = CONFIG_FILE) -> DevnetConfig:
     if not isinstance(channel, str) or not channel:
         raise ConfigError(f"{source}: 'channel' must be a non-empty string")
     peers = _parse_peers(raw.get("peers"), source)
-    msp_ids = {p.msp_id for p in peers}
+    msp_ids = [p.msp_id for p in peers]
     batch = _parse_batch(raw.get("batch") or {}, source)
     users = tuple(_parse_user(u, msp_ids, source) for u in (raw.get("users") or []))
     chaincodes = tuple(_parse_chaincode(c, msp_ids, source) for c in (raw.get("chaincodes") or []))
@@ -205,6 +205,15 @@ def parse_config(raw: object, source: str = CONFIG_FILE) -> DevnetConfig:
     if len(set(names)) != len(names):
         raise ConfigError(f"{source}: chaincode names must be unique, got {names}")
     return DevnetConfig(channel, peers, batch, users, chaincodes)
+
+
+def default_endorsement_policy(msp_ids: list[str]) -> str:
+    """The chaincode policy when devnet.yaml gives none (docs/endorsement.md): every organisation
+    with two or fewer; with more, the first listed (the utility's) AND any one other."""
+    if len(msp_ids) <= 2:
+        return "AND(" + ",".join(f"'{m}.peer'" for m in sorted(msp_ids)) + ")"
+    utility, *others = msp_ids
+    return f"AND('{utility}.peer',OR(" + ",".join(f"'{m}.peer'" for m in others) + "))"
 
 
 def _parse_peers(raw: object, source: str) -> tuple[PeerConfig, ...]:
@@ -237,7 +246,7 @@ def _parse_batch(raw: object, source: str) -> BatchConfig:
     return BatchConfig(**values)
 
 
-def _parse_user(raw: object, msp_ids: set[str], source: str) -> UserConfig:
+def _parse_user(raw: object, msp_ids: list[str], source: str) -> UserConfig:
     if not isinstance(raw, dict) or not raw.get("name") or not raw.get("org"):
         raise ConfigError(f"{source}: each user needs 'org' and 'name', got {raw!r}")
     org, name, ou = str(raw["org"]), str(raw["name"]), str(raw.get("ou", "client"))
@@ -251,11 +260,11 @@ def _parse_user(raw: object, msp_ids: set[str], source: str) -> UserConfig:
     return UserConfig(org, name, ou, {str(k): str(v) for k, v in attrs.items()})
 
 
-def _parse_chaincode(raw: object, msp_ids: set[str], source: str) -> ChaincodeConfig:
+def _parse_chaincode(raw: object, msp_ids: list[str], source: str) -> ChaincodeConfig:
     if not isinstance(raw, dict) or not raw.get("name") or not raw.get("address"):
         raise ConfigError(f"{source}: each chaincode needs 'name' and 'address', got {raw!r}")
     name = str(raw["name"])
-    policy = raw.get("policy") or "AND(" + ",".join(f"'{m}.peer'" for m in sorted(msp_ids)) + ")"
+    policy = raw.get("policy") or default_endorsement_policy(msp_ids)
     collections = []
     for coll in raw.get("collections") or []:
         if not isinstance(coll, dict) or not coll.get("name"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from client_fake_gateway import FakeServer, start_fake
 from client_pki import CertificateAuthority, pem_cert, pem_key, write_msp
 from gridledger.fabric import load_msp
 from gridledger.gateway import EvaluateError, connect
-from gridledger.profile import ConnectionProfile, ProfileError
+from gridledger.profile import ConnectionProfile, PeersUnreachable, ProfileError
 
 PEER_HOST = "peer0.gridoperator.gridledger.local"
 
@@ -139,3 +140,47 @@ def test_host_override(tls_ca: CertificateAuthority, user_msp: Path) -> None:
             assert gateway.network("energy").contract("cc").evaluate("Get") == b"Get"
     finally:
         server.stop()
+
+
+@pytest.fixture
+def dead_address() -> Iterator[str]:
+    """An address that refuses connections: a bound socket that never listens."""
+    with socket.socket() as bound:
+        bound.bind(("127.0.0.1", 0))
+        yield f"127.0.0.1:{bound.getsockname()[1]}"
+
+
+def several_peers(devnet_home: Path, peers: list[object]) -> ConnectionProfile:
+    document = json.loads((devnet_home / "network.json").read_text())
+    document["organizations"]["GridOperatorMSP"]["peer_endpoints"] = peers
+    return ConnectionProfile.from_dict(document, devnet_home / "network.json")
+
+
+def test_profile_fails_over_to_the_next_reachable_peer(
+    devnet_home: Path, tls_server: FakeServer, dead_address: str
+) -> None:
+    profile = several_peers(
+        devnet_home, [dead_address, {"endpoint": tls_server.address, "host": PEER_HOST}]
+    )
+    org = profile.organization("GridOperatorMSP")
+    assert [p.endpoint for p in org.peer_addresses] == [dead_address, tls_server.address]
+    with profile.connect("GridOperatorMSP") as gateway:
+        assert gateway.network("energy").contract("gridledger").evaluate("Get", "k") == b"Get|k"
+
+    async def main() -> bytes:
+        async with profile.aconnect("GridOperatorMSP") as gateway:
+            return await gateway.network("energy").contract("gridledger").evaluate("Get", "k")
+
+    assert asyncio.run(main()) == b"Get|k"
+
+
+def test_no_reachable_peer_names_every_endpoint_tried(devnet_home: Path, dead_address: str) -> None:
+    profile = several_peers(devnet_home, [dead_address, "127.0.0.1:not-a-port"])
+    with pytest.raises(PeersUnreachable) as caught:
+        profile.connect("GridOperatorMSP")
+    error = caught.value
+    assert error.endpoints == [dead_address, "127.0.0.1:not-a-port"]
+    assert error.msp_id == "GridOperatorMSP"
+    assert error.grpc_code == grpc.StatusCode.UNAVAILABLE
+    assert dead_address in str(error) and "not-a-port" in str(error)
+    assert [d.address for d in error.details] == error.endpoints

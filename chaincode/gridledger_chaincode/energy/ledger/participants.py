@@ -12,6 +12,7 @@ from gridledger_domain.vocabulary import Role, parse_word
 from gridledger_chaincode.energy.ledger.access import Caller
 from gridledger_chaincode.energy.ledger.paging import PageRequest, page_answer
 from gridledger_chaincode.energy.ledger.state import PARTICIPANT, State
+from gridledger_chaincode.shim.policy import org_endorsement_policy
 
 
 def register_participant(
@@ -31,7 +32,17 @@ def register_participant(
     if state.get_raw(PARTICIPANT, participant.participant_id):
         raise Conflict(f"participant {participant.participant_id} is already registered")
     state.put_json(PARTICIPANT, [participant.participant_id], participant.to_json_dict())
+    if msp_id != caller.msp_id:  # the utility's own members keep the chaincode's policy
+        state.endorse_key_by(
+            PARTICIPANT, [participant.participant_id], participant_policy(caller.msp_id, msp_id)
+        )
     return participant
+
+
+def participant_policy(utility_msp: str, participant_msp: str) -> bytes:
+    """Key-level endorsement of a participant's record: a peer of the utility's organisation AND
+    one of the participant's own organisation (docs/endorsement.md)."""
+    return org_endorsement_policy((utility_msp, participant_msp))
 
 
 def load_participant(state: State, pid: str) -> Participant:

@@ -134,6 +134,8 @@ class StateStub(Protocol):
 
     def set_event(self, name: str, payload: bytes) -> None: ...
 
+    def set_state_validation_parameter(self, key: str, policy: bytes) -> None: ...
+
 
 def day_text(instant: int) -> str:
     """The UTC day of ``instant`` as it appears in keys (its midnight, ``...T00:00:00Z``)."""
@@ -174,6 +176,11 @@ class State:
 
     def put_json(self, object_type: str, attributes: Sequence[str], value: Any) -> None:
         self.stub.put_state(self.key(object_type, *attributes), encode(value))
+
+    def endorse_key_by(self, object_type: str, attributes: Sequence[str], policy: bytes) -> None:
+        """Key-level endorsement: later writes of this key need ``policy`` (a serialised
+        SignaturePolicyEnvelope) instead of the chaincode's (docs/endorsement.md)."""
+        self.stub.set_state_validation_parameter(self.key(object_type, *attributes), policy)
 
     def put_raw(self, object_type: str, attributes: Sequence[str], value: bytes) -> None:
         self.stub.put_state(self.key(object_type, *attributes), value)

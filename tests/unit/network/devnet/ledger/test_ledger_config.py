@@ -13,6 +13,7 @@ from gridledger_network.devnet.config import (
     org_domain,
     parse_config,
 )
+from gridledger_network.devnet.policy import parse_policy
 
 
 def test_defaults_written_on_first_start_and_read_back(tmp_path: Path) -> None:
@@ -84,3 +85,19 @@ chaincodes:
 def test_bad_entries_name_the_problem(raw: dict[str, object], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         parse_config(raw)
+
+
+def test_default_policy_all_of_two_orgs_the_utility_and_one_other_of_more() -> None:
+    def policy(*orgs: str) -> str:
+        raw = {
+            "peers": {org: {"port": 7051 + i} for i, org in enumerate(orgs)},
+            "chaincodes": [{"name": "cc", "address": "127.0.0.1:9999"}],
+        }
+        return parse_config(raw).chaincodes[0].policy
+
+    assert policy("ProsumerMSP", "GridOperatorMSP") == (
+        "AND('GridOperatorMSP.peer','ProsumerMSP.peer')"
+    )
+    three = policy("GridOperatorMSP", "ProsumerMSP", "RetailerMSP")
+    assert three == "AND('GridOperatorMSP.peer',OR('ProsumerMSP.peer','RetailerMSP.peer'))"
+    parse_policy(three)  # the devnet's parser takes it
