@@ -72,7 +72,14 @@ def readings_of(
     """The stored readings of each meter at each of ``instants``, by meter and instant: point
     reads sent together (Fabric's GET_STATE_MULTIPLE), far fewer round trips than a range
     query per meter."""
-    wanted = [(meter_id, at) for meter_id in meter_ids for at in instants]
+    return readings_at_each(state, [(meter_id, at) for meter_id in meter_ids for at in instants])
+
+
+def readings_at_each(
+    state: State, wanted: Sequence[tuple[str, int]]
+) -> dict[str, dict[int, SignedReading]]:
+    """The stored readings at each (meter, instant) of ``wanted``, by meter and instant (point
+    reads, in one call)."""
     keys = [state.key(READING, meter_id, day_text(at), format_utc(at)) for meter_id, at in wanted]
     found: dict[str, dict[int, SignedReading]] = {}
     for (meter_id, at), raw in zip(wanted, state.stub.get_multiple_states(keys), strict=True):
@@ -161,7 +168,7 @@ def _index_days(state: State, meter_id: str, days: Iterable[int]) -> None:
 
 
 def _neighbourhood(
-    state: State, meter_id: str, instants: Sequence[int]
+    state: State, meter_id: str, instants: Sequence[int], span: tuple[int, int] | None
 ) -> dict[int, SignedReading]:
     """The stored readings the registers of ``instants`` are checked against: every reading
     from the day before the first submitted one to the day after the last, plus the nearest
@@ -170,7 +177,6 @@ def _neighbourhood(
     earliest, latest = min(instants), max(instants)
     low, high = day_of(earliest) - DAY_SECONDS, day_of(latest) + 2 * DAY_SECONDS
     found = stored_readings(state, meter_id, range(low, high, DAY_SECONDS))
-    span = meter_span(state, meter_id)
     if span is None:
         return found
     first, last = span
@@ -183,6 +189,35 @@ def _neighbourhood(
         day = day_of(first) if first >= high else _nearest_day(state, meter_id, DAYS_UP, high)
         found.update(stored_readings(state, meter_id, [day_of(last) if day is None else day]))
     return found
+
+
+def _stored_around(
+    state: State,
+    by_meter: Mapping[str, Sequence[int]],
+    spans: Mapping[str, tuple[int, int] | None],
+) -> dict[str, dict[int, SignedReading]]:
+    """Per meter, the stored readings its new ``instants`` are checked against. Meters
+    reporting onwards (every new instant after the meter's last stored reading, the usual
+    case) or backfilling before their first have one stored neighbour, that reading: read for
+    all such meters in one call. The others read their neighbourhood."""
+    ends: dict[str, int] = {}
+    stored: dict[str, dict[int, SignedReading]] = {}
+    for meter_id, instants in by_meter.items():
+        span = spans[meter_id]
+        if span is not None and min(instants) > span[1]:
+            ends[meter_id] = span[1]
+        elif span is not None and max(instants) < span[0]:
+            ends[meter_id] = span[0]
+        else:
+            stored[meter_id] = _neighbourhood(state, meter_id, instants, span)
+    found = readings_at_each(state, list(ends.items()))
+    for meter_id in ends:
+        end = found.get(meter_id)
+        if end is None:  # (a span without its reading: never written so; read around)
+            stored[meter_id] = _neighbourhood(state, meter_id, by_meter[meter_id], None)
+        else:
+            stored[meter_id] = end
+    return stored
 
 
 def submit_readings(state: State, caller: Caller, items: Sequence[Any]) -> dict[str, Any]:
@@ -202,11 +237,8 @@ def submit_readings(state: State, caller: Caller, items: Sequence[Any]) -> dict[
                     f"only the utility or the meter's owner may submit readings of {meter_id}"
                 )
             meters[meter_id] = meter
-    stored = {
-        meter_id: _neighbourhood(state, meter_id, instants)
-        for meter_id, instants in by_meter.items()
-        if meter_id in meters
-    }
+    spans = dict(zip(meters, meter_spans(state, list(meters)), strict=True))
+    stored = _stored_around(state, {m: by_meter[m] for m in meters}, spans)
     plan = plan_readings(batch, meters, stored)
     _refuse_closed(state, meters, plan.store)
 
@@ -218,7 +250,7 @@ def submit_readings(state: State, caller: Caller, items: Sequence[Any]) -> dict[
         new_by_meter[reading.meter_id][reading.interval_start] = reading
     record_day_readings(state, {m: meter.owner for m, meter in meters.items()}, plan.store)
     for meter_id, new in new_by_meter.items():
-        _update_span(state, meter_id, new)
+        _update_span(state, meter_id, spans[meter_id], new)
         held = {day_of(instant) for instant in stored[meter_id]}
         _index_days(state, meter_id, sorted({day_of(instant) for instant in new} - held))
         known: dict[int, MeterReading] = {t: s.reading for t, s in stored[meter_id].items()}
@@ -261,8 +293,9 @@ def _refuse_closed(state: State, meters: Mapping[str, Meter], new: Sequence[Sign
                 )
 
 
-def _update_span(state: State, meter_id: str, new: Mapping[int, MeterReading]) -> None:
-    span = meter_span(state, meter_id)
+def _update_span(
+    state: State, meter_id: str, span: tuple[int, int] | None, new: Mapping[int, MeterReading]
+) -> None:
     first, last = min(new), max(new)
     if span is not None:
         first, last = min(first, span[0]), max(last, span[1])

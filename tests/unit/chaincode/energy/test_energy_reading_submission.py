@@ -149,3 +149,28 @@ def test_without_day_index_entries_the_first_and_last_readings_bound_a_gap(
     assert "going backwards" in energy.submit(("m-1", day + 5 * DAY, 50, 0)).message
     assert "going backwards" in energy.submit(("m-1", day + 5 * DAY, 400, 0)).message
     assert energy.submit(("m-1", day + 5 * DAY, 200, 0)).ok
+
+
+def test_readings_after_the_meters_last_are_checked_against_it_alone(
+    energy: EnergyLedger,
+) -> None:
+    """The usual case, a meter reporting onwards: no range query over its readings, one point
+    read of its last one; registers below it are still refused."""
+    day = parse_utc("2025-01-01T00:00:00Z")
+    first = [("m-1", day + i * Q, 10 * i, 0) for i in range(97)]
+    assert energy.invoke("SubmitReadings", json.dumps(energy.signed(*first))).ok
+    onwards = [("m-1", day + i * Q, 10 * i, 0) for i in range(97, 101)]
+    stub = energy.ledger.stub("energy:SubmitReadings", json.dumps(energy.signed(*onwards)))
+    ranges: list[str] = []
+    scan = stub._range
+
+    def recorded(collection: str, start: str, end: str, *rest: Any) -> Any:
+        ranges.append(start)
+        return scan(collection, start, end, *rest)
+
+    stub._range = recorded  # type: ignore[method-assign]
+    assert CHAINCODE.invoke(stub).ok
+    assert not [start for start in ranges if start.startswith("\x00energy.reading\x00")]
+    backwards = [("m-1", day + 101 * Q, 5, 0)]
+    refused = energy.invoke("SubmitReadings", json.dumps(energy.signed(*backwards)))
+    assert refused.message.startswith("conflict: register going backwards"), refused.message
