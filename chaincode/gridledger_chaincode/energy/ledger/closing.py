@@ -9,6 +9,7 @@ Days close in any order, so the days of a period close in parallel transactions.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 
 from gridledger_domain import format_utc, parse_utc
 from gridledger_domain.records import Bill
@@ -56,6 +57,18 @@ class ClosedDays:
         self.state = state
         self._billed: dict[str, int] = {}
         self._days: dict[tuple[str, int], bool] = {}
+
+    def prefetch(self, pairs: Iterable[tuple[str, int]]) -> None:
+        """Learn, in one call, whether the day of each (participant, instant) is closed."""
+        days = sorted({(p, day_of(at)) for p, at in pairs} - set(self._days))
+        participants = sorted({p for p, _ in days} - set(self._billed))
+        keys = [self.state.key(BILLED_THROUGH, p) for p in participants]
+        keys += [_participant_day_key(p, day) for p, day in days]
+        raws = self.state.stub.get_multiple_states(keys)
+        for participant, raw in zip(participants, raws, strict=False):
+            self._billed[participant] = parse_utc(raw.decode()) if raw else 0
+        for (participant, day), raw in zip(days, raws[len(participants) :], strict=True):
+            self._days[(participant, day)] = day < self._billed[participant] or bool(raw)
 
     def closed(self, participant: str, instant: int) -> bool:
         """Whether the UTC day holding ``instant`` is closed for ``participant``."""

@@ -229,9 +229,10 @@ def submit_readings(state: State, caller: Caller, items: Sequence[Any]) -> dict[
     for signed in batch:
         by_meter[signed.reading.meter_id].append(signed.reading.interval_start)
     meters: dict[str, Meter] = {}
-    for meter_id in by_meter:
-        if state.get_raw(METER, meter_id):
-            meter = load_meter(state, meter_id)
+    records = state.stub.get_multiple_states([state.key(METER, m) for m in by_meter])
+    for meter_id, raw in zip(by_meter, records, strict=True):
+        if raw:
+            meter = Meter.from_json_dict(json.loads(raw))
             if not caller.is_utility and meter.owner != caller.participant_id:
                 raise AccessDenied(
                     f"only the utility or the meter's owner may submit readings of {meter_id}"
@@ -273,6 +274,9 @@ def _refuse_closed(state: State, meters: Mapping[str, Meter], new: Sequence[Sign
     reading at midnight also closes the day before: it is accepted there unless estimated
     (then that day is marked too), since the meter had no reading in that day otherwise."""
     closed = ClosedDays(state)
+    owned = [(meters[s.reading.meter_id].owner, s.reading.interval_start) for s in new]
+    midnights = [(owner, at - DAY_SECONDS) for owner, at in owned if at == day_of(at)]
+    closed.prefetch([*owned, *midnights])
     statements: dict[tuple[str, int], Bill | None] = {}
     for signed in new:
         meter_id, at = signed.reading.meter_id, signed.reading.interval_start
