@@ -252,6 +252,31 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "en": "Enter a whole number of Wh from 1 to what remains.",
         "zh": "请输入 1 到剩余电量之间的整数瓦时。",
     },
+    # --- market filters ---
+    "market.filter_source": {"en": "Energy source", "zh": "能源类型"},
+    "market.all_sources": {"en": "All sources", "zh": "全部能源类型"},
+    "market.filter_zone": {"en": "Zone", "zh": "区域"},
+    "market.filter": {"en": "Filter", "zh": "筛选"},
+    "market.clear_filters": {"en": "Clear filters", "zh": "清除筛选"},
+    "market.empty_filtered": {
+        "en": "No open offers in this interval match the filters.",
+        "zh": "该时段没有符合筛选条件的公开报价。",
+    },
+    "market.sorted.price.asc": {"en": "Cheapest first", "zh": "按价格从低到高排序"},
+    "market.sorted.price.desc": {"en": "Most expensive first", "zh": "按价格从高到低排序"},
+    "market.sorted.remaining.desc": {
+        "en": "Most energy remaining first",
+        "zh": "按剩余电量从多到少排序",
+    },
+    "market.sorted.remaining.asc": {
+        "en": "Least energy remaining first",
+        "zh": "按剩余电量从少到多排序",
+    },
+    "market.sorted.source.asc": {"en": "By energy source", "zh": "按能源类型排序"},
+    "market.sorted.source.desc": {
+        "en": "By energy source, reversed",
+        "zh": "按能源类型倒序排序",
+    },
     # --- producer page ---
     "producer.title": {"en": "Producer", "zh": "生产者"},
     "producer.my_offers": {"en": "My open offers", "zh": "我的公开报价"},
