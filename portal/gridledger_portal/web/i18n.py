@@ -262,20 +262,27 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "en": "No open offers in this interval match the filters.",
         "zh": "该时段没有符合筛选条件的公开报价。",
     },
-    "market.sorted.price.asc": {"en": "Cheapest first", "zh": "按价格从低到高排序"},
-    "market.sorted.price.desc": {"en": "Most expensive first", "zh": "按价格从高到低排序"},
-    "market.sorted.remaining.desc": {
-        "en": "Most energy remaining first",
-        "zh": "按剩余电量从多到少排序",
-    },
-    "market.sorted.remaining.asc": {
-        "en": "Least energy remaining first",
-        "zh": "按剩余电量从少到多排序",
-    },
-    "market.sorted.source.asc": {"en": "By energy source", "zh": "按能源类型排序"},
-    "market.sorted.source.desc": {
-        "en": "By energy source, reversed",
-        "zh": "按能源类型倒序排序",
+    # the board's order: (English, Chinese) ascending, then descending, per column
+    **{
+        f"market.sorted.{sort}.{order}": {"en": texts[0], "zh": texts[1]}
+        for sort, ascending, descending in (
+            (
+                "price",
+                ("Cheapest first", "按价格从低到高排序"),
+                ("Most expensive first", "按价格从高到低排序"),
+            ),
+            (
+                "remaining",
+                ("Least energy remaining first", "按剩余电量从少到多排序"),
+                ("Most energy remaining first", "按剩余电量从多到少排序"),
+            ),
+            (
+                "source",
+                ("By energy source", "按能源类型排序"),
+                ("By energy source, reversed", "按能源类型倒序排序"),
+            ),
+        )
+        for order, texts in (("asc", ascending), ("desc", descending))
     },
     # --- producer page ---
     "producer.title": {"en": "Producer", "zh": "生产者"},

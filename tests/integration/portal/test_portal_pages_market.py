@@ -25,7 +25,7 @@ from harness.devnet import OPERATOR, PROSUMER
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from . import test_portal_browser as browser_tests
-from .conftest import TODAY, Site, market_instant, post_offer, problem_of
+from .conftest import TODAY, Site, buy_as, market_instant, post_offer, problem_of
 from .test_portal_browser import (
     LIVE_TIMEOUT_MS,
     PAGE_TIMEOUT_MS,
@@ -351,8 +351,14 @@ def open_board(site: Site, page: Page, quarter: int, **query: str) -> None:
     expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
 
 
-def ids_of(*offers: dict[str, Any]) -> list[str]:
-    return [offer["offer_id"] for offer in offers]
+def expect_order(page: Page, *offers: dict[str, Any]) -> None:
+    """The board shows ``offers`` in this order (live changes: within 2 s)."""
+    rows = page.locator("#offers tbody tr")
+    expect(rows).to_have_count(len(offers), timeout=LIVE_TIMEOUT_MS)
+    for index, offer in enumerate(offers):
+        expect(rows.nth(index)).to_have_attribute(
+            "data-offer-id", offer["offer_id"], timeout=LIVE_TIMEOUT_MS
+        )
 
 
 def test_the_board_filtered_and_sorted_stays_so_live(
@@ -366,9 +372,8 @@ def test_the_board_filtered_and_sorted_stays_so_live(
     errors = watch_console(page)
     sign_in(site, page, "dave")
     open_board(site, page, quarter, source="solar")
+    expect_order(page, cheap, dear)
     ordered = page.locator("#offers tbody tr")
-    expect(ordered).to_have_count(2)
-    assert ordered.evaluate_all("r => r.map(x => x.dataset.offerId)") == ids_of(cheap, dear)
     expect(page.locator("#offers tbody td:nth-child(2)")).to_have_text(["Solar", "Solar"])
     expect(page.locator("#filter-source")).to_have_value("solar")
     expect(page.locator("#sort-state")).to_have_text(
@@ -379,9 +384,7 @@ def test_the_board_filtered_and_sorted_stays_so_live(
     # another user's wind offer is not shown; a solar one is, at its sorted place, within 2 s
     live_wind = post_wind(wind, 500, 1_200, quarter)
     middle = post_offer(site, 600, 1_300, quarter)
-    expect(ordered).to_have_count(3, timeout=LIVE_TIMEOUT_MS)
-    for index, offer in enumerate((cheap, middle, dear)):
-        expect(ordered.nth(index)).to_have_attribute("data-offer-id", offer["offer_id"])
+    expect_order(page, cheap, middle, dear)
     for hidden in (standing_wind, live_wind):  # their events came before the solar one's
         expect(page.locator(f'#offers tr[data-offer-id="{hidden}"]')).to_have_count(0)
     assert page.evaluate("window.sameDocument") == "yes"
@@ -394,12 +397,10 @@ def test_the_board_filtered_and_sorted_stays_so_live(
     expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
     expect(page.locator("#offers th[aria-sort=descending] a")).to_have_id("sort-price")
     expect(page.locator("#filter-source")).to_have_value("solar")
-    assert ordered.evaluate_all("r => r.map(x => x.dataset.offerId)") == ids_of(dear, middle, cheap)
+    expect_order(page, dear, middle, cheap)
     page.evaluate("window.sameDocument = 'yes'")
     fourth = post_offer(site, 700, 1_400, quarter)
-    expect(ordered).to_have_count(4, timeout=LIVE_TIMEOUT_MS)
-    for index, offer in enumerate((dear, fourth, middle, cheap)):
-        expect(ordered.nth(index)).to_have_attribute("data-offer-id", offer["offer_id"])
+    expect_order(page, dear, fourth, middle, cheap)
     screenshot(page, tmp_path, "market-price-descending")
 
     # most remaining first; a purchase moves the row it changed (ties: cheapest first)
@@ -407,20 +408,9 @@ def test_the_board_filtered_and_sorted_stays_so_live(
     expect(page).to_have_url(re.compile(r"sort=remaining&order=desc"))
     expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
     page.evaluate("window.sameDocument = 'yes'")
-    for index, offer in enumerate((cheap, fourth, middle, dear)):  # 900, 700, 600, 400
-        expect(ordered.nth(index)).to_have_attribute("data-offer-id", offer["offer_id"])
-    client, csrf = site.signed_in("dave")
-    with client:
-        bought = client.post(
-            f"/offers/{cheap['offer_id']}/buy",
-            json={"quantity_wh": 500},
-            headers={"X-CSRF-Token": csrf},
-        )
-        assert bought.status_code == 201, bought.text
-    for index, offer in enumerate((fourth, middle, cheap, dear)):  # 700, 600, 400, 400
-        expect(ordered.nth(index)).to_have_attribute(
-            "data-offer-id", offer["offer_id"], timeout=LIVE_TIMEOUT_MS
-        )
+    expect_order(page, cheap, fourth, middle, dear)  # 900, 700, 600, 400
+    buy_as(site, "dave", cheap["offer_id"], 500)
+    expect_order(page, fourth, middle, cheap, dear)  # 700, 600, 400, 400
     assert page.evaluate("window.sameDocument") == "yes"
 
     # the zone filter, all sources: only north's (wind) offers, in the order kept
@@ -429,11 +419,7 @@ def test_the_board_filtered_and_sorted_stays_so_live(
     page.locator("#filters button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"zone=north"))
     expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
-    expect(ordered).to_have_count(2)
-    assert ordered.evaluate_all("r => r.map(x => x.dataset.offerId)") == [
-        standing_wind,
-        live_wind,
-    ]
+    expect_order(page, {"offer_id": standing_wind}, {"offer_id": live_wind})
     page.locator("#filters-clear").click()
     expect(ordered).to_have_count(6)
     assert errors == []
@@ -443,16 +429,18 @@ def test_the_filtered_chinese_board_has_no_english_left(
     site: Site, wind: EnergyClient, browser: Browser, tmp_path: Path
 ) -> None:
     quarter = 90
-    solar = post_offer(site, 300, 1_000, quarter)
-    windy = post_wind(wind, 300, 900, quarter)
     label = i18n.interval_text(parse_utc(market_instant(quarter)), "zh")
+    solar, windy = (
+        post_offer(site, 300, 1_000, quarter)["offer_id"],
+        post_wind(wind, 300, 900, quarter),
+    )
     with browsers(browser, 1, "zh-CN") as (opened,):
         page = opened.new_page()
         errors = watch_console(page)
         sign_in(site, page, "dave")
         open_board(site, page, quarter, source="wind", sort="remaining")
         expect(page.locator(f'#offers tr[data-offer-id="{windy}"] td').nth(1)).to_have_text("风能")
-        expect(page.locator(f'#offers tr[data-offer-id="{solar["offer_id"]}"]')).to_have_count(0)
+        expect(page.locator(f'#offers tr[data-offer-id="{solar}"]')).to_have_count(0)
         expect(page.locator("#filters-clear")).to_have_text("清除筛选")
         assert untranslated(page, {windy, "north", "dave"}, label) == []
         screenshot(page, tmp_path, "market-filtered-zh")
