@@ -252,6 +252,38 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "en": "Enter a whole number of Wh from 1 to what remains.",
         "zh": "请输入 1 到剩余电量之间的整数瓦时。",
     },
+    # --- market filters ---
+    "market.filter_source": {"en": "Energy source", "zh": "能源类型"},
+    "market.all_sources": {"en": "All sources", "zh": "全部能源类型"},
+    "market.filter_zone": {"en": "Zone", "zh": "区域"},
+    "market.filter": {"en": "Filter", "zh": "筛选"},
+    "market.clear_filters": {"en": "Clear filters", "zh": "清除筛选"},
+    "market.empty_filtered": {
+        "en": "No open offers in this interval match the filters.",
+        "zh": "该时段没有符合筛选条件的公开报价。",
+    },
+    # the board's order: (English, Chinese) ascending, then descending, per column
+    **{
+        f"market.sorted.{sort}.{order}": {"en": texts[0], "zh": texts[1]}
+        for sort, ascending, descending in (
+            (
+                "price",
+                ("Cheapest first", "按价格从低到高排序"),
+                ("Most expensive first", "按价格从高到低排序"),
+            ),
+            (
+                "remaining",
+                ("Least energy remaining first", "按剩余电量从少到多排序"),
+                ("Most energy remaining first", "按剩余电量从多到少排序"),
+            ),
+            (
+                "source",
+                ("By energy source", "按能源类型排序"),
+                ("By energy source, reversed", "按能源类型倒序排序"),
+            ),
+        )
+        for order, texts in (("asc", ascending), ("desc", descending))
+    },
     # --- producer page ---
     "producer.title": {"en": "Producer", "zh": "生产者"},
     "producer.my_offers": {"en": "My open offers", "zh": "我的公开报价"},

@@ -13,12 +13,16 @@ import hmac
 import json
 import secrets
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from gridledger.energy import Offer
 from gridledger_domain.timeutil import INTERVAL_SECONDS
+from gridledger_domain.vocabulary import EnergySource
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
@@ -129,6 +133,10 @@ async def sign_out(request: Request, who: Annotated[Caller, Depends(session_acto
 async def market(
     request: Request,
     interval: Annotated[str | None, Query(max_length=40)] = None,
+    source: Annotated[str, Query(max_length=20)] = "",
+    zone: Annotated[str, Query(max_length=64)] = "",
+    sort: Annotated[str, Query(max_length=20)] = "",
+    order: Annotated[str, Query(max_length=4)] = "",
 ) -> Response:
     portal = portal_of(request)
     session_id = request.cookies.get(SESSION_COOKIE)
@@ -136,8 +144,10 @@ async def market(
     if session is None:
         return page_headers(RedirectResponse(_with_lang("/sign-in", request), status_code=303))
     start = _interval(interval)
+    board = Board.of(source, zone, sort, order)
     client = portal.ledger.energy(session.user.identity)
-    offers = [offer async for offer in client.list_offers(start)]
+    listing = client.list_offers(start, source=board.source or None, zone=board.zone or None)
+    offers = board.ordered([offer async for offer in listing if offer.remaining_wh > 0])
     lang = lang_of(request)
     rows = [
         {
@@ -150,25 +160,91 @@ async def market(
             "price_value": offer.price,
         }
         for offer in offers
-        if offer.remaining_wh > 0
     ]
     live = {
         "interval": start,
         "interval_text": instant_text(start),
         "lang": lang,
         "messages": i18n.messages(lang),
+        **board.live(),
     }
+    interval_value = instant_text(start)[:16]
+    lang_query = {"lang": lang} if request.query_params.get("lang") in i18n.LANGUAGES else {}
     response = render(
         request,
         "market.html",
         user=session.user.name,
         csrf=session.csrf,
-        interval_value=instant_text(start)[:16],
+        interval_value=interval_value,
         interval_label=i18n.interval_text(start, lang),
         offers=rows,
+        board=board,
+        sources=[kind.value for kind in EnergySource],
+        headings=board.headings({**lang_query, "interval": interval_value}),
+        clear_url="/market?"
+        + urlencode(
+            {
+                **lang_query,
+                "interval": interval_value,
+                **Board(sort=board.sort, order=board.order).query(),
+            }
+        ),
         live=script_json(live),
     )
     return page_headers(response)
+
+
+SORTS: dict[str, Callable[[Offer], Any]] = {
+    "price": lambda offer: offer.price,
+    "remaining": lambda offer: offer.remaining_wh,
+    "source": lambda offer: offer.source.value,
+}
+FIRST_ORDER = {"price": "asc", "remaining": "desc", "source": "asc"}  # a heading's first click
+
+
+@dataclass(frozen=True)
+class Board:
+    """The market board's filters and order, as ``?source=&zone=&sort=&order=`` spell them
+    (anything unknown: no filter, cheapest first). Ties: cheapest first, then by offer id, in
+    either order; ``static/market.js`` places live offers by the same rule."""
+
+    source: str = ""
+    zone: str = ""
+    sort: str = "price"
+    order: str = "asc"
+
+    @classmethod
+    def of(cls, source: str, zone: str, sort: str, order: str) -> Board:
+        known = source if source in {kind.value for kind in EnergySource} else ""
+        sort = sort if sort in SORTS else "price"
+        order = order if order in ("asc", "desc") else FIRST_ORDER[sort]
+        return cls(known, zone.strip(), sort, order)
+
+    def ordered(self, offers: list[Offer]) -> list[Offer]:
+        ties = sorted(offers, key=lambda offer: (offer.price, offer.offer_id))
+        return sorted(ties, key=SORTS[self.sort], reverse=self.order == "desc")
+
+    def query(self) -> dict[str, str]:
+        """The filters and order as a query (the filter form keeps the order, and the
+        headings' links the filters)."""
+        filters = {"source": self.source, "zone": self.zone}
+        return {**{k: v for k, v in filters.items() if v}, "sort": self.sort, "order": self.order}
+
+    def live(self) -> dict[str, str]:
+        return {"source": self.source, "zone": self.zone, "sort": self.sort, "order": self.order}
+
+    def headings(self, base: dict[str, str]) -> dict[str, dict[str, str]]:
+        """Per sortable column: its link (this column, the other order when it is the current
+        one) and its ``aria-sort``."""
+        links = {}
+        for column in SORTS:
+            current = column == self.sort
+            flipped = "desc" if self.order == "asc" else "asc"
+            order = flipped if current else FIRST_ORDER[column]
+            query = {**base, **self.query(), "sort": column, "order": order}
+            state = ("ascending" if self.order == "asc" else "descending") if current else "none"
+            links[column] = {"href": f"/market?{urlencode(query)}", "aria_sort": state}
+        return links
 
 
 def script_json(value: Any) -> Markup:

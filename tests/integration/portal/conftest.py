@@ -228,6 +228,21 @@ def post_offer(
     return offer
 
 
+def buy_as(site: Site, account: str, offer_id: str, quantity: int) -> str:
+    """``account`` buys ``quantity`` Wh from an offer through the API: the transaction id."""
+    client, csrf = site.signed_in(account)
+    with client:
+        answer = client.post(
+            f"/offers/{offer_id}/buy",
+            json={"quantity_wh": quantity},
+            headers={"X-CSRF-Token": csrf},
+        )
+    assert answer.status_code == 201, answer.text
+    transaction_id = answer.json()["transaction_id"]
+    assert transaction_id
+    return str(transaction_id)
+
+
 def read_events(lines: Iterator[str], count: int, timeout: float) -> list[dict[str, Any]]:
     """The next ``count`` server-sent events (id, event, data) of a stream's lines."""
     events: list[dict[str, Any]] = []

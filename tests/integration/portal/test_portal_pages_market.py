@@ -14,17 +14,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
-from gridledger.energy import EnergyClient
+from gridledger.energy import EnergyClient, MeterSigner, Role
 from gridledger_domain import format_utc, parse_utc
 from gridledger_domain.timeutil import DAY_SECONDS, INTERVAL_SECONDS
 from gridledger_portal.web import i18n
-from harness.devnet import OPERATOR
+from harness.devnet import OPERATOR, PROSUMER
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from . import test_portal_browser as browser_tests
-from .conftest import TODAY, Site, market_instant, post_offer, problem_of
+from .conftest import TODAY, Site, buy_as, market_instant, post_offer, problem_of
 from .test_portal_browser import (
     LIVE_TIMEOUT_MS,
     PAGE_TIMEOUT_MS,
@@ -314,3 +315,138 @@ def test_the_chinese_market_and_producer_pages_have_no_english_left(
         assert untranslated(seller, data | ledger_ids(seller), label) == []
         screenshot(seller, tmp_path, "producer-zh")
         assert buyer_errors == [] and seller_errors == []
+
+
+@pytest.fixture(scope="module")
+def wind(site: Site) -> Iterator[EnergyClient]:
+    """``wind-farm`` (ProsumerMSP), a producer in zone north with a wind meter: its client."""
+    client = EnergyClient.connect(site.network.profile, PROSUMER, "wind-farm")
+    try:
+        me = client.whoami()
+        site.utility.register_participant(me, Role.PRODUCER, zone="north", display_name="Wind")
+        signer = MeterSigner.simulated(WIND_METER, seed=f"portal {WIND_METER}")
+        site.utility.register_meter(
+            WIND_METER, me.participant_id, "production", "wind", "north", signer.public_key_pem
+        )
+        yield client
+    finally:
+        client.close()
+
+
+WIND_METER = "PORTAL-WIND"
+
+
+def post_wind(wind: EnergyClient, quantity: int, price: int, quarter: int) -> str:
+    start = parse_utc(market_instant(quarter))
+    return wind.post_offer(WIND_METER, start, 1, quantity, price).offer_id
+
+
+def open_board(site: Site, page: Page, quarter: int, **query: str) -> None:
+    """The market page of ``quarter`` with ``query`` (filters, order, language), live."""
+    answer = page.goto(
+        f"{site.base_url}/market?" + urlencode({"interval": market_instant(quarter)[:16], **query})
+    )
+    assert answer is not None and answer.status == 200
+    assert "unsafe-inline" not in answer.headers["content-security-policy"]
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
+
+
+def expect_order(page: Page, *offers: dict[str, Any]) -> None:
+    """The board shows ``offers`` in this order (live changes: within 2 s)."""
+    rows = page.locator("#offers tbody tr")
+    expect(rows).to_have_count(len(offers), timeout=LIVE_TIMEOUT_MS)
+    for index, offer in enumerate(offers):
+        expect(rows.nth(index)).to_have_attribute(
+            "data-offer-id", offer["offer_id"], timeout=LIVE_TIMEOUT_MS
+        )
+
+
+def test_the_board_filtered_and_sorted_stays_so_live(
+    site: Site, wind: EnergyClient, context: BrowserContext, tmp_path: Path
+) -> None:
+    quarter = 80
+    cheap = post_offer(site, 900, 1_100, quarter)
+    dear = post_offer(site, 400, 1_500, quarter)
+    standing_wind = post_wind(wind, 800, 1_000, quarter)  # cheapest of all, another source
+    page = context.new_page()
+    errors = watch_console(page)
+    sign_in(site, page, "dave")
+    open_board(site, page, quarter, source="solar")
+    expect_order(page, cheap, dear)
+    ordered = page.locator("#offers tbody tr")
+    expect(page.locator("#offers tbody td:nth-child(2)")).to_have_text(["Solar", "Solar"])
+    expect(page.locator("#filter-source")).to_have_value("solar")
+    expect(page.locator("#sort-state")).to_have_text(
+        i18n.CATALOGUE["market.sorted.price.asc"]["en"]
+    )
+    page.evaluate("window.sameDocument = 'yes'")  # gone if the page were reloaded
+
+    # another user's wind offer is not shown; a solar one is, at its sorted place, within 2 s
+    live_wind = post_wind(wind, 500, 1_200, quarter)
+    middle = post_offer(site, 600, 1_300, quarter)
+    expect_order(page, cheap, middle, dear)
+    for hidden in (standing_wind, live_wind):  # their events came before the solar one's
+        expect(page.locator(f'#offers tr[data-offer-id="{hidden}"]')).to_have_count(0)
+    assert page.evaluate("window.sameDocument") == "yes"
+    screenshot(page, tmp_path, "market-filtered-solar")
+
+    # the price heading sorts dearest first, the filter kept; a live offer goes to its place
+    page.locator("#sort-price").click()
+    expect(page).to_have_url(re.compile(r"sort=price&order=desc"))
+    expect(page).to_have_url(re.compile(r"source=solar"))
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
+    expect(page.locator("#offers th[aria-sort=descending] a")).to_have_id("sort-price")
+    expect(page.locator("#filter-source")).to_have_value("solar")
+    expect_order(page, dear, middle, cheap)
+    page.evaluate("window.sameDocument = 'yes'")
+    fourth = post_offer(site, 700, 1_400, quarter)
+    expect_order(page, dear, fourth, middle, cheap)
+    screenshot(page, tmp_path, "market-price-descending")
+
+    # most remaining first; a purchase moves the row it changed (ties: cheapest first)
+    page.locator("#sort-remaining").click()
+    expect(page).to_have_url(re.compile(r"sort=remaining&order=desc"))
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
+    page.evaluate("window.sameDocument = 'yes'")
+    expect_order(page, cheap, fourth, middle, dear)  # 900, 700, 600, 400
+    buy_as(site, "dave", cheap["offer_id"], 500)
+    expect_order(page, fourth, middle, cheap, dear)  # 700, 600, 400, 400
+    assert page.evaluate("window.sameDocument") == "yes"
+
+    # the zone filter, all sources: only north's (wind) offers, in the order kept
+    page.locator("#filter-source").select_option("")
+    page.locator("#filter-zone").fill("north")
+    page.locator("#filters button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"zone=north"))
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
+    expect_order(page, {"offer_id": standing_wind}, {"offer_id": live_wind})
+    page.locator("#filters-clear").click()
+    expect(ordered).to_have_count(6)
+    assert errors == []
+
+
+def test_the_filtered_chinese_board_has_no_english_left(
+    site: Site, wind: EnergyClient, browser: Browser, tmp_path: Path
+) -> None:
+    quarter = 90
+    label = i18n.interval_text(parse_utc(market_instant(quarter)), "zh")
+    solar, windy = (
+        post_offer(site, 300, 1_000, quarter)["offer_id"],
+        post_wind(wind, 300, 900, quarter),
+    )
+    with browsers(browser, 1, "zh-CN") as (opened,):
+        page = opened.new_page()
+        errors = watch_console(page)
+        sign_in(site, page, "dave")
+        open_board(site, page, quarter, source="wind", sort="remaining")
+        expect(page.locator(f'#offers tr[data-offer-id="{windy}"] td').nth(1)).to_have_text("风能")
+        expect(page.locator(f'#offers tr[data-offer-id="{solar}"]')).to_have_count(0)
+        expect(page.locator("#filters-clear")).to_have_text("清除筛选")
+        assert untranslated(page, {windy, "north", "dave"}, label) == []
+        screenshot(page, tmp_path, "market-filtered-zh")
+        open_board(site, page, quarter, source="nuclear", zone="north", lang="zh")
+        expect(page.locator("#no-offers")).to_have_text(
+            i18n.CATALOGUE["market.empty_filtered"]["zh"]
+        )
+        assert untranslated(page, {"dave"}, label) == []
+        assert errors == []

@@ -19,7 +19,7 @@ from harness.devnet import OPERATOR, PROSUMER
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from . import test_portal_browser as in_chromium
-from .conftest import PEOPLE, Site, post_offer
+from .conftest import PEOPLE, Site, buy_as, post_offer
 from .test_portal_browser import PAGE_TIMEOUT_MS, screenshot, sign_in, untranslated, watch_console
 
 pytestmark = pytest.mark.integration
@@ -35,17 +35,7 @@ HEX = re.compile(r"[0-9a-f]{64}")
 def buy(site: Site, quarter: int) -> str:
     """dave buys from an offer of solar's; the purchase's transaction id."""
     offer = post_offer(site, 800, 1_500, quarter)
-    client, csrf = site.signed_in("dave")
-    with client:
-        answer = client.post(
-            f"/offers/{offer['offer_id']}/buy",
-            json={"quantity_wh": 200},
-            headers={"X-CSRF-Token": csrf},
-        )
-    assert answer.status_code == 201, answer.text
-    transaction_id = answer.json()["transaction_id"]
-    assert transaction_id
-    return str(transaction_id)
+    return buy_as(site, "dave", offer["offer_id"], 200)
 
 
 def open_page(site: Site, page: Page, path: str, status: int = 200) -> None:

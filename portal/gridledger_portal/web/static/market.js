@@ -3,7 +3,11 @@
 // again), from the portal's server-sent market events (/api/v1/events). Each time the stream
 // (re)opens the board is read again (/api/v1/offers), so nothing committed before the stream
 // began, or while it was down, is missed. No inline script: the page's data (interval,
-// language, messages) comes from its JSON block.
+// language, messages, the board's filters and order) comes from its JSON block.
+// The board shows only offers of its filters (source, zone; "" is any) and keeps its order
+// (sort: price, remaining or source; order: asc or desc; ties cheapest first, then by id, as
+// the server orders them): a live offer, or one whose remaining energy changed, is placed
+// where it sorts.
 "use strict";
 (function () {
   const INTERVAL_SECONDS = 900;
@@ -22,6 +26,33 @@
   function covers(offer) {
     const start = seconds(offer.interval_start);
     return start <= live.interval && live.interval < start + offer.interval_count * INTERVAL_SECONDS;
+  }
+
+  function matches(offer) {
+    return (!live.source || offer.source === live.source) && (!live.zone || offer.zone === live.zone);
+  }
+
+  function keyOf(offer) {
+    if (live.sort === "remaining") return offer.remaining_wh;
+    if (live.sort === "source") return offer.source;
+    return offer.price;
+  }
+
+  function rowOffer(row) {
+    return {
+      offer_id: row.dataset.offerId,
+      price: Number(row.dataset.price),
+      remaining_wh: Number(row.dataset.remaining),
+      source: row.dataset.source,
+    };
+  }
+
+  // < 0: a before b on the board
+  function compare(a, b) {
+    const ka = keyOf(a), kb = keyOf(b);
+    if (ka !== kb) return (ka < kb ? -1 : 1) * (live.order === "desc" ? -1 : 1);
+    if (a.price !== b.price) return a.price < b.price ? -1 : 1;
+    return a.offer_id < b.offer_id ? -1 : a.offer_id > b.offer_id ? 1 : 0;
   }
 
   function cell(text, className, datum) {
@@ -55,7 +86,7 @@
     // remaining energy only ever falls: an answer older than what the row shows is dropped
     if (old && offer.status === "open" && Number(old.dataset.remaining) < offer.remaining_wh) return;
     if (old) old.remove();
-    if (offer.status !== "open" || offer.remaining_wh <= 0 || !covers(offer)) {
+    if (offer.status !== "open" || offer.remaining_wh <= 0 || !covers(offer) || !matches(offer)) {
       refresh();
       return;
     }
@@ -63,6 +94,7 @@
     row.dataset.offerId = offer.offer_id;
     row.dataset.price = String(offer.price);
     row.dataset.remaining = String(offer.remaining_wh);
+    row.dataset.source = offer.source;
     row.className = old ? "" : "fresh";
     row.append(
       cell(offer.offer_id, "id", true),
@@ -74,8 +106,7 @@
       "\n", // as between the server's rows: the rows' texts stay apart
     );
     const after = Array.from(body.rows).find(function (other) {
-      const p = Number(other.dataset.price);
-      return p > offer.price || (p === offer.price && other.dataset.offerId > offer.offer_id);
+      return compare(offer, rowOffer(other)) < 0;
     });
     body.insertBefore(row, after || null);
     refresh();
@@ -92,6 +123,8 @@
     let bookmark = "";
     do {
       const query = new URLSearchParams({ interval: live.interval_text, page_size: "100", bookmark: bookmark });
+      if (live.source) query.set("source", live.source);
+      if (live.zone) query.set("zone", live.zone);
       const answer = await fetch("/api/v1/offers?" + query, { credentials: "same-origin" });
       if (!answer.ok) throw new Error("offers: " + answer.status);
       const page = await answer.json();
