@@ -277,12 +277,13 @@ def _issue_certificates(
 ) -> None:
     if not meter.renewable:
         return
+    step = meter.interval_seconds
     openings = set()
     for instant in new:
-        openings.add(instant - INTERVAL_SECONDS)
+        openings.add(instant - step)
         openings.add(instant)
     for opening in sorted(openings):
-        closing = opening + INTERVAL_SECONDS
+        closing = opening + step
         if opening in known and closing in known:
             desk.issue(meter, known[opening], known[closing])
 
