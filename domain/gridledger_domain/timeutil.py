@@ -30,6 +30,7 @@ def meter_interval_problem(minutes: object) -> str | None:
         )
     return f"interval length must be 15, 30 or 60 minutes, got {minutes!r}"
 
+
 MAX_SAFE_INTEGER = 2**53 - 1
 """Largest integer carried on the ledger (safe in JSON for every client language)."""
 

@@ -53,7 +53,9 @@ class SettlementInputs:
                     "meter_id": m.meter_id,
                     "kind": m.kind.value,
                     "source": m.source.value,
-                    **({} if m.interval_minutes == 15 else {"interval_minutes": m.interval_minutes}),
+                    **(
+                        {} if m.interval_minutes == 15 else {"interval_minutes": m.interval_minutes}
+                    ),
                 }
                 for m in self.meters
             ],

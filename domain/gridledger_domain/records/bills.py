@@ -65,9 +65,9 @@ class LineItem(Record):
 @dataclass(frozen=True, slots=True)
 class Estimate(Record):
     """Readings of ``meter_id`` at ``first..last`` (every ``interval_minutes``, the meter's
-    interval length: 15 unless written) that were missing when the day was closed, estimated by ``method`` from the known readings at ``opening`` (before the
-    run; equal to ``first`` when there was none) and ``closing`` (after it; equal to ``last``
-    when there was none)."""
+    interval length: 15 unless written) that were missing when the day was closed, estimated by
+    ``method`` from the known readings at ``opening`` (before the run; equal to ``first`` when
+    there was none) and ``closing`` (after it; equal to ``last`` when there was none)."""
 
     meter_id: str
     first: Instant

@@ -8,7 +8,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from gridledger_domain import (
-    INTERVAL_SECONDS,
     MeterDataError,
     MeterReading,
     SignedReading,
