@@ -54,8 +54,12 @@ def ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ledger]:
     ):
         utility.set_tariff(tariff_v1())
         ids = {
-            "bob": utility.register_participant(bob.whoami(), Role.CONSUMER, zone="north", display_name="Bob"),
-            "farm": utility.register_participant(farm.whoami(), Role.PRODUCER, zone="north", display_name="Sunny"),
+            "bob": utility.register_participant(
+                bob.whoami(), Role.CONSUMER, zone="north", display_name="Bob"
+            ),
+            "farm": utility.register_participant(
+                farm.whoami(), Role.PRODUCER, zone="north", display_name="Sunny"
+            ),
         }
         bob.refresh_whoami()
         farm.refresh_whoami()
