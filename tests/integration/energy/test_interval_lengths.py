@@ -6,6 +6,7 @@ rule of docs/settlement.md ("Interval lengths") and verify."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,9 +31,7 @@ TEN = DAY + 10 * 3600
 @dataclass
 class Ledger:
     network: TestNetwork
-    utility: EnergyClient
-    farm: EnergyClient
-    bob: EnergyClient
+    clients: dict[str, EnergyClient]
     ids: dict[str, str]
 
     def cli(self, *args: str) -> tuple[int, str]:
@@ -43,33 +42,32 @@ class Ledger:
         return result.exit_code, " ".join(result.output.split())
 
 
+PARTIES = {"bob": Role.CONSUMER, "solar-farm": Role.PRODUCER}
+
+
 @pytest.fixture(scope="module")
 def ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ledger]:
     home = tmp_path_factory.mktemp("lengths") / ".devnet"
-    with (
-        running_test_network(home, with_node_chaincode=False) as network,
-        EnergyClient.connect(network.profile, OPERATOR, "utility") as utility,
-        EnergyClient.connect(network.profile, PROSUMER, "bob") as bob,
-        EnergyClient.connect(network.profile, PROSUMER, "solar-farm") as farm,
-    ):
-        utility.set_tariff(tariff_v1())
-        ids = {
-            "bob": utility.register_participant(
-                bob.whoami(), Role.CONSUMER, zone="north", display_name="Bob"
-            ),
-            "farm": utility.register_participant(
-                farm.whoami(), Role.PRODUCER, zone="north", display_name="Sunny"
-            ),
+    with ExitStack() as stack:
+        network = stack.enter_context(running_test_network(home, with_node_chaincode=False))
+        clients = {
+            user: stack.enter_context(EnergyClient.connect(network.profile, org, user))
+            for user, org in (("utility", OPERATOR), ("bob", PROSUMER), ("solar-farm", PROSUMER))
         }
-        bob.refresh_whoami()
-        farm.refresh_whoami()
-        yield Ledger(network, utility, farm, bob, {k: p.participant_id for k, p in ids.items()})
+        clients["utility"].set_tariff(tariff_v1())
+        ids = {}
+        for user, role in PARTIES.items():
+            me = clients[user].whoami()
+            clients["utility"].register_participant(me, role, zone="north", display_name=user)
+            clients[user].refresh_whoami()
+            ids[user] = me.participant_id
+        yield Ledger(network, clients, ids)
 
 
 def test_an_hourly_consumer_buys_from_a_thirty_minute_producer(
     ledger: Ledger, tmp_path: Path
 ) -> None:
-    utility = ledger.utility
+    utility, bob, farm = (ledger.clients[user] for user in ("utility", "bob", "solar-farm"))
     home = MeterSigner.simulated("LEN-HOME", seed="lengths home")
     key = tmp_path / "LEN-HOME.pub.pem"
     key.write_text(home.public_key_pem, encoding="ascii")
@@ -86,14 +84,14 @@ def test_an_hourly_consumer_buys_from_a_thirty_minute_producer(
     assert out.startswith("invalid: meter LEN-DAILY: interval length 1440 minutes: daily or")
     panel = MeterSigner.simulated("LEN-PV", seed="lengths pv")
     utility.register_meter(
-        "LEN-PV", ledger.ids["farm"], "production", "solar", "north", panel.public_key_pem,
+        "LEN-PV", ledger.ids["solar-farm"], "production", "solar", "north", panel.public_key_pem,
         interval_minutes=30,
     )  # fmt: skip
     assert utility.meter("LEN-HOME").interval_minutes == 60
     assert utility.meter("LEN-PV").interval_minutes == 30
 
-    offer = ledger.farm.post_offer("LEN-PV", TEN, 8, 2000, 120_000)  # 10:00-12:00
-    trades = ledger.bob.buy(offer.offer_id, 1500)
+    offer = farm.post_offer("LEN-PV", TEN, 8, 2000, 120_000)  # 10:00-12:00
+    trades = bob.buy(offer.offer_id, 1500)
     assert len(trades) == 8
 
     # a reading off the meter's grid is refused, never split
@@ -114,7 +112,7 @@ def test_an_hourly_consumer_buys_from_a_thirty_minute_producer(
     summary = utility.submit_readings(list(home.sign_series(DAY, use, interval_minutes=60)))
     assert summary.stored == 25
 
-    closing = utility.close_days(DAY, [ledger.ids["bob"], ledger.ids["farm"]])
+    closing = utility.close_days(DAY, [ledger.ids["bob"], ledger.ids["solar-farm"]])
     assert [r.status for r in closing.results] == [DayStatus.CLOSED, DayStatus.CLOSED]
 
     bill = utility.settle(ledger.ids["bob"], DAY, DAY + DAY_SECONDS)
@@ -132,15 +130,15 @@ def test_an_hourly_consumer_buys_from_a_thirty_minute_producer(
     assert quantity(LineKind.UTILITY_ENERGY) == 22 * 1600
     assert (bill.matched_total.consumed_wh, bill.matched_total.matched_wh) == (24 * 1600, 3200)
     assert len(bill.matched_intervals) == 24
-    assert ledger.bob.verify_bill(ledger.ids["bob"], DAY, DAY + DAY_SECONDS).matches
+    assert bob.verify_bill(ledger.ids["bob"], DAY, DAY + DAY_SECONDS).matches
 
-    farm_bill = utility.settle(ledger.ids["farm"], DAY, DAY + DAY_SECONDS)
+    farm_bill = utility.settle(ledger.ids["solar-farm"], DAY, DAY + DAY_SECONDS)
     bill_lines = farm_bill.lines
     assert quantity(LineKind.TRADE_SALE) == 12_000
     assert quantity(LineKind.UNDER_DELIVERY) == 2 * 2000  # 4000 Wh per hour against 6000 sold
     # settled per half-hour: the 44 half-hours with consumption (none while exporting)
     assert farm_bill.complete and len(farm_bill.matched_intervals) == 44
-    assert utility.verify_bill(ledger.ids["farm"], DAY, DAY + DAY_SECONDS).matches
-    held = ledger.bob.certificates(ledger.ids["bob"]).all()
+    assert utility.verify_bill(ledger.ids["solar-farm"], DAY, DAY + DAY_SECONDS).matches
+    held = bob.certificates(ledger.ids["bob"]).all()
     assert sorted(c.wh for c in held) == [500] * 4 + [1500] * 4
     assert {c.interval_minutes for c in held} == {30}

@@ -228,35 +228,31 @@ PROPERTY_SETTINGS = settings(
 )
 
 
-@PROPERTY_SETTINGS
-@given(market_days())
-def test_settlement_matches_the_reference_computation(day: MarketDay) -> None:
+def assert_matches_the_reference(day: MarketDay) -> None:
     inputs, plain = build(day)
     expected = reference_settle(**plain)
     got = comparable(settle(inputs))
     expected["lines"] = sorted(expected["lines"])
     assert got == expected
+
+
+@PROPERTY_SETTINGS
+@given(market_days())
+def test_settlement_matches_the_reference_computation(day: MarketDay) -> None:
+    assert_matches_the_reference(day)
 
 
 @PROPERTY_SETTINGS
 @given(market_days(lengths=(60,)))
 def test_an_hourly_meters_bill_is_the_documented_rule(day: MarketDay) -> None:
     """Each hour's energy against the sum of the trades of its four quarter-hours."""
-    inputs, plain = build(day)
-    expected = reference_settle(**plain)
-    got = comparable(settle(inputs))
-    expected["lines"] = sorted(expected["lines"])
-    assert got == expected
+    assert_matches_the_reference(day)
 
 
 @PROPERTY_SETTINGS
 @given(market_days(lengths=(15, 30, 60)))
 def test_mixed_interval_lengths_settle_as_the_reference(day: MarketDay) -> None:
-    inputs, plain = build(day)
-    expected = reference_settle(**plain)
-    got = comparable(settle(inputs))
-    expected["lines"] = sorted(expected["lines"])
-    assert got == expected
+    assert_matches_the_reference(day)
 
 
 @PROPERTY_SETTINGS
