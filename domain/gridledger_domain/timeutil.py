@@ -13,6 +13,24 @@ DAY_SECONDS = 86_400
 HOUR_SECONDS = 3_600
 INTERVALS_PER_DAY = DAY_SECONDS // INTERVAL_SECONDS
 
+METER_INTERVAL_MINUTES = (15, 30, 60)
+"""The interval lengths a meter may register: each a whole number of 15-minute settlement
+intervals dividing the hour, so every meter interval covers whole quarter-hours of one hour."""
+DEFAULT_METER_INTERVAL_MINUTES = 15
+
+
+def meter_interval_problem(minutes: object) -> str | None:
+    """Why ``minutes`` is not a meter interval length (None: it is one)."""
+    if type(minutes) is int and minutes in METER_INTERVAL_MINUTES:
+        return None
+    if type(minutes) is int and minutes >= 24 * 60:
+        return (
+            f"interval length {minutes} minutes: daily or monthly data is not accepted; a meter "
+            "reads every 15, 30 or 60 minutes"
+        )
+    return f"interval length must be 15, 30 or 60 minutes, got {minutes!r}"
+
+
 MAX_SAFE_INTEGER = 2**53 - 1
 """Largest integer carried on the ledger (safe in JSON for every client language)."""
 

@@ -17,10 +17,14 @@ from gridledger_chaincode.energy.readings import interval_energy
 def issue_certificate(
     meter: Meter, opening: MeterReading, closing: MeterReading
 ) -> Certificate | None:
-    """The certificate for the interval that ``opening`` starts and ``closing`` ends, if the
-    meter is renewable and exported energy in it; ``None`` otherwise."""
-    if closing.interval_start - opening.interval_start != 900:
-        raise InvalidRequest("a certificate covers exactly one 15-minute interval")
+    """The certificate for the meter interval that ``opening`` starts and ``closing`` ends (one
+    per interval of the meter's own length), if the meter is renewable and exported energy in
+    it; ``None`` otherwise."""
+    if closing.interval_start - opening.interval_start != meter.interval_seconds:
+        raise InvalidRequest(
+            f"a certificate of {meter.meter_id} covers exactly one "
+            f"{meter.interval_minutes}-minute interval"
+        )
     if not meter.renewable:
         return None
     _, exported = interval_energy(opening, closing)
@@ -33,14 +37,16 @@ def issue_certificate(
         source=meter.source,
         wh=exported,
         owner=meter.owner,
+        interval_minutes=meter.interval_minutes,
     )
 
 
 def transfer_to_trades(
     certificate: Certificate, trades: Iterable[Trade], backed_wh: Mapping[str, int]
 ) -> tuple[Certificate, list[Certificate]]:
-    """Give the certificate's available Wh to the seller's trades of its interval, in trade id
-    order, each up to its quantity minus what already backs it (``backed_wh[trade_id]``).
+    """Give the certificate's available Wh to the seller's trades of the 15-minute market
+    intervals its interval covers, in trade id order, each up to its quantity minus what already
+    backs it (``backed_wh[trade_id]``). A buyer's share keeps the certificate's interval.
 
     Returns the updated producer certificate and the buyers' new certificates."""
     remaining = certificate.available_wh
@@ -48,7 +54,7 @@ def transfer_to_trades(
     for trade in sorted(trades, key=lambda t: t.trade_id):
         if remaining == 0:
             break
-        if trade.seller != certificate.owner or trade.interval_start != certificate.interval_start:
+        if trade.seller != certificate.owner or not certificate.covers(trade.interval_start):
             continue
         need = trade.quantity_wh - backed_wh.get(trade.trade_id, 0)
         share = min(need, remaining)
@@ -65,6 +71,7 @@ def transfer_to_trades(
                 owner=trade.buyer,
                 trade_id=trade.trade_id,
                 parent_id=certificate.certificate_id,
+                interval_minutes=certificate.interval_minutes,
             )
         )
     active = certificate.status is CertificateStatus.ACTIVE

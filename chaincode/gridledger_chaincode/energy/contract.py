@@ -83,11 +83,13 @@ class EnergyContract(Contract):
         source: str,
         zone: str,
         public_key_pem: str,
+        *interval_minutes: int,
     ) -> dict[str, Any]:
+        """``interval_minutes``: optional, the meter's interval length (15, 30 or 60; 15)."""
         return self._run(
             ctx,
             lambda s, c: meters.register_meter(
-                s, c, meter_id, owner, kind, source, zone, public_key_pem
+                s, c, meter_id, owner, kind, source, zone, public_key_pem, *interval_minutes
             ).to_json_dict(),
         )
 

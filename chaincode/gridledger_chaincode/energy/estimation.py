@@ -15,6 +15,10 @@ before the run and ``closing`` the nearest after it:
 - otherwise, both known: **linear** (however long the gap);
 - otherwise **flat**: zero energy (registers held at ``opening``, or at ``closing`` when the
   meter had no reading before the run).
+
+Every rule works in the meter's own interval length (``step``: 15, 30 or 60 minutes): the
+missing instants are those of its grid, a profile copies its week-earlier intervals of that
+length; an estimate records the length it was made in.
 """
 
 from __future__ import annotations
@@ -33,24 +37,28 @@ PROFILE_LAG_SECONDS = 7 * DAY_SECONDS
 Registers = tuple[int, int]
 
 
-def missing_runs(instants: Sequence[int], known: Mapping[int, object]) -> list[tuple[int, int]]:
-    """Maximal runs ``(first, last)`` of consecutive ``instants`` absent from ``known``."""
+def missing_runs(
+    instants: Sequence[int], known: Mapping[int, object], step: int = INTERVAL_SECONDS
+) -> list[tuple[int, int]]:
+    """Maximal runs ``(first, last)`` of consecutive ``instants`` (``step`` apart) absent from
+    ``known``."""
     runs: list[tuple[int, int]] = []
     for instant in instants:
         if instant in known:
             continue
-        if runs and runs[-1][1] == instant - INTERVAL_SECONDS:
+        if runs and runs[-1][1] == instant - step:
             runs[-1] = (runs[-1][0], instant)
         else:
             runs.append((instant, instant))
     return runs
 
 
-def profile_instants(first: int, last: int) -> range:
+def profile_instants(first: int, last: int, step: int = INTERVAL_SECONDS) -> range:
     """The week-earlier instants a profile estimate of ``first..last`` reads: the readings
-    opening and closing each week-earlier interval that ends at a missing instant."""
-    start = first - INTERVAL_SECONDS - PROFILE_LAG_SECONDS
-    return range(start, last - PROFILE_LAG_SECONDS + 1, INTERVAL_SECONDS)
+    opening and closing each week-earlier interval (``step`` long) that ends at a missing
+    instant."""
+    start = first - step - PROFILE_LAG_SECONDS
+    return range(start, last - PROFILE_LAG_SECONDS + 1, step)
 
 
 def choose_method(
@@ -69,18 +77,22 @@ def plan_estimates(
     meter_id: str,
     instants: Sequence[int],
     known: Mapping[int, MeterReading],
+    step: int = INTERVAL_SECONDS,
 ) -> list[Estimate]:
-    """The estimates of every missing instant of ``instants``; ``known`` holds the meter's
-    readings of those instants plus the nearest known before and after them and, where it has
-    them, the week-earlier readings (see :func:`profile_instants`)."""
+    """The estimates of every missing instant of ``instants`` (the meter's grid, ``step``
+    apart); ``known`` holds the meter's readings of those instants plus the nearest known before
+    and after them and, where it has them, the week-earlier readings (see
+    :func:`profile_instants`)."""
     estimates = []
     ordered = sorted(known)
-    for first, last in missing_runs(instants, known):
+    for first, last in missing_runs(instants, known, step):
         before = [at for at in ordered if at < first]
         after = [at for at in ordered if at > last]
         opening = before[-1] if before else None
         closing = after[0] if after else None
-        complete = opening is not None and all(at in known for at in profile_instants(first, last))
+        complete = opening is not None and all(
+            at in known for at in profile_instants(first, last, step)
+        )
         method = choose_method(first, last, opening, closing, complete)
         estimates.append(
             Estimate(
@@ -90,6 +102,7 @@ def plan_estimates(
                 method=method,
                 opening=first if opening is None else opening,
                 closing=last if closing is None else closing,
+                interval_minutes=step // 60,
             )
         )
     return estimates
@@ -117,7 +130,7 @@ def estimated_readings(
     has_closing = estimate.closing > estimate.last
     opening = _registers(_need(known, estimate.opening, estimate)) if has_opening else None
     closing = _registers(_need(known, estimate.closing, estimate)) if has_closing else None
-    run = range(estimate.first, estimate.last + 1, INTERVAL_SECONDS)
+    run = range(estimate.first, estimate.last + 1, estimate.step)
     values: dict[int, Registers] = {}
     if estimate.method is EstimationMethod.LINEAR:
         if opening is None or closing is None:
@@ -135,7 +148,7 @@ def estimated_readings(
         current = opening
         for at in run:
             then = _registers(_need(known, at - PROFILE_LAG_SECONDS, estimate))
-            before = _registers(_need(known, at - INTERVAL_SECONDS - PROFILE_LAG_SECONDS, estimate))
+            before = _registers(_need(known, at - estimate.step - PROFILE_LAG_SECONDS, estimate))
             current = (
                 current[0] + max(then[0] - before[0], 0),
                 current[1] + max(then[1] - before[1], 0),

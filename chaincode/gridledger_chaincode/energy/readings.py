@@ -73,7 +73,8 @@ def plan_readings(
 
     ``meters`` holds every meter the batch names that exists; ``stored[meter_id]`` holds the
     meter's stored readings around the batch (at least the nearest before and after each
-    submitted reading). Rules, in order: batch size; unknown meter; inactive meter; signature;
+    submitted reading). Rules, in order: batch size; unknown meter; inactive meter; a reading
+    off the meter's interval grid; signature;
     a conflicting duplicate (in the batch or on the ledger); registers going backwards against
     the neighbouring readings (stored or in the batch). Identical duplicates are no-ops.
     """
@@ -87,6 +88,12 @@ def plan_readings(
             raise NotFound(f"unknown meter {signed.reading.meter_id}")
         if not meter.active:
             raise InvalidRequest(f"meter {meter.meter_id} is inactive")
+        if not meter.on_grid(signed.reading.interval_start):
+            raise InvalidRequest(
+                f"reading {_where(signed.reading)} is not on the meter's "
+                f"{meter.interval_minutes}-minute interval grid (a reading is never split or "
+                "moved to fit another length)"
+            )
 
     def key_of(meter_id: str) -> str | None:
         found = meters.get(meter_id)

@@ -6,7 +6,7 @@ The rules are written down in docs/settlement.md; this module follows them secti
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -16,6 +16,7 @@ from gridledger_domain.records import (
     CertificateClaim,
     LineItem,
     MatchedEnergy,
+    Meter,
     MissingReading,
     Tariff,
     Trade,
@@ -111,6 +112,14 @@ def _interval_readings(
     return by_meter, estimated
 
 
+def settlement_interval(meters: Iterable[Meter]) -> int:
+    """The length (seconds) a participant's energy and trades are compared over: its longest
+    meter interval (15 minutes without meters). 15, 30 and 60 minutes divide each other, so
+    every meter has readings at each such interval's start and end, and a reading is never
+    split; the interval's trades are those of the 15-minute market intervals it covers."""
+    return max((meter.interval_seconds for meter in meters), default=INTERVAL_SECONDS)
+
+
 def settle(inputs: SettlementInputs) -> Bill:
     """Settle ``inputs`` (see :func:`select_inputs`). Missing readings make the bill incomplete:
     the intervals they touch are listed and not billed at all (never billed as zero)."""
@@ -122,11 +131,13 @@ def settle(inputs: SettlementInputs) -> Bill:
         raise InvalidRequest(f"tariffs in force use several currencies: {sorted(currencies)}")
     by_meter, estimated_at = _interval_readings(inputs)
 
+    steps = {meter.meter_id: meter.interval_seconds for meter in inputs.meters}
     missing: set[tuple[str, int]] = set()
     for meter_id, readings in by_meter.items():
-        for instant in range(period.start, period.end + INTERVAL_SECONDS, INTERVAL_SECONDS):
+        for instant in range(period.start, period.end + steps[meter_id], steps[meter_id]):
             if instant not in readings:
                 missing.add((meter_id, instant))
+    block = settlement_interval(inputs.meters)
 
     buys: dict[int, list[Trade]] = defaultdict(list)
     sells: dict[int, list[Trade]] = defaultdict(list)
@@ -140,14 +151,14 @@ def settle(inputs: SettlementInputs) -> Bill:
     unsettled: list[int] = []
     matched_intervals: list[MatchedEnergy] = []
     claims: dict[str, int] = {}
-    for instant in period.intervals():
-        closing = instant + INTERVAL_SECONDS
-        if any((m, instant) in missing or (m, closing) in missing for m in by_meter):
-            unsettled.append(instant)
+    for instant in range(period.start, period.end, block):
+        closing = instant + block
+        quarters = range(instant, closing, INTERVAL_SECONDS)
+        own = [(m, at) for m in by_meter for at in range(instant, closing + 1, steps[m])]
+        if any(item in missing for item in own):
+            unsettled.extend(quarters)
             continue
-        estimated = any(
-            (m, instant) in estimated_at or (m, closing) in estimated_at for m in by_meter
-        )
+        estimated = any((m, at) in estimated_at for m in by_meter for at in (instant, closing))
         consumed = exported = 0
         for readings in by_meter.values():
             imported_wh, exported_wh = interval_energy(readings[instant], readings[closing])
@@ -157,7 +168,9 @@ def settle(inputs: SettlementInputs) -> Bill:
         version = tariff.version
         band = tariff.band_at(instant)
 
-        bought_trades = sorted(buys.get(instant, []), key=lambda t: t.trade_id)
+        bought_trades = sorted(
+            (t for at in quarters for t in buys.get(at, [])), key=lambda t: t.trade_id
+        )
         bought = sum(t.quantity_wh for t in bought_trades)
         covered = allocate_pro_rata(
             min(bought, consumed), [(t.trade_id, t.quantity_wh) for t in bought_trades]
@@ -187,7 +200,7 @@ def settle(inputs: SettlementInputs) -> Bill:
             estimated=estimated,
         )
 
-        sold_trades = sells.get(instant, [])
+        sold_trades = [t for at in quarters for t in sells.get(at, [])]
         sold = sum(t.quantity_wh for t in sold_trades)
         for trade in sold_trades:
             acc.add(
@@ -240,7 +253,7 @@ def settle(inputs: SettlementInputs) -> Bill:
         period_end=period.end,
         currency=currencies.pop(),
         complete=not missing,
-        intervals_total=period.days * INTERVALS_PER_DAY,
+        intervals_total=period.days * INTERVALS_PER_DAY,  # 15-minute market intervals
         intervals_settled=period.days * INTERVALS_PER_DAY - len(unsettled),
         missing_readings=tuple(MissingReading(*item) for item in sorted(missing)),
         unsettled_intervals=tuple(unsettled),

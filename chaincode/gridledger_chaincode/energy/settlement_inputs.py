@@ -49,7 +49,14 @@ class SettlementInputs:
             "period_start": format_utc(self.period.start),
             "period_end": format_utc(self.period.end),
             "meters": [
-                {"meter_id": m.meter_id, "kind": m.kind.value, "source": m.source.value}
+                {
+                    "meter_id": m.meter_id,
+                    "kind": m.kind.value,
+                    "source": m.source.value,
+                    **(
+                        {} if m.interval_minutes == 15 else {"interval_minutes": m.interval_minutes}
+                    ),
+                }
                 for m in self.meters
             ],
             "readings": [signed.to_json_dict() for signed in self.readings],
@@ -147,6 +154,7 @@ def anchor_instants(estimates: Iterable[Estimate]) -> set[tuple[str, int]]:
         wanted.add((estimate.meter_id, estimate.closing))
         if estimate.method is EstimationMethod.PROFILE:
             wanted.update(
-                (estimate.meter_id, at) for at in profile_instants(estimate.first, estimate.last)
+                (estimate.meter_id, at)
+                for at in profile_instants(estimate.first, estimate.last, estimate.step)
             )
     return wanted

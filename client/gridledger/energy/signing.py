@@ -54,14 +54,16 @@ class MeterSigner:
         return sign(MeterReading(self.meter_id, to_seconds(at), import_wh, export_wh), self.key)
 
     def sign_series(
-        self, start: Instant, registers: Iterable[tuple[int, int]]
+        self, start: Instant, registers: Iterable[tuple[int, int]], *, interval_minutes: int = 15
     ) -> Iterator[SignedReading]:
-        """Sign consecutive readings from ``start``, one per 15 minutes: ``registers`` yields
-        the cumulative (import Wh, export Wh) at each instant."""
+        """Sign consecutive readings from ``start``, one per ``interval_minutes`` (the meter's
+        registered interval length): ``registers`` yields the cumulative (import Wh, export Wh)
+        at each instant."""
         instant = to_seconds(start)
+        step = interval_minutes * 60 if interval_minutes != 15 else INTERVAL_SECONDS
         for import_wh, export_wh in registers:
             yield self.sign(instant, import_wh, export_wh)
-            instant += INTERVAL_SECONDS
+            instant += step
 
 
 class UnknownMeterKey(GridLedgerError, KeyError):

@@ -4,7 +4,7 @@
 
     points = read_feed(Path("usage.xml"))                 # hardened XML, links followed
     mapping = Mapping.load(Path("mapping.json"))          # usage point link or title → meter
-    plan = plan_import(points, mapping, ledger_lookup(client))   # cumulative registers
+    plan = plan_import(points, mapping, ledger_lookup(client), meter_lengths(client))
     signed = [head_end.sign(r.meter_id, r.interval_start, r.import_wh, r.export_wh)
               for r in plan.readings]                     # the head-end's meter keys
     submit_through_outbox(signed, outbox, drainer, channel="energy", chaincode="gridledger")
@@ -24,9 +24,11 @@ from gridledger.greenbutton.registers import (
     Gathered,
     ImportPlan,
     LedgerLookup,
+    LengthLookup,
     Registers,
     accumulate,
     check_files,
+    every_fifteen_minutes,
     interval_seconds,
     plan_import,
 )
@@ -52,6 +54,18 @@ def ledger_lookup(client: EnergyClient) -> LedgerLookup:
     return lookup
 
 
+def meter_lengths(client: EnergyClient) -> LengthLookup:
+    """Each meter's registered interval length in seconds, asked of the ledger once per meter."""
+    known: dict[str, int] = {}
+
+    def lengths(meter_id: str) -> int:
+        if meter_id not in known:
+            known[meter_id] = interval_seconds(client.meter(meter_id))
+        return known[meter_id]
+
+    return lengths
+
+
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "ExportSummary",
@@ -59,6 +73,7 @@ __all__ = [
     "GreenButtonError",
     "ImportPlan",
     "LedgerLookup",
+    "LengthLookup",
     "Mapping",
     "OutboxSummary",
     "ReadingType",
@@ -68,8 +83,10 @@ __all__ = [
     "accumulate",
     "build_feed",
     "check_files",
+    "every_fifteen_minutes",
     "interval_seconds",
     "ledger_lookup",
+    "meter_lengths",
     "plan_import",
     "read_feed",
     "submit_through_outbox",

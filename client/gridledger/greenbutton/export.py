@@ -16,7 +16,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from gridledger.greenbutton.registers import DIRECTIONS, EXPORT, IMPORT, WH, interval_seconds
+from gridledger.greenbutton.registers import (
+    DIRECTIONS,
+    EXPORT,
+    IMPORT,
+    WH,
+    LengthLookup,
+    every_fifteen_minutes,
+)
 from gridledger_domain import MeterReading, format_utc
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -58,9 +65,12 @@ def _entry(
 
 
 def build_feed(
-    series: Iterable[tuple[str, Sequence[MeterReading]]], updated: str
+    series: Iterable[tuple[str, Sequence[MeterReading]]],
+    updated: str,
+    lengths: LengthLookup = every_fifteen_minutes,
 ) -> tuple[ET.Element, ExportSummary]:
-    """The feed of each ``(meter id, its readings in time order)``."""
+    """The feed of each ``(meter id, its readings in time order)``; ``lengths``: each meter's
+    registered interval length, the length of its IntervalReadings."""
     ET.register_namespace("", ATOM_NS)
     ET.register_namespace("espi", ESPI_NS)
     feed = ET.Element(f"{{{ATOM_NS}}}feed")
@@ -70,7 +80,7 @@ def build_feed(
     meters = intervals = unbounded = 0
     for number, (meter_id, readings) in enumerate(series, 1):
         meters += 1
-        length = interval_seconds(meter_id)
+        length = lengths(meter_id)
         point = f"/espi/1_1/resource/Subscription/1/UsagePoint/{number}"
         content = _entry(
             feed,
@@ -143,9 +153,12 @@ def build_feed(
 
 
 def write_feed(
-    path: Path, series: Iterable[tuple[str, Sequence[MeterReading]]], updated: str
+    path: Path,
+    series: Iterable[tuple[str, Sequence[MeterReading]]],
+    updated: str,
+    lengths: LengthLookup = every_fifteen_minutes,
 ) -> ExportSummary:
-    feed, summary = build_feed(series, updated)
+    feed, summary = build_feed(series, updated, lengths)
     ET.indent(feed)
     path.write_bytes(ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n")
     return summary

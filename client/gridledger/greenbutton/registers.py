@@ -3,7 +3,8 @@
 An IntervalReading is the energy of one interval; a ``MeterReading`` holds the meter's
 cumulative import and export registers at an instant. Per meter, the intervals of every file
 are gathered by direction (flowDirection 1 = import, 19 = export), checked (unit Wh after
-``powerOfTenMultiplier``, whole Wh, the meter's interval length and alignment, no two different
+``powerOfTenMultiplier``, whole Wh, the meter's registered interval length (15, 30 or 60
+minutes; daily or monthly data is refused) and alignment, no two different
 values for one interval), cut into runs of consecutive intervals, and accumulated:
 
 - a run starting at T starts from the registers of the latest reading at or before T, whether
@@ -30,6 +31,8 @@ from gridledger.greenbutton.espi import (
 )
 from gridledger.greenbutton.mapping import Mapping
 from gridledger_domain import INTERVAL_SECONDS, MeterReading, format_utc
+from gridledger_domain.records import Meter
+from gridledger_domain.timeutil import meter_interval_problem
 
 WH = 72
 """ESPI UnitSymbolKind of watt-hours."""
@@ -46,9 +49,18 @@ LedgerLookup = Callable[[str, int], Registers | None]
 """The latest stored reading of a meter at or before an instant (None: none known)."""
 
 
-def interval_seconds(meter_id: str) -> int:
-    """The meter's interval length. Every meter reads every 15 minutes today; when meters
-    register their own length, this is the one place that asks for it."""
+LengthLookup = Callable[[str], int]
+"""A registered meter's interval length in seconds, by meter id."""
+
+
+def interval_seconds(meter: Meter) -> int:
+    """The meter's registered interval length (15, 30 or 60 minutes), in seconds: the one
+    length its ESPI intervals may have (a reading is never split or invented to fit another)."""
+    return meter.interval_seconds
+
+
+def every_fifteen_minutes(meter_id: str) -> int:
+    """The length of a meter registered without one (the default): 15 minutes."""
     return INTERVAL_SECONDS
 
 
@@ -99,13 +111,14 @@ def _wh(value: IntervalValue, reading_type: ReadingType, where: str) -> int:
     return wh
 
 
-def _check_interval(meter_id: str, value: IntervalValue, where: str) -> None:
-    length = interval_seconds(meter_id)
-    if value.duration != length:
-        raise GreenButtonError(
-            f"{where}: meter {meter_id} reads every {length // 60} minutes; this IntervalBlock "
-            f"has {value.duration}-second intervals"
-        )
+def _check_interval(value: IntervalValue, where: str) -> None:
+    """A meter interval length (15, 30 or 60 minutes; daily or monthly data refused), and an
+    interval on its grid. Which length the meter has is checked against the ledger later."""
+    length = value.duration
+    minutes, rest = divmod(length, 60)
+    problem = f"{length} seconds" if rest else meter_interval_problem(minutes)
+    if problem is not None:
+        raise GreenButtonError(f"{where}: this IntervalBlock's {problem}: refused")
     if value.start % length:
         raise GreenButtonError(
             f"{where}: interval starts {value.start % length} s past a {length // 60}-minute "
@@ -118,6 +131,18 @@ class Gathered:
 
     def __init__(self) -> None:
         self.by_meter: dict[str, dict[int, dict[int, tuple[int, str]]]] = {}
+        self.lengths: dict[str, tuple[int, str]] = {}
+        """Each meter's interval length in the files, and where it was first seen."""
+
+    def check_length(self, meter_id: str, length: int, where: str) -> None:
+        """One interval length per meter across the files."""
+        known = self.lengths.setdefault(meter_id, (length, where))
+        if known[0] != length:
+            raise GreenButtonError(
+                f"{where}: {length}-second intervals, but {known[1]} has {known[0]}-second "
+                f"intervals for meter {meter_id}: refused (a reading is never split or invented "
+                "to fit another length)"
+            )
 
     def add(self, meter_id: str, direction: int, start: int, wh: int, where: str) -> bool:
         """Record one interval; False if it was already there with the same value."""
@@ -169,7 +194,8 @@ def gather(points: Iterable[UsagePoint], mapping: Mapping, plan: ImportPlan) -> 
                 )
             for value in series.values:
                 where = _where(point, series.entry, value)
-                _check_interval(meter_id, value, where)
+                _check_interval(value, where)
+                gathered.check_length(meter_id, value.duration, where)
                 wh = _wh(value, reading_type, where)
                 if gathered.add(meter_id, reading_type.flow_direction, value.start, wh, where):
                     plan.intervals += 1
@@ -188,11 +214,30 @@ def _runs(starts: list[int], length: int) -> list[list[int]]:
     return runs
 
 
-def accumulate(gathered: Gathered, ledger: LedgerLookup, plan: ImportPlan) -> None:
-    """The readings of every gathered meter, appended to ``plan`` (see the module's rules)."""
+def check_lengths(gathered: Gathered, lengths: LengthLookup) -> None:
+    """Each meter's intervals in the files have its registered length."""
+    for meter_id in sorted(gathered.lengths):
+        found, where = gathered.lengths[meter_id]
+        length = lengths(meter_id)
+        if found != length:
+            raise GreenButtonError(
+                f"{where}: meter {meter_id} reads every {length // 60} minutes; this "
+                f"IntervalBlock has {found}-second intervals"
+            )
+
+
+def accumulate(
+    gathered: Gathered,
+    ledger: LedgerLookup,
+    plan: ImportPlan,
+    lengths: LengthLookup = every_fifteen_minutes,
+) -> None:
+    """The readings of every gathered meter, appended to ``plan`` (see the module's rules);
+    ``lengths`` gives each meter's registered interval length, which its data must have."""
+    check_lengths(gathered, lengths)
     for meter_id in sorted(gathered.by_meter):
         by_direction = gathered.by_meter[meter_id]
-        length = interval_seconds(meter_id)
+        length = gathered.lengths[meter_id][0]
         every = set.intersection(*(set(series) for series in by_direction.values()))
         for start in sorted(set.union(*(set(s) for s in by_direction.values())) - every):
             have = [DIRECTIONS[d] for d in sorted(by_direction) if start in by_direction[d]]
@@ -230,9 +275,15 @@ def check_files(points: Iterable[UsagePoint], mapping: Mapping) -> tuple[Gathere
     return gather(points, mapping, plan), plan
 
 
-def plan_import(points: Iterable[UsagePoint], mapping: Mapping, ledger: LedgerLookup) -> ImportPlan:
+def plan_import(
+    points: Iterable[UsagePoint],
+    mapping: Mapping,
+    ledger: LedgerLookup,
+    lengths: LengthLookup = every_fifteen_minutes,
+) -> ImportPlan:
     """The readings (unsigned) and the report of importing ``points`` with ``mapping``;
-    ``ledger`` gives the stored reading each run starts from."""
+    ``ledger`` gives the stored reading each run starts from, ``lengths`` each meter's
+    registered interval length (see :func:`gridledger.greenbutton.meter_lengths`)."""
     gathered, plan = check_files(points, mapping)
-    accumulate(gathered, ledger, plan)
+    accumulate(gathered, ledger, plan, lengths)
     return plan

@@ -20,7 +20,7 @@ from gridledger_domain.records.fields import (
     word,
 )
 from gridledger_domain.refusals import InvalidRequest
-from gridledger_domain.timeutil import format_utc
+from gridledger_domain.timeutil import DEFAULT_METER_INTERVAL_MINUTES, format_utc
 from gridledger_domain.vocabulary import BillStatus, EstimationMethod, LineKind
 
 BILL_FORMAT = "gridledger.bill/1"
@@ -64,10 +64,10 @@ class LineItem(Record):
 
 @dataclass(frozen=True, slots=True)
 class Estimate(Record):
-    """Readings of ``meter_id`` at ``first..last`` (every 15 minutes) that were missing when the
-    day was closed, estimated by ``method`` from the known readings at ``opening`` (before the
-    run; equal to ``first`` when there was none) and ``closing`` (after it; equal to ``last``
-    when there was none)."""
+    """Readings of ``meter_id`` at ``first..last`` (every ``interval_minutes``, the meter's
+    interval length: 15 unless written) that were missing when the day was closed, estimated by
+    ``method`` from the known readings at ``opening`` (before the run; equal to ``first`` when
+    there was none) and ``closing`` (after it; equal to ``last`` when there was none)."""
 
     meter_id: str
     first: Instant
@@ -75,6 +75,17 @@ class Estimate(Record):
     method: EstimationMethod
     opening: Instant
     closing: Instant
+    interval_minutes: int = field(default=DEFAULT_METER_INTERVAL_MINUTES, metadata=QUIET)
+
+    @property
+    def step(self) -> int:
+        """Seconds between two of its readings (the meter's interval length)."""
+        return self.interval_minutes * 60
+
+    @property
+    def count(self) -> int:
+        """How many readings it stands for."""
+        return (self.last - self.first) // self.step + 1
 
     def covers(self, meter_id: str, at: int) -> bool:
         return meter_id == self.meter_id and self.first <= at <= self.last

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from gridledger_domain.errors import MeterDataError
 from gridledger_domain.identifiers import validate_zone
 from gridledger_domain.keys import load_meter_public_key
 from gridledger_domain.reading import validate_meter_id
-from gridledger_domain.records.codec import Record
+from gridledger_domain.records.codec import QUIET, Record
 from gridledger_domain.refusals import InvalidRequest
+from gridledger_domain.timeutil import DEFAULT_METER_INTERVAL_MINUTES, meter_interval_problem
 from gridledger_domain.vocabulary import RENEWABLE_SOURCES, EnergySource, MeterKind, MeterStatus
 
 
@@ -22,6 +23,9 @@ class Meter(Record):
     zone: str
     public_key_pem: str
     status: MeterStatus = MeterStatus.ACTIVE
+    interval_minutes: int = field(default=DEFAULT_METER_INTERVAL_MINUTES, metadata=QUIET)
+    """The meter's interval length (15, 30 or 60): its readings are at multiples of it. Written
+    only when not 15, so meters registered before the field existed keep their exact bytes."""
 
     def __post_init__(self) -> None:
         try:
@@ -34,6 +38,17 @@ class Meter(Record):
         validate_zone(self.zone)
         if self.kind is MeterKind.CONSUMPTION and self.source is not EnergySource.GRID:
             raise InvalidRequest("a consumption meter's source must be 'grid'")
+        problem = meter_interval_problem(self.interval_minutes)
+        if problem is not None:
+            raise InvalidRequest(f"meter {self.meter_id}: {problem}")
+
+    @property
+    def interval_seconds(self) -> int:
+        return self.interval_minutes * 60
+
+    def on_grid(self, instant: int) -> bool:
+        """Whether a reading at ``instant`` is on the meter's interval grid."""
+        return instant % self.interval_seconds == 0
 
     @property
     def active(self) -> bool:

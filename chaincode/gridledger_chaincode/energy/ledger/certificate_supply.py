@@ -7,7 +7,9 @@ producer certificates (no ``trade_id``) that are ``active`` with Wh available, u
 
     ``energy.certificate_supply/<len(owner)>:<owner>/<interval start, 10 digits>/<meter id>``
 
-whose value is the certificate's available Wh, in interval then meter id order (the order of the
+whose value is the certificate's available Wh (``<Wh>/<minutes>`` for a certificate of a 30- or
+60-minute meter interval, which backs the trades of every quarter-hour it covers), in interval
+then meter id order (the order of the
 meters' keys, ``energy.meter_by_owner``), so only the certificates a trade draws on are loaded.
 The owner's length makes the owner part unambiguous whatever characters it holds.
 :class:`~.certificates.CertificateDesk` keeps the index with every certificate it saves.
@@ -27,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from gridledger_domain.records import Certificate
-from gridledger_domain.timeutil import DAY_SECONDS, INTERVAL_SECONDS, day_of
+from gridledger_domain.timeutil import DAY_SECONDS, INTERVAL_SECONDS, day_of, hour_of
 
 from gridledger_chaincode.energy.ledger.state import State
 
@@ -55,7 +57,10 @@ def record_supply(state: State, certificate: Certificate) -> None:
         return
     key = supply_key(certificate.owner, certificate.interval_start, certificate.meter_id)
     if gives_supply(certificate):
-        state.stub.put_state(key, str(certificate.available_wh).encode())
+        value = str(certificate.available_wh)
+        if certificate.interval_minutes != INTERVAL_SECONDS // 60:
+            value += f"/{certificate.interval_minutes}"
+        state.stub.put_state(key, value.encode())
     else:
         state.stub.del_state(key)
 
@@ -74,8 +79,8 @@ def drawn_on(entries: Iterable[tuple[str, int]], wh: int) -> list[str]:
 
 
 class _Rows:
-    """(interval, certificate id, available Wh) of ``owner``'s entries in ``start <= t < end``,
-    as a range query yields them."""
+    """(interval, certificate id, available Wh, interval end) of ``owner``'s entries in
+    ``start <= t < end``, as a range query yields them."""
 
     def __init__(self, state: State, owner: str, start: int, end: int) -> None:
         self._prefix = _owner_prefix(owner)
@@ -83,40 +88,58 @@ class _Rows:
             f"{self._prefix}{start:010d}/", f"{self._prefix}{end:010d}/"
         )
 
-    def __iter__(self) -> Iterator[tuple[int, str, int]]:
+    def __iter__(self) -> Iterator[tuple[int, str, int, int]]:
         cut = len(self._prefix)
         for kv in self._iterator:
             instant = int(kv.key[cut : cut + 10])
             meter_id = kv.key[cut + 11 :]  # after "<10 digits>/"
-            yield instant, f"{meter_id}:{instant}", int(kv.value)
+            available, _, minutes = bytes(kv.value).decode().partition("/")
+            end = instant + (int(minutes) * 60 if minutes else INTERVAL_SECONDS)
+            yield instant, f"{meter_id}:{instant}", int(available), end
 
     def close(self) -> None:
         self._iterator.close()
 
 
 def _drawn_in_interval(state: State, owner: str, instant: int, wh: int) -> list[str]:
-    rows = _Rows(state, owner, instant, instant + INTERVAL_SECONDS)
+    """From the certificates covering the quarter-hour ``instant``: those starting in it, and
+    those of longer meter intervals starting earlier in its hour."""
+    rows = _Rows(state, owner, hour_of(instant), instant + INTERVAL_SECONDS)
     try:
-        return drawn_on(((cid, available) for _, cid, available in rows), wh)
+        return drawn_on(((cid, available) for _, cid, available, end in rows if end > instant), wh)
     finally:
         rows.close()
+
+
+Entry = tuple[str, int, int]
+"""(certificate id, available Wh, interval end)."""
+
+
+def _covering(entries: dict[int, list[Entry]], instant: int) -> list[tuple[str, int]]:
+    """The entries covering the quarter-hour ``instant``, by interval start then meter id."""
+    return [
+        (cid, available)
+        for start in range(hour_of(instant), instant + 1, INTERVAL_SECONDS)
+        for cid, available, end in entries.get(start, [])
+        if end > instant
+    ]
 
 
 def _drawn_in_day(
     state: State, owner: str, day: int, wanted: set[int], wh: int
 ) -> dict[int, list[str]]:
-    entries: dict[int, list[tuple[str, int]]] = {}
+    entries: dict[int, list[Entry]] = {}
     finished_before = day + DAY_SECONDS  # intervals from here on are read one by one
     rows = _Rows(state, owner, day, day + DAY_SECONDS)
     try:
-        for count, (instant, certificate_id, available) in enumerate(rows, 1):
+        for count, (instant, certificate_id, available, end) in enumerate(rows, 1):
             if count > DAY_ROWS:
                 finished_before = instant
                 break
-            entries.setdefault(instant, []).append((certificate_id, available))
+            entries.setdefault(instant, []).append((certificate_id, available, end))
     finally:
         rows.close()
-    drawn = {t: drawn_on(entries.get(t, []), wh) for t in wanted if t < finished_before}
+    drawn = {t: drawn_on(_covering(entries, t), wh) for t in wanted if t < finished_before}
     for instant in sorted(t for t in wanted if t >= finished_before):
         drawn[instant] = _drawn_in_interval(state, owner, instant, wh)
     return drawn

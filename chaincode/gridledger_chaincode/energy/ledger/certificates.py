@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from gridledger_domain import MeterReading
+from gridledger_domain import INTERVAL_SECONDS, MeterReading
 from gridledger_domain.records import Certificate, Meter, Trade
 
 from gridledger_chaincode.energy.certificates import issue_certificate, transfer_to_trades
@@ -97,7 +97,14 @@ class CertificateDesk:
             return
         self.issued += 1
         self.save(certificate)
-        self._transfer(certificate, self._trades_sold(meter.owner, opening.interval_start))
+        sold = [
+            trade
+            for instant in range(
+                certificate.interval_start, certificate.interval_end, INTERVAL_SECONDS
+            )
+            for trade in self._trades_sold(meter.owner, instant)
+        ]
+        self._transfer(certificate, sold)
 
     def _trades_sold(self, seller: str, instant: int) -> list[Trade]:
         """The seller's trades for the interval starting at ``instant``. The seller's trades of

@@ -1,12 +1,13 @@
 """What settling one participant's UTC day reads from the ledger: bounded by its meters times 97
-readings (plus, for meters with missing readings, the known readings an estimate starts from)."""
+readings (a meter's day has ``24 * 3600 / L + 1`` instants for its interval length L: 97, 49 or
+25) (plus, for meters with missing readings, the known readings an estimate starts from)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from gridledger_domain import INTERVAL_SECONDS, SignedReading
+from gridledger_domain import SignedReading
 from gridledger_domain.records import Estimate, Meter, MissingReading
 from gridledger_domain.timeutil import DAY_SECONDS
 
@@ -53,8 +54,9 @@ class DayInputs:
     """Readings the day needs that the ledger lacks (before any estimate)."""
 
 
-def _instants(day: int) -> list[int]:
-    return list(range(day, day + DAY_SECONDS + 1, INTERVAL_SECONDS))
+def _instants(day: int, meter: Meter) -> list[int]:
+    """The instants of ``meter``'s readings that settle ``day``: its grid, midnight to midnight."""
+    return list(range(day, day + DAY_SECONDS + 1, meter.interval_seconds))
 
 
 def _known_around(
@@ -73,18 +75,35 @@ def _known_around(
     return known
 
 
-def _day_readings(
-    state: State, participant: str, meter_ids: Sequence[str], day: int
+def _by_length(meters: Sequence[Meter]) -> dict[int, list[Meter]]:
+    grouped: dict[int, list[Meter]] = {}
+    for meter in meters:
+        grouped.setdefault(meter.interval_seconds, []).append(meter)
+    return grouped
+
+
+def _stored_instants(
+    state: State, meters: Sequence[Meter], day: int
 ) -> dict[str, dict[int, SignedReading]]:
-    """The stored readings of ``meter_ids`` at the day's 97 instants: the participant's day
-    records, then point reads (in one call) of the instants they lack (readings stored before
-    day records existed, or missing)."""
+    """Point reads of each meter's day instants, one call per interval length."""
+    found: dict[str, dict[int, SignedReading]] = {}
+    for group in _by_length(meters).values():
+        ids = [meter.meter_id for meter in group]
+        found.update(readings_of(state, ids, _instants(day, group[0])))
+    return found
+
+
+def _day_readings(
+    state: State, participant: str, meters: Sequence[Meter], day: int
+) -> dict[str, dict[int, SignedReading]]:
+    """The stored readings of ``meters`` at the day's instants of each: the participant's day
+    records, then point reads (one call per interval length) of the instants they lack
+    (readings stored before day records existed, or missing)."""
     recorded = day_readings(state, participant, day)
-    instants = _instants(day)
-    found = {m: recorded.get(m, {}) for m in meter_ids}
-    lacking = [m for m in meter_ids if len(found[m]) < len(instants)]
+    found = {m.meter_id: recorded.get(m.meter_id, {}) for m in meters}
+    lacking = [m for m in meters if len(found[m.meter_id]) < len(_instants(day, m))]
     if lacking:
-        for meter_id, more in readings_of(state, lacking, instants).items():
+        for meter_id, more in _stored_instants(state, lacking, day).items():
             found[meter_id].update(more)
     return found
 
@@ -104,18 +123,17 @@ def day_inputs(
     also shows that the records closing read were the readings."""
     period = Period(day, day + DAY_SECONDS)
     meters = settled_meters(state, participant, period)
-    instants = _instants(day)
     readings: list[SignedReading] = []
     missing: list[MissingReading] = []
     estimates: list[Estimate] = list(replay or ())
-    meter_ids = [meter.meter_id for meter in meters]
     # closing reads the day records; recomputing a stored statement reads the readings themselves
     by_meter = (
-        readings_of(state, meter_ids, instants)
+        _stored_instants(state, meters, day)
         if replay is not None
-        else _day_readings(state, participant, meter_ids, day)
+        else _day_readings(state, participant, meters, day)
     )
     for meter in meters:
+        instants = _instants(day, meter)
         found = by_meter.get(meter.meter_id, {})
         if replay is not None:
             mine = [e for e in replay if e.meter_id == meter.meter_id]
@@ -131,7 +149,10 @@ def day_inputs(
         if absent and estimate and replay is None:
             known = _known_around(state, meter.meter_id, day, found)
             plan = plan_estimates(
-                meter.meter_id, instants, {at: s.reading for at, s in known.items()}
+                meter.meter_id,
+                instants,
+                {at: s.reading for at, s in known.items()},
+                meter.interval_seconds,
             )
             estimates.extend(plan)
             found = known

@@ -29,8 +29,12 @@ def register_meter(
     source: str,
     zone: str,
     public_key_pem: str,
+    *interval_minutes: int,
 ) -> Meter:
+    """Register a meter; ``interval_minutes``: at most one, its interval length (default 15)."""
     caller.require_utility("register meters")
+    if len(interval_minutes) > 1:
+        raise InvalidRequest("RegisterMeter takes at most one interval length")
     owner_record = load_participant(state, owner)
     if owner_record.role not in BILLED_ROLES:
         raise InvalidRequest(f"a {owner_record.role.value} cannot own meters")
@@ -41,6 +45,7 @@ def register_meter(
         parse_word(EnergySource, source, "energy source"),
         zone,
         public_key_pem,
+        interval_minutes=interval_minutes[0] if interval_minutes else 15,
     )
     if meter.kind is not MeterKind.CONSUMPTION and owner_record.role not in SELLING_ROLES:
         raise InvalidRequest(f"a {owner_record.role.value} cannot own a {meter.kind.value} meter")

@@ -8,7 +8,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from gridledger_domain import (
-    INTERVAL_SECONDS,
     MeterDataError,
     MeterReading,
     SignedReading,
@@ -314,12 +313,13 @@ def _issue_certificates(
 ) -> None:
     if not meter.renewable:
         return
+    step = meter.interval_seconds
     openings = set()
     for instant in new:
-        openings.add(instant - INTERVAL_SECONDS)
+        openings.add(instant - step)
         openings.add(instant)
     for opening in sorted(openings):
-        closing = opening + INTERVAL_SECONDS
+        closing = opening + step
         if opening in known and closing in known:
             desk.issue(meter, known[opening], known[closing])
 

@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from gridledger_domain import INTERVAL_SECONDS, format_utc, parse_utc
+from gridledger_domain import format_utc, parse_utc
 from gridledger_domain.records import Bill
 from gridledger_domain.refusals import InvalidRequest, NotFound
 from gridledger_domain.timeutil import DAY_SECONDS
@@ -69,7 +69,7 @@ def _closed(statement: Bill, status: str) -> dict[str, Any]:
         statement.participant,
         status,
         statement_id=statement.bill_id,
-        estimated=sum((e.last - e.first) // INTERVAL_SECONDS + 1 for e in statement.estimates),
+        estimated=sum(e.count for e in statement.estimates),
         total=statement.total,
     )
 

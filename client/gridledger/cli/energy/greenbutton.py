@@ -16,7 +16,9 @@ from gridledger.greenbutton import (
     Mapping,
     accumulate,
     check_files,
+    interval_seconds,
     ledger_lookup,
+    meter_lengths,
     read_feed,
     submit_through_outbox,
     write_feed,
@@ -61,7 +63,7 @@ def import_greenbutton(
     points = [point for path in files for point in read_feed(path, max_bytes)]
     gathered, plan = check_files(points, table)  # the files' problems, before any connection
     with energy_client(connection) as client:
-        accumulate(gathered, ledger_lookup(client), plan)
+        accumulate(gathered, ledger_lookup(client), plan, meter_lengths(client))
     for note in plan.notes:
         _note(note)
     if plan.estimated:
@@ -122,6 +124,7 @@ def export_greenbutton(
     first, last = parse_moment(start), parse_moment(end)
     series: list[tuple[str, list[MeterReading]]] = []
     with energy_client(connection) as client:
+        lengths = {meter_id: interval_seconds(client.meter(meter_id)) for meter_id in meters}
         for meter_id in meters:
             readings: list[MeterReading] = []
             window = first
@@ -138,7 +141,9 @@ def export_greenbutton(
                     ),
                 )
             )
-    summary = write_feed(output, series, format_utc(int(last.timestamp()) // 900 * 900))
+    summary = write_feed(
+        output, series, format_utc(int(last.timestamp()) // 900 * 900), lengths.__getitem__
+    )
     console.print(
         f"{output}: {summary.meters} meters, {summary.intervals} intervals"
         + (

@@ -40,6 +40,9 @@ def register_meter(
     public_key: Path = typer.Argument(..., help="The meter's PEM public key."),
     source: EnergySource = typer.Option(EnergySource.GRID, help="Energy source."),
     zone: str = typer.Option(..., help="Grid zone."),
+    interval_minutes: int = typer.Option(
+        15, help="The meter's interval length: 15, 30 or 60 minutes."
+    ),
 ) -> None:
     """Register a meter with its device key (utility only)."""
     owner_id = resolve_participant(connection, owner) or owner
@@ -47,8 +50,13 @@ def register_meter(
     if "PRIVATE KEY" in pem:
         pem = MeterSigner.from_private_key_pem(meter_id, pem).public_key_pem
     with energy_client(connection) as client:
-        meter = client.register_meter(meter_id, owner_id, kind, source, zone, pem)
-    console.print(f"registered meter {meter.meter_id} ({meter.kind.value}, {meter.source.value})")
+        meter = client.register_meter(
+            meter_id, owner_id, kind, source, zone, pem, interval_minutes=interval_minutes
+        )
+    console.print(
+        f"registered meter {meter.meter_id} ({meter.kind.value}, {meter.source.value}, "
+        f"every {meter.interval_minutes} minutes)"
+    )
 
 
 @connection_options

@@ -244,9 +244,12 @@ class AsyncEnergyClient(AsyncClosing):
         zone: str,
         public_key_pem: str,
         *,
+        interval_minutes: int = 15,
         timeout: float | None = None,
     ) -> Meter:
-        """Register a meter with the device's public key (utility only)."""
+        """Register a meter with the device's public key (utility only). ``interval_minutes``:
+        the meter's interval length, 15, 30 or 60; its readings are at multiples of it."""
+        extra = () if interval_minutes == 15 else (str(interval_minutes),)
         answer = await self._submit(
             "RegisterMeter",
             meter_id,
@@ -255,6 +258,7 @@ class AsyncEnergyClient(AsyncClosing):
             EnergySource(source).value,
             zone,
             public_key_pem,
+            *extra,
             timeout=timeout,
         )
         return read(Meter.from_json_dict, answer, "meter")

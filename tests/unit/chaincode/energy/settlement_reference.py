@@ -60,18 +60,25 @@ def split_pro_rata(total, trades):
     return result
 
 
-def reference_settle(participant, start, end, meters, readings, trades, tariffs, certificates):
+def reference_settle(
+    participant, start, end, meters, readings, trades, tariffs, certificates, lengths=None
+):
     """meters: list of meter ids; readings: {(meter, instant): (import, export)};
     trades: [{id, buyer, seller, t, q, p}]; tariffs: [{version, effective_from, bands:
     [(start_minute, name, price)], feed_in, grid_fee, fixed_fee, tax_bp}];
-    certificates: [{id, trade, wh}] held by the participant."""
+    certificates: [{id, trade, wh}] held by the participant; lengths: {meter: interval
+    minutes} (15 when absent). Section "Interval lengths": the participant's energy is compared
+    with its trades over its longest meter interval, with the trades of every quarter-hour in it."""
+    lengths = lengths or {}
+    step = {meter: lengths.get(meter, 15) * 60 for meter in meters}
+    block = max(step.values(), default=QUARTER)
     missing = []
     for meter in meters:
         instant = start
         while instant <= end:
             if (meter, instant) not in readings:
                 missing.append((meter, instant))
-            instant += QUARTER
+            instant += step[meter]
     missing_set = set(missing)
 
     # quantities per line key: (kind, version, counterparty, band, price) -> [wh, covered]
@@ -93,24 +100,28 @@ def reference_settle(participant, start, end, meters, readings, trades, tariffs,
     while t < end:
         needs_missing = False
         for meter in meters:
-            if (meter, t) in missing_set or (meter, t + QUARTER) in missing_set:
-                needs_missing = True
+            at = t
+            while at <= t + block:
+                if (meter, at) in missing_set:
+                    needs_missing = True
+                at += step[meter]
         if needs_missing:
-            unsettled.append(t)
-            t += QUARTER
+            unsettled.extend(range(t, t + block, QUARTER))
+            t += block
             continue
         consumed = 0
         exported = 0
         for meter in meters:
-            consumed += readings[(meter, t + QUARTER)][0] - readings[(meter, t)][0]
-            exported += readings[(meter, t + QUARTER)][1] - readings[(meter, t)][1]
+            consumed += readings[(meter, t + block)][0] - readings[(meter, t)][0]
+            exported += readings[(meter, t + block)][1] - readings[(meter, t)][1]
         tariff = tariff_for_day(tariffs, t - t % DAY)
         v = tariff["version"]
         band_name, band_price = band_for(tariff, t)
         purchases = sorted(
-            [x for x in trades if x["buyer"] == participant and x["t"] == t], key=lambda x: x["id"]
+            [x for x in trades if x["buyer"] == participant and t <= x["t"] < t + block],
+            key=lambda x: x["id"],
         )
-        sales = [x for x in trades if x["seller"] == participant and x["t"] == t]
+        sales = [x for x in trades if x["seller"] == participant and t <= x["t"] < t + block]
         bought = sum(x["q"] for x in purchases)
         sold = sum(x["q"] for x in sales)
         covered = split_pro_rata(min(bought, consumed), purchases)
@@ -140,7 +151,7 @@ def reference_settle(participant, start, end, meters, readings, trades, tariffs,
                     claims[c["id"]] = take
         if consumed > 0:
             matched_by_interval.append((t, consumed, matched))
-        t += QUARTER
+        t += block
 
     lines = []
     credits = ("trade_sale", "imbalance_credit", "export_credit")

@@ -31,6 +31,8 @@ class MarketDay:
     trades: list[tuple[int, bool, int, int, int]]
     tariffs: list[dict[str, Any]]
     certified: list[tuple[int, int]]
+    lengths: tuple[int, ...] = (15, 15)
+    """Each meter's interval length in minutes."""
 
 
 def bands_strategy() -> st.SearchStrategy[list[tuple[int, str, int]]]:
@@ -62,7 +64,8 @@ def tariff_strategy(version: int) -> st.SearchStrategy[dict[str, Any]]:
 
 
 @st.composite
-def market_days(draw: st.DrawFn) -> MarketDay:
+def market_days(draw: st.DrawFn, lengths: tuple[int, ...] = (15,)) -> MarketDay:
+    """Random days; each meter's interval length drawn from ``lengths`` (minutes)."""
     days = draw(st.integers(1, 2))
     n = 96 * days
     meters = draw(st.integers(1, 2))
@@ -100,15 +103,19 @@ def market_days(draw: st.DrawFn) -> MarketDay:
             unique_by=lambda x: x[0],
         )
     )
-    return MarketDay(days, meters, imports, exports, dropped, trades, tariffs, certified)
+    chosen = tuple(draw(st.sampled_from(lengths)) for _ in range(meters))
+    return MarketDay(days, meters, imports, exports, dropped, trades, tariffs, certified, chosen)
 
 
 def build(day: MarketDay) -> tuple[SettlementInputs, dict[str, Any]]:
     """The same market day as domain inputs and as the reference's plain data."""
     period = Period(DAY0, DAY0 + day.days * DAY_SECONDS)
     meters = [
-        meter(METER_IDS[0], ALICE, MeterKind.BIDIRECTIONAL, EnergySource.SOLAR),
-        meter(METER_IDS[1], ALICE),
+        replace(
+            meter(METER_IDS[0], ALICE, MeterKind.BIDIRECTIONAL, EnergySource.SOLAR),
+            interval_minutes=day.lengths[0],
+        ),
+        replace(meter(METER_IDS[1], ALICE), interval_minutes=day.lengths[-1]),
     ][: day.meters]
     readings = []
     plain_readings: dict[tuple[str, int], tuple[int, int]] = {}
@@ -118,8 +125,8 @@ def build(day: MarketDay) -> tuple[SettlementInputs, dict[str, Any]]:
             if step:
                 imported += day.imports[index][step - 1]
                 exported += day.exports[index][step - 1]
-            if (index, step) in day.dropped:
-                continue
+            if (index, step) in day.dropped or step % (day.lengths[index] // 15):
+                continue  # a meter reads on its own grid only
             instant = DAY0 + step * Q
             readings.append(signed(METER_IDS[index], instant, imported, exported))
             plain_readings[(METER_IDS[index], instant)] = (imported, exported)
@@ -180,6 +187,7 @@ def build(day: MarketDay) -> tuple[SettlementInputs, dict[str, Any]]:
         "trades": plain_trades,
         "tariffs": day.tariffs,
         "certificates": plain_certificates,
+        "lengths": dict(zip(METER_IDS, day.lengths, strict=False)),
     }
     return inputs, plain
 
@@ -220,14 +228,31 @@ PROPERTY_SETTINGS = settings(
 )
 
 
-@PROPERTY_SETTINGS
-@given(market_days())
-def test_settlement_matches_the_reference_computation(day: MarketDay) -> None:
+def assert_matches_the_reference(day: MarketDay) -> None:
     inputs, plain = build(day)
     expected = reference_settle(**plain)
     got = comparable(settle(inputs))
     expected["lines"] = sorted(expected["lines"])
     assert got == expected
+
+
+@PROPERTY_SETTINGS
+@given(market_days())
+def test_settlement_matches_the_reference_computation(day: MarketDay) -> None:
+    assert_matches_the_reference(day)
+
+
+@PROPERTY_SETTINGS
+@given(market_days(lengths=(60,)))
+def test_an_hourly_meters_bill_is_the_documented_rule(day: MarketDay) -> None:
+    """Each hour's energy against the sum of the trades of its four quarter-hours."""
+    assert_matches_the_reference(day)
+
+
+@PROPERTY_SETTINGS
+@given(market_days(lengths=(15, 30, 60)))
+def test_mixed_interval_lengths_settle_as_the_reference(day: MarketDay) -> None:
+    assert_matches_the_reference(day)
 
 
 @PROPERTY_SETTINGS

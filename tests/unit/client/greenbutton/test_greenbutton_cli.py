@@ -15,7 +15,7 @@ FILES = Path(__file__).parent / "files"
     ("name", "reason"),
     [
         ("billion_laughs.xml", "unsafe XML: it declares an entity"),
-        ("hourly.xml", "meter MTR-HOME reads every 15 minutes; this IntervalBlock has 3600-second"),
+        ("daily.xml", "daily or monthly data is not accepted"),
     ],
 )
 def test_a_bad_file_ends_in_one_line_without_a_ledger(

@@ -4,6 +4,7 @@ files have, strict refusals, and hostile XML."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from gridledger.greenbutton import (
     Registers,
     UnsafeXml,
     build_feed,
+    interval_seconds,
     plan_import,
     read_feed,
 )
@@ -175,3 +177,47 @@ def test_an_export_imports_back_to_the_same_readings(tmp_path: Path) -> None:
     mapping = Mapping({"MTR-HOME": "MTR-HOME"})
     assert plan_import(read_feed(path), mapping, ledger).readings == original
     assert build_feed([], "2025-06-22T00:00:00Z")[1].meters == 0
+
+
+def hourly_meters(meter_id: str) -> int:
+    return 3600
+
+
+def test_hourly_data_into_an_hourly_meter_imports() -> None:
+    result = plan_import(read_feed(FILES / "hourly.xml"), MAPPING, nothing_stored, hourly_meters)
+    assert registers(result) == [(0, 0, 0), (3600, 400, 0), (7200, 900, 0)]
+    assert (result.intervals, result.notes) == (2, [])
+
+
+def test_interval_seconds_is_the_registered_length() -> None:
+    from gridledger.energy import MeterSigner
+    from gridledger_domain.records import Meter
+    from gridledger_domain.vocabulary import EnergySource, MeterKind
+
+    key = MeterSigner.simulated("MTR-HOME").public_key_pem
+    meter = Meter("MTR-HOME", "p", MeterKind.CONSUMPTION, EnergySource.GRID, "north", key)
+    assert interval_seconds(meter) == 900
+    assert interval_seconds(replace(meter, interval_minutes=60)) == 3600
+
+
+def test_daily_data_is_refused_clearly() -> None:
+    with pytest.raises(GreenButtonError) as refused:
+        plan_import(read_feed(FILES / "daily.xml"), MAPPING, nothing_stored, hourly_meters)
+    text = str(refused.value)
+    assert "daily or monthly data is not accepted" in text
+    assert str(FILES / "daily.xml") in text and "interval 2025-06-21T00:00:00Z" in text
+
+
+def test_an_hourly_meter_exports_hourly_intervals_and_imports_them_back(tmp_path: Path) -> None:
+    original = [MeterReading("MTR-HOME", START + i * 3600, 100 * i, 0) for i in range(4)]
+    stored = {r.interval_start: r for r in original}
+    path = tmp_path / "export.xml"
+    summary = write_feed(path, [("MTR-HOME", original)], "2025-06-22T00:00:00Z", hourly_meters)
+    assert summary.intervals == 3
+
+    def ledger(meter_id: str, instant: int) -> Registers | None:
+        r = stored.get(instant)
+        return None if r is None else (r.interval_start, r.import_wh, r.export_wh)
+
+    mapping = Mapping({"MTR-HOME": "MTR-HOME"})
+    assert plan_import(read_feed(path), mapping, ledger, hourly_meters).readings == original
