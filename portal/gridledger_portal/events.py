@@ -81,6 +81,35 @@ def positioned(
     return EventPosition(event.block_number, 0)
 
 
+async def _market_messages(stream: Any) -> AsyncIterator[tuple[EventPosition, str]]:
+    """The SSE messages of the market events of a chaincode-event stream, with positions."""
+    last: list[tuple[ChaincodeEvent, EventPosition]] = []
+    async for event in stream:
+        position = positioned(last, event)
+        last[:] = [(event, position)]
+        if event.event_name in MARKET_EVENTS:
+            text = sse_message(event.event_name, str(position), event_data(event, position))
+            yield position, text
+
+
+def _ended(error: GatewayError) -> str:
+    return sse_comment(f"ledger stream ended: {str(error).splitlines()[0]}")
+
+
+async def _relay(texts: asyncio.Queue[str | None], heartbeat: float) -> AsyncIterator[str]:
+    """``texts`` until None, with a comment every ``heartbeat`` seconds when nothing comes."""
+    yield sse_comment("market events; reconnect with Last-Event-ID to resume")
+    while True:
+        try:
+            text = await asyncio.wait_for(texts.get(), heartbeat)
+        except TimeoutError:
+            yield sse_comment("keep-alive")
+            continue
+        if text is None:
+            return
+        yield text
+
+
 async def market_events(
     network: AsyncNetwork,
     chaincode: str,
@@ -90,47 +119,28 @@ async def market_events(
     """The SSE text of the market events after ``after`` (a stream of its own, from that
     block), with a comment every ``heartbeat`` seconds when nothing happens; ends when the
     ledger's stream ends (the client reconnects with its last id)."""
-    stream = network.chaincode_events(chaincode, start_block=after.block)
-    queue: asyncio.Queue[ChaincodeEvent | GatewayError | None] = asyncio.Queue()
+    texts: asyncio.Queue[str | None] = asyncio.Queue()
 
     async def pump() -> None:
+        stream = network.chaincode_events(chaincode, start_block=after.block)
         try:
-            async for event in stream:
-                await queue.put(event)
-            await queue.put(None)
+            async for position, text in _market_messages(stream):
+                if position > after:
+                    await texts.put(text)
         except GatewayError as error:
-            await queue.put(error)
+            await texts.put(_ended(error))
+        finally:
+            stream.close()
+            texts.put_nowait(None)
 
     reader = asyncio.create_task(pump())
-    last: list[tuple[ChaincodeEvent, EventPosition]] = []
     try:
-        yield sse_comment("market events; reconnect with Last-Event-ID to resume")
-        while True:
-            try:
-                item = await asyncio.wait_for(queue.get(), heartbeat)
-            except TimeoutError:
-                yield sse_comment("keep-alive")
-                continue
-            if item is None:
-                return
-            if isinstance(item, GatewayError):
-                yield _ended(item)
-                return
-            position = positioned(last, item)
-            last[:] = [(item, position)]
-            if position <= after:
-                continue
-            if item.event_name in MARKET_EVENTS:
-                yield sse_message(item.event_name, str(position), event_data(item, position))
+        async for text in _relay(texts, heartbeat):
+            yield text
     finally:
-        stream.close()
         reader.cancel()
-        with contextlib.suppress(asyncio.CancelledError, GatewayError):
+        with contextlib.suppress(asyncio.CancelledError):
             await reader
-
-
-def _ended(error: GatewayError) -> str:
-    return sse_comment(f"ledger stream ended: {str(error).splitlines()[0]}")
 
 
 @dataclass
@@ -169,18 +179,13 @@ class LiveFeed:
 
     async def _read(self) -> None:
         stream = self.network.chaincode_events(self.chaincode, start_block=None)
-        last: list[tuple[ChaincodeEvent, EventPosition]] = []
         end: str | None = None
         try:
-            async for event in stream:
-                position = positioned(last, event)
-                last[:] = [(event, position)]
-                if event.event_name in MARKET_EVENTS:
-                    self.on_market_event()
-                    data = event_data(event, position)
-                    self._send(sse_message(event.event_name, str(position), data))
-                    if not self._clients:  # the last ones fell too far behind
-                        break
+            async for _, text in _market_messages(stream):
+                self.on_market_event()
+                self._send(text)
+                if not self._clients:  # the last ones fell too far behind
+                    break
         except GatewayError as error:
             end = _ended(error)
         finally:
@@ -205,15 +210,7 @@ async def live_market_events(feed: LiveFeed, heartbeat: float) -> AsyncIterator[
     when nothing happens; ends when the feed ends (the client reconnects with its last id)."""
     client = feed.join()
     try:
-        yield sse_comment("market events; reconnect with Last-Event-ID to resume")
-        while True:
-            try:
-                text = await asyncio.wait_for(client.get(), heartbeat)
-            except TimeoutError:
-                yield sse_comment("keep-alive")
-                continue
-            if text is None:
-                return
+        async for text in _relay(client, heartbeat):
             yield text
     finally:
         feed.leave(client)
