@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from gridledger_domain import SignedReading
-from gridledger_domain.records import Estimate, Meter, MissingReading
+from gridledger_domain.records import Estimate, Meter, MissingReading, Tariff
 from gridledger_domain.timeutil import DAY_SECONDS
 
 from gridledger_chaincode.energy.estimation import PROFILE_LAG_SECONDS, plan_estimates
@@ -115,12 +115,14 @@ def day_inputs(
     *,
     estimate: bool = False,
     replay: Sequence[Estimate] | None = None,
+    tariffs: Sequence[Tariff] | None = None,
 ) -> DayInputs:
     """The inputs of the participant's ``day``. ``estimate``: estimate what is missing now.
     ``replay``: the estimates a stored statement made, applied again to the readings they read
     (readings that arrived since for estimated instants are left out), to recompute it; the
     readings are then read from their own keys, not from the day records, so a verification
-    also shows that the records closing read were the readings."""
+    also shows that the records closing read were the readings. ``tariffs``: every tariff
+    version, when the caller has read them already."""
     period = Period(day, day + DAY_SECONDS)
     meters = settled_meters(state, participant, period)
     readings: list[SignedReading] = []
@@ -163,7 +165,7 @@ def day_inputs(
         meters,
         readings,
         trades_in_days(state, participant, [day]),
-        all_tariffs(state),
+        all_tariffs(state) if tariffs is None else tariffs,
         certificates_of(state, participant, [day]),
         estimates,
     )

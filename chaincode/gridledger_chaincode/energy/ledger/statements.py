@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from gridledger_domain import format_utc, parse_utc
-from gridledger_domain.records import Bill
+from gridledger_domain.records import Bill, Participant, Tariff
 from gridledger_domain.refusals import InvalidRequest, NotFound
 from gridledger_domain.timeutil import DAY_SECONDS
 from gridledger_domain.vocabulary import BILLED_ROLES
@@ -25,15 +26,17 @@ from gridledger_chaincode.energy.ledger.closing import (
 )
 from gridledger_chaincode.energy.ledger.day_inputs import day_inputs
 from gridledger_chaincode.energy.ledger.paging import PageRequest, page_answer
-from gridledger_chaincode.energy.ledger.participants import load_participant
 from gridledger_chaincode.energy.ledger.state import (
+    BILLED_THROUGH,
     DAY_REVISION,
     DAY_STATEMENT,
+    PARTICIPANT,
     REVISION_DUE,
     TRUE_UP,
     TRUE_UP_UNBILLED,
     State,
 )
+from gridledger_chaincode.energy.ledger.tariffs import all_tariffs
 from gridledger_chaincode.energy.settlement import settle
 
 MAX_CLOSE_BATCH = 100
@@ -74,18 +77,54 @@ def _closed(statement: Bill, status: str) -> dict[str, Any]:
     )
 
 
-def _close_one(state: State, participant: str, day: int, estimate: bool) -> dict[str, Any]:
-    record = load_participant(state, participant)
+@dataclass(frozen=True)
+class _Known:
+    """What closing a day reads of each participant first, read for all in one call."""
+
+    record: Participant | None
+    statement: Bill | None
+    billed_through: int
+
+
+def _known(state: State, participants: Sequence[str], day: int) -> list[_Known]:
+    keys = []
+    for participant in participants:
+        keys += [
+            state.key(PARTICIPANT, participant),
+            state.key(DAY_STATEMENT, participant, format_utc(day)),
+            state.key(BILLED_THROUGH, participant),
+        ]
+    raws = state.stub.get_multiple_states(keys)
+    return [
+        _Known(
+            Participant.from_json_dict(json.loads(record)) if record else None,
+            Bill.from_json_dict(json.loads(statement)) if statement else None,
+            parse_utc(through.decode()) if through else 0,
+        )
+        for record, statement, through in zip(raws[::3], raws[1::3], raws[2::3], strict=True)
+    ]
+
+
+def _close_one(
+    state: State,
+    participant: str,
+    known: _Known,
+    day: int,
+    estimate: bool,
+    tariffs: Sequence[Tariff],
+) -> dict[str, Any]:
+    record = known.record
+    if record is None:
+        raise NotFound(f"participant {participant} is not registered")
     if record.role not in BILLED_ROLES:
         return _result(participant, "not_billed", detail=f"a {record.role.value} is not billed")
-    stored = load_statement(state, participant, day)
-    if stored is not None:
-        return _closed(stored, "already_closed")
-    through = billed_through(state, participant)
+    if known.statement is not None:
+        return _closed(known.statement, "already_closed")
+    through = known.billed_through
     if day < through:
         detail = f"{participant} was billed up to {format_utc(through)} before day statements"
         return _result(participant, "already_billed", detail=detail)
-    gathered = day_inputs(state, participant, day, estimate=estimate)
+    gathered = day_inputs(state, participant, day, estimate=estimate, tariffs=tariffs)
     if gathered.missing and not estimate:
         first = gathered.missing[0]
         detail = (
@@ -116,7 +155,11 @@ def close_days(
         raise InvalidRequest(
             f"cannot estimate readings of {format_utc(day)} before the day has ended"
         )
-    results = [_close_one(state, participant, day, estimate) for participant in participants]
+    tariffs = all_tariffs(state)
+    results = [
+        _close_one(state, participant, known, day, estimate, tariffs)
+        for participant, known in zip(participants, _known(state, participants, day), strict=True)
+    ]
     counts: dict[str, int] = {}
     for result in results:
         counts[result["status"]] = counts.get(result["status"], 0) + 1
