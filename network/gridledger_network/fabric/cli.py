@@ -38,11 +38,18 @@ def up(
         int | None,
         typer.Option(envvar="ORDERERS", help="1 or 3 Raft orderers (when fabric.yaml is new)"),
     ] = None,
-    timeout: Annotated[float, typer.Option(help="seconds to wait for both gateways")] = 120.0,
+    use_netns: Annotated[
+        bool,
+        typer.Option(
+            "--netns",
+            help="one network namespace per organisation and orderer (root; when fabric.yaml is new)",
+        ),
+    ] = False,
+    timeout: Annotated[float, typer.Option(help="seconds to wait for every gateway")] = 120.0,
 ) -> None:
     """Bring the network up; nothing happens if it already runs."""
     started = time.monotonic()
-    network = fabric_up(home, orderers=orderers, ready_timeout=timeout)
+    network = fabric_up(home, orderers=orderers, use_netns=use_netns, ready_timeout=timeout)
     if network.already_running:
         typer.echo(f"fabric network already running, home {network.home}")
     else:

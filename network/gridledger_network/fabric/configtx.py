@@ -2,7 +2,8 @@
 
 One application channel through channel participation (no system channel): etcdraft orderers,
 Fabric 3 capabilities (channel V3_0, orderer V2_0, application V2_5), each organisation's anchor
-peer in the genesis configuration so gossip (and the gateway) find the other org's peer at once.
+peers in the genesis configuration so gossip (and the gateway) find the other orgs' peers at once.
+Every orderer and peer is named by its address from ``fabric.yaml``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from gridledger_network.fabric.config import FabricConfig
 from gridledger_network.fabric.crypto import FabricCrypto
 
 PROFILE = "GridLedgerChannel"
-HOST = "127.0.0.1"
 
 
 class ConfigtxError(GridLedgerError):
@@ -51,7 +51,7 @@ def _organization(
 def _orderer_org(config: FabricConfig, crypto: FabricCrypto) -> dict[str, Any]:
     msp = ORDERER_MSP_ID
     member = f"OR('{msp}.member')"
-    endpoints = [f"{HOST}:{o.port}" for o in config.orderers]
+    endpoints = [f"{config.orderer_address(i)}:{o.port}" for i, o in enumerate(config.orderers)]
     return _organization(crypto, msp, readers=member, writers=member, OrdererEndpoints=endpoints)
 
 
@@ -61,7 +61,10 @@ def _peer_org(config: FabricConfig, crypto: FabricCrypto, msp: str) -> dict[str,
         msp,
         readers=f"OR('{msp}.admin','{msp}.peer','{msp}.client')",
         writers=f"OR('{msp}.admin','{msp}.client')",
-        AnchorPeers=[{"Host": HOST, "Port": config.peer_ports[msp].port}],
+        AnchorPeers=[
+            {"Host": config.peer_address(msp), "Port": config.node_ports(msp, index).port}
+            for index in config.peer_indices(msp)
+        ],
     )
     organization["Policies"]["Endorsement"] = _signature(f"OR('{msp}.peer')")
     return organization
@@ -71,7 +74,7 @@ def configtx_document(config: FabricConfig, crypto: FabricCrypto) -> dict[str, A
     batch = config.network.batch
     consenters = [
         {
-            "Host": HOST,
+            "Host": config.orderer_address(index),
             "Port": orderer.port,
             "ClientTLSCert": str(crypto.orderer_tls(index) / "server.crt"),
             "ServerTLSCert": str(crypto.orderer_tls(index) / "server.crt"),
