@@ -42,7 +42,7 @@ def up(
         bool,
         typer.Option(
             "--netns",
-            help="one network namespace per organisation and orderer (root; when fabric.yaml is new)",
+            help="a network namespace per organisation and orderer (root; new fabric.yaml)",
         ),
     ] = False,
     timeout: Annotated[float, typer.Option(help="seconds to wait for every gateway")] = 120.0,
