@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 from cryptography import x509
-from gridledger.energy import Bill, EnergyClient, Role, price_from_minor_per_kwh
+from gridledger.energy import EnergyClient, Role, price_from_minor_per_kwh
 from gridledger.energy.client import CHAINCODE
 from gridledger.profile import ConnectionProfile
 from gridledger_network.devnet.config import parse_config
@@ -39,7 +39,7 @@ from gridledger_network.fabric.nodes import node_pid, start_node, stop_node
 from gridledger_network.processes import free_ports
 from harness.devnet import OPERATOR, PROSUMER, PYTHON_CHAINCODE, RETAILER, THREE_ORGS, devnet_config
 from integration.energy.conftest import tariff_v1
-from integration.energy.test_three_orgs import DAY, NEXT, MeterPair, Q, _registers
+from integration.energy.test_three_orgs import NEXT, Q, retail_market_day
 
 from fabric.backend import fabric_binaries_or_skip
 
@@ -165,27 +165,8 @@ def test_a_market_day_across_three_organisations(hosts: Hosts) -> None:
     for client, role in ((erin, Role.CONSUMER), (solar, Role.PRODUCER)):
         utility.register_participant(client.whoami(), role, zone="north", display_name="x")
         client.refresh_whoami()
-    erin_id, solar_id = erin.whoami().participant_id, solar.whoami().participant_id
-    solar_meter = MeterPair.register(utility, solar_id, "production", "solar")
-    hosts.ids.update(erin=erin_id, solar=solar_id, solar_meter=solar_meter.meter_id)
-    erin_meter = MeterPair.register(utility, erin_id, "consumption", "grid")
-    offer = solar.post_offer(
-        solar_meter.meter_id, DAY + 40 * Q, 8, 2000, price_from_minor_per_kwh("9.5")
-    )
-    assert len(erin.buy(offer.offer_id, 500)) == 8
-    readings = [
-        *solar_meter.signer.sign_series(DAY, _registers(lambda i: (0, 3000 if i >= 40 else 0))),
-        *erin_meter.signer.sign_series(DAY, _registers(lambda i: (700, 0))),
-    ]
-    summary = utility.submit_readings(readings, batch_size=100)
-    assert summary.ok and summary.stored == 2 * 97
-    bills: dict[str, Bill] = {pid: utility.settle(pid, DAY, NEXT) for pid in (erin_id, solar_id)}
-    bill = erin.bill(None, DAY, NEXT)
-    assert bill.complete and bill.intervals_settled == 96
-    assert bill.to_json() == bills[erin_id].to_json()
-    assert erin.verify_bill(None, DAY, NEXT).matches
-    assert solar.verify_bill(None, DAY, NEXT).matches
-    assert sum(x.quantity for x in bill.lines if x.counterparty == solar_id) == 8 * 500
+    solar_meter = retail_market_day(utility, erin, solar)
+    hosts.ids.update(erin=erin.whoami().participant_id, solar_meter=solar_meter)
 
 
 @pytest.mark.timeout(BRINGUP_TIMEOUT)
