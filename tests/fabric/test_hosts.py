@@ -10,10 +10,12 @@ which the bring-up made, and to loopback; ``down`` removes every namespace, veth
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -34,7 +36,7 @@ from gridledger_network.fabric.config import (
     with_netns,
     write_fabric_config,
 )
-from gridledger_network.fabric.network import down, up
+from gridledger_network.fabric.network import FabricNetwork, down, up
 from gridledger_network.fabric.nodes import node_pid, start_node, stop_node
 from gridledger_network.processes import free_ports
 from harness.devnet import OPERATOR, PROSUMER, PYTHON_CHAINCODE, RETAILER, THREE_ORGS, devnet_config
@@ -59,59 +61,66 @@ class Hosts:
     config: FabricConfig
     profile: ConnectionProfile
     document: dict[str, Any]
-    bringup_seconds: float
-    timings: dict[str, float]
     clients: dict[str, EnergyClient] = field(default_factory=dict)
     ids: dict[str, str] = field(default_factory=dict)
 
 
-def hosts_config(chaincode_port: int) -> FabricConfig:
-    """Three organisations, two peers each, three orderers; every node in its own namespace, so all
-    may use the same ports (each org's peer1 on its peer0's ports + 10)."""
+def hosts_config(
+    chaincode_port: int,
+    *,
+    orderers: int = ORDERERS,
+    peers: int = PEERS_PER_ORG,
+    consensus: str = "raft",
+    prefix: str = PREFIX,
+) -> FabricConfig:
+    """Three organisations of ``peers`` peers, ``orderers`` orderers; every organisation and
+    orderer in its own namespace, so all may use the same ports (peer1 on peer0's ports + 10)."""
     raw = devnet_config(dict.fromkeys(THREE_ORGS, 7051), {PYTHON_CHAINCODE: chaincode_port})
     network = parse_config(raw)
     config = FabricConfig(
         network,
-        tuple(OrdererPorts(7050, 7053, 9443) for _ in range(ORDERERS)),
+        tuple(OrdererPorts(7050, 7053, 9443) for _ in range(orderers)),
         {m: PeerPorts(7051, 7052, 9446) for m in THREE_ORGS},
         {PYTHON_CHAINCODE: "python"},
-        peer_counts=dict.fromkeys(THREE_ORGS, PEERS_PER_ORG),
+        peer_counts=dict.fromkeys(THREE_ORGS, peers),
+        consensus=consensus,
     )
-    return with_netns(config, NetnsConfig(SUBNET, PREFIX))
+    return with_netns(config, NetnsConfig(SUBNET, prefix))
 
 
-@pytest.fixture(scope="module")
-def hosts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hosts]:
+@contextmanager
+def network_in_namespaces(home: Path, config: FabricConfig) -> Iterator[FabricNetwork]:
+    """``config`` brought up in ``home`` (skips without binaries or root); ``down`` afterwards,
+    and no namespace, veth or bridge left."""
     binaries = fabric_binaries_or_skip()
     reason = netns.available()
     if reason is not None:
         pytest.skip(f"Fabric across namespaces: {reason}")
-    home = tmp_path_factory.mktemp("fabric-hosts")
-    config = hosts_config(free_ports(1)[0])
     if netns.leftovers(config):
         pytest.skip(f"namespaces of another run are still there: {netns.leftovers(config)}")
     write_fabric_config(home / "fabric.yaml", config)
-    opened: list[EnergyClient] = []
     try:
         started = time.monotonic()
         fabric = up(home, binaries=binaries, ready_timeout=300)
-        seconds = time.monotonic() - started
-        print(f"\nbring-up of 3 orgs x 2 peers x 3 Raft orderers in namespaces: {seconds:.1f}s")
-        print(f"  laps: {fabric.timings}")
-        profile = ConnectionProfile.load(home / "network.json")
-        document = json.loads((home / "network.json").read_text(encoding="utf-8"))
-        state = Hosts(home, config, profile, document, seconds, dict(fabric.timings))
-        for name, msp_id in (("utility", OPERATOR), ("erin", RETAILER), ("solar-farm", PROSUMER)):
-            client = EnergyClient.connect(profile, msp_id, name)
-            opened.append(client)
-            state.clients[name] = client
-        yield state
+        print(f"\nbring-up in namespaces: {time.monotonic() - started:.1f}s, laps {fabric.timings}")
+        yield fabric
     finally:
-        for client in opened:
-            client.close()
         down(home)
         left = netns.leftovers(config)
         assert not left, f"left behind after down: {left}"
+
+
+@pytest.fixture(scope="module")
+def hosts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hosts]:
+    home = tmp_path_factory.mktemp("fabric-hosts")
+    config = hosts_config(free_ports(1)[0])
+    with network_in_namespaces(home, config), contextlib.ExitStack() as opened:
+        profile = ConnectionProfile.load(home / "network.json")
+        document = json.loads((home / "network.json").read_text(encoding="utf-8"))
+        state = Hosts(home, config, profile, document)
+        for name, msp_id in (("utility", OPERATOR), ("erin", RETAILER), ("solar-farm", PROSUMER)):
+            state.clients[name] = opened.enter_context(EnergyClient.connect(profile, msp_id, name))
+        yield state
 
 
 def _namespace_of(pid: int) -> str:
@@ -189,3 +198,20 @@ def test_with_its_peer0_stopped_an_organisations_users_trade_through_peer1(hosts
         print(f"\nRetailerMSP's peer0 down: connect, offer and buy through peer1 in {seconds:.1f}s")
     finally:
         start_node(hosts.home, peer0)
+
+
+@pytest.mark.timeout(BRINGUP_TIMEOUT)
+def test_four_bft_orderers_keep_ordering_with_one_stopped(tmp_path: Path) -> None:
+    """SmartBFT (f = 1): four orderers, each in its own namespace; with one stopped, submits
+    through every organisation still commit."""
+    config = hosts_config(free_ports(1)[0], orderers=4, peers=1, consensus="bft", prefix="glb")
+    with network_in_namespaces(tmp_path, config):
+        profile = ConnectionProfile.load(tmp_path / "network.json")
+        assert stop_node(tmp_path, "orderer3")
+        started = time.monotonic()
+        for msp_id in THREE_ORGS:
+            with profile.connect(msp_id) as gateway:
+                contract = gateway.network(profile.channel).contract(CHAINCODE, "kv")
+                contract.submit("Put", f"bft-{msp_id}", "ordered with orderer3 down")
+                assert contract.evaluate("Get", f"bft-{msp_id}") == b"ordered with orderer3 down"
+        print(f"\n3 submits with one of 4 BFT orderers down: {time.monotonic() - started:.1f}s")

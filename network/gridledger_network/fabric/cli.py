@@ -36,8 +36,13 @@ def up(
     home: HomeOption = None,
     orderers: Annotated[
         int | None,
-        typer.Option(envvar="ORDERERS", help="1 or 3 Raft orderers (when fabric.yaml is new)"),
+        typer.Option(
+            envvar="ORDERERS", help="1, 3 or 5 Raft orderers, 4 BFT (when fabric.yaml is new)"
+        ),
     ] = None,
+    consensus: Annotated[
+        str, typer.Option(help="raft or bft (SmartBFT) ordering (when fabric.yaml is new)")
+    ] = "raft",
     use_netns: Annotated[
         bool,
         typer.Option(
@@ -49,7 +54,9 @@ def up(
 ) -> None:
     """Bring the network up; nothing happens if it already runs."""
     started = time.monotonic()
-    network = fabric_up(home, orderers=orderers, use_netns=use_netns, ready_timeout=timeout)
+    network = fabric_up(
+        home, orderers=orderers, use_netns=use_netns, consensus=consensus, ready_timeout=timeout
+    )
     if network.already_running:
         typer.echo(f"fabric network already running, home {network.home}")
     else:

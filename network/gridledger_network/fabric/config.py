@@ -3,7 +3,8 @@
 ```yaml
 channel: energy
 netns: {subnet: 10.77.0.0/24, prefix: gl}   # optional: one network namespace per org/orderer
-orderers:                      # one or three etcdraft orderers
+consensus: raft                # raft (etcdraft: 1, 3 or 5 orderers) or bft (SmartBFT: 4)
+orderers:
   - {port: 7050, admin_port: 7053, operations_port: 9443, address: 127.0.0.1}
 peers:                         # any number of organisations, `peers` nodes each (peer0, peer1..)
   GridOperatorMSP: {port: 7051, chaincode_port: 7052, operations_port: 9446,
@@ -53,6 +54,7 @@ DEFAULT_SUBNET = "10.77.0.0/24"
 DEFAULT_PREFIX = "gl"
 ORG_HOST_BASE = 10
 ORDERER_HOST_BASE = 100
+ORDERER_COUNTS = {"raft": (1, 3, 5), "bft": (4,)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +120,7 @@ class FabricConfig:
     peer_addresses: Mapping[str, str] = field(default_factory=dict)
     peer_counts: Mapping[str, int] = field(default_factory=dict)
     netns: NetnsConfig | None = None
+    consensus: str = "raft"
 
     @property
     def channel(self) -> str:
@@ -184,19 +187,22 @@ def default_orderers(count: int) -> tuple[OrdererPorts, ...]:
     return tuple(OrdererPorts(7050 + 1000 * i, 7053 + 1000 * i, 9443 + i) for i in range(count))
 
 
-def default_fabric_config(orderers: int = 1) -> FabricConfig:
+def default_fabric_config(orderers: int = 1, consensus: str = "raft") -> FabricConfig:
     network = default_config()
     peer_ports = {
         p.msp_id: PeerPorts(p.port, p.port + 1, 9446 + i) for i, p in enumerate(network.peers)
     }
     servers = {c.name: "python" for c in network.chaincodes}
-    return FabricConfig(network, default_orderers(orderers), peer_ports, servers)
+    return FabricConfig(
+        network, default_orderers(orderers), peer_ports, servers, consensus=consensus
+    )
 
 
 def fabric_config_to_dict(config: FabricConfig) -> dict[str, Any]:
     document = config_to_dict(config.network)
     if config.netns is not None:
         document = {"netns": asdict(config.netns), **document}
+    document["consensus"] = config.consensus
     document["orderers"] = [
         {**asdict(o), "address": config.orderer_address(i)} for i, o in enumerate(config.orderers)
     ]
@@ -257,9 +263,16 @@ def parse_fabric_config(raw: object, source: str = CONFIG_FILE) -> FabricConfig:
         raise ConfigError(f"{source}: expected a mapping at the top level")
     network = parse_config(raw, source)
     netns = _parse_netns(raw.get("netns"), source)
+    consensus = str(raw.get("consensus", "raft"))
+    if consensus not in ORDERER_COUNTS:
+        raise ConfigError(f"{source}: consensus must be one of {list(ORDERER_COUNTS)}")
     raw_orderers = raw.get("orderers") or [{"port": 7050, "admin_port": 7053}]
-    if not isinstance(raw_orderers, list) or len(raw_orderers) not in (1, 3):
-        raise ConfigError(f"{source}: 'orderers' must list one or three orderers")
+    counts = ORDERER_COUNTS[consensus]
+    if not isinstance(raw_orderers, list) or len(raw_orderers) not in counts:
+        raise ConfigError(
+            f"{source}: 'orderers' must list {' or '.join(map(str, counts))} "
+            f"orderers for {consensus}"
+        )
     orderers = []
     orderer_addresses = []
     for index, entry in enumerate(raw_orderers):
@@ -310,6 +323,7 @@ def parse_fabric_config(raw: object, source: str = CONFIG_FILE) -> FabricConfig:
         peer_addresses,
         peer_counts,
         netns,
+        consensus,
     )
     owners = config.all_listeners()
     count = sum(len(o.all()) for o in orderers)
@@ -321,14 +335,16 @@ def parse_fabric_config(raw: object, source: str = CONFIG_FILE) -> FabricConfig:
 
 
 def load_fabric_config(
-    home: Path, orderers: int | None = None, *, netns: bool = False
+    home: Path, orderers: int | None = None, *, netns: bool = False, consensus: str = "raft"
 ) -> FabricConfig:
-    """Read ``home/fabric.yaml``; write the defaults (``orderers`` nodes, in network namespaces
-    with ``netns``) first if missing."""
+    """Read ``home/fabric.yaml``; write the defaults (``orderers`` nodes of ``consensus``, in
+    network namespaces with ``netns``) first if missing."""
     path = home / CONFIG_FILE
     if not path.exists():
         home.mkdir(parents=True, exist_ok=True)
-        config = default_fabric_config(orderers or 1)
+        if consensus not in ORDERER_COUNTS:
+            raise ConfigError(f"consensus must be one of {list(ORDERER_COUNTS)}")
+        config = default_fabric_config(orderers or ORDERER_COUNTS[consensus][0], consensus)
         write_fabric_config(path, with_netns(config) if netns else config)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -1,6 +1,8 @@
 """``configtx.yaml`` for the channel, and its genesis block made by ``configtxgen``.
 
-One application channel through channel participation (no system channel): etcdraft orderers,
+One application channel through channel participation (no system channel): etcdraft orderers
+(or SmartBFT ones, ``consensus: bft``: a consenter mapping with each orderer's identity, blocks
+validated by the ``SMARTBFT`` implicit-orderer policy),
 Fabric 3 capabilities (channel V3_0, orderer V2_0, application V2_5), each organisation's anchor
 peers in the genesis configuration so gossip (and the gateway) find the other orgs' peers at once.
 Every orderer and peer is named by its address from ``fabric.yaml``.
@@ -70,6 +72,39 @@ def _peer_org(config: FabricConfig, crypto: FabricCrypto, msp: str) -> dict[str,
     return organization
 
 
+def _make_bft(orderer: dict[str, Any], config: FabricConfig, crypto: FabricCrypto) -> None:
+    """Turn the etcdraft ``orderer`` section into SmartBFT's (Fabric 3)."""
+    del orderer["EtcdRaft"]
+    orderer["OrdererType"] = "BFT"
+    orderer["ConsenterMapping"] = [
+        {
+            "ID": index + 1,
+            "Host": config.orderer_address(index),
+            "Port": ports.port,
+            "MSPID": ORDERER_MSP_ID,
+            "Identity": str(crypto.orderer_msp(index) / "signcerts" / "cert.pem"),
+            "ClientTLSCert": str(crypto.orderer_tls(index) / "server.crt"),
+            "ServerTLSCert": str(crypto.orderer_tls(index) / "server.crt"),
+        }
+        for index, ports in enumerate(config.orderers)
+    ]
+    interval = f"{config.network.batch.batch_timeout_ms}ms"
+    orderer["SmartBFT"] = {
+        "RequestBatchMaxInterval": interval,
+        "RequestForwardTimeout": "2s",
+        "RequestComplainTimeout": "20s",
+        "RequestAutoRemoveTimeout": "3m0s",
+        "ViewChangeResendInterval": "5s",
+        "ViewChangeTimeout": "20s",
+        "LeaderHeartbeatTimeout": "1m0s",
+        "CollectTimeout": "1s",
+        "IncomingMessageBufferSize": 200,
+        "RequestPoolSize": 100000,
+        "LeaderHeartbeatCount": 10,
+    }
+    orderer["Policies"]["BlockValidation"] = {"Type": "ImplicitOrderer", "Rule": "SMARTBFT"}
+
+
 def configtx_document(config: FabricConfig, crypto: FabricCrypto) -> dict[str, Any]:
     batch = config.network.batch
     consenters = [
@@ -86,7 +121,7 @@ def configtx_document(config: FabricConfig, crypto: FabricCrypto) -> dict[str, A
         "Writers": _implicit("ANY Writers"),
         "Admins": _implicit("MAJORITY Admins"),
     }
-    orderer = {
+    orderer: dict[str, Any] = {
         "OrdererType": "etcdraft",
         "BatchTimeout": f"{batch.batch_timeout_ms}ms",
         "BatchSize": {
@@ -108,6 +143,8 @@ def configtx_document(config: FabricConfig, crypto: FabricCrypto) -> dict[str, A
         "Policies": {**meta_policies, "BlockValidation": _implicit("ANY Writers")},
         "Capabilities": {"V2_0": True},
     }
+    if config.consensus == "bft":
+        _make_bft(orderer, config, crypto)
     application = {
         "Organizations": [_peer_org(config, crypto, m) for m in config.network.org_msp_ids],
         "Policies": {

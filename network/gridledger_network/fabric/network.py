@@ -453,18 +453,20 @@ def up(
     *,
     orderers: int | None = None,
     use_netns: bool = False,
+    consensus: str = "raft",
     ready_timeout: float = 120.0,
     binaries: FabricBinaries | None = None,
 ) -> FabricNetwork:
     """Bring the network up (or find it running); return when each org's gateway commits.
 
-    ``orderers`` (1 or 3) and ``use_netns`` (a network namespace per organisation and orderer)
-    apply when ``fabric.yaml`` is first written. Raises ``BinariesNotFound``, ``PortTaken``,
+    ``orderers`` (1, 3 or 5 for raft, 4 for bft), ``consensus`` (``raft``, ``bft``) and
+    ``use_netns`` (a network namespace per organisation and orderer) apply when ``fabric.yaml``
+    is first written. Raises ``BinariesNotFound``, ``PortTaken``,
     ``NodeStartError``, ``AdminCommandError``, ``NotReady``, ``NetnsError``.
     """
     path = resolve_home(home)
     binaries = binaries or find_binaries()
-    config = load_fabric_config(path, orderers, netns=use_netns)
+    config = load_fabric_config(path, orderers, netns=use_netns, consensus=consensus)
     bringup = _Bringup(path, config, binaries)
     expected = bringup.expected_processes()
     if (path / NETWORK_FILE).exists() and all(bringup.run.running(n) for n in expected):
