@@ -23,8 +23,9 @@ from typing import Any
 
 import pytest
 from cryptography import x509
-from gridledger.energy import EnergyClient, Role, price_from_minor_per_kwh
+from gridledger.energy import EnergyClient, Role, Trade, price_from_minor_per_kwh
 from gridledger.energy.client import CHAINCODE
+from gridledger.energy.errors import NotFound
 from gridledger.profile import ConnectionProfile
 from gridledger_network.devnet.config import parse_config
 from gridledger_network.fabric import netns
@@ -72,6 +73,7 @@ def hosts_config(
     peers: int = PEERS_PER_ORG,
     consensus: str = "raft",
     prefix: str = PREFIX,
+    subnet: str = SUBNET,
 ) -> FabricConfig:
     """Three organisations of ``peers`` peers, ``orderers`` orderers; every organisation and
     orderer in its own namespace, so all may use the same ports (peer1 on peer0's ports + 10)."""
@@ -85,7 +87,7 @@ def hosts_config(
         peer_counts=dict.fromkeys(THREE_ORGS, peers),
         consensus=consensus,
     )
-    return with_netns(config, NetnsConfig(SUBNET, prefix))
+    return with_netns(config, NetnsConfig(subnet, prefix))
 
 
 @contextmanager
@@ -192,7 +194,8 @@ def test_with_its_peer0_stopped_an_organisations_users_trade_through_peer1(hosts
             offer = solar.post_offer(
                 hosts.ids["solar_meter"], AFTER + 40 * Q, 4, 1000, price_from_minor_per_kwh("9")
             )
-            bought = erin.buy(offer.offer_id, 250)  # erin's records: RetailerMSP's peer1 endorses
+            # erin's records: RetailerMSP's peer1 endorses (once it has the offer's block)
+            bought = _buy_once_seen(erin, offer.offer_id, 250)
             seconds = time.monotonic() - started
         assert len(bought) == 4
         print(f"\nRetailerMSP's peer0 down: connect, offer and buy through peer1 in {seconds:.1f}s")
@@ -200,18 +203,12 @@ def test_with_its_peer0_stopped_an_organisations_users_trade_through_peer1(hosts
         start_node(hosts.home, peer0)
 
 
-@pytest.mark.timeout(BRINGUP_TIMEOUT)
-def test_four_bft_orderers_keep_ordering_with_one_stopped(tmp_path: Path) -> None:
-    """SmartBFT (f = 1): four orderers, each in its own namespace; with one stopped, submits
-    through every organisation still commit."""
-    config = hosts_config(free_ports(1)[0], orderers=4, peers=1, consensus="bft", prefix="glb")
-    with network_in_namespaces(tmp_path, config):
-        profile = ConnectionProfile.load(tmp_path / "network.json")
-        assert stop_node(tmp_path, "orderer3")
-        started = time.monotonic()
-        for msp_id in THREE_ORGS:
-            with profile.connect(msp_id) as gateway:
-                contract = gateway.network(profile.channel).contract(CHAINCODE, "kv")
-                contract.submit("Put", f"bft-{msp_id}", "ordered with orderer3 down")
-                assert contract.evaluate("Get", f"bft-{msp_id}") == b"ordered with orderer3 down"
-        print(f"\n3 submits with one of 4 BFT orderers down: {time.monotonic() - started:.1f}s")
+def _buy_once_seen(buyer: EnergyClient, offer_id: str, quantity_wh: int) -> list[Trade]:
+    """Buy an offer just posted through another organisation: its block reaches the endorsing
+    peers a moment after the poster's peer committed it (NotFound until then)."""
+    for _ in range(40):
+        try:
+            return buyer.buy(offer_id, quantity_wh)
+        except NotFound:
+            time.sleep(0.25)
+    return buyer.buy(offer_id, quantity_wh)

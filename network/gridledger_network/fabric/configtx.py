@@ -1,8 +1,7 @@
 """``configtx.yaml`` for the channel, and its genesis block made by ``configtxgen``.
 
 One application channel through channel participation (no system channel): etcdraft orderers
-(or SmartBFT ones, ``consensus: bft``: a consenter mapping with each orderer's identity, blocks
-validated by the ``SMARTBFT`` implicit-orderer policy),
+(or SmartBFT ones, ``consensus: bft``: a consenter mapping with each orderer's identity),
 Fabric 3 capabilities (channel V3_0, orderer V2_0, application V2_5), each organisation's anchor
 peers in the genesis configuration so gossip (and the gateway) find the other orgs' peers at once.
 Every orderer and peer is named by its address from ``fabric.yaml``.
@@ -102,7 +101,6 @@ def _make_bft(orderer: dict[str, Any], config: FabricConfig, crypto: FabricCrypt
         "RequestPoolSize": 100000,
         "LeaderHeartbeatCount": 10,
     }
-    orderer["Policies"]["BlockValidation"] = {"Type": "ImplicitOrderer", "Rule": "SMARTBFT"}
 
 
 def configtx_document(config: FabricConfig, crypto: FabricCrypto) -> dict[str, Any]:

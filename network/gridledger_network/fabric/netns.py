@@ -15,6 +15,7 @@ characters.
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import json
 import logging
 import os
@@ -144,6 +145,12 @@ def create(home: Path, config: FabricConfig) -> NetnsPlan | None:
     reason = available()
     if reason is not None:
         raise NetnsError(f"fabric.yaml asks for network namespaces, but {reason}")
+    taken = _subnet_users(config, layout.bridge)
+    if taken:
+        raise NetnsError(
+            f"netns.subnet {config.netns.subnet if config.netns else ''} is already in use on "
+            f"{', '.join(taken)}: run that network's `down`, or choose another subnet"
+        )
     (home / STATE_FILE).write_text(json.dumps(_state(layout), indent=2), encoding="utf-8")
     if not _exists("link", layout.bridge):
         _ip("link", "add", layout.bridge, "type", "bridge")
@@ -162,6 +169,19 @@ def create(home: Path, config: FabricConfig) -> NetnsPlan | None:
         _ip("-n", host.namespace, "link", "set", host.veth_inside, "up")
     log.info("network namespaces up: %s", ", ".join(h.namespace for h in layout.hosts.values()))
     return layout
+
+
+def _subnet_users(config: FabricConfig, bridge: str) -> list[str]:
+    """Devices of the root namespace other than ``bridge`` with an address in the subnet."""
+    assert config.netns is not None
+    subnet = config.netns.network
+    users = []
+    for line in _ip("-4", "-o", "addr", "show").stdout.splitlines():
+        fields = line.split()
+        device, address = fields[1], fields[3].split("/")[0]
+        if device != bridge and ipaddress.IPv4Address(address) in subnet:
+            users.append(device)
+    return users
 
 
 def _state(layout: NetnsPlan) -> dict[str, object]:
