@@ -97,5 +97,6 @@ def serve_python_chaincode(
     tls_dir = layout.chaincode_tls_dir if chaincode.tls else None
     launch = python_chaincode(package_id, chaincode.address, tls_dir)
     server = start_process(run, name, launch.argv, launch.env, launch.cwd)
-    wait_listening(run, name, [chaincode_port(chaincode)], PYTHON_CHAINCODE_SECONDS)
+    host = chaincode.address.rsplit(":", 1)[0]
+    wait_listening(run, name, [chaincode_port(chaincode)], PYTHON_CHAINCODE_SECONDS, host)
     return server.pid

@@ -297,13 +297,15 @@ def wait_recorded(
     )
 
 
-def wait_listening(run: RunFolder, name: str, ports: Sequence[int], timeout: float) -> None:
-    """Wait until every port accepts; fail fast with the log if the process exits."""
+def wait_listening(
+    run: RunFolder, name: str, ports: Sequence[int], timeout: float, host: str = HOST
+) -> None:
+    """Wait until every port of ``host`` accepts; fail fast with the log if the process exits."""
     wait_recorded(
         run,
         name,
-        lambda: all(port_accepts(p) for p in ports),
-        f"listening on {list(ports)}",
+        lambda: all(port_accepts(p, host) for p in ports),
+        f"listening on {host}:{list(ports)}",
         timeout,
     )
 

@@ -36,13 +36,27 @@ def up(
     home: HomeOption = None,
     orderers: Annotated[
         int | None,
-        typer.Option(envvar="ORDERERS", help="1 or 3 Raft orderers (when fabric.yaml is new)"),
+        typer.Option(
+            envvar="ORDERERS", help="1, 3 or 5 Raft orderers, 4 BFT (when fabric.yaml is new)"
+        ),
     ] = None,
-    timeout: Annotated[float, typer.Option(help="seconds to wait for both gateways")] = 120.0,
+    consensus: Annotated[
+        str, typer.Option(help="raft or bft (SmartBFT) ordering (when fabric.yaml is new)")
+    ] = "raft",
+    use_netns: Annotated[
+        bool,
+        typer.Option(
+            "--netns",
+            help="a network namespace per organisation and orderer (root; new fabric.yaml)",
+        ),
+    ] = False,
+    timeout: Annotated[float, typer.Option(help="seconds to wait for every gateway")] = 120.0,
 ) -> None:
     """Bring the network up; nothing happens if it already runs."""
     started = time.monotonic()
-    network = fabric_up(home, orderers=orderers, ready_timeout=timeout)
+    network = fabric_up(
+        home, orderers=orderers, use_netns=use_netns, consensus=consensus, ready_timeout=timeout
+    )
     if network.already_running:
         typer.echo(f"fabric network already running, home {network.home}")
     else:

@@ -1,8 +1,10 @@
 """``configtx.yaml`` for the channel, and its genesis block made by ``configtxgen``.
 
-One application channel through channel participation (no system channel): etcdraft orderers,
+One application channel through channel participation (no system channel): etcdraft orderers
+(or SmartBFT ones, ``consensus: bft``: a consenter mapping with each orderer's identity),
 Fabric 3 capabilities (channel V3_0, orderer V2_0, application V2_5), each organisation's anchor
-peer in the genesis configuration so gossip (and the gateway) find the other org's peer at once.
+peers in the genesis configuration so gossip (and the gateway) find the other orgs' peers at once.
+Every orderer and peer is named by its address from ``fabric.yaml``.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from gridledger_network.fabric.config import FabricConfig
 from gridledger_network.fabric.crypto import FabricCrypto
 
 PROFILE = "GridLedgerChannel"
-HOST = "127.0.0.1"
 
 
 class ConfigtxError(GridLedgerError):
@@ -51,7 +52,7 @@ def _organization(
 def _orderer_org(config: FabricConfig, crypto: FabricCrypto) -> dict[str, Any]:
     msp = ORDERER_MSP_ID
     member = f"OR('{msp}.member')"
-    endpoints = [f"{HOST}:{o.port}" for o in config.orderers]
+    endpoints = [f"{config.orderer_address(i)}:{o.port}" for i, o in enumerate(config.orderers)]
     return _organization(crypto, msp, readers=member, writers=member, OrdererEndpoints=endpoints)
 
 
@@ -61,17 +62,52 @@ def _peer_org(config: FabricConfig, crypto: FabricCrypto, msp: str) -> dict[str,
         msp,
         readers=f"OR('{msp}.admin','{msp}.peer','{msp}.client')",
         writers=f"OR('{msp}.admin','{msp}.client')",
-        AnchorPeers=[{"Host": HOST, "Port": config.peer_ports[msp].port}],
+        AnchorPeers=[
+            {"Host": config.peer_address(msp), "Port": config.node_ports(msp, index).port}
+            for index in config.peer_indices(msp)
+        ],
     )
     organization["Policies"]["Endorsement"] = _signature(f"OR('{msp}.peer')")
     return organization
+
+
+def _make_bft(orderer: dict[str, Any], config: FabricConfig, crypto: FabricCrypto) -> None:
+    """Turn the etcdraft ``orderer`` section into SmartBFT's (Fabric 3)."""
+    del orderer["EtcdRaft"]
+    orderer["OrdererType"] = "BFT"
+    orderer["ConsenterMapping"] = [
+        {
+            "ID": index + 1,
+            "Host": config.orderer_address(index),
+            "Port": ports.port,
+            "MSPID": ORDERER_MSP_ID,
+            "Identity": str(crypto.orderer_msp(index) / "signcerts" / "cert.pem"),
+            "ClientTLSCert": str(crypto.orderer_tls(index) / "server.crt"),
+            "ServerTLSCert": str(crypto.orderer_tls(index) / "server.crt"),
+        }
+        for index, ports in enumerate(config.orderers)
+    ]
+    interval = f"{config.network.batch.batch_timeout_ms}ms"
+    orderer["SmartBFT"] = {
+        "RequestBatchMaxInterval": interval,
+        "RequestForwardTimeout": "2s",
+        "RequestComplainTimeout": "20s",
+        "RequestAutoRemoveTimeout": "3m0s",
+        "ViewChangeResendInterval": "5s",
+        "ViewChangeTimeout": "20s",
+        "LeaderHeartbeatTimeout": "1m0s",
+        "CollectTimeout": "1s",
+        "IncomingMessageBufferSize": 200,
+        "RequestPoolSize": 100000,
+        "LeaderHeartbeatCount": 10,
+    }
 
 
 def configtx_document(config: FabricConfig, crypto: FabricCrypto) -> dict[str, Any]:
     batch = config.network.batch
     consenters = [
         {
-            "Host": HOST,
+            "Host": config.orderer_address(index),
             "Port": orderer.port,
             "ClientTLSCert": str(crypto.orderer_tls(index) / "server.crt"),
             "ServerTLSCert": str(crypto.orderer_tls(index) / "server.crt"),
@@ -83,7 +119,7 @@ def configtx_document(config: FabricConfig, crypto: FabricCrypto) -> dict[str, A
         "Writers": _implicit("ANY Writers"),
         "Admins": _implicit("MAJORITY Admins"),
     }
-    orderer = {
+    orderer: dict[str, Any] = {
         "OrdererType": "etcdraft",
         "BatchTimeout": f"{batch.batch_timeout_ms}ms",
         "BatchSize": {
@@ -105,6 +141,8 @@ def configtx_document(config: FabricConfig, crypto: FabricCrypto) -> dict[str, A
         "Policies": {**meta_policies, "BlockValidation": _implicit("ANY Writers")},
         "Capabilities": {"V2_0": True},
     }
+    if config.consensus == "bft":
+        _make_bft(orderer, config, crypto)
     application = {
         "Organizations": [_peer_org(config, crypto, m) for m in config.network.org_msp_ids],
         "Policies": {

@@ -4,7 +4,8 @@
 HOME/
   fabric.yaml       configuration (defaults written on first ``up``; see config.py)
   network.json      connection profile in the devnet's format, plus orderers and package ids
-  crypto/           the devnet's cryptogen layout (+ orderer1/2, orderer admin TLS pair)
+  netns.json        the network namespaces, veths and bridge made for ``netns`` (netns.py)
+  crypto/           the devnet's cryptogen layout (+ orderer1/2, peer1.., orderer admin TLS)
   channel/          configtx.yaml, <channel>.block (genesis, made by configtxgen)
   nodes/<node>/     orderer.yaml or core.yaml (FABRIC_CFG_PATH) and data/ (ledger, Raft WAL)
   builder/bin/      the CCaaS external builder (detect, build, release)
@@ -30,6 +31,7 @@ from typing import Any
 
 from gridledger_network.chaincode_server import process_name, serve_python_chaincode
 from gridledger_network.devnet.config import ORDERER_MSP_ID, ConfigError
+from gridledger_network.fabric import netns
 from gridledger_network.fabric.admin import (
     peer_admin_env,
     run_until_ok,
@@ -60,7 +62,6 @@ from gridledger_network.processes import (
 
 log = logging.getLogger(__name__)
 
-HOST = "127.0.0.1"
 BUILDER_SOURCE = Path(__file__).resolve().parent / "builder"
 STATE_ENTRIES = (
     "network.json",
@@ -69,6 +70,7 @@ STATE_ENTRIES = (
     "nodes",
     "builder",
     "chaincode",
+    "netns.json",
     "run",
     "done",
     "logs",
@@ -84,8 +86,13 @@ def orderer_name(index: int) -> str:
     return f"orderer{index}"
 
 
-def peer_name(msp_id: str) -> str:
-    return f"peer0-{msp_id.lower()}"
+def peer_name(msp_id: str, index: int = 0) -> str:
+    return f"peer{index}-{msp_id.lower()}"
+
+
+def all_peers(config: FabricConfig) -> list[tuple[str, int]]:
+    """Every peer of the network: (organisation, index)."""
+    return [(m, i) for m in config.network.org_msp_ids for i in config.peer_indices(m)]
 
 
 @dataclass
@@ -120,7 +127,7 @@ class FabricStatus:
 def expected_processes(config: FabricConfig) -> list[str]:
     """Names of the processes a network of ``config`` runs (pid and log file names)."""
     names = [orderer_name(i) for i in range(len(config.orderers))]
-    names += [peer_name(m) for m in config.network.org_msp_ids]
+    names += [peer_name(m, i) for m, i in all_peers(config)]
     names += [
         process_name(c.name)
         for c in config.network.chaincodes
@@ -152,22 +159,31 @@ class _Bringup:
     def _node_dir(self, name: str) -> Path:
         return self.home / "nodes" / name
 
+    def _start(self, name: str, argv: list[str], env: dict[str, str]) -> None:
+        """Start node ``name`` in its namespace (when ``netns``) through the process manager."""
+        start_process(
+            self.run, name, netns.in_namespace(netns.namespace_of(self.config, name), argv), env
+        )
+
     @property
     def _crypto(self) -> FabricCrypto:
         assert self.crypto is not None
         return self.crypto
 
     def _orderer_address(self) -> str:
-        return f"{HOST}:{self.config.orderers[0].port}"
+        return f"{self.config.orderer_address(0)}:{self.config.orderers[0].port}"
 
-    def _peer_env(self, msp_id: str) -> dict[str, str]:
+    def _peer_endpoint(self, msp_id: str, index: int = 0) -> str:
+        return f"{self.config.peer_address(msp_id)}:{self.config.node_ports(msp_id, index).port}"
+
+    def _peer_env(self, msp_id: str, index: int = 0) -> dict[str, str]:
         crypto = self._crypto
         return peer_admin_env(
-            self._node_dir(peer_name(msp_id)),
+            self._node_dir(peer_name(msp_id, index)),
             msp_id,
             crypto.admin_msp(msp_id),
-            f"{HOST}:{self.config.peer_ports[msp_id].port}",
-            crypto.peer_dir(msp_id) / "tls" / "ca.crt",
+            self._peer_endpoint(msp_id, index),
+            crypto.peer_dir(msp_id, index) / "tls" / "ca.crt",
         )
 
     def expected_processes(self) -> list[str]:
@@ -175,14 +191,17 @@ class _Bringup:
 
     # -- steps -----------------------------------------------------------------------------
     def check_ports(self) -> None:
+        """Ports this machine's loopback must have free (in namespaces, nodes have their own)."""
         owners = self.config.all_ports()
         mine: dict[int, str] = {}
-        for index, orderer in enumerate(self.config.orderers):
-            if not self.run.running(orderer_name(index)):
-                mine.update({p: owners[p] for p in orderer.all().values()})
-        for msp_id, peer in self.config.peer_ports.items():
-            if not self.run.running(peer_name(msp_id)):
-                mine.update({p: owners[p] for p in peer.all().values()})
+        if self.config.netns is None:
+            for index, orderer in enumerate(self.config.orderers):
+                if not self.run.running(orderer_name(index)):
+                    mine.update({p: owners[p] for p in orderer.all().values()})
+            for msp_id, index in all_peers(self.config):
+                if not self.run.running(peer_name(msp_id, index)):
+                    ports = self.config.node_ports(msp_id, index)
+                    mine.update({p: owners[p] for p in ports.all().values()})
         for chaincode in self.config.network.chaincodes:
             port = int(chaincode.address.rsplit(":", 1)[1])
             if port in owners and not self.run.running(process_name(chaincode.name)):
@@ -190,9 +209,7 @@ class _Bringup:
         check_ports_free(mine, CONFIG_FILE)
 
     def prepare(self) -> Path:
-        self.crypto = ensure_fabric_crypto(
-            self.home / "crypto", self.config.network, len(self.config.orderers)
-        )
+        self.crypto = ensure_fabric_crypto(self.home / "crypto", self.config)
         builder = self.home / "builder"
         shutil.copytree(BUILDER_SOURCE, builder, dirs_exist_ok=True)
         for script in (builder / "bin").iterdir():
@@ -214,20 +231,22 @@ class _Bringup:
                 self.binaries.config_dir,
                 folder,
                 index=index,
+                host=self.config.orderer_address(index),
                 ports=self.config.orderers[index],
                 crypto=self._crypto,
             )
             env = clean_environment(
                 {"FABRIC_CFG_PATH": str(folder), "FABRIC_LOGGING_SPEC": _logging_spec()}
             )
-            start_process(self.run, name, [self.binaries.orderer], env)
+            self._start(name, [self.binaries.orderer], env)
         if wait:
             self.wait_orderer(index)
 
     def wait_orderer(self, index: int) -> None:
         ports = self.config.orderers[index]
+        host = self.config.orderer_address(index)
         wait_listening(
-            self.run, orderer_name(index), [ports.port, ports.admin_port], NODE_START_SECONDS
+            self.run, orderer_name(index), [ports.port, ports.admin_port], NODE_START_SECONDS, host
         )
 
     def join_orderers(self, block: Path) -> None:
@@ -238,7 +257,8 @@ class _Bringup:
             if self._done(step):
                 continue
             argv = [self.binaries.osnadmin, "channel", "join", "--channelID", self.config.channel]
-            argv += ["--config-block", str(block), "-o", f"{HOST}:{ports.admin_port}"]
+            admin = f"{self.config.orderer_address(index)}:{ports.admin_port}"
+            argv += ["--config-block", str(block), "-o", admin]
             argv += ["--ca-file", str(crypto.orderer_tlsca)]
             argv += ["--client-cert", str(admin_tls / "client.crt")]
             argv += ["--client-key", str(admin_tls / "client.key")]
@@ -251,23 +271,27 @@ class _Bringup:
             self._mark(step)
 
     def start_peers(self) -> None:
-        for msp_id in self.config.peer_ports:
-            self.start_peer(msp_id, wait=False)
-        for msp_id in self.config.peer_ports:
-            self.wait_peer(msp_id)
+        for msp_id, index in all_peers(self.config):
+            self.start_peer(msp_id, index, wait=False)
+        for msp_id, index in all_peers(self.config):
+            self.wait_peer(msp_id, index)
 
-    def start_peer(self, msp_id: str, *, wait: bool = True) -> None:
-        """Start ``msp_id``'s peer on its ledger, unless it runs."""
-        name = peer_name(msp_id)
+    def start_peer(self, msp_id: str, index: int = 0, *, wait: bool = True) -> None:
+        """Start peer ``index`` of ``msp_id`` on its ledger, unless it runs."""
+        name = peer_name(msp_id, index)
         if not self.run.running(name):
             folder = self._node_dir(name)
+            neighbour = (index + 1) % self.config.peer_count(msp_id)  # gossip bootstrap
             write_core_yaml(
                 self.binaries.config_dir,
                 folder,
                 msp_id=msp_id,
-                ports=self.config.peer_ports[msp_id],
+                index=index,
+                host=self.config.peer_address(msp_id),
+                ports=self.config.node_ports(msp_id, index),
                 crypto=self._crypto,
                 builder_dir=self.home / "builder",
+                bootstrap=self._peer_endpoint(msp_id, neighbour),
             )
             env = clean_environment(
                 {
@@ -276,23 +300,24 @@ class _Bringup:
                     "CORE_VM_ENDPOINT": "",
                 }
             )
-            start_process(self.run, name, [self.binaries.peer, "node", "start"], env)
+            self._start(name, [self.binaries.peer, "node", "start"], env)
         if wait:
-            self.wait_peer(msp_id)
+            self.wait_peer(msp_id, index)
 
-    def wait_peer(self, msp_id: str) -> None:
-        ports = self.config.peer_ports[msp_id]
-        wait_listening(self.run, peer_name(msp_id), [ports.port], NODE_START_SECONDS)
+    def wait_peer(self, msp_id: str, index: int = 0) -> None:
+        ports = self.config.node_ports(msp_id, index)
+        host = self.config.peer_address(msp_id)
+        wait_listening(self.run, peer_name(msp_id, index), [ports.port], NODE_START_SECONDS, host)
 
     def join_peers(self, block: Path) -> None:
-        for msp_id in self.config.network.org_msp_ids:
-            step = f"{peer_name(msp_id)}-joined"
+        for msp_id, index in all_peers(self.config):
+            step = f"{peer_name(msp_id, index)}-joined"
             if self._done(step):
                 continue
             run_until_ok(
                 [self.binaries.peer, "channel", "join", "-b", str(block)],
-                self._peer_env(msp_id),
-                what=f"peer channel join for {msp_id}",
+                self._peer_env(msp_id, index),
+                what=f"peer channel join for {peer_name(msp_id, index)}",
                 accept=("already exists",),
             )
             self._mark(step)
@@ -312,16 +337,14 @@ class _Bringup:
         crypto = self._crypto
         folder = self.home / "chaincode"
         orgs = self.config.network.org_msp_ids
-        peers = [
-            (f"{HOST}:{self.config.peer_ports[m].port}", crypto.peer_dir(m) / "tls" / "ca.crt")
-            for m in orgs
-        ]
+        peers = [(self._peer_endpoint(m), crypto.peer_dir(m) / "tls" / "ca.crt") for m in orgs]
         for chaincode in self.config.network.chaincodes:
             package = self.packages[chaincode.name]
-            for msp_id in orgs:
-                step = f"{chaincode.name}-installed-{msp_id}"
+            for msp_id, index in all_peers(self.config):
+                where = msp_id if index == 0 else f"{msp_id}-peer{index}"
+                step = f"{chaincode.name}-installed-{where}"
                 if not self._done(step):
-                    install(self.binaries.peer, self._peer_env(msp_id), package)
+                    install(self.binaries.peer, self._peer_env(msp_id, index), package)
                     self._mark(step)
             for msp_id in orgs:
                 step = f"{chaincode.name}-approved-{msp_id}"
@@ -369,11 +392,19 @@ class _Bringup:
                 u.name for u in self.config.network.users if u.org == msp_id
             ]
             organizations[msp_id] = {
-                "peer_endpoint": f"{HOST}:{self.config.peer_ports[msp_id].port}",
+                "peer_endpoint": self._peer_endpoint(msp_id),
                 "peer_host": layout.node_host(msp_id),
                 "tls_ca_cert": str(layout.tlsca_cert(msp_id)),
                 "users": {name: str(layout.user_msp_dir(msp_id, name)) for name in users},
             }
+            if self.config.peer_count(msp_id) > 1:
+                organizations[msp_id]["peer_endpoints"] = [
+                    {
+                        "endpoint": self._peer_endpoint(msp_id, i),
+                        "host": crypto.peer_host(msp_id, i),
+                    }
+                    for i in self.config.peer_indices(msp_id)
+                ]
         document = {
             "backend": "fabric",
             "fabric_version": self.binaries.version(),
@@ -382,8 +413,8 @@ class _Bringup:
             "organizations": organizations,
             "orderers": [
                 {
-                    "endpoint": f"{HOST}:{o.port}",
-                    "admin_endpoint": f"{HOST}:{o.admin_port}",
+                    "endpoint": f"{self.config.orderer_address(i)}:{o.port}",
+                    "admin_endpoint": f"{self.config.orderer_address(i)}:{o.admin_port}",
                     "host": crypto.orderer_host(i),
                     "pid": self.run.pid(orderer_name(i)),
                 }
@@ -421,17 +452,21 @@ def up(
     home: Path | str | None = None,
     *,
     orderers: int | None = None,
+    use_netns: bool = False,
+    consensus: str = "raft",
     ready_timeout: float = 120.0,
     binaries: FabricBinaries | None = None,
 ) -> FabricNetwork:
     """Bring the network up (or find it running); return when each org's gateway commits.
 
-    ``orderers`` (1 or 3) applies when ``fabric.yaml`` is first written. Raises
-    ``BinariesNotFound``, ``PortTaken``, ``NodeStartError``, ``AdminCommandError``, ``NotReady``.
+    ``orderers`` (1, 3 or 5 for raft, 4 for bft), ``consensus`` (``raft``, ``bft``) and
+    ``use_netns`` (a network namespace per organisation and orderer) apply when ``fabric.yaml``
+    is first written. Raises ``BinariesNotFound``, ``PortTaken``,
+    ``NodeStartError``, ``AdminCommandError``, ``NotReady``, ``NetnsError``.
     """
     path = resolve_home(home)
     binaries = binaries or find_binaries()
-    config = load_fabric_config(path, orderers)
+    config = load_fabric_config(path, orderers, netns=use_netns, consensus=consensus)
     bringup = _Bringup(path, config, binaries)
     expected = bringup.expected_processes()
     if (path / NETWORK_FILE).exists() and all(bringup.run.running(n) for n in expected):
@@ -446,6 +481,8 @@ def up(
     with contextlib.suppress(FileNotFoundError):
         (path / NETWORK_FILE).unlink()
     try:
+        netns.create(path, config)
+        lap("namespaces")
         block = bringup.prepare()
         bringup.write_packages()
         lap("crypto_and_genesis")
@@ -487,6 +524,7 @@ def stop(home: Path | str | None = None) -> list[str]:
     stopped = [name for name in order if stop_process(run, name)]
     with contextlib.suppress(FileNotFoundError):
         (path / NETWORK_FILE).unlink()
+    stopped += netns.remove(path)
     return stopped
 
 

@@ -1,8 +1,8 @@
 """Per-node configuration derived from Fabric's sample ``core.yaml`` and ``orderer.yaml``.
 
 Each node gets its own folder with its YAML (``FABRIC_CFG_PATH`` points there) and its data.
-Every listener is on 127.0.0.1 with its own port; TLS everywhere; LevelDB state; no Docker
-(``vm.endpoint`` empty); the CCaaS external builder of this package.
+Every listener is on the node's address from ``fabric.yaml`` with its own port; TLS everywhere;
+LevelDB state; no Docker (``vm.endpoint`` empty); the CCaaS external builder of this package.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from gridledger_network.devnet.config import ORDERER_MSP_ID
 from gridledger_network.fabric.config import OrdererPorts, PeerPorts
 from gridledger_network.fabric.crypto import FabricCrypto
 
-HOST = "127.0.0.1"
 BUILDER_NAME = "gridledger-ccaas"
 
 # Gossip intervals shorter than the sample's, so the gateway learns the other org's peer (and
@@ -50,29 +49,33 @@ def write_core_yaml(
     folder: Path,
     *,
     msp_id: str,
+    index: int,
+    host: str,
     ports: PeerPorts,
     crypto: FabricCrypto,
     builder_dir: Path,
+    bootstrap: str,
 ) -> Path:
-    """``folder/core.yaml`` for ``msp_id``'s peer; its ledger goes to ``folder/data``."""
+    """``folder/core.yaml`` for peer ``index`` of ``msp_id`` at ``host``; its ledger goes to
+    ``folder/data``; gossip starts from ``bootstrap`` (another peer of its org, or itself)."""
     core = _load_sample(sample_dir, "core.yaml")
-    node_dir = crypto.peer_dir(msp_id)
+    node_dir = crypto.peer_dir(msp_id, index)
     tls = node_dir / "tls"
-    address = f"{HOST}:{ports.port}"
+    address = f"{host}:{ports.port}"
     peer = core["peer"]
-    peer["id"] = crypto.layout.node_host(msp_id)
+    peer["id"] = crypto.peer_host(msp_id, index)
     peer["networkId"] = "gridledger"
     peer["listenAddress"] = address
     peer["address"] = address
-    peer["chaincodeListenAddress"] = f"{HOST}:{ports.chaincode_port}"
-    peer["chaincodeAddress"] = f"{HOST}:{ports.chaincode_port}"
+    peer["chaincodeListenAddress"] = f"{host}:{ports.chaincode_port}"
+    peer["chaincodeAddress"] = f"{host}:{ports.chaincode_port}"
     peer["addressAutoDetect"] = False
     peer["localMspId"] = msp_id
     peer["mspConfigPath"] = str(node_dir / "msp")
     peer["fileSystemPath"] = str(folder / "data")
     peer["gossip"].update(
         {
-            "bootstrap": address,
+            "bootstrap": bootstrap,
             "endpoint": address,
             "externalEndpoint": address,
             "useLeaderElection": False,
@@ -90,27 +93,33 @@ def write_core_yaml(
             "clientRootCAs": {"files": [str(tls / "ca.crt")]},
         }
     )
-    peer["profile"] = {"enabled": False, "listenAddress": f"{HOST}:0"}
+    peer["profile"] = {"enabled": False, "listenAddress": f"{host}:0"}
     core["vm"]["endpoint"] = ""
     core["chaincode"]["externalBuilders"] = [
         {"name": BUILDER_NAME, "path": str(builder_dir), "propagateEnvironment": []}
     ]
     core["ledger"]["state"]["stateDatabase"] = "goleveldb"
     core["ledger"]["snapshots"] = {"rootDir": str(folder / "data" / "snapshots")}
-    core["operations"]["listenAddress"] = f"{HOST}:{ports.operations_port}"
+    core["operations"]["listenAddress"] = f"{host}:{ports.operations_port}"
     core["metrics"]["provider"] = "disabled"
     return _write(folder, "core.yaml", core)
 
 
 def write_orderer_yaml(
-    sample_dir: Path, folder: Path, *, index: int, ports: OrdererPorts, crypto: FabricCrypto
+    sample_dir: Path,
+    folder: Path,
+    *,
+    index: int,
+    host: str,
+    ports: OrdererPorts,
+    crypto: FabricCrypto,
 ) -> Path:
     """``folder/orderer.yaml`` for orderer ``index``; its ledger and Raft WAL go to ``folder``."""
     orderer = _load_sample(sample_dir, "orderer.yaml")
     tls = crypto.orderer_tls(index)
     tlsca = str(crypto.orderer_tlsca)
     general = orderer["General"]
-    general["ListenAddress"] = HOST
+    general["ListenAddress"] = host
     general["ListenPort"] = ports.port
     general["TLS"].update(
         {
@@ -132,10 +141,10 @@ def write_orderer_yaml(
     general["LocalMSPDir"] = str(crypto.orderer_msp(index))
     general["LocalMSPID"] = ORDERER_MSP_ID
     orderer["FileLedger"]["Location"] = str(folder / "data")
-    orderer["Operations"]["ListenAddress"] = f"{HOST}:{ports.operations_port}"
+    orderer["Operations"]["ListenAddress"] = f"{host}:{ports.operations_port}"
     orderer["Metrics"]["Provider"] = "disabled"
     orderer["Admin"] = {
-        "ListenAddress": f"{HOST}:{ports.admin_port}",
+        "ListenAddress": f"{host}:{ports.admin_port}",
         "TLS": {
             "Enabled": True,
             "Certificate": str(tls / "server.crt"),

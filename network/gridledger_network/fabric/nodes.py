@@ -1,7 +1,9 @@
 """One process of a running Fabric network: kill or stop it, start it again on its state.
 
 Process names are those of ``run/<name>.pid`` (``status()`` lists them): ``orderer0``..
-``orderer2``, ``peer0-<mspid lowercased>``, ``chaincode-<name>``. A restarted node keeps its
+``orderer2``, ``peer0-<mspid lowercased>`` (``peer1-``.. when an org has more),
+``chaincode-<name>``.
+A node of a network in namespaces restarts in its namespace. A restarted node keeps its
 ledger, Raft WAL, configuration and ports, as after a crash or an operator's restart; nothing is
 re-joined, re-installed or re-approved.
 
@@ -27,6 +29,7 @@ from gridledger_network.fabric.config import load_fabric_config
 from gridledger_network.fabric.crypto import ensure_fabric_crypto
 from gridledger_network.fabric.network import (
     _Bringup,
+    all_peers,
     expected_processes,
     orderer_name,
     peer_name,
@@ -97,13 +100,13 @@ def start_node(
     config = load_fabric_config(path)
     _check_name(path, name)
     bringup = _Bringup(path, config, binaries or find_binaries())
-    bringup.crypto = ensure_fabric_crypto(path / "crypto", config.network, len(config.orderers))
+    bringup.crypto = ensure_fabric_crypto(path / "crypto", config)
     orderers = {orderer_name(i): i for i in range(len(config.orderers))}
-    peers = {peer_name(m): m for m in config.network.org_msp_ids}
+    peers = {peer_name(m, i): (m, i) for m, i in all_peers(config)}
     if name in orderers:
         bringup.start_orderer(orderers[name])
     elif name in peers:
-        bringup.start_peer(peers[name])
+        bringup.start_peer(*peers[name])
     else:
         chaincode = next(c for c in config.network.chaincodes if process_name(c.name) == name)
         if not bringup.run.running(name):

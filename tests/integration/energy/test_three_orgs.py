@@ -85,8 +85,13 @@ def _endorsers(three: ThreeOrgs, transaction_id: str) -> list[str]:
 
 
 def test_a_retail_consumer_buys_from_a_prosumer_and_verifies_its_bill(three: ThreeOrgs) -> None:
-    utility, erin, solar = three.utility, three.erin, three.solar
-    erin_id, solar_id = three.ids["erin"], three.ids["solar"]
+    retail_market_day(three.utility, three.erin, three.solar)
+
+
+def retail_market_day(utility: EnergyClient, erin: EnergyClient, solar: EnergyClient) -> str:
+    """``erin`` (RetailerMSP) buys from ``solar`` (ProsumerMSP) on DAY; readings, settlement,
+    both verify their bills. Returns the solar meter's id (shared with tests/fabric)."""
+    erin_id, solar_id = erin.whoami().participant_id, solar.whoami().participant_id
     solar_meter = MeterPair.register(utility, solar_id, "production", "solar")
     erin_meter = MeterPair.register(utility, erin_id, "consumption", "grid")
     offer = solar.post_offer(
@@ -107,6 +112,7 @@ def test_a_retail_consumer_buys_from_a_prosumer_and_verifies_its_bill(three: Thr
     assert solar.verify_bill(None, DAY, NEXT).matches
     bought = sum(x.quantity for x in bill.lines if x.counterparty == solar_id)
     assert bought == 8 * 500
+    return solar_meter.meter_id
 
 
 def test_the_chaincode_policy_takes_the_utility_and_the_callers_org(three: ThreeOrgs) -> None:
