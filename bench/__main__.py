@@ -29,7 +29,7 @@ from pathlib import Path
 from gridledger_domain.command import run_command
 
 from bench.fabric_network import start_fabric_network
-from bench.ingest import IngestResult, run_ingest
+from bench.ingest import IngestResult, ingest_report, run_ingest
 from bench.network import (
     SETTLEMENT_CONSUMERS,
     BenchNetwork,
@@ -258,7 +258,12 @@ def main() -> int:
     parser.add_argument("--ingest-duration", type=float, default=10.0, help="ingest: seconds")
     parser.add_argument("--ingest-rate", type=float, default=1111.0, help="ingest: readings/s")
     parser.add_argument("--ingest-meters", type=int, default=200, help="ingest: meters")
-    parser.add_argument("--ingest-batch", type=int, default=500, help="ingest: bridge batch")
+    parser.add_argument(
+        "--ingest-batch", default="500", help="ingest: bridge batch (comma-separated: each)"
+    )
+    parser.add_argument(
+        "--ingest-lanes", default="", help="ingest: bridge lanes (comma-separated: each)"
+    )
     defaults = P4Options()
     parser.add_argument(
         "--certificates",
@@ -340,7 +345,7 @@ def main() -> int:
         network = start_devnet_network(home, with_node=with_node)
         scale: list[ScalePoint] | None = None
         p4: P4Results | None = None
-        ingest: IngestResult | None = None
+        ingest: list[IngestResult] = []
         try:
             ladders = run_suites(network, args)
             if "P3scale" in args.suites.split(","):
@@ -351,22 +356,29 @@ def main() -> int:
             if "P4scale" in args.suites.split(","):
                 p4 = run_p4scale(network, _p4_options(args), progress=_progress)
             if "ingest" in args.suites.split(","):
-                ingest = run_ingest(
-                    network,
-                    duration=args.ingest_duration,
-                    rate=args.ingest_rate,
-                    meters=args.ingest_meters,
-                    batch_size=args.ingest_batch,
-                    progress=_progress,
-                )
+                lane_counts = [int(n) for n in args.ingest_lanes.split(",") if n] or [None]
+                for lanes in lane_counts:
+                    for batch in (int(n) for n in args.ingest_batch.split(",")):
+                        ingest.append(
+                            run_ingest(
+                                network,
+                                duration=args.ingest_duration,
+                                rate=args.ingest_rate,
+                                meters=args.ingest_meters,
+                                batch_size=batch,
+                                lanes=lanes,
+                                progress=_progress,
+                                run=len(ingest),
+                            )
+                        )
         finally:
             network.stop()
         if p4 is not None:
             run_p3_versions(p4, Path(scratch), progress=_progress)
         fabric = run_fabric(args, Path(scratch)) if args.fabric else None
         text = report(network, ladders, args, fabric, scale, p4)
-        if ingest is not None:
-            text += "\n" + ingest.report()
+        if ingest:
+            text += "\n" + ingest_report(ingest)
         if p4 is not None and args.fabric:
             text += run_p4scale_on_fabric(args, Path(scratch))
         if portal_text:

@@ -21,6 +21,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from gridledger.bridge.lanes import DEFAULT_LANES
 from gridledger.bridge.simulator import connect, publish_reading, readings_for, simulated_meters
 from gridledger.energy import Conflict, EnergyClient
 from gridledger_domain import parse_utc
@@ -45,22 +46,30 @@ class IngestResult:
     rate: float
     meters: int
     batch_size: int
+    lanes: int
 
-    def report(self) -> str:
-        return "\n".join(
-            [
-                "## ingest: MQTT publish -> ledger commit (Mosquitto, bridge, devnet, both orgs)",
-                "",
-                "| offered/s | meters | batch | published | committed | lost | readings/s "
-                "| p50 s | p99 s | bridge CPU ms/reading |",
-                "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-                f"| {self.rate:.0f} | {self.meters} | {self.batch_size} | {self.published} "
-                f"| {self.committed} | {self.published - self.committed} "
-                f"| {self.readings_per_second:.0f} | {self.p50:.2f} | {self.p99:.2f} "
-                f"| {self.bridge_cpu_ms_per_reading:.3f} |",
-                "",
-            ]
+    def row(self) -> str:
+        return (
+            f"| {self.rate:.0f} | {self.meters} | {self.lanes} | {self.batch_size} "
+            f"| {self.published} "
+            f"| {self.committed} | {self.published - self.committed} "
+            f"| {self.readings_per_second:.0f} | {self.p50:.2f} | {self.p99:.2f} "
+            f"| {self.bridge_cpu_ms_per_reading:.3f} |"
         )
+
+
+def ingest_report(results: list[IngestResult]) -> str:
+    return "\n".join(
+        [
+            "## ingest: MQTT publish -> ledger commit (Mosquitto, bridge, devnet, both orgs)",
+            "",
+            "| offered/s | meters | lanes | batch | published | committed | lost | readings/s "
+            "| p50 s | p99 s | bridge CPU ms/reading |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+            *(result.row() for result in results),
+            "",
+        ]
+    )
 
 
 def _metrics(port: int) -> dict[str, float]:
@@ -88,10 +97,15 @@ def run_ingest(
     meters: int,
     batch_size: int,
     progress: Callable[[str], None],
+    lanes: int | None = None,
+    run: int = 0,
 ) -> IngestResult:
-    broker = start_broker(network.home / "broker")
+    lanes = DEFAULT_LANES if lanes is None else lanes
+    broker = start_broker(network.home / ("broker" if run == 0 else f"broker-{run}"))
     owner_user = "bench-c00"
-    fleet = [replace(m, kind="consumption") for m in simulated_meters("ING", meters)]
+    # each run of one bench its own meters (the same readings again would be redeliveries)
+    prefix = "ING" if run == 0 else f"ING{run}"
+    fleet = [replace(m, kind="consumption") for m in simulated_meters(prefix, meters)]
     profile = network.home
     with (
         EnergyClient.connect(profile, OPERATOR, "utility") as utility,
@@ -111,7 +125,7 @@ def run_ingest(
                     meter.signer.public_key_pem,
                 )
     metrics_port = free_ports(1)[0]
-    state = network.home / "ingest-bridge"
+    state = network.home / ("ingest-bridge" if run == 0 else f"ingest-bridge-{run}")
     bridge = spawn(
         "ingest-bridge",
         [
@@ -120,6 +134,7 @@ def run_ingest(
             "--username", broker.username, "--password-file", str(broker.password_file),
             "--home", str(network.home), "--state", str(state),
             "--chaincode", PYTHON_CHAINCODE, "--batch-size", str(batch_size),
+            "--lanes", str(lanes),
             "--metrics-port", str(metrics_port),
         ],
         state / "bridge.log",
@@ -183,4 +198,5 @@ def run_ingest(
         rate=rate,
         meters=meters,
         batch_size=batch_size,
+        lanes=lanes,
     )
