@@ -29,6 +29,7 @@ from pathlib import Path
 from gridledger_domain.command import run_command
 
 from bench.fabric_network import start_fabric_network
+from bench.greenbutton_import import GreenButtonResult, greenbutton_report, run_greenbutton
 from bench.ingest import IngestResult, ingest_report, run_ingest
 from bench.network import (
     SETTLEMENT_CONSUMERS,
@@ -264,6 +265,21 @@ def main() -> int:
     parser.add_argument(
         "--ingest-lanes", default="", help="ingest: bridge lanes (comma-separated: each)"
     )
+    parser.add_argument(
+        "--greenbutton-points",
+        type=int,
+        default=10,
+        help="ingest: Green Button usage points (0: none)",
+    )
+    parser.add_argument(
+        "--greenbutton-days", type=int, default=30, help="ingest: Green Button days of hourly data"
+    )
+    parser.add_argument(
+        "--greenbutton-batch", default="500", help="ingest: Green Button batch (comma-separated)"
+    )
+    parser.add_argument(
+        "--greenbutton-in-flight", default="4", help="ingest: Green Button in flight (comma-sep.)"
+    )
     defaults = P4Options()
     parser.add_argument(
         "--certificates",
@@ -346,6 +362,7 @@ def main() -> int:
         scale: list[ScalePoint] | None = None
         p4: P4Results | None = None
         ingest: list[IngestResult] = []
+        greenbutton: list[GreenButtonResult] = []
         try:
             ladders = run_suites(network, args)
             if "P3scale" in args.suites.split(","):
@@ -356,6 +373,21 @@ def main() -> int:
             if "P4scale" in args.suites.split(","):
                 p4 = run_p4scale(network, _p4_options(args), progress=_progress)
             if "ingest" in args.suites.split(","):
+                for in_flight in (int(n) for n in args.greenbutton_in_flight.split(",")):
+                    for batch in (int(n) for n in args.greenbutton_batch.split(",")):
+                        if args.greenbutton_points < 1:
+                            continue
+                        greenbutton.append(
+                            run_greenbutton(
+                                network,
+                                points=args.greenbutton_points,
+                                days=args.greenbutton_days,
+                                batch_size=batch,
+                                in_flight=in_flight,
+                                progress=_progress,
+                                run=len(greenbutton),
+                            )
+                        )
                 lane_counts = [int(n) for n in args.ingest_lanes.split(",") if n] or [None]
                 for lanes in lane_counts:
                     for batch in (int(n) for n in args.ingest_batch.split(",")):
@@ -379,6 +411,8 @@ def main() -> int:
         text = report(network, ladders, args, fabric, scale, p4)
         if ingest:
             text += "\n" + ingest_report(ingest)
+        if greenbutton:
+            text += "\n" + greenbutton_report(greenbutton)
         if p4 is not None and args.fabric:
             text += run_p4scale_on_fabric(args, Path(scratch))
         if portal_text:
