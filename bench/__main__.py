@@ -256,7 +256,9 @@ def main() -> int:
         help="comma-separated, of P0-P4, and P3scale, P4scale, portal, ingest (not in the "
         "default), or smoke",
     )
-    parser.add_argument("--ingest-duration", type=float, default=10.0, help="ingest: seconds")
+    parser.add_argument(
+        "--ingest-duration", type=float, default=10.0, help="ingest: seconds (0: no MQTT run)"
+    )
     parser.add_argument("--ingest-rate", type=float, default=1111.0, help="ingest: readings/s")
     parser.add_argument("--ingest-meters", type=int, default=200, help="ingest: meters")
     parser.add_argument(
@@ -389,6 +391,8 @@ def main() -> int:
                             )
                         )
                 lane_counts = [int(n) for n in args.ingest_lanes.split(",") if n] or [None]
+                if args.ingest_duration <= 0:  # the Green Button figure alone
+                    lane_counts = []
                 for lanes in lane_counts:
                     for batch in (int(n) for n in args.ingest_batch.split(",")):
                         ingest.append(
