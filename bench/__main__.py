@@ -262,7 +262,7 @@ def main() -> int:
     parser.add_argument("--ingest-rate", type=float, default=1111.0, help="ingest: readings/s")
     parser.add_argument("--ingest-meters", type=int, default=200, help="ingest: meters")
     parser.add_argument(
-        "--ingest-batch", default="500", help="ingest: bridge batch (comma-separated: each)"
+        "--ingest-batch", default="1000", help="ingest: bridge batch (comma-separated: each)"
     )
     parser.add_argument(
         "--ingest-lanes", default="", help="ingest: bridge lanes (comma-separated: each)"

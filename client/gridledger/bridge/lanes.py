@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 
 from gridledger.bridge.batching import Batcher, Incoming
 
-DEFAULT_LANES = 4
+DEFAULT_LANES = 2  # measured best on the 2-core bench machine (bench/RESULTS.md "ingest")
 
 
 def lane_of(meter_id: str, lanes: int) -> int:

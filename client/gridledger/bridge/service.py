@@ -56,7 +56,7 @@ class BridgeOptions:
     key: Path | None = None
     username: str | None = None
     password: str | None = None
-    batch_size: int = 500
+    batch_size: int = 1000
     max_wait: float = 1.0
     metrics_port: int | None = None
     # meters partitioned into lanes, one transaction in flight per lane: concurrent transactions

@@ -60,7 +60,7 @@ def mqtt(
     ] = "gridledger-bridge",
     batch_size: Annotated[
         int, typer.Option("--batch-size", min=1, max=10_000, help="Readings per transaction.")
-    ] = 500,
+    ] = 1000,
     max_wait: Annotated[
         float, typer.Option("--max-wait", min=0.0, help="Longest wait for a batch to fill (s).")
     ] = 1.0,
