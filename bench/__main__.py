@@ -29,8 +29,7 @@ from pathlib import Path
 from gridledger_domain.command import run_command
 
 from bench.fabric_network import start_fabric_network
-from bench.greenbutton_import import GreenButtonResult, greenbutton_report, run_greenbutton
-from bench.ingest import IngestResult, ingest_report, run_ingest
+from bench.ingest import run_ingest_suite
 from bench.network import (
     SETTLEMENT_CONSUMERS,
     BenchNetwork,
@@ -363,8 +362,7 @@ def main() -> int:
         network = start_devnet_network(home, with_node=with_node)
         scale: list[ScalePoint] | None = None
         p4: P4Results | None = None
-        ingest: list[IngestResult] = []
-        greenbutton: list[GreenButtonResult] = []
+        ingest_text = ""
         try:
             ladders = run_suites(network, args)
             if "P3scale" in args.suites.split(","):
@@ -375,48 +373,15 @@ def main() -> int:
             if "P4scale" in args.suites.split(","):
                 p4 = run_p4scale(network, _p4_options(args), progress=_progress)
             if "ingest" in args.suites.split(","):
-                for in_flight in (int(n) for n in args.greenbutton_in_flight.split(",")):
-                    for batch in (int(n) for n in args.greenbutton_batch.split(",")):
-                        if args.greenbutton_points < 1:
-                            continue
-                        greenbutton.append(
-                            run_greenbutton(
-                                network,
-                                points=args.greenbutton_points,
-                                days=args.greenbutton_days,
-                                batch_size=batch,
-                                in_flight=in_flight,
-                                progress=_progress,
-                                run=len(greenbutton),
-                            )
-                        )
-                lane_counts = [int(n) for n in args.ingest_lanes.split(",") if n] or [None]
-                if args.ingest_duration <= 0:  # the Green Button figure alone
-                    lane_counts = []
-                for lanes in lane_counts:
-                    for batch in (int(n) for n in args.ingest_batch.split(",")):
-                        ingest.append(
-                            run_ingest(
-                                network,
-                                duration=args.ingest_duration,
-                                rate=args.ingest_rate,
-                                meters=args.ingest_meters,
-                                batch_size=batch,
-                                lanes=lanes,
-                                progress=_progress,
-                                run=len(ingest),
-                            )
-                        )
+                ingest_text = run_ingest_suite(network, args, _progress)
         finally:
             network.stop()
         if p4 is not None:
             run_p3_versions(p4, Path(scratch), progress=_progress)
         fabric = run_fabric(args, Path(scratch)) if args.fabric else None
         text = report(network, ladders, args, fabric, scale, p4)
-        if ingest:
-            text += "\n" + ingest_report(ingest)
-        if greenbutton:
-            text += "\n" + greenbutton_report(greenbutton)
+        if ingest_text:
+            text += "\n" + ingest_text
         if p4 is not None and args.fabric:
             text += run_p4scale_on_fabric(args, Path(scratch))
         if portal_text:

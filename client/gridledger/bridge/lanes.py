@@ -14,9 +14,8 @@ naming no meter goes to lane 0 (it is a dead letter anyway).
 from __future__ import annotations
 
 import json
-import time
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from gridledger.bridge.batching import Batcher, Incoming
 
@@ -44,29 +43,13 @@ def meter_of(message: Incoming) -> str:
 
 
 class Lanes:
-    """``lanes`` batchers, one per lane; ``persist(lane, batch)`` writes one lane's batch."""
+    """One ``Batcher`` per lane (lane n's writes lane n's batches); routes messages to them."""
 
-    def __init__(
-        self,
-        lanes: int,
-        persist: Callable[[int, Sequence[Incoming]], None],
-        ack: Callable[[Incoming], None],
-        *,
-        size: int = 500,
-        max_wait: float = 1.0,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        if lanes < 1:
+    def __init__(self, batchers: Sequence[Batcher]) -> None:
+        if not batchers:
             raise ValueError("a bridge has at least one lane")
-        self.count = lanes
-
-        def writer(lane: int) -> Callable[[Sequence[Incoming]], None]:
-            return lambda batch: persist(lane, batch)
-
-        self.batchers = [
-            Batcher(writer(lane), ack, size=size, max_wait=max_wait, clock=clock)
-            for lane in range(lanes)
-        ]
+        self.batchers = list(batchers)
+        self.count = len(self.batchers)
 
     @property
     def pending(self) -> int:

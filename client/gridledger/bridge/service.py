@@ -20,13 +20,14 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as mqtt
 from cryptography.hazmat.primitives.asymmetric import ec
-from gridledger.bridge.batching import Incoming
+from gridledger.bridge.batching import Batcher, Incoming
 from gridledger.bridge.journal import BridgeJournal, Classified, DeadLetter
 from gridledger.bridge.lanes import DEFAULT_LANES, Lanes
 from gridledger.energy import EnergyClient, NotFound
@@ -157,11 +158,15 @@ class MqttBridge:
         self.subscribed = False
         self.duplicates = 0
         self.lanes = Lanes(
-            options.lanes,
-            self._persist,
-            self._ack,
-            size=options.batch_size,
-            max_wait=options.max_wait,
+            [
+                Batcher(
+                    partial(self._persist, lane),
+                    self._ack,
+                    size=options.batch_size,
+                    max_wait=options.max_wait,
+                )
+                for lane in range(options.lanes)
+            ]
         )
         self.client = self._mqtt_client()
         self._metrics: ThreadingHTTPServer | None = None

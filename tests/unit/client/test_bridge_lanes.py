@@ -4,11 +4,13 @@ one meter's readings in the order received, batches enqueued in their lane's out
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 
 import pytest
 from gridledger.bridge import (
+    Batcher,
     BridgeJournal,
     Incoming,
     LaneCountChanged,
@@ -51,6 +53,17 @@ def test_the_meter_of_a_message_comes_from_its_topic_or_its_payload() -> None:
     assert meter_of(Incoming("site/readings", b"[1]")) == ""
 
 
+def lanes_of(
+    count: int,
+    persist: Callable[[int, Sequence[Incoming]], None],
+    ack: Callable[[Incoming], None],
+    size: int,
+    clock: Clock,
+) -> Lanes:
+    """As the bridge makes them: lane n's batcher writes with ``persist(n, batch)``."""
+    return Lanes([Batcher(partial(persist, n), ack, size=size, clock=clock) for n in range(count)])
+
+
 def message(meter: str, n: int) -> Incoming:
     return Incoming(f"meters/{meter}/readings", f"{meter}:{n}".encode(), mid=n, qos=1)
 
@@ -59,12 +72,11 @@ def test_each_lane_batches_only_its_meters_in_the_order_received() -> None:
     written: list[tuple[int, list[str]]] = []
     acked: list[int] = []
     clock = Clock()
-    lanes = Lanes(
+    lanes = lanes_of(
         4,
         lambda lane, batch: written.append((lane, [m.payload.decode() for m in batch])),
         lambda m: acked.append(m.mid),
         size=5,
-        max_wait=1.0,
         clock=clock,
     )
     meters = [f"M-{n}" for n in range(12)]
@@ -97,12 +109,14 @@ def test_a_lane_that_cannot_write_holds_back_only_its_own_messages() -> None:
         if lane == failing:
             raise OSError("disk full")
 
-    lanes = Lanes(2, persist, lambda m: acked.append(m.topic), size=1, max_wait=0.0)
+    lanes = lanes_of(2, persist, lambda m: acked.append(m.topic), size=1, clock=Clock())
     other = next(f"M-{n}" for n in range(1, 50) if lane_of(f"M-{n}", 2) != failing)
     lanes.add(message("M-0", 1))
     lanes.add(message(other, 2))
     assert acked == [f"meters/{other}/readings"]
     assert lanes.pending == 1
+    with pytest.raises(ValueError):
+        Lanes([])
 
 
 def reading_message(signer: MeterSigner, at: str) -> Incoming:
