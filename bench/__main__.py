@@ -29,7 +29,7 @@ from pathlib import Path
 from gridledger_domain.command import run_command
 
 from bench.fabric_network import start_fabric_network
-from bench.ingest import IngestResult, run_ingest
+from bench.ingest import run_ingest_suite
 from bench.network import (
     SETTLEMENT_CONSUMERS,
     BenchNetwork,
@@ -255,10 +255,32 @@ def main() -> int:
         help="comma-separated, of P0-P4, and P3scale, P4scale, portal, ingest (not in the "
         "default), or smoke",
     )
-    parser.add_argument("--ingest-duration", type=float, default=10.0, help="ingest: seconds")
+    parser.add_argument(
+        "--ingest-duration", type=float, default=10.0, help="ingest: seconds (0: no MQTT run)"
+    )
     parser.add_argument("--ingest-rate", type=float, default=1111.0, help="ingest: readings/s")
     parser.add_argument("--ingest-meters", type=int, default=200, help="ingest: meters")
-    parser.add_argument("--ingest-batch", type=int, default=500, help="ingest: bridge batch")
+    parser.add_argument(
+        "--ingest-batch", default="1000", help="ingest: bridge batch (comma-separated: each)"
+    )
+    parser.add_argument(
+        "--ingest-lanes", default="", help="ingest: bridge lanes (comma-separated: each)"
+    )
+    parser.add_argument(
+        "--greenbutton-points",
+        type=int,
+        default=10,
+        help="ingest: Green Button usage points (0: none)",
+    )
+    parser.add_argument(
+        "--greenbutton-days", type=int, default=30, help="ingest: Green Button days of hourly data"
+    )
+    parser.add_argument(
+        "--greenbutton-batch", default="500", help="ingest: Green Button batch (comma-separated)"
+    )
+    parser.add_argument(
+        "--greenbutton-in-flight", default="4", help="ingest: Green Button in flight (comma-sep.)"
+    )
     defaults = P4Options()
     parser.add_argument(
         "--certificates",
@@ -340,7 +362,7 @@ def main() -> int:
         network = start_devnet_network(home, with_node=with_node)
         scale: list[ScalePoint] | None = None
         p4: P4Results | None = None
-        ingest: IngestResult | None = None
+        ingest_text = ""
         try:
             ladders = run_suites(network, args)
             if "P3scale" in args.suites.split(","):
@@ -351,22 +373,15 @@ def main() -> int:
             if "P4scale" in args.suites.split(","):
                 p4 = run_p4scale(network, _p4_options(args), progress=_progress)
             if "ingest" in args.suites.split(","):
-                ingest = run_ingest(
-                    network,
-                    duration=args.ingest_duration,
-                    rate=args.ingest_rate,
-                    meters=args.ingest_meters,
-                    batch_size=args.ingest_batch,
-                    progress=_progress,
-                )
+                ingest_text = run_ingest_suite(network, args, _progress)
         finally:
             network.stop()
         if p4 is not None:
             run_p3_versions(p4, Path(scratch), progress=_progress)
         fabric = run_fabric(args, Path(scratch)) if args.fabric else None
         text = report(network, ladders, args, fabric, scale, p4)
-        if ingest is not None:
-            text += "\n" + ingest.report()
+        if ingest_text:
+            text += "\n" + ingest_text
         if p4 is not None and args.fabric:
             text += run_p4scale_on_fabric(args, Path(scratch))
         if portal_text:

@@ -11,7 +11,7 @@ The issue's figure is 1,111 readings/s for 10 minutes: ``--ingest-duration 600``
 
 from __future__ import annotations
 
-import contextlib
+import argparse
 import json
 import math
 import sqlite3
@@ -20,14 +20,17 @@ import time
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from itertools import product
 
+from gridledger.bridge.lanes import DEFAULT_LANES
 from gridledger.bridge.simulator import connect, publish_reading, readings_for, simulated_meters
-from gridledger.energy import Conflict, EnergyClient
 from gridledger_domain import parse_utc
 from gridledger_network.mqtt_broker import start_broker
 from gridledger_network.processes import free_ports, spawn, wait_until
 
-from bench.network import OPERATOR, PROSUMER, PYTHON_CHAINCODE, BenchNetwork
+from bench.greenbutton_import import GreenButtonResult, greenbutton_report, run_greenbutton
+from bench.ingest_common import markdown_table, register_bench_meters
+from bench.network import PYTHON_CHAINCODE, BenchNetwork
 from bench.procstat import cpu_seconds
 
 START = parse_utc("2025-02-01T00:00:00Z")
@@ -45,22 +48,58 @@ class IngestResult:
     rate: float
     meters: int
     batch_size: int
+    lanes: int
 
-    def report(self) -> str:
-        return "\n".join(
-            [
-                "## ingest: MQTT publish -> ledger commit (Mosquitto, bridge, devnet, both orgs)",
-                "",
-                "| offered/s | meters | batch | published | committed | lost | readings/s "
-                "| p50 s | p99 s | bridge CPU ms/reading |",
-                "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-                f"| {self.rate:.0f} | {self.meters} | {self.batch_size} | {self.published} "
-                f"| {self.committed} | {self.published - self.committed} "
-                f"| {self.readings_per_second:.0f} | {self.p50:.2f} | {self.p99:.2f} "
-                f"| {self.bridge_cpu_ms_per_reading:.3f} |",
-                "",
-            ]
+    def row(self) -> str:
+        lost = self.published - self.committed
+        cells = (self.rate, self.meters, self.lanes, self.batch_size, self.published)
+        text = "| " + " | ".join(f"{cell:.0f}" for cell in cells)
+        return (
+            f"{text} | {self.committed} | {lost} | {self.readings_per_second:.0f} "
+            f"| {self.p50:.2f} | {self.p99:.2f} | {self.bridge_cpu_ms_per_reading:.3f} |"
         )
+
+
+def ingest_report(results: list[IngestResult]) -> str:
+    return markdown_table(
+        "ingest: MQTT publish -> ledger commit (Mosquitto, bridge, devnet, both orgs)",
+        "offered/s | meters | lanes | batch | published | committed | lost | readings/s | p50 s "
+        "| p99 s | bridge CPU ms/reading",
+        (result.row() for result in results),
+    )
+
+
+def _numbers(text: str) -> list[int]:
+    return [int(n) for n in text.split(",") if n.strip()]
+
+
+def run_ingest_suite(
+    network: BenchNetwork, args: argparse.Namespace, progress: Callable[[str], None]
+) -> str:
+    """The suite's runs (each combination of the comma-separated options), as RESULTS text."""
+    greenbutton: list[GreenButtonResult] = []
+    if args.greenbutton_points > 0:
+        grid = product(_numbers(args.greenbutton_in_flight), _numbers(args.greenbutton_batch))
+        for n, (in_flight, batch) in enumerate(grid):
+            figure = run_greenbutton(
+                network, points=args.greenbutton_points, days=args.greenbutton_days,
+                batch_size=batch, in_flight=in_flight, progress=progress, run=n,
+            )  # fmt: skip
+            greenbutton.append(figure)
+    ingest: list[IngestResult] = []
+    if args.ingest_duration > 0:  # 0: the Green Button figure alone
+        lanes: list[int | None] = [*_numbers(args.ingest_lanes)] or [None]
+        for n, (lane_count, batch) in enumerate(product(lanes, _numbers(args.ingest_batch))):
+            result = run_ingest(
+                network, duration=args.ingest_duration, rate=args.ingest_rate,
+                meters=args.ingest_meters, batch_size=batch, lanes=lane_count, progress=progress,
+                run=n,
+            )  # fmt: skip
+            ingest.append(result)
+    text = ingest_report(ingest) if ingest else ""
+    if greenbutton:
+        text += ("\n" if text else "") + greenbutton_report(greenbutton)
+    return text
 
 
 def _metrics(port: int) -> dict[str, float]:
@@ -88,30 +127,17 @@ def run_ingest(
     meters: int,
     batch_size: int,
     progress: Callable[[str], None],
+    lanes: int | None = None,
+    run: int = 0,
 ) -> IngestResult:
-    broker = start_broker(network.home / "broker")
-    owner_user = "bench-c00"
-    fleet = [replace(m, kind="consumption") for m in simulated_meters("ING", meters)]
-    profile = network.home
-    with (
-        EnergyClient.connect(profile, OPERATOR, "utility") as utility,
-        EnergyClient.connect(profile, PROSUMER, owner_user) as owner,
-    ):
-        me = owner.whoami()
-        if not me.registered:
-            utility.register_participant(me, "consumer", zone="north", display_name="bench")
-        for meter in fleet:
-            with contextlib.suppress(Conflict):  # an earlier run on the same --home
-                utility.register_meter(
-                    meter.meter_id,
-                    me.participant_id,
-                    "consumption",
-                    "grid",
-                    "north",
-                    meter.signer.public_key_pem,
-                )
+    lanes = DEFAULT_LANES if lanes is None else lanes
+    broker = start_broker(network.home / ("broker" if run == 0 else f"broker-{run}"))
+    # each run of one bench its own meters (the same readings again would be redeliveries)
+    prefix = "ING" if run == 0 else f"ING{run}"
+    fleet = [replace(m, kind="consumption") for m in simulated_meters(prefix, meters)]
+    register_bench_meters(network, ((m.meter_id, m.signer.public_key_pem) for m in fleet))
     metrics_port = free_ports(1)[0]
-    state = network.home / "ingest-bridge"
+    state = network.home / ("ingest-bridge" if run == 0 else f"ingest-bridge-{run}")
     bridge = spawn(
         "ingest-bridge",
         [
@@ -120,6 +146,7 @@ def run_ingest(
             "--username", broker.username, "--password-file", str(broker.password_file),
             "--home", str(network.home), "--state", str(state),
             "--chaincode", PYTHON_CHAINCODE, "--batch-size", str(batch_size),
+            "--lanes", str(lanes),
             "--metrics-port", str(metrics_port),
         ],
         state / "bridge.log",
@@ -183,4 +210,5 @@ def run_ingest(
         rate=rate,
         meters=meters,
         batch_size=batch_size,
+        lanes=lanes,
     )

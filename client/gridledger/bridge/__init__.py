@@ -6,16 +6,21 @@ See docs/mqtt.md for the message format, the guarantees and the metrics.
 """
 
 from gridledger.bridge.batching import Batcher, Incoming
-from gridledger.bridge.journal import BridgeJournal, Classified, reading_key
+from gridledger.bridge.journal import BridgeJournal, Classified, LaneCountChanged, reading_key
+from gridledger.bridge.lanes import DEFAULT_LANES, Lanes, lane_of
 from gridledger.bridge.service import BridgeOptions, MqttBridge, classify
 
 __all__ = [
+    "DEFAULT_LANES",
     "Batcher",
     "BridgeJournal",
     "BridgeOptions",
     "Classified",
     "Incoming",
+    "LaneCountChanged",
+    "Lanes",
     "MqttBridge",
     "classify",
+    "lane_of",
     "reading_key",
 ]

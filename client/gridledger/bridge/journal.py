@@ -9,6 +9,11 @@ the journal and written nowhere again; a batch recorded but not enqueued when th
 is enqueued by ``recover`` at the next start (its key makes that idempotent). A reading for an
 instant the journal already holds with another signature is dead-lettered: the ledger would
 refuse it, and with it the whole batch.
+
+Lanes (``gridledger.bridge.lanes``): a batch holds the meters of one lane and is enqueued in that
+lane's outbox (``outboxes[lane]``). The journal remembers the lane count it was run with; as long
+as batches made with one count are not committed, it refuses another (``LaneCountChanged``):
+with another count a meter could be in two lanes, two transactions at once.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from typing import Any
 from gridledger.bridge.batching import Incoming
 from gridledger.outbox import ItemState, Outbox, TransactionRequest
 from gridledger_domain import SignedReading
+from gridledger_domain.errors import GridLedgerError
 from gridledger_domain.timeutil import format_utc
 
 SCHEMA = """
@@ -44,7 +50,8 @@ CREATE TABLE IF NOT EXISTS batches (
     received_at REAL NOT NULL,
     enqueued INTEGER NOT NULL DEFAULT 0,
     state TEXT NOT NULL DEFAULT 'pending',
-    finished_at REAL
+    finished_at REAL,
+    lane INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS batches_state ON batches (state);
 CREATE TABLE IF NOT EXISTS dead_letters (
@@ -55,7 +62,12 @@ CREATE TABLE IF NOT EXISTS dead_letters (
     at REAL NOT NULL,
     published INTEGER NOT NULL DEFAULT 0
 );
+CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+
+
+class LaneCountChanged(GridLedgerError):
+    """The bridge was started with another lane count while batches of the old one are pending."""
 
 
 def signature_digest(signature: bytes) -> str:
@@ -111,10 +123,21 @@ class Totals:
 
 class BridgeJournal:
     def __init__(
-        self, path: Path, outbox: Outbox, *, channel: str, chaincode: str, contract: str = "energy"
+        self,
+        path: Path,
+        outbox: Outbox | Sequence[Outbox],
+        *,
+        channel: str,
+        chaincode: str,
+        contract: str = "energy",
     ) -> None:
         self.path = path
-        self.outbox = outbox
+        self.outboxes: tuple[Outbox, ...] = (
+            (outbox,) if isinstance(outbox, Outbox) else tuple(outbox)
+        )
+        if not self.outboxes:
+            raise ValueError("a bridge journal needs an outbox per lane, at least one")
+        self.outbox = self.outboxes[0]
         self.channel = channel
         self.chaincode = chaincode
         self.contract = contract
@@ -125,7 +148,29 @@ class BridgeJournal:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(SCHEMA)
+        columns = {str(r[1]) for r in self._db.execute("PRAGMA table_info(batches)")}
+        if "lane" not in columns:  # a journal from before lanes: every batch was lane 0's
+            self._db.execute("ALTER TABLE batches ADD COLUMN lane INTEGER NOT NULL DEFAULT 0")
         self._lock = threading.Lock()
+        self._settle_lane_count()
+
+    def _settle_lane_count(self) -> None:
+        lanes = len(self.outboxes)
+        row = self._db.execute("SELECT value FROM settings WHERE name='lanes'").fetchone()
+        before = 1 if row is None else int(row[0])
+        if before != lanes:
+            (pending,) = self._db.execute(
+                "SELECT COUNT(*) FROM batches WHERE state='pending'"
+            ).fetchone()
+            if pending:
+                self._db.close()
+                raise LaneCountChanged(
+                    f"{self.path} holds {pending} uncommitted batch(es) made with {before} "
+                    f"lane(s): run the bridge with --lanes {before} until they are committed"
+                )
+        self._db.execute(
+            "INSERT OR REPLACE INTO settings (name, value) VALUES ('lanes', ?)", (str(lanes),)
+        )
 
     def close(self) -> None:
         with self._lock:
@@ -137,8 +182,13 @@ class BridgeJournal:
         )
 
     # -- writing -----------------------------------------------------------------------------
-    def record(self, batch: Sequence[Classified], now: float | None = None) -> Recorded:
-        """Journal a batch, enqueue its new readings as one outbox item; durable on return."""
+    def record(
+        self, batch: Sequence[Classified], now: float | None = None, lane: int = 0
+    ) -> Recorded:
+        """Journal a batch of one lane's meters, enqueue its new readings as one item of the
+        lane's outbox; durable on return."""
+        if not 0 <= lane < len(self.outboxes):
+            raise ValueError(f"lane {lane} of {len(self.outboxes)}")
         at = time.time() if now is None else now
         fresh: list[SignedReading] = []
         fresh_keys: list[str] = []
@@ -188,9 +238,15 @@ class BridgeJournal:
                         [r.to_json_dict() for r in fresh], separators=(",", ":")
                     )
                     db.execute(
-                        "INSERT OR IGNORE INTO batches (key, readings, count, received_at) "
-                        "VALUES (?, ?, ?, ?)",
-                        (key, readings_json, len(fresh), min(m.message.received_at for m in batch)),
+                        "INSERT OR IGNORE INTO batches (key, readings, count, received_at, lane) "
+                        "VALUES (?, ?, ?, ?, ?)",
+                        (
+                            key,
+                            readings_json,
+                            len(fresh),
+                            min(m.message.received_at for m in batch),
+                            lane,
+                        ),
                     )
                     db.executemany(
                         "INSERT INTO readings (meter_id, interval_start, digest, batch) "
@@ -216,8 +272,8 @@ class BridgeJournal:
         return Recorded(key, len(fresh), duplicates, tuple(dead.values()))
 
     def _enqueue(self, key: str) -> None:
-        rows = self._query("SELECT readings FROM batches WHERE key=?", (key,))
-        self.outbox.enqueue_many([(key, self._request(str(rows[0][0])))])
+        rows = self._query("SELECT readings, lane FROM batches WHERE key=?", (key,))
+        self.outboxes[int(rows[0][1])].enqueue_many([(key, self._request(str(rows[0][0])))])
         self._execute("UPDATE batches SET enqueued=1 WHERE key=?", (key,))
 
     def recover(self) -> int:
@@ -244,8 +300,10 @@ class BridgeJournal:
     def refresh(self) -> list[tuple[str, ItemState, str]]:
         """Mark batches the outbox committed or gave up; return those that changed now."""
         changed: list[tuple[str, ItemState, str]] = []
-        for (key,) in self._query("SELECT key FROM batches WHERE state='pending' AND enqueued=1"):
-            item = self.outbox.by_key(str(key))
+        for key, lane in self._query(
+            "SELECT key, lane FROM batches WHERE state='pending' AND enqueued=1"
+        ):
+            item = self.outboxes[int(lane)].by_key(str(key))
             if item is None or item.state is ItemState.PENDING:
                 continue
             self._execute(

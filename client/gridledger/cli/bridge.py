@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 from gridledger.bridge import BridgeOptions, MqttBridge
+from gridledger.bridge.lanes import DEFAULT_LANES
 from gridledger.cli.failures import OneLineErrors
 from gridledger.errors import GridLedgerError
 from gridledger.profile import ConnectionProfile
@@ -59,10 +60,19 @@ def mqtt(
     ] = "gridledger-bridge",
     batch_size: Annotated[
         int, typer.Option("--batch-size", min=1, max=10_000, help="Readings per transaction.")
-    ] = 500,
+    ] = 1000,
     max_wait: Annotated[
         float, typer.Option("--max-wait", min=0.0, help="Longest wait for a batch to fill (s).")
     ] = 1.0,
+    lanes: Annotated[
+        int,
+        typer.Option(
+            "--lanes",
+            min=1,
+            max=64,
+            help="Meters partitioned into this many lanes, one transaction in flight each.",
+        ),
+    ] = DEFAULT_LANES,
     metrics_port: Annotated[
         int | None, typer.Option("--metrics-port", help="Serve /metrics on 127.0.0.1:PORT.")
     ] = None,
@@ -106,6 +116,7 @@ def mqtt(
         batch_size=batch_size,
         max_wait=max_wait,
         metrics_port=metrics_port,
+        lanes=lanes,
     )
     bridge = MqttBridge(
         options,
