@@ -23,7 +23,7 @@ from gridledger_domain.keys import (
     public_key_to_pem,
     simulated_meter_key,
 )
-from gridledger_domain.reading import MeterReading, validate_meter_id
+from gridledger_domain.reading import MeterReading, interval_energy, validate_meter_id
 from gridledger_domain.signed import SignedReading, sign
 from gridledger_domain.signing import (
     check_signature_form,
@@ -61,6 +61,7 @@ __all__ = [
     "format_utc",
     "from_datetime",
     "generate_meter_key",
+    "interval_energy",
     "is_aligned",
     "is_valid_signature",
     "load_meter_private_key",

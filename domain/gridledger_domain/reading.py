@@ -59,3 +59,8 @@ def validate_reading_fields(
         )
     _check_int("import_wh", import_wh)
     _check_int("export_wh", export_wh)
+
+
+def interval_energy(opening: MeterReading, closing: MeterReading) -> tuple[int, int]:
+    """(import Wh, export Wh) between two readings of one meter: the registers' differences."""
+    return closing.import_wh - opening.import_wh, closing.export_wh - opening.export_wh

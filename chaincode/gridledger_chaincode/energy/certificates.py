@@ -6,12 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
-from gridledger_domain import MeterReading
+from gridledger_domain import MeterReading, interval_energy
 from gridledger_domain.records import Certificate, Meter, Trade
 from gridledger_domain.refusals import Conflict, InvalidRequest
 from gridledger_domain.vocabulary import CertificateStatus
-
-from gridledger_chaincode.energy.readings import interval_energy
 
 
 def issue_certificate(

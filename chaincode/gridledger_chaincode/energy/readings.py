@@ -133,8 +133,3 @@ def plan_readings(
 
     ordered = tuple(new[key] for key in sorted(new))
     return ReadingPlan(store=ordered, duplicates=tuple(duplicates))
-
-
-def interval_energy(opening: MeterReading, closing: MeterReading) -> tuple[int, int]:
-    """(import Wh, export Wh) between two readings of one meter."""
-    return closing.import_wh - opening.import_wh, closing.export_wh - opening.export_wh

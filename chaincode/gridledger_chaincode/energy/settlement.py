@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from gridledger_domain import INTERVAL_SECONDS, MeterReading
+from gridledger_domain import INTERVAL_SECONDS, MeterReading, interval_energy
 from gridledger_domain.records import (
     Bill,
     CertificateClaim,
@@ -29,7 +29,6 @@ from gridledger_domain.vocabulary import LineKind
 from gridledger_chaincode.energy.allocation import allocate_pro_rata
 from gridledger_chaincode.energy.estimation import estimated_readings
 from gridledger_chaincode.energy.money import apply_rate, energy_value, round_half_even
-from gridledger_chaincode.energy.readings import interval_energy
 from gridledger_chaincode.energy.settlement_inputs import SettlementInputs
 from gridledger_chaincode.energy.tariffs import tariff_on
 

@@ -24,7 +24,7 @@ from gridledger.greenbutton.registers import (
     LengthLookup,
     every_fifteen_minutes,
 )
-from gridledger_domain import MeterReading, format_utc
+from gridledger_domain import MeterReading, format_utc, interval_energy
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 ESPI_NS = "http://naesb.org/espi"
@@ -144,11 +144,8 @@ def build_feed(
                     time_period = _espi(value, "timePeriod")
                     _espi(time_period, "duration", length)
                     _espi(time_period, "start", start)
-                    before, after = at[start], at[start + length]
-                    if direction == IMPORT:
-                        _espi(value, "value", after.import_wh - before.import_wh)
-                    else:
-                        _espi(value, "value", after.export_wh - before.export_wh)
+                    imported, exported = interval_energy(at[start], at[start + length])
+                    _espi(value, "value", imported if direction == IMPORT else exported)
     return feed, ExportSummary(meters, intervals, unbounded)
 
 
