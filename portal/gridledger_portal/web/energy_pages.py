@@ -24,9 +24,9 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from gridledger.cli.render import short_name
-from gridledger.energy import AsyncEnergyClient, Bill, BillVerification, LineItem
+from gridledger.energy import AsyncEnergyClient, Bill, BillVerification, LineItem, Meter
 from gridledger.energy.paging import MAX_PAGE_SIZE
-from gridledger_domain import format_utc, parse_utc
+from gridledger_domain import format_utc, interval_energy, parse_utc
 from gridledger_domain.refusals import AccessDenied, NotFound
 from gridledger_domain.timeutil import DAY_SECONDS, INTERVAL_SECONDS, day_of
 
@@ -131,34 +131,36 @@ def _span(day: str | None, month: str | None) -> Span:
 
 
 async def _meter_energy(
-    client: AsyncEnergyClient, meter_id: str, span: Span
+    client: AsyncEnergyClient, meter: Meter, span: Span
 ) -> dict[int, tuple[int, int]]:
-    """The meter's (consumption, production) Wh per 15 minutes of ``span``: the difference of
-    the cumulative registers of consecutive readings (an interval without both is left out)."""
-    listing = client.readings(meter_id, span.start, span.end, page_size=MAX_PAGE_SIZE)
+    """The meter's (consumption, production) Wh per interval of ``span`` (the meter's own
+    length: 15, 30 or 60 minutes): the difference of the cumulative registers of consecutive
+    readings (an interval without both is left out)."""
+    listing = client.readings(meter.meter_id, span.start, span.end, page_size=MAX_PAGE_SIZE)
     registers = {r.reading.interval_start: r.reading async for r in listing}
     energy = {}
     for start, reading in registers.items():
-        after = registers.get(start + INTERVAL_SECONDS)
+        after = registers.get(start + meter.interval_seconds)
         if after is not None and start < span.end:
-            consumed = after.import_wh - reading.import_wh
-            energy[start] = (consumed, after.export_wh - reading.export_wh)
+            energy[start] = interval_energy(reading, after)
     return energy
 
 
-async def _own_meters(client: AsyncEnergyClient, meter: str | None) -> tuple[list[str], list[str]]:
-    """The user's meters, and those to show (``meter``: only that one, refused unless it is
-    theirs)."""
-    mine = [m.meter_id async for m in client.meters(page_size=MAX_PAGE_SIZE)]
-    if meter and meter not in mine:
+async def _own_meters(
+    client: AsyncEnergyClient, meter: str | None
+) -> tuple[list[str], list[Meter]]:
+    """The user's meter ids, and the meters to show (``meter``: only that one, refused unless
+    it is theirs)."""
+    mine = [m async for m in client.meters(page_size=MAX_PAGE_SIZE)]
+    if meter and meter not in {m.meter_id for m in mine}:
         raise Refused(403, "refused.meter")
-    return mine, [meter] if meter else mine
+    return [m.meter_id for m in mine], [m for m in mine if not meter or m.meter_id == meter]
 
 
 async def _energy_of(
-    client: AsyncEnergyClient, meters: list[str], span: Span
+    client: AsyncEnergyClient, meters: list[Meter], span: Span
 ) -> dict[str, dict[int, tuple[int, int]]]:
-    return {meter_id: await _meter_energy(client, meter_id, span) for meter_id in meters}
+    return {m.meter_id: await _meter_energy(client, m, span) for m in meters}
 
 
 def _slots(span: Span, energy: dict[str, dict[int, tuple[int, int]]]) -> list[dict[str, Any]]:

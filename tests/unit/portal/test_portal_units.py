@@ -8,13 +8,17 @@ import asyncio
 import json
 import stat
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from gridledger.gateway.chaincode_event import ChaincodeEvent
-from gridledger_domain import refusals
+from gridledger_domain import MeterReading, SignedReading, parse_utc, refusals, simulated_meter_key
+from gridledger_domain.records import Meter
+from gridledger_domain.timeutil import DAY_SECONDS
+from gridledger_domain.vocabulary import EnergySource, MeterKind
 from gridledger_portal import problems
 from gridledger_portal.accounts import Accounts, Scope
 from gridledger_portal.app import BodyLimit
@@ -30,6 +34,7 @@ from gridledger_portal.events import (
 )
 from gridledger_portal.market_cache import MarketCache
 from gridledger_portal.routers.common import instant
+from gridledger_portal.web.energy_pages import Span, _meter_energy
 
 
 def test_event_ids_are_block_and_position_ordered_and_strict() -> None:
@@ -279,3 +284,35 @@ def test_market_cache_keeps_an_answer_briefly_shares_loads_and_forgets_on_change
         assert await MarketCache(0).get("k", load) == 6  # off
 
     asyncio.run(scenario())
+
+
+class _Readings:
+    """A stand-in for the energy client's reading listing (the registers of one meter)."""
+
+    def __init__(self, registers: dict[int, int]) -> None:
+        self.registers = registers
+
+    def readings(self, meter_id: str, start: int, end: int, page_size: int) -> Any:
+        async def listing() -> Any:
+            for at, wh in sorted(self.registers.items()):
+                if start <= at <= end:
+                    yield SignedReading(MeterReading(meter_id, at, wh, 0), b"")
+
+        return listing()
+
+
+def test_my_energy_counts_each_meter_over_its_own_interval_length() -> None:
+    day = parse_utc("2025-06-21T00:00:00Z")
+    span = Span(day, day + DAY_SECONDS, False)
+    key = simulated_meter_key("portal units").public_key_pem()
+
+    def meter(minutes: int) -> Meter:
+        return Meter("M-1", "owner", MeterKind.CONSUMPTION, EnergySource.GRID, "z", key,
+                     interval_minutes=minutes)  # fmt: skip
+
+    hourly = {day + h * 3600: 100 * h for h in range(25)}
+    energy = asyncio.run(_meter_energy(_Readings(hourly), meter(60), span))  # type: ignore[arg-type]
+    assert energy == {day + h * 3600: (100, 0) for h in range(24)}
+    quarter = {day + q * 900: 10 * q for q in range(5)}
+    energy = asyncio.run(_meter_energy(_Readings(quarter), meter(15), span))  # type: ignore[arg-type]
+    assert energy == {day + q * 900: (10, 0) for q in range(4)}
