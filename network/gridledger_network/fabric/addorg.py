@@ -381,12 +381,12 @@ def add_org(
             f"no running fabric network in {path}: run `gridledger network fabric up`"
         )
     old = load_fabric_config(path)
-    if (
-        msp_id in old.network.org_msp_ids
-        and (path / "done" / f"addorg-{msp_id.lower()}-ready").exists()
-    ):
-        raise AddOrgError(f"{msp_id} is already an organisation of the channel")
-    if msp_id in old.network.org_msp_ids:  # a re-run after a cut-short add-org: resume
+    done = path / "done" / f"addorg-{msp_id.lower()}"
+    resuming = (
+        msp_id in old.network.org_msp_ids and not done.with_name(done.name + "-ready").exists()
+    )
+    if resuming and done.with_name(done.name + "-started").exists():
+        # a re-run after an add-org cut short once fabric.yaml named the organisation
         new = old
         old = _without_org(old, msp_id)
     else:
@@ -398,6 +398,7 @@ def add_org(
     def lap(name: str) -> None:
         timings[name] = round(time.monotonic() - started, 2)
 
+    adder.bringup._mark(adder._step("started"))
     adder.prepare()
     lap("material")
     adder.update_channel()
