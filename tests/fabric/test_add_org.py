@@ -58,9 +58,10 @@ class Traffic(threading.Thread):
             number = 0
             while not self.halt.is_set():
                 key = f"add-org-traffic-{number}"
+                value = str(number)
                 number += 1
                 try:
-                    submitted = contract.submit_async("Put", key, str(number))
+                    submitted = contract.submit_async("Put", key, value)
                     if submitted.status(timeout=60).successful:
                         self.acknowledged[submitted.transaction_id] = key
                 except GatewayError as err:  # not acknowledged: may or may not be on the ledger
