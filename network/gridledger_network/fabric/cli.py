@@ -121,3 +121,21 @@ def add_org(
     laps = ", ".join(f"{step} {seconds:.1f}s" for step, seconds in added.timings.items())
     sequences = ", ".join(f"{c} sequence {s}" for c, s in added.sequences.items())
     typer.echo(f"{added.msp_id} joined the channel ({sequences}); done at: {laps}")
+
+
+@app.command()
+def bundle(
+    host: Annotated[
+        str, typer.Argument(help="an organisation (MSP id), an orderer (orderer0..) or an address")
+    ],
+    home: HomeOption = None,
+    out: Annotated[
+        Path | None, typer.Option(help="folder to write (default ./bundle-HOST)")
+    ] = None,
+) -> None:
+    """Write what an operator copies to one host: its crypto, configuration, start script."""
+    from gridledger_network.fabric.bundle import write_bundle
+
+    written = write_bundle(home, host, out or Path(f"bundle-{host}"))
+    typer.echo(f"bundle of {host} ({', '.join(written.nodes)}) in {written.folder}")
+    typer.echo(f"  copy it to the host and run {written.folder.name}/start.sh")
