@@ -375,11 +375,11 @@ def add_org(
     ``AdminCommandError``, ``NodeStartError``, ``NetnsError``, ``NotReady``.
     """
     path = resolve_home(home)
-    binaries = binaries or find_binaries()
     if not (path / NETWORK_FILE).exists():
         raise AddOrgError(
             f"no running fabric network in {path}: run `gridledger network fabric up`"
         )
+    binaries = binaries or find_binaries()
     old = load_fabric_config(path)
     done = path / "done" / f"addorg-{msp_id.lower()}"
     resuming = (

@@ -168,9 +168,9 @@ def write_bundle(
 ) -> Bundle:
     """Write the bundle of ``host`` to the folder ``out`` (made; must not exist or be empty)."""
     path = resolve_home(home)
-    config = load_fabric_config(path)
     if not (path / NETWORK_FILE).exists():
         raise BundleError(f"no network.json in {path}: bring the network up first")
+    config = load_fabric_config(path)
     binaries = binaries or find_binaries()
     peers, orderers = host_nodes(config, host)
     folder = Path(out).resolve()
