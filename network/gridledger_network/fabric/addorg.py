@@ -52,7 +52,6 @@ from gridledger_network.fabric.config import (
 )
 from gridledger_network.fabric.configtx import _peer_org
 from gridledger_network.fabric.crypto import FabricCrypto, ensure_fabric_crypto
-from gridledger_network.fabric.lifecycle import approve, commit, install
 from gridledger_network.fabric.network import _Bringup, resolve_home
 from gridledger_network.fabric.readiness import wait_until_submits_commit
 from gridledger_network.home import NETWORK_FILE
@@ -152,23 +151,20 @@ def config_with_org(
     return parse_fabric_config(document, source=f"{CONFIG_FILE} with {msp_id}")
 
 
+@dataclass
 class _OrgAdder:
-    def __init__(
-        self,
-        home: Path,
-        old: FabricConfig,
-        new: FabricConfig,
-        msp_id: str,
-        binaries: FabricBinaries,
-    ) -> None:
-        self.home = home
-        self.old = old
-        self.new = new
-        self.msp_id = msp_id
-        self.binaries = binaries
-        self.work = home / "channel" / f"add-{msp_id.lower()}"
-        self.bringup = _Bringup(home, new, binaries)
-        self.crypto: FabricCrypto | None = None
+    """One ``add_org`` run: ``old`` the channel's organisations before, ``new`` with ``msp_id``."""
+
+    home: Path
+    old: FabricConfig
+    new: FabricConfig
+    msp_id: str
+    binaries: FabricBinaries
+    crypto: FabricCrypto | None = None
+
+    def __post_init__(self) -> None:
+        self.work = self.home / "channel" / f"add-{self.msp_id.lower()}"
+        self.bringup = _Bringup(self.home, self.new, self.binaries)
 
     @property
     def _crypto(self) -> FabricCrypto:
@@ -302,19 +298,11 @@ class _OrgAdder:
     def redefine_chaincodes(self) -> dict[str, int]:
         bringup = self.bringup
         bringup.write_packages()  # the existing packages: their ids are what the peers run
-        folder = self.home / "chaincode"
-        orgs = self.new.network.org_msp_ids
+        new_peers = [(self.msp_id, i) for i in self.new.peer_indices(self.msp_id)]
         sequences: dict[str, int] = {}
         for chaincode in self.new.network.chaincodes:
-            package = bringup.packages[chaincode.name]
-            for index in self.new.peer_indices(self.msp_id):
-                where = self.msp_id if index == 0 else f"{self.msp_id}-peer{index}"
-                step = f"{chaincode.name}-installed-{where}"
-                if not bringup._done(step):
-                    install(self.binaries.peer, bringup._peer_env(self.msp_id, index), package)
-                    bringup._mark(step)
-            step = self._step(f"{chaincode.name}-sequence")
-            marker = self.home / "done" / step
+            bringup.install_chaincode(chaincode, new_peers)
+            marker = self.home / "done" / self._step(f"{chaincode.name}-sequence")
             if marker.exists():
                 sequence = int(marker.read_text(encoding="utf-8"))
             else:
@@ -322,40 +310,8 @@ class _OrgAdder:
                 marker.parent.mkdir(parents=True, exist_ok=True)
                 marker.write_text(str(sequence), encoding="utf-8")
             sequences[chaincode.name] = sequence
-            for msp_id in orgs:
-                step = f"{chaincode.name}-seq{sequence}-approved-{msp_id}"
-                if not bringup._done(step):
-                    approve(
-                        self.binaries.peer,
-                        bringup._peer_env(msp_id),
-                        channel=self.new.channel,
-                        chaincode=chaincode,
-                        package=package,
-                        orderer=bringup._orderer_address(),
-                        orderer_tls_ca=self._crypto.orderer_tlsca,
-                        folder=folder,
-                        sequence=sequence,
-                    )
-                    bringup._mark(step)
+            bringup.define_chaincode(chaincode, sequence)
             bringup._mark(f"{chaincode.name}-approved-{self.msp_id}")  # `up` need not redo seq 1
-            step = f"{chaincode.name}-seq{sequence}-committed"
-            if not bringup._done(step):
-                peers = [
-                    (bringup._peer_endpoint(m), self._crypto.peer_dir(m) / "tls" / "ca.crt")
-                    for m in orgs
-                ]
-                commit(
-                    self.binaries.peer,
-                    bringup._peer_env(orgs[0]),
-                    channel=self.new.channel,
-                    chaincode=chaincode,
-                    orderer=bringup._orderer_address(),
-                    orderer_tls_ca=self._crypto.orderer_tlsca,
-                    peers=peers,
-                    folder=folder,
-                    sequence=sequence,
-                )
-                bringup._mark(step)
         return sequences
 
 
