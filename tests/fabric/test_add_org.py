@@ -134,6 +134,8 @@ def test_a_fourth_organisation_joins_mid_run_and_trades(tmp_path: Path) -> None:
                 f"{len(traffic.failures)} failed {traffic.failures[:3]}"
             )
             assert added.sequences == {CHAINCODE: 2}
+            with pytest.raises(AddOrgError, match="already an organisation"):
+                add_org(tmp_path, NEW_ORG, [NEW_USER])  # done: not added twice
             assert traffic.acknowledged, "no transaction was acknowledged during add-org"
             new_config = load_fabric_config(tmp_path)
             assert new_config.network.org_msp_ids[-1] == NEW_ORG

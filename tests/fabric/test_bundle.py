@@ -18,6 +18,7 @@ from gridledger_network.fabric import netns
 from gridledger_network.fabric.admin import peer_admin_env, run_until_ok
 from gridledger_network.fabric.binaries import find_binaries
 from gridledger_network.fabric.bundle import BundleError, write_bundle
+from gridledger_network.fabric.cli import app
 from gridledger_network.fabric.crypto import ensure_fabric_crypto
 from gridledger_network.fabric.network import _Bringup
 from gridledger_network.fabric.nodes import stop_node
@@ -29,6 +30,7 @@ from gridledger_network.processes import (
     wait_listening,
 )
 from harness.devnet import OPERATOR, RETAILER, THREE_ORGS
+from typer.testing import CliRunner
 
 from fabric.test_hosts import BRINGUP_TIMEOUT, hosts_config, network_in_namespaces
 from fabric.test_partition import _chain_info
@@ -59,10 +61,17 @@ def test_a_hosts_bundle_holds_its_keys_only_and_starts_its_node(tmp_path: Path) 
         with pytest.raises(BundleError, match="no host"):
             write_bundle(home, "NobodyMSP", tmp_path / "nobody")
         started = time.monotonic()
-        bundle = write_bundle(home, RETAILER, tmp_path / "bundle")
-        print(f"\nbundle of {RETAILER}: {time.monotonic() - started:.2f}s, {bundle.nodes}")
-        folder = bundle.folder
-        assert bundle.nodes == (f"peer0-{RETAILER.lower()}", NODE)
+        argv = ["bundle", RETAILER, "--home", str(home), "--out", str(tmp_path / "bundle")]
+        result = CliRunner().invoke(app, argv)
+        print(f"\nbundle of {RETAILER}: {time.monotonic() - started:.2f}s: {result.output}")
+        assert result.exit_code == 0, result.output
+        assert f"bundle of {RETAILER} (peer0-{RETAILER.lower()}, {NODE})" in result.output
+        folder = tmp_path / "bundle"
+        profile = json.loads((folder / "network.json").read_text(encoding="utf-8"))
+        assert sorted(p.name for p in (folder / "nodes").iterdir()) == [
+            f"peer0-{RETAILER.lower()}",
+            NODE,
+        ]
         keys = _private_keys(folder)
         org = Path("crypto/peerOrganizations") / RETAIL_DOMAIN
         for wanted in (
@@ -73,10 +82,10 @@ def test_a_hosts_bundle_holds_its_keys_only_and_starts_its_node(tmp_path: Path) 
             assert wanted in keys
         assert all(k.is_relative_to(org) for k in keys), keys
         assert not [k for k in keys if k.parts[3] in ("ca", "tlsca")]
-        for name in bundle.nodes:  # the configuration names the bundle, not this machine's home
+        # the configuration names the bundle, not this machine's home
+        for name in (f"peer0-{RETAILER.lower()}", NODE):
             text = (folder / "nodes" / name / "core.yaml.in").read_text(encoding="utf-8")
             assert str(home) not in text and "__BUNDLE__/crypto/" in text
-        profile = json.loads((folder / "network.json").read_text(encoding="utf-8"))
         assert sorted(profile["organizations"]) == sorted(THREE_ORGS)
         for msp_id, entry in profile["organizations"].items():
             assert len(entry["peer_endpoints"]) == 2
