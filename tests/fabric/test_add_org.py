@@ -24,12 +24,14 @@ from gridledger.profile import ConnectionProfile
 from gridledger_network.fabric import netns
 from gridledger_network.fabric.addorg import AddOrgError, add_org
 from gridledger_network.fabric.config import load_fabric_config
+from gridledger_network.fabric.network import stop, up
 from gridledger_network.fabric.nodes import node_pid
 from gridledger_network.processes import free_ports
 from harness.devnet import OPERATOR, PROSUMER
 from integration.energy.conftest import tariff_v1
-from integration.energy.test_three_orgs import retail_market_day
+from integration.energy.test_three_orgs import DAY, NEXT, retail_market_day
 
+from fabric.backend import fabric_binaries_or_skip
 from fabric.test_hosts import BRINGUP_TIMEOUT, hosts_config, network_in_namespaces
 
 pytestmark = pytest.mark.fabric
@@ -165,3 +167,13 @@ def test_a_fourth_organisation_joins_mid_run_and_trades(tmp_path: Path) -> None:
         new_seen, new_hashes = _ledger_transaction_ids(profile, NEW_ORG)
         assert new_hashes == hashes  # the same blocks: history untouched
         assert new_seen == seen
+
+        # stopped and brought up again, the network comes back with the organisation
+        stop(tmp_path)
+        started = time.monotonic()
+        up(tmp_path, binaries=fabric_binaries_or_skip(), ready_timeout=300)
+        profile = ConnectionProfile.load(tmp_path / "network.json")
+        with EnergyClient.connect(profile, NEW_ORG, NEW_USER) as gina:
+            assert gina.whoami().participant_id
+            assert gina.verify_bill(None, DAY, NEXT).matches
+        print(f"stop and up with {NEW_ORG}: {time.monotonic() - started:.1f}s")
