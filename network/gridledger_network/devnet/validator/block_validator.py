@@ -163,7 +163,13 @@ class BlockValidator:
                 signers = verified_signers(tx.endorsements, self._channel.msp_manager)
             try:
                 validate_namespace(
-                    namespace, tx.namespaces, policy, signers, self._ledger, vp_updated
+                    namespace,
+                    tx.namespaces,
+                    policy,
+                    signers,
+                    self._ledger,
+                    vp_updated,
+                    self._channel.collection_endorsement_policies(namespace),
                 )
             except PolicyFailure as exc:
                 raise Invalid(Code.ENDORSEMENT_POLICY_FAILURE, str(exc)) from exc
