@@ -119,6 +119,7 @@ class BlockValidator:
         commit.public = list(batch.public.values())
         commit.hashed = list(batch.hashed.values())
         commit.history = batch.history
+        commit.purges = batch.purges
         commit.txs = [TxRecord(tx_ids[i], i, codes[i]) for i in range(len(codes))]
         while len(block.metadata.metadata) <= FILTER_SLOT:
             block.metadata.metadata.append(b"")
