@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 from gridledger_domain.errors import GridLedgerError
+
 from gridledger_network.devnet.policy.parser import PolicyParseError, parse_policy
 
 CONFIG_FILE = "devnet.yaml"

@@ -52,7 +52,7 @@ def test_allowed(
     transient: dict[str, bytes] | None,
     orgs: list[str] | None,
     collections: dict[str, list[str]] | None,
-) -> None:  # noqa: E501
+) -> None:
     check_transient_endorsers(transient, orgs, collections)
 
 

@@ -10,8 +10,8 @@ from gridledger_network.devnet.channel import DevnetChannel
 from gridledger_network.devnet.config import (
     CollectionConfig,
     ConfigError,
-    config_to_dict,
     DevnetConfig,
+    config_to_dict,
     default_config,
     parse_config,
 )
