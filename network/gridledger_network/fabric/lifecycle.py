@@ -113,6 +113,11 @@ def collections_config(chaincode: ChaincodeConfig) -> list[dict[str, Any]]:
             "blockToLive": collection.block_to_live,
             "memberOnlyRead": False,
             "memberOnlyWrite": False,
+            **(
+                {"endorsementPolicy": {"signaturePolicy": collection.endorsement_policy}}
+                if collection.endorsement_policy
+                else {}
+            ),
         }
         for collection in chaincode.collections
     ]
