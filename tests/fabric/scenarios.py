@@ -52,12 +52,12 @@ def normalise(text: str, *keys: str) -> str:
 
 def observe_error(err: BaseException, *keys: str) -> Observation:
     if not isinstance(err, GatewayError):
-        return {"error": type(err).__name__, "message": normalise(str(err), keys)}
+        return {"error": type(err).__name__, "message": normalise(str(err), *keys)}
     observed: Observation = {
         "error": type(err).__name__,
         "grpc": err.grpc_code_name,
-        "message": normalise(err.message, keys),
-        "details": sorted([d.msp_id, normalise(d.message, keys)] for d in err.details),
+        "message": normalise(err.message, *keys),
+        "details": sorted([d.msp_id, normalise(d.message, *keys)] for d in err.details),
     }
     if isinstance(err, CommitError):
         observed["validation"] = _code_name(err.code)
@@ -68,10 +68,10 @@ def attempt(action: Callable[[], Any], *keys: str) -> Observation:
     try:
         result = action()
     except Exception as err:
-        return observe_error(err, keys)
+        return observe_error(err, *keys)
     if isinstance(result, bytes):
-        return {"ok": normalise(result.decode(errors="replace"), keys)}
-    return {"ok": normalise(repr(result), keys)}
+        return {"ok": normalise(result.decode(errors="replace"), *keys)}
+    return {"ok": normalise(repr(result), *keys)}
 
 
 def _kv(ctx: ScenarioContext, gateway: Any, chaincode: str | None = None) -> Any:
@@ -623,10 +623,9 @@ def _private_view(
 
 
 def deliver_with_private_data(ctx: ScenarioContext) -> Observation:
-    """DeliverWithPrivateData: the member's identity on its own peer gets its collection's
-    writes (values, deletes); a non-member identity, or a member's identity on a non-member's
-    peer, gets the block alone; an invalid transaction's private data is not given; a purge
-    takes the key out of the block that wrote it."""
+    """DeliverWithPrivateData: what a member's and a non-member's identity get from their own
+    and from each other's peer (collections with ``memberOnlyRead: false``), for a write, a
+    delete, an invalid transaction, and a block whose key was purged afterwards."""
     keep, gone, erase = ctx.key("dk"), ctx.key("dd"), ctx.key("dp")
     keys = {keep: "<kept>", gone: "<deleted>", erase: "<purged>"}
     with ctx.profile.connect(OPERATOR) as gateway:
