@@ -590,16 +590,8 @@ def collection_endorsement_policy(ctx: ScenarioContext) -> Observation:
 
 def _connect_across(ctx: ScenarioContext, identity_msp: str, peer_msp: str) -> Any:
     """A gateway signing as ``identity_msp``'s User1, connected to ``peer_msp``'s peer."""
-    from gridledger.gateway import connect
-
-    identity, signer = ctx.profile.identity(identity_msp)
-    org = ctx.profile.organization(peer_msp)
-    return connect(
-        org.peer_endpoint,
-        identity=identity,
-        signer=signer,
-        tls_root_cert=org.tls_ca_cert.read_bytes(),
-    )
+    folder = ctx.profile.organization(identity_msp).user_msp("User1")
+    return _gateway_as(ctx, folder, identity_msp, peer_msp)
 
 
 def _private_view(
@@ -744,12 +736,16 @@ def _crypto_root(ctx: ScenarioContext) -> Path:
     return next(p for p in tls_ca.parents if p.name == "crypto")
 
 
-def _gateway_as(ctx: ScenarioContext, msp_folder: Path) -> Any:
+def _gateway_as(
+    ctx: ScenarioContext, msp_folder: Path, msp_id: str = OPERATOR, peer_msp: str = OPERATOR
+) -> Any:
+    """A gateway signing as the identity in ``msp_folder`` (of ``msp_id``), connected to
+    ``peer_msp``'s peer."""
     from gridledger.fabric.msp import load_msp
     from gridledger.gateway import connect
 
-    identity, signer = load_msp(msp_folder, OPERATOR)
-    org = ctx.profile.organization(OPERATOR)
+    identity, signer = load_msp(msp_folder, msp_id)
+    org = ctx.profile.organization(peer_msp)
     return connect(
         org.peer_endpoint,
         identity=identity,

@@ -21,21 +21,9 @@ from gridledger.gateway.blocks import BlockDecodeError, BlockInfo, decode_block
 
 
 @dataclass(frozen=True, slots=True)
-class PrivateWrite:
-    """One private write given with a block: transaction ``index`` in the block, chaincode
-    ``namespace``, ``collection``, ``key``, and ``value`` (``b""`` and ``is_delete`` for a
-    delete, as Fabric writes a purge in the purging transaction's own write set)."""
-
-    index: int
-    namespace: str
-    collection: str
-    key: str
-    value: bytes
-    is_delete: bool
-
-
-@dataclass(frozen=True, slots=True)
 class BlockWithPrivateData:
+    """One committed block and the private writes the peer gave with it."""
+
     block: BlockInfo
     private_writes: tuple[PrivateWrite, ...]
 
@@ -46,6 +34,20 @@ class BlockWithPrivateData:
     def collections(self) -> frozenset[tuple[str, str]]:
         """(namespace, collection) of every private write set this caller was given."""
         return frozenset((w.namespace, w.collection) for w in self.private_writes)
+
+
+@dataclass(frozen=True, slots=True)
+class PrivateWrite:
+    """One private write given with a block: transaction ``index`` in the block, chaincode
+    ``namespace``, ``collection``, ``key``, and ``value`` (``b""`` with ``is_delete`` for a
+    delete)."""
+
+    index: int
+    namespace: str
+    collection: str
+    key: str
+    value: bytes
+    is_delete: bool
 
 
 def decode_block_and_private_data(message: Any) -> BlockWithPrivateData:
@@ -70,15 +72,9 @@ def _writes(index: int, tx: rwset_pb2.TxPvtReadWriteSet) -> list[PrivateWrite]:
     for ns in sorted(tx.ns_pvt_rwset, key=lambda n: n.namespace):
         for coll in sorted(ns.collection_pvt_rwset, key=lambda c: c.collection_name):
             kv = kv_rwset_pb2.KVRWSet.FromString(coll.rwset)
+            where = (index, str(ns.namespace), str(coll.collection_name))
             found += [
-                PrivateWrite(
-                    index=index,
-                    namespace=str(ns.namespace),
-                    collection=str(coll.collection_name),
-                    key=str(w.key),
-                    value=bytes(w.value),
-                    is_delete=bool(w.is_delete),
-                )
+                PrivateWrite(*where, str(w.key), bytes(w.value), bool(w.is_delete))
                 for w in kv.writes
             ]
     return found

@@ -92,38 +92,27 @@ def test_retry_helpers_pass_collections_and_refuse_a_leak_before_sending(
     kv: Any, operator_gateway: Any, test_network: TestNetwork, unique_key: str
 ) -> None:
     key, value = f"{unique_key}r", b"retried reading"
-    with pytest.raises(PrivateDataLeakError) as leak:
-        submit_with_retry(
+
+    def put(endorsers: list[str], collections: dict[str, list[str]] | None) -> bytes:
+        return submit_with_retry(
             kv,
             "PutPrivate",
             ENDORSED_COLLECTION,
             key,
             transient={"value": value},
-            endorsing_orgs=[OPERATOR, PROSUMER],
-            collections=MEMBERS,
+            endorsing_orgs=endorsers,
+            collections=collections,
         )
+
+    with pytest.raises(PrivateDataLeakError) as leak:
+        put([OPERATOR, PROSUMER], MEMBERS)
     assert (leak.value.collection, leak.value.non_members) == (ENDORSED_COLLECTION, [PROSUMER])
     with pytest.raises(PrivateDataLeakError):
-        submit_with_retry(
-            kv,
-            "PutPrivate",
-            ENDORSED_COLLECTION,
-            key,
-            transient={"value": value},
-            endorsing_orgs=[OPERATOR],
-        )
+        put([OPERATOR], None)
     with pytest.raises(GatewayError):
         kv.evaluate("GetPrivateHash", ENDORSED_COLLECTION, key)
 
-    submit_with_retry(
-        kv,
-        "PutPrivate",
-        ENDORSED_COLLECTION,
-        key,
-        transient={"value": value},
-        endorsing_orgs=[OPERATOR],
-        collections=MEMBERS,
-    )
+    put([OPERATOR], MEMBERS)
     assert kv.evaluate("GetPrivateHash", ENDORSED_COLLECTION, key).decode() == (
         hashlib.sha256(value).hexdigest()
     )
@@ -137,25 +126,21 @@ def test_async_retry_helper_refuses_a_leak_and_submits_for_members(
     async def run() -> bytes:
         async with profile.aconnect(OPERATOR) as gateway:
             contract = gateway.network(test_network.channel).contract(test_network.chaincode, "kv")
-            with pytest.raises(PrivateDataLeakError):
-                await asubmit_with_retry(
+
+            async def put(endorser: str, value: bytes) -> bytes:
+                return await asubmit_with_retry(
                     contract,
                     "PutPrivate",
                     ENDORSED_COLLECTION,
                     key,
-                    transient={"value": b"x"},
-                    endorsing_orgs=[PROSUMER],
+                    transient={"value": value},
+                    endorsing_orgs=[endorser],
                     collections=MEMBERS,
                 )
-            await asubmit_with_retry(
-                contract,
-                "PutPrivate",
-                ENDORSED_COLLECTION,
-                key,
-                transient={"value": b"async"},
-                endorsing_orgs=[OPERATOR],
-                collections=MEMBERS,
-            )
+
+            with pytest.raises(PrivateDataLeakError):
+                await put(PROSUMER, b"x")
+            await put(OPERATOR, b"async")
             return bytes(await contract.evaluate("GetPrivate", ENDORSED_COLLECTION, key))
 
     assert asyncio.run(run()) == b"async"

@@ -16,34 +16,25 @@ def _collection(name: str, *writes: kv_rwset_pb2.KVWrite) -> rwset_pb2.Collectio
     return rwset_pb2.CollectionPvtReadWriteSet(collection_name=name, rwset=rwset)
 
 
+def _tx(*collections: rwset_pb2.CollectionPvtReadWriteSet) -> rwset_pb2.TxPvtReadWriteSet:
+    namespace = rwset_pb2.NsPvtReadWriteSet(
+        namespace="gridledger", collection_pvt_rwset=list(collections)
+    )
+    return rwset_pb2.TxPvtReadWriteSet(ns_pvt_rwset=[namespace])
+
+
 def _message() -> events_pb2.BlockAndPrivateData:
     message = events_pb2.BlockAndPrivateData(
         block=common_pb2.Block(header=common_pb2.BlockHeader(number=7))
     )
     message.private_data_map[3].CopyFrom(
-        rwset_pb2.TxPvtReadWriteSet(
-            ns_pvt_rwset=[
-                rwset_pb2.NsPvtReadWriteSet(
-                    namespace="gridledger",
-                    collection_pvt_rwset=[
-                        _collection("mdata_B", kv_rwset_pb2.KVWrite(key="k2", is_delete=True)),
-                        _collection("mdata_A", kv_rwset_pb2.KVWrite(key="k1", value=b"12 Wh")),
-                    ],
-                )
-            ]
+        _tx(
+            _collection("mdata_B", kv_rwset_pb2.KVWrite(key="k2", is_delete=True)),
+            _collection("mdata_A", kv_rwset_pb2.KVWrite(key="k1", value=b"12 Wh")),
         )
     )
     message.private_data_map[0].CopyFrom(
-        rwset_pb2.TxPvtReadWriteSet(
-            ns_pvt_rwset=[
-                rwset_pb2.NsPvtReadWriteSet(
-                    namespace="gridledger",
-                    collection_pvt_rwset=[
-                        _collection("mdata_A", kv_rwset_pb2.KVWrite(key="k0", value=b"0"))
-                    ],
-                )
-            ]
-        )
+        _tx(_collection("mdata_A", kv_rwset_pb2.KVWrite(key="k0", value=b"0")))
     )
     return message
 
