@@ -370,7 +370,10 @@ def _bytes_map(values: Mapping[str, str | bytes]) -> Mapping[str, bytes]:
 
 def _erase_transient(db: sqlite3.Connection, item_id: int) -> None:
     """Drop a finished item's transient values from its stored request (same transaction)."""
-    row = db.execute("SELECT request FROM items WHERE id=?", (item_id,)).fetchone()
+    row = db.execute(  # the canonical JSON of a request without transient data says so
+        "SELECT request FROM items WHERE id=? AND instr(request, '\"transient\":{}') = 0",
+        (item_id,),
+    ).fetchone()
     if row is None:
         return
     request = TransactionRequest.from_json(str(row[0]))
