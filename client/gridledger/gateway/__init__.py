@@ -49,6 +49,11 @@ from gridledger.gateway.errors import (
     SubmitError,
 )
 from gridledger.gateway.failures import Failure
+from gridledger.gateway.private_blocks import (
+    BlockWithPrivateData,
+    PrivateWrite,
+    decode_block_and_private_data,
+)
 from gridledger.gateway.status import Status
 from gridledger.gateway.timeouts import DEFAULT_TIMEOUTS, Timeouts
 from gridledger.gateway.transport import DeliverKind
@@ -69,6 +74,7 @@ __all__ = [
     "BlockEventsRequest",
     "BlockInfo",
     "BlockTransaction",
+    "BlockWithPrivateData",
     "ChainInfo",
     "ChaincodeEvent",
     "ChaincodeEventsRequest",
@@ -93,6 +99,7 @@ __all__ = [
     "Network",
     "NoSignerError",
     "PrivateDataLeakError",
+    "PrivateWrite",
     "Proposal",
     "Status",
     "SubmitError",
@@ -102,4 +109,5 @@ __all__ = [
     "Transient",
     "aconnect",
     "connect",
+    "decode_block_and_private_data",
 ]

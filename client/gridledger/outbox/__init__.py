@@ -10,7 +10,10 @@
         report = drainer.drain(timeout=60)  # or drainer.start() to drain in the background
     outbox.failures()                      # every item given up on, with its reason
 
-The contract functions behind outbox items must be idempotent (see ``drainer``).
+The contract functions behind outbox items must be idempotent (see ``drainer``). Private data:
+``enqueue(..., transient=..., endorsing_orgs=[...], collections={name: members})`` passes the
+client's guard (``PrivateDataLeakError`` otherwise, nothing stored); transient values are erased
+from the file once the item is committed or given up (see ``store``, docs/private-data.md).
 """
 
 from gridledger.outbox.drainer import OUTBOX_RETRY_POLICY, DrainReport, OutboxDrainer

@@ -18,6 +18,10 @@ is endorsed again, so a transaction that commits later than that would apply the
 **the chaincode function must be idempotent** (same request, same outcome, no second effect), as
 the energy contract's ``SubmitReadings`` is (an identical resubmission is a no-op). Items run
 concurrently on ``workers`` threads; use ``workers=1`` when their order matters.
+
+Private data: every attempt goes through the client's guard with the item's ``collections``;
+an item whose transient data would go to a named endorsing organisation outside them is given
+up at once with ``PrivateDataLeakError``'s message as its reason, before anything is sent.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from gridledger.gateway import Gateway
-from gridledger.gateway.errors import CommitError, GatewayError
+from gridledger.gateway.errors import CommitError, GatewayError, PrivateDataLeakError
 from gridledger.outbox.items import AttemptOutcome, GiveUp, ItemState, OutboxItem
 from gridledger.outbox.lookup import find_commit
 from gridledger.outbox.store import Outbox
@@ -249,12 +253,18 @@ class OutboxDrainer:
                     item.id, transaction_id, AttemptOutcome.INVALID, status.code_name
                 )
         contract = gateway.network(request.channel).contract(request.chaincode, request.contract)
-        proposal = contract.new_proposal(
-            request.function,
-            args=list(request.args),
-            transient=dict(request.transient) or None,
-            endorsing_orgs=list(request.endorsing_orgs) or None,
-        )
+        if request.transient_erased:  # finished once, put back without its transient data
+            return self._give_up(item, "its transient data was erased; enqueue it again", "")
+        try:
+            proposal = contract.new_proposal(
+                request.function,
+                args=list(request.args),
+                transient=dict(request.transient) or None,
+                endorsing_orgs=list(request.endorsing_orgs) or None,
+                collections=request.collections,
+            )
+        except PrivateDataLeakError as error:  # nothing was sent: give up, never send it
+            return self._give_up(item, str(error), "")
         transaction_id = proposal.transaction_id
         outbox.begin_attempt(item.id, transaction_id)
         try:

@@ -6,8 +6,8 @@ import base64
 import enum
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 from gridledger.fabric.proposal import as_bytes, qualified_function_name
@@ -21,9 +21,33 @@ def _unb64(text: str) -> bytes:
     return base64.b64decode(text.encode("ascii"), validate=True)
 
 
+def _collections(
+    collections: Mapping[str, Collection[str]] | None,
+) -> Mapping[str, tuple[str, ...]] | None:
+    """Collection name -> sorted member MSP ids, checked; ``None`` stays ``None``."""
+    if collections is None:
+        return None
+    checked: dict[str, tuple[str, ...]] = {}
+    for name, members in collections.items():
+        if not name:
+            raise ValueError("a private data collection needs a non-empty name")
+        if isinstance(members, str):
+            raise ValueError(f"the members of collection {name} are a list of MSP ids")
+        if not members or any(not member for member in members):
+            raise ValueError(f"collection {name} needs at least one member MSP id, none empty")
+        checked[str(name)] = tuple(sorted({str(member) for member in members}))
+    return MappingProxyType(dict(sorted(checked.items())))
+
+
 @dataclass(frozen=True)
 class TransactionRequest:
-    """One chaincode transaction to submit: where, which function, which arguments."""
+    """One chaincode transaction to submit: where, which function, which arguments.
+
+    ``collections`` (collection name -> member MSP ids, ``None`` when not said) is what the
+    client's private-data guard needs when ``transient`` data goes to named ``endorsing_orgs``
+    (see ``gridledger.gateway.contract.check_transient_endorsers``). ``transient_erased``: the
+    outbox dropped the transient values once the item was finished (see ``store``).
+    """
 
     channel: str
     chaincode: str
@@ -32,6 +56,8 @@ class TransactionRequest:
     contract: str = ""
     transient: Mapping[str, bytes] = field(default_factory=lambda: MappingProxyType({}))
     endorsing_orgs: tuple[str, ...] = ()
+    collections: Mapping[str, tuple[str, ...]] | None = None
+    transient_erased: bool = False
 
     @classmethod
     def of(
@@ -44,11 +70,16 @@ class TransactionRequest:
         contract: str = "",
         transient: Mapping[str, str | bytes] | None = None,
         endorsing_orgs: Sequence[str] = (),
+        collections: Mapping[str, Collection[str]] | None = None,
     ) -> TransactionRequest:
         """Build a request from ``str | bytes`` arguments (strings are sent as UTF-8)."""
         for name, value in (("channel", channel), ("chaincode", chaincode), ("function", function)):
             if not value:
                 raise ValueError(f"a transaction request needs a {name}")
+        if isinstance(endorsing_orgs, str):
+            raise ValueError("endorsing_orgs is a list of MSP ids, not one string")
+        if any(not org for org in endorsing_orgs):
+            raise ValueError("an endorsing organisation needs a non-empty MSP id")
         return cls(
             channel=channel,
             chaincode=chaincode,
@@ -57,6 +88,7 @@ class TransactionRequest:
             contract=contract,
             transient=MappingProxyType({k: as_bytes(v) for k, v in (transient or {}).items()}),
             endorsing_orgs=tuple(endorsing_orgs),
+            collections=_collections(collections),
         )
 
     @property
@@ -64,7 +96,7 @@ class TransactionRequest:
         return qualified_function_name(self.contract, self.function)
 
     def to_json(self) -> str:
-        document = {
+        document: dict[str, object] = {
             "channel": self.channel,
             "chaincode": self.chaincode,
             "contract": self.contract,
@@ -73,6 +105,10 @@ class TransactionRequest:
             "transient": {k: _b64(v) for k, v in sorted(self.transient.items())},
             "endorsingOrgs": list(self.endorsing_orgs),
         }
+        if self.collections is not None:  # absent when not said: older items keep their print
+            document["collections"] = {k: list(v) for k, v in sorted(self.collections.items())}
+        if self.transient_erased:
+            document["transientErased"] = True
         return json.dumps(document, sort_keys=True, separators=(",", ":"))
 
     @classmethod
@@ -88,7 +124,13 @@ class TransactionRequest:
                 {str(k): _unb64(v) for k, v in document["transient"].items()}
             ),
             endorsing_orgs=tuple(str(org) for org in document["endorsingOrgs"]),
+            collections=_collections(document.get("collections")),
+            transient_erased=bool(document.get("transientErased", False)),
         )
+
+    def without_transient(self) -> TransactionRequest:
+        """The same request with its transient values dropped (and that fact recorded)."""
+        return replace(self, transient=MappingProxyType({}), transient_erased=True)
 
     def fingerprint(self) -> str:
         """SHA-256 of the canonical JSON: two requests are the same item iff these match."""

@@ -6,8 +6,18 @@ same request again returns the existing item; with a different request it raises
 ``OutboxConflict``. Before a transaction is sent for ordering its id is recorded as *in doubt*,
 so after any crash the drainer looks it up before endorsing the item again.
 
-The file may hold transient data: it is created readable by its owner only. One process drains
-a given file at a time (many threads of it may).
+Transient (private) data: an item's transient values are kept only while it can still be
+sent — the file is created readable by its owner only — and erased from the file in the same
+disk transaction that marks the item finished (committed or given up); the request keeps the
+transient keys' absence as ``transient_erased``. SQLite's ``secure_delete`` overwrites the freed
+bytes, and a checkpoint when the outbox is closed truncates the write-ahead log that held the old
+page. ``retry_failed`` of such an item needs the transient values again (checked against the
+item's fingerprint). ``enqueue`` refuses, before writing anything, a request whose transient
+data would go to named endorsing organisations outside the collections it writes
+(``PrivateDataLeakError``, the client's guard); the drainer gives such an item up (an item
+stored by an older client without ``collections``) instead of sending it.
+
+One process drains a given file at a time (many threads of it may).
 """
 
 from __future__ import annotations
@@ -17,11 +27,15 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from gridledger.errors import GridLedgerError
+from gridledger.fabric.proposal import as_bytes
+from gridledger.gateway.contract import check_transient_endorsers
 from gridledger.outbox.items import (
     AttemptOutcome,
     GiveUp,
@@ -77,6 +91,7 @@ class Outbox:
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA secure_delete=ON")  # erased transient data: bytes overwritten
         self._db.executescript(SCHEMA)
         self._lock = threading.Lock()
 
@@ -86,6 +101,8 @@ class Outbox:
 
     def close(self) -> None:
         with self._lock:
+            with contextlib.suppress(sqlite3.Error):  # busy (another process): its own close
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             self._db.close()
 
     def __enter__(self) -> Outbox:
@@ -121,8 +138,12 @@ class Outbox:
         contract: str = "",
         transient: Mapping[str, str | bytes] | None = None,
         endorsing_orgs: Sequence[str] = (),
+        collections: Mapping[str, Collection[str]] | None = None,
     ) -> OutboxItem:
-        """Store one transaction request durably; returns its item at once."""
+        """Store one transaction request durably; returns its item at once.
+
+        ``collections`` (name -> member MSP ids): as for ``Contract.submit``, needed with
+        transient data and named endorsing organisations (else ``PrivateDataLeakError``)."""
         request = TransactionRequest.of(
             channel,
             chaincode,
@@ -131,6 +152,7 @@ class Outbox:
             contract=contract,
             transient=transient,
             endorsing_orgs=endorsing_orgs,
+            collections=collections,
         )
         return self.enqueue_many([(idempotency_key, request)])[0]
 
@@ -142,6 +164,11 @@ class Outbox:
             for key, request in entries:
                 if not key:
                     raise ValueError("an outbox item needs a non-empty idempotency key")
+                if request.transient_erased:
+                    raise ValueError(f"item {key!r}: its transient data was erased; give it again")
+                check_transient_endorsers(
+                    request.transient, request.endorsing_orgs, request.collections
+                )
                 fingerprint = request.fingerprint()
                 row = db.execute(
                     "SELECT id, fingerprint FROM items WHERE idempotency_key=?", (key,)
@@ -279,6 +306,7 @@ class Outbox:
                     item_id,
                 ),
             )
+            _erase_transient(db, item_id)
 
     def mark_failed(self, item_id: int, reason: str, transaction_id: str = "") -> None:
         with self._transaction() as db:
@@ -287,6 +315,7 @@ class Outbox:
                 "finished_at=? WHERE id=?",
                 (ItemState.FAILED.value, reason, reason, transaction_id, time.time(), item_id),
             )
+            _erase_transient(db, item_id)
 
     def reschedule(self, item_id: int, next_attempt_at: float, error: str, strike: bool) -> None:
         with self._transaction() as db:
@@ -295,11 +324,61 @@ class Outbox:
                 (next_attempt_at, error, int(strike), item_id),
             )
 
-    def retry_failed(self, item_id: int) -> None:
-        """Put a given-up item back in the queue (after fixing its cause)."""
+    def retry_failed(
+        self, item_id: int, transient: Mapping[str, str | bytes] | None = None
+    ) -> None:
+        """Put a given-up item back in the queue (after fixing its cause). An item that had
+        transient data needs it again (``transient``): it was erased when the item was given
+        up; it must be the same values (checked against the item's fingerprint)."""
         with self._transaction() as db:
+            row = db.execute(
+                "SELECT request, fingerprint, state FROM items WHERE id=?", (item_id,)
+            ).fetchone()
+            if row is None:
+                raise KeyError(item_id)
+            if row[2] != ItemState.FAILED.value:
+                return
+            request = TransactionRequest.from_json(str(row[0]))
+            if request.transient_erased:
+                if not transient:
+                    raise ValueError(
+                        f"outbox item {item_id}: its transient data was erased when it was "
+                        "given up; pass the same transient values again"
+                    )
+                request = replace(request, transient_erased=False, transient=_bytes_map(transient))
+                if request.fingerprint() != row[1]:
+                    raise ValueError(
+                        f"outbox item {item_id}: these transient values are not the ones it "
+                        "was enqueued with"
+                    )
             db.execute(
                 "UPDATE items SET state=?, strikes=0, reason='', finished_at=NULL, "
-                "next_attempt_at=? WHERE id=? AND state=?",
-                (ItemState.PENDING.value, time.time(), item_id, ItemState.FAILED.value),
+                "next_attempt_at=?, request=? WHERE id=? AND state=?",
+                (
+                    ItemState.PENDING.value,
+                    time.time(),
+                    request.to_json(),
+                    item_id,
+                    ItemState.FAILED.value,
+                ),
             )
+
+
+def _bytes_map(values: Mapping[str, str | bytes]) -> Mapping[str, bytes]:
+    return MappingProxyType({k: as_bytes(v) for k, v in values.items()})
+
+
+def _erase_transient(db: sqlite3.Connection, item_id: int) -> None:
+    """Drop a finished item's transient values from its stored request (same transaction)."""
+    row = db.execute(  # the canonical JSON of a request without transient data says so
+        "SELECT request FROM items WHERE id=? AND instr(request, '\"transient\":{}') = 0",
+        (item_id,),
+    ).fetchone()
+    if row is None:
+        return
+    request = TransactionRequest.from_json(str(row[0]))
+    if request.transient:
+        db.execute(
+            "UPDATE items SET request=? WHERE id=?",
+            (request.without_transient().to_json(), item_id),
+        )

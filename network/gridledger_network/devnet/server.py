@@ -154,7 +154,8 @@ class Devnet:
         )
         gateway_pb2_grpc.add_GatewayServicer_to_server(gateway, server)
         events_pb2_grpc.add_DeliverServicer_to_server(
-            DeliverService(side.ledger, side.channel_config, blocks, definitions), server
+            DeliverService(side.ledger, side.channel_config, blocks, definitions, endpoint.msp_id),
+            server,
         )
         peer_pb2_grpc.add_EndorserServicer_to_server(
             EndorserService(endpoint.node.endorser), server

@@ -130,6 +130,12 @@ def test_block_events_over_deliver(
     assert fake_server.state.seek_infos[-1].start.specified.number == 2
 
 
+def test_private_data_blocks_are_decoded(gateway: Gateway, fake_server: FakeServer) -> None:
+    with gateway.network("energy").private_data_blocks(start_block=2) as blocks:
+        assert [(b.number, b.private_writes) for b in blocks] == [(2, ()), (3, ()), (4, ())]
+    assert fake_server.state.seek_infos[-1].start.specified.number == 2
+
+
 def test_deliver_refusal_raises(gateway: Gateway) -> None:
     with pytest.raises(EventsError, match="NOT_FOUND"):
         list(gateway.network("energy").block_events(start_block=100))

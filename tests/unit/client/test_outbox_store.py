@@ -25,6 +25,7 @@ def request(value: str = "v") -> TransactionRequest:
         contract="kv",
         transient={"secret": b"\x00\x01"},
         endorsing_orgs=["GridOperatorMSP"],
+        collections={},  # writes no private data collection
     )
 
 
@@ -82,7 +83,7 @@ def test_attempts_outcomes_and_give_ups_are_recorded(tmp_path: Path) -> None:
         (give_up,) = outbox.failures()
         assert give_up.item_id == failed.id and "rejected" in give_up.reason
         assert "kv:Put" in str(give_up)
-        outbox.retry_failed(failed.id)
+        outbox.retry_failed(failed.id, transient={"secret": b"\x00\x01"})
         assert outbox.get(failed.id).state is ItemState.PENDING and outbox.failures() == []
 
 

@@ -21,6 +21,7 @@ from gridledger.gateway.chaincode_event import ChaincodeEvent
 from gridledger.gateway.checkpointer import Checkpoint
 from gridledger.gateway.context import ClientContext
 from gridledger.gateway.network import NetworkBase
+from gridledger.gateway.private_blocks import BlockWithPrivateData, decode_block_and_private_data
 from gridledger.gateway.transport import AsyncTransport, DeliverKind
 
 
@@ -82,6 +83,15 @@ class AsyncNetwork(NetworkBase):
         """``peer.BlockAndPrivateData`` messages (``DeliverWithPrivateData``)."""
         kind = DeliverKind.BLOCK_AND_PRIVATE_DATA
         return self.new_block_events_request(start_block, checkpointer, kind).events()
+
+    def private_data_blocks(
+        self, start_block: int | None = None, checkpointer: Checkpoint | None = None
+    ) -> AsyncEventStream[BlockWithPrivateData]:
+        """Each committed block decoded, with the private writes the peer holds and gives this
+        identity (``DeliverWithPrivateData``; see ``gridledger.gateway.private_blocks``)."""
+        kind = DeliverKind.BLOCK_AND_PRIVATE_DATA
+        request = self.new_block_events_request(start_block, checkpointer, kind)
+        return request.decoded_events(decode_block_and_private_data)
 
     # -- ledger queries (Fabric's qscc, evaluated as the caller: /Channel/Application/Readers) --
     async def chain_info(self, *, timeout: float | None = None) -> ChainInfo:

@@ -6,7 +6,13 @@ import asyncio
 import logging
 from collections.abc import Sequence
 
-from gridledger.gateway import Argument, AsyncContract, GatewayError, Transient
+from gridledger.gateway import (
+    Argument,
+    AsyncContract,
+    CollectionMembers,
+    GatewayError,
+    Transient,
+)
 from gridledger.retry.classify import classify
 from gridledger.retry.policy import DEFAULT_RETRY_POLICY, RetryPolicy, give_up
 
@@ -19,10 +25,17 @@ async def asubmit_with_retry(
     *args: Argument,
     transient: Transient | None = None,
     endorsing_orgs: Sequence[str] | None = None,
+    collections: CollectionMembers | None = None,
     policy: RetryPolicy = DEFAULT_RETRY_POLICY,
     timeout: float | None = None,
 ) -> bytes:
-    """``contract.submit`` with retries; raises the rejection, or ``RetriesExhausted``."""
+    """``contract.submit`` with retries; raises the rejection, or ``RetriesExhausted``.
+
+    ``transient``, ``endorsing_orgs`` and ``collections`` go to every attempt, so each one
+    passes the client's private-data guard: transient data with named endorsing organisations
+    needs ``collections`` (name -> member MSP ids) naming them all as members, else
+    ``PrivateDataLeakError`` before the first attempt sends anything (it is not retried).
+    """
     attempts = 0
     while True:
         attempts += 1
@@ -33,6 +46,7 @@ async def asubmit_with_retry(
                 transient=transient,
                 endorsing_orgs=endorsing_orgs,
                 timeout=timeout,
+                collections=collections,
             )
         except GatewayError as error:
             verdict = classify(error)

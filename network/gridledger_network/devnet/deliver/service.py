@@ -35,7 +35,9 @@ class DeliverService(events_pb2_grpc.DeliverServicer):  # type: ignore[misc]
         channel_config: ChannelConfig,
         blocks: BlockViewCache,
         definitions: dict[str, ChaincodeDefinition],
+        peer_msp_id: str = "",
     ) -> None:
+        self.peer_msp_id = peer_msp_id  # whose peer this is: it holds its org's collections
         self.ledger = ledger
         self.channel_config = channel_config
         self.blocks = blocks
@@ -68,7 +70,10 @@ class DeliverService(events_pb2_grpc.DeliverServicer):  # type: ignore[misc]
         return events_pb2.DeliverResponse(block_and_private_data=result)
 
     def _visible_private_data(self, private: Any, msp_id: str) -> Any | None:
-        """Only the collections whose member organisations include the requester's."""
+        """The collections this peer holds (its organisation is a member). As on Fabric 3.1.5
+        with ``memberOnlyRead: false`` (the only setting the devnet models), the requester's own
+        membership is not checked: any channel reader gets them from a member's peer (scenario
+        ``deliver_with_private_data``)."""
         visible = rwset_pb2.TxPvtReadWriteSet(data_model=private.data_model)
         for ns in private.ns_pvt_rwset:
             definition = self.definitions.get(ns.namespace)
@@ -77,7 +82,7 @@ class DeliverService(events_pb2_grpc.DeliverServicer):  # type: ignore[misc]
                 for c in ns.collection_pvt_rwset
                 if definition is not None
                 and c.collection_name in definition.collections
-                and msp_id in definition.collections[c.collection_name].members
+                and self.peer_msp_id in definition.collections[c.collection_name].members
             ]
             if collections:
                 visible.ns_pvt_rwset.add(namespace=ns.namespace, collection_pvt_rwset=collections)

@@ -512,10 +512,12 @@ def _private_keys(data: bytes) -> list[str]:
 
 
 def _purge_private_history(db: sqlite3.Connection, purges: Sequence[PurgeMarker]) -> None:
-    """Each purged key's older versions out of the private write sets of earlier transactions
-    (found by the ``pvt_key_blocks`` index, so the work is bounded by the key's own writes)."""
+    """Each purged key out of the private write sets of earlier transactions and of the purging
+    transaction itself (as Fabric 3.1.5's DeliverWithPrivateData shows: the purge block gives no
+    private data); found by the ``pvt_key_blocks`` index, so the work is bounded by the key's own
+    writes."""
     for p in purges:
-        where = "ns=? AND coll=? AND key_hash=? AND (block < ? OR (block = ? AND tx < ?))"
+        where = "ns=? AND coll=? AND key_hash=? AND (block < ? OR (block = ? AND tx <= ?))"
         args = (p.namespace, p.collection, p.key_hash, p.version.block, p.version.block)
         places = db.execute(
             f"SELECT block, tx FROM pvt_key_blocks WHERE {where}", (*args, p.version.tx)

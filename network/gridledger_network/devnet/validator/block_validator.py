@@ -64,6 +64,7 @@ class BlockValidator:
         number = int(block.header.number)
         codes: list[int] = []
         txs: list[EndorserTx | None] = []
+        parsed: list[EndorserTx | None] = []  # also invalid ones that parsed
         tx_ids: list[str] = []
         vp_updated: set[WrittenKey] = set()
         for index, data in enumerate(block.data.data):
@@ -77,6 +78,7 @@ class BlockValidator:
             except Invalid as verdict:
                 tx, code = None, verdict.code
                 tx_id = verdict.tx_id
+                parsed.append(verdict.tx)
                 log.info(
                     "block %d tx %d invalid: %s (%s)",
                     number,
@@ -84,6 +86,8 @@ class BlockValidator:
                     Code.Name(code),
                     verdict.reason,
                 )
+            else:
+                parsed.append(tx)
             codes.append(code)
             txs.append(tx)
             tx_ids.append(tx_id)
@@ -116,6 +120,18 @@ class BlockValidator:
             commit.private_block_data.extend(block_data)
             commit.expiries.extend(expiries)
 
+        # Fabric's StorePvtDataOfInvalidTx (application capability V1_4_2 and later): members
+        # keep an invalid transaction's private write sets too (no state; DeliverWithPrivateData
+        # gives them), recorded on Fabric 3.1.5 (scenario deliver_with_private_data).
+        for index, candidate in enumerate(parsed):
+            if candidate is None or codes[index] in (Code.VALID, Code.DUPLICATE_TXID):
+                continue
+            pvt_sets = self._transient.get(candidate.tx_id) if self._transient else []
+            _, block_data, _ = collect_private_writes(
+                candidate, Version(number, index), pvt_sets, {}
+            )
+            commit.private_block_data.extend(block_data)
+
         commit.public = list(batch.public.values())
         commit.hashed = list(batch.hashed.values())
         commit.history = batch.history
@@ -146,6 +162,7 @@ class BlockValidator:
             self._check_tx(tx, vp_updated)
         except Invalid as verdict:
             verdict.tx_id = tx.tx_id
+            verdict.tx = tx
             raise
         return tx
 

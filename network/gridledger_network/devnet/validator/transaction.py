@@ -34,6 +34,7 @@ class Invalid(Exception):
         self.code = code
         self.reason = reason
         self.tx_id = tx_id  # set once known, so invalid transactions are indexed too
+        self.tx: Any = None  # the parsed EndorserTx when it was parsed (its private data is kept)
 
 
 @dataclass
