@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 
 from gridledger_chaincode.energy.assembly import assemble
-from gridledger_chaincode.energy.ledger.day_readings import signed_from_stored
+from gridledger_chaincode.energy.ledger.meter_data import signed_from_stored
 from gridledger_chaincode.energy.periods import Period
 from gridledger_chaincode.energy.settlement import settle
 from gridledger_chaincode.energy.settlement_inputs import SettlementInputs, select_inputs

@@ -3,18 +3,44 @@ chaincode's unit and fuzz tests start from."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from gridledger_chaincode.contracts import build_chaincode
 from gridledger_chaincode.shim.identity import ClientIdentity
 from gridledger_chaincode.testing import InMemoryLedger, TransactionResult, make_identity
 from gridledger_domain import MeterKey, MeterReading, sign, simulated_meter_key
+from gridledger_domain.meter_data import readings_request, registration_transient
 
 CHAINCODE = build_chaincode()
 UTILITY = make_identity("GridOperatorMSP", "utility", attributes={"gridledger.role": "utility"})
 OWNER = make_identity("ProsumerMSP", "alice")
 OWNER_ID = f"{OWNER.msp_id}::{OWNER.subject}"
+
+
+Sent = tuple[list[str | bytes], dict[str, bytes]]
+
+
+def as_sent(function: str, args: Sequence[str | bytes]) -> Sent:
+    """The arguments and transient data the client library sends for ``function`` called with
+    ``args`` as the contract took them before private meter data: ``RegisterParticipant`` gets a
+    salt (derived from its arguments: tests are repeatable), ``SubmitReadings`` with one JSON
+    array moves it into the transient data (its count and SHA-256 as arguments)."""
+    name = function.rsplit(":", 1)[-1]
+    if name == "RegisterParticipant":
+        seed = hashlib.sha256("|".join(str(a) for a in args[:2]).encode()).digest()
+        return list(args), registration_transient(seed)
+    if name == "SubmitReadings" and len(args) == 1:
+        try:
+            items = json.loads(args[0])
+        except ValueError:
+            return list(args), {}
+        if isinstance(items, list) and all(isinstance(item, dict) for item in items):
+            sent, transient = readings_request(items)
+            return list(sent), transient
+    return list(args), {}
 
 
 @dataclass
@@ -47,7 +73,10 @@ class EnergyLedger:
     def invoke(
         self, function: str, *args: str, identity: ClientIdentity | None = None
     ) -> TransactionResult:
-        return self.ledger.invoke(CHAINCODE, f"energy:{function}", *args, identity=identity)
+        sent, transient = as_sent(function, args)
+        return self.ledger.invoke(
+            CHAINCODE, f"energy:{function}", *sent, identity=identity, transient=transient
+        )
 
     def ok(self, function: str, *args: str) -> TransactionResult:
         result = self.invoke(function, *args)

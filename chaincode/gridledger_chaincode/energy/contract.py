@@ -107,8 +107,10 @@ class EnergyContract(Contract):
 
     # -- readings -------------------------------------------------------------------------------
     @transaction
-    def submit_readings(self, ctx: Context, batch: list[Any]) -> dict[str, Any]:
-        return self._run(ctx, lambda s, c: readings.submit_readings(s, c, batch))
+    def submit_readings(self, ctx: Context, count: str, sha256: str) -> dict[str, Any]:
+        """The readings travel as transient data ``readings``; the arguments are their count
+        and SHA-256 (``gridledger_domain.meter_data.readings_request``)."""
+        return self._run(ctx, lambda s, c: readings.submit_readings(s, c, count, sha256))
 
     @query
     def get_readings(

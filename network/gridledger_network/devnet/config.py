@@ -228,6 +228,27 @@ def default_endorsement_policy(msp_ids: list[str]) -> str:
     return f"AND('{utility}.peer',OR(" + ",".join(f"'{m}.peer'" for m in others) + "))"
 
 
+def meter_data_collections(msp_ids: list[str]) -> tuple[CollectionConfig, ...]:
+    """The households' meter data collections (docs/private-data.md, issue 20), one per
+    organisation, derived from the organisations (the first listed is the utility's):
+    ``mdata_<MSP>`` with members the utility and ``<MSP>`` and the collection endorsement policy
+    AND(the utility's peer, ``<MSP>``'s peer); no expiry. The utility's own households' collection
+    ``mdata_<utility>`` also has the second organisation as member and endorser: every
+    transaction holding a household's data writes public keys too (participants, certificates,
+    closed days), which the chaincode's policy lets no organisation endorse alone, and the
+    Gateway plans only a collection's members when transient data is sent."""
+    if not msp_ids:
+        return ()
+    utility, *others = msp_ids
+    collections = []
+    for msp_id in msp_ids:
+        partner = msp_id if msp_id != utility else (others[0] if others else utility)
+        members = tuple(dict.fromkeys((utility, partner)))
+        policy = "AND(" + ",".join(f"'{m}.peer'" for m in members) + ")"
+        collections.append(CollectionConfig(f"mdata_{msp_id}", members, 0, policy))
+    return tuple(collections)
+
+
 def _parse_peers(raw: object, source: str) -> tuple[PeerConfig, ...]:
     if not isinstance(raw, dict) or not raw:
         raise ConfigError(f"{source}: 'peers' must map MSP ids to {{port: N}}")
@@ -309,6 +330,8 @@ def _parse_chaincode(raw: object, msp_ids: list[str], source: str) -> ChaincodeC
                 str(coll["name"]), members, btl, _collection_policy(coll, msp_ids, source)
             )
         )
+    listed = {c.name for c in collections}
+    collections += [c for c in meter_data_collections(msp_ids) if c.name not in listed]
     server = str(raw.get("server", "external"))
     if server not in ("python", "external"):
         raise ConfigError(f"{source}: chaincode {name!r}: server must be 'python' or 'external'")

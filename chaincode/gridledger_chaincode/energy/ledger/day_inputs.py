@@ -13,16 +13,10 @@ from gridledger_domain.timeutil import DAY_SECONDS
 
 from gridledger_chaincode.energy.estimation import PROFILE_LAG_SECONDS, plan_estimates
 from gridledger_chaincode.energy.ledger.certificates import certificates_of
-from gridledger_chaincode.energy.ledger.day_readings import day_readings
 from gridledger_chaincode.energy.ledger.market import trades_in_days
+from gridledger_chaincode.energy.ledger.meter_data import ReadingStore
 from gridledger_chaincode.energy.ledger.meters import meters_of
-from gridledger_chaincode.energy.ledger.readings import (
-    meter_spans,
-    nearest_reading,
-    readings_at,
-    readings_of,
-    stored_readings,
-)
+from gridledger_chaincode.energy.ledger.readings import stored_readings
 from gridledger_chaincode.energy.ledger.state import State
 from gridledger_chaincode.energy.ledger.tariffs import all_tariffs
 from gridledger_chaincode.energy.periods import Period
@@ -33,13 +27,19 @@ from gridledger_chaincode.energy.settlement_inputs import (
 )
 
 
-def settled_meters(state: State, participant: str, period: Period) -> list[Meter]:
+def settled_meters(
+    state: State, participant: str, period: Period, store: ReadingStore | None = None
+) -> list[Meter]:
     """The participant's meters a bill covers: those with a reading before the period's end
     that are still active or have a reading on or after its start. (A meter whose first
     reading is the period's end has no interval in it: it starts in the next period.)"""
     chosen = []
     meters = meters_of(state, participant)
-    for meter, span in zip(meters, meter_spans(state, [m.meter_id for m in meters]), strict=True):
+    store = store or ReadingStore(state)
+    for meter in meters:
+        store.know_owner(meter.meter_id, meter.owner)
+    spans = store.spans([m.meter_id for m in meters])
+    for meter, span in zip(meters, spans, strict=True):
         if span is None or span[0] >= period.end:
             continue
         if meter.active or span[1] >= period.start:
@@ -60,51 +60,38 @@ def _instants(day: int, meter: Meter) -> list[int]:
 
 
 def _known_around(
-    state: State, meter_id: str, day: int, found: dict[int, SignedReading]
+    store: ReadingStore,
+    meter_id: str,
+    day: int,
+    found: dict[int, SignedReading],
+    span: tuple[int, int] | None,
 ) -> dict[int, SignedReading]:
     """``found`` plus what estimating the day's missing readings may read: the nearest known
     reading before and after the day and the meter's readings one week earlier."""
     known = dict(found)
     for instant, after in ((day, False), (day + DAY_SECONDS, True)):
-        near = nearest_reading(state, meter_id, instant, after=after)
+        near = store.nearest(meter_id, instant, span, after=after)
         if near is not None:
             known[near.reading.interval_start] = near
     week_earlier = day - PROFILE_LAG_SECONDS
-    known.update(stored_readings(state, meter_id, [week_earlier]))
-    known.update(readings_at(state, meter_id, [week_earlier + DAY_SECONDS]))
+    known.update(stored_readings(store, meter_id, [week_earlier]))
+    known.update(store.at(meter_id, [week_earlier + DAY_SECONDS]))
     return known
 
 
-def _by_length(meters: Sequence[Meter]) -> dict[int, list[Meter]]:
-    grouped: dict[int, list[Meter]] = {}
-    for meter in meters:
-        grouped.setdefault(meter.interval_seconds, []).append(meter)
-    return grouped
-
-
-def _stored_instants(
-    state: State, meters: Sequence[Meter], day: int
-) -> dict[str, dict[int, SignedReading]]:
-    """Point reads of each meter's day instants, one call per interval length."""
-    found: dict[str, dict[int, SignedReading]] = {}
-    for group in _by_length(meters).values():
-        ids = [meter.meter_id for meter in group]
-        found.update(readings_of(state, ids, _instants(day, group[0])))
-    return found
-
-
 def _day_readings(
-    state: State, participant: str, meters: Sequence[Meter], day: int
+    store: ReadingStore, meters: Sequence[Meter], day: int
 ) -> dict[str, dict[int, SignedReading]]:
-    """The stored readings of ``meters`` at the day's instants of each: the participant's day
-    records, then point reads (one call per interval length) of the instants they lack
-    (readings stored before day records existed, or missing)."""
-    recorded = day_readings(state, participant, day)
-    found = {m.meter_id: recorded.get(m.meter_id, {}) for m in meters}
-    lacking = [m for m in meters if len(found[m.meter_id]) < len(_instants(day, m))]
-    if lacking:
-        for meter_id, more in _stored_instants(state, lacking, day).items():
-            found[meter_id].update(more)
+    """The stored readings of ``meters`` at the day's instants of each: the day records of
+    the day and of the next (its midnight), read by key in one call."""
+    records = store.days((m.meter_id, d) for m in meters for d in (day, day + DAY_SECONDS))
+    found: dict[str, dict[int, SignedReading]] = {}
+    for meter in meters:
+        instants = set(_instants(day, meter))
+        mine: dict[int, SignedReading] = {}
+        for d in (day, day + DAY_SECONDS):
+            mine.update((at, s) for at, s in records[(meter.meter_id, d)].items() if at in instants)
+        found[meter.meter_id] = mine
     return found
 
 
@@ -124,16 +111,12 @@ def day_inputs(
     also shows that the records closing read were the readings. ``tariffs``: every tariff
     version, when the caller has read them already."""
     period = Period(day, day + DAY_SECONDS)
-    meters = settled_meters(state, participant, period)
+    store = ReadingStore(state)
+    meters = settled_meters(state, participant, period, store)
     readings: list[SignedReading] = []
     missing: list[MissingReading] = []
     estimates: list[Estimate] = list(replay or ())
-    # closing reads the day records; recomputing a stored statement reads the readings themselves
-    by_meter = (
-        _stored_instants(state, meters, day)
-        if replay is not None
-        else _day_readings(state, participant, meters, day)
-    )
+    by_meter = _day_readings(store, meters, day)
     for meter in meters:
         instants = _instants(day, meter)
         found = by_meter.get(meter.meter_id, {})
@@ -145,11 +128,12 @@ def day_inputs(
                 if not any(e.covers(meter.meter_id, at) for e in mine)
             }
             wanted = sorted(at for m, at in anchor_instants(mine) if at not in found)
-            found.update(readings_at(state, meter.meter_id, wanted))
+            found.update(store.at(meter.meter_id, wanted))
         absent = [at for at in instants if at not in found]
         missing.extend(MissingReading(meter.meter_id, at) for at in absent)
         if absent and estimate and replay is None:
-            known = _known_around(state, meter.meter_id, day, found)
+            span = store.spans([meter.meter_id])[0]
+            known = _known_around(store, meter.meter_id, day, found, span)
             plan = plan_estimates(
                 meter.meter_id,
                 instants,

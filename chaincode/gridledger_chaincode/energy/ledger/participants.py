@@ -10,6 +10,7 @@ from gridledger_domain.refusals import AccessDenied, Conflict, InvalidRequest
 from gridledger_domain.vocabulary import Role, parse_word
 
 from gridledger_chaincode.energy.ledger.access import Caller
+from gridledger_chaincode.energy.ledger.meter_data import store_salt
 from gridledger_chaincode.energy.ledger.paging import PageRequest, page_answer
 from gridledger_chaincode.energy.ledger.state import PARTICIPANT, State
 from gridledger_chaincode.shim.policy import org_endorsement_policy
@@ -32,6 +33,7 @@ def register_participant(
     if state.get_raw(PARTICIPANT, participant.participant_id):
         raise Conflict(f"participant {participant.participant_id} is already registered")
     state.put_json(PARTICIPANT, [participant.participant_id], participant.to_json_dict())
+    store_salt(state, participant.participant_id)
     if msp_id != caller.msp_id:  # the utility's own members keep the chaincode's policy
         state.endorse_key_by(
             PARTICIPANT, [participant.participant_id], participant_policy(caller.msp_id, msp_id)

@@ -18,6 +18,7 @@ from gridledger_chaincode.energy.ledger.certificates import certificates_of
 from gridledger_chaincode.energy.ledger.closing import billed_through, load_statement
 from gridledger_chaincode.energy.ledger.day_inputs import day_inputs, settled_meters
 from gridledger_chaincode.energy.ledger.market import trades_in_days
+from gridledger_chaincode.energy.ledger.meter_data import ReadingStore
 from gridledger_chaincode.energy.ledger.participants import load_participant
 from gridledger_chaincode.energy.ledger.readings import stored_readings
 from gridledger_chaincode.energy.ledger.state import BILL, BILLED_THROUGH, TARIFF, State
@@ -145,10 +146,11 @@ def preview_bill(
 def _legacy_recompute(state: State, participant: str, period: Period) -> Bill:
     """A bill issued before day statements, recomputed as it was made: the whole period."""
     days = list(period.day_starts())
-    meters = settled_meters(state, participant, period)
+    store = ReadingStore(state)
+    meters = settled_meters(state, participant, period, store)
     readings: list[SignedReading] = []
     for meter in meters:
-        readings.extend(stored_readings(state, meter.meter_id, [*days, period.end]).values())
+        readings.extend(stored_readings(store, meter.meter_id, [*days, period.end]).values())
     return settle(
         select_inputs(
             participant,

@@ -29,6 +29,7 @@ from gridledger_chaincode.energy.ledger import certificate_supply
 from gridledger_chaincode.shim.identity import ClientIdentity
 from gridledger_chaincode.testing import InMemoryLedger, InMemoryStub, make_identity
 from gridledger_domain import MeterKey, MeterReading, format_utc, sign, simulated_meter_key
+from harness.energy_ledger import as_sent
 
 WEEK0 = 1748736000  # 2025-06-01T00:00:00Z
 Q = 900
@@ -94,7 +95,10 @@ class Market:
 
     def ok(self, who: ClientIdentity, function: str, *args: Any) -> Any:
         encoded = [a if isinstance(a, str) else json.dumps(a) for a in args]
-        result = self.ledger.invoke(self.chaincode, f"energy:{function}", *encoded, identity=who)
+        sent, transient = as_sent(function, encoded)
+        result = self.ledger.invoke(
+            self.chaincode, f"energy:{function}", *sent, identity=who, transient=transient
+        )
         assert result.ok, result.message
         return result.json() if result.payload else None
 

@@ -19,6 +19,7 @@ from gridledger_domain import (
     sign,
     simulated_meter_key,
 )
+from harness.energy_ledger import as_sent
 
 DAY = "2025-06-01T00:00:00Z"
 NEXT_DAY = "2025-06-02T00:00:00Z"
@@ -58,7 +59,10 @@ class World:
 
     def call(self, who: ClientIdentity, function: str, *args: Any) -> TransactionResult:
         encoded = [a if isinstance(a, str) else json.dumps(a) for a in args]
-        return self.ledger.invoke(self.chaincode, f"energy:{function}", *encoded, identity=who)
+        sent, transient = as_sent(function, encoded)
+        return self.ledger.invoke(
+            self.chaincode, f"energy:{function}", *sent, identity=who, transient=transient
+        )
 
     def ok(self, who: ClientIdentity, function: str, *args: Any) -> Any:
         result = self.call(who, function, *args)
@@ -210,16 +214,24 @@ def test_verify_bill_detects_a_changed_reading_or_trade(
     alice = pid(world.alice)
     world.settle(alice, DAY, NEXT_DAY)
     assert world.ok(world.auditor, "VerifyBill", alice, DAY, NEXT_DAY)["matches"]
-    key = next(
-        k
-        for k, v in world.ledger.state.items()
-        if k.startswith(f"\x00{object_type}\x00")
-        and ("M-ALICE" in k or json.loads(v).get("buyer") == alice)
-        and "T10:00" in json.dumps(json.loads(v))
-    )
-    record = json.loads(world.ledger.state[key])
-    record[field] += 1
-    world.ledger.state[key] = json.dumps(record).encode()
+    if object_type == "energy.reading":  # in alice's day record, in her collection
+        space = world.ledger.private["mdata_ProsumerMSP"]
+        key = next(k for k, v in space.items() if b"M-ALICE" in v and b"T10:00" in v)
+        day_record = json.loads(space[key])
+        reading = next(r for r in day_record if r["interval_start"].endswith("T10:00:00Z"))
+        reading[field] += 1
+        space[key] = json.dumps(day_record).encode()
+    else:
+        key = next(
+            k
+            for k, v in world.ledger.state.items()
+            if k.startswith(f"\x00{object_type}\x00")
+            and json.loads(v).get("buyer") == alice
+            and "T10:00" in json.dumps(json.loads(v))
+        )
+        record = json.loads(world.ledger.state[key])
+        record[field] += 1
+        world.ledger.state[key] = json.dumps(record).encode()
     verdict = world.ok(world.auditor, "VerifyDayStatement", alice, DAY)
     assert verdict["matches"] is False
     assert verdict["stored_inputs_hash"] != verdict["recomputed_inputs_hash"]

@@ -9,6 +9,7 @@ from gridledger_chaincode.energy.ledger.state import PARTICIPANT
 from gridledger_chaincode.shim.identity import ClientIdentity
 from gridledger_chaincode.shim.policy import VALIDATION_PARAMETER, policy_msp_ids
 from gridledger_chaincode.testing import InMemoryLedger, make_identity
+from harness.energy_ledger import as_sent
 
 OPERATOR = "GridOperatorMSP"
 
@@ -25,6 +26,7 @@ def register(ledger: InMemoryLedger, who: ClientIdentity) -> str:
         "north",
         "someone",
         identity=utility,
+        transient=as_sent("RegisterParticipant", [who.msp_id, who.subject])[1],
     )
     assert result.ok, result.message
     participant_id: str = result.json()["participant_id"]

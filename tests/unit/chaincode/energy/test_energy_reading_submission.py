@@ -8,9 +8,9 @@ import json
 from typing import Any
 
 import pytest
-from gridledger_chaincode.shim.keys import create_composite_key
 from gridledger_domain import parse_utc
-from harness.energy_ledger import CHAINCODE, OWNER_ID, EnergyLedger
+from gridledger_domain.meter_data import readings_request
+from harness.energy_ledger import CHAINCODE, OWNER_ID, EnergyLedger, as_sent
 
 T0 = parse_utc("2025-01-01T10:15:00Z")
 Q = 900
@@ -22,17 +22,16 @@ def energy() -> EnergyLedger:
     return EnergyLedger.with_meters("m-1")
 
 
-def reading_key(instant_text: str) -> str:
-    return create_composite_key(
-        "energy.reading", ["m-1", instant_text[:10] + "T00:00:00Z", instant_text]
-    )
+COLLECTION = "mdata_ProsumerMSP"
 
 
 def test_unqualified_function_names_reach_the_energy_contract(energy: EnergyLedger) -> None:
     ledger = energy.ledger
     assert ledger.evaluate(CHAINCODE, "WhoAmI").json() == energy.invoke("WhoAmI").json()
-    batch = json.dumps(energy.signed(("m-1", T0, 1200, 30)))
-    assert ledger.invoke(CHAINCODE, "SubmitReadings", batch).json()["stored"] == 1
+    args, transient = as_sent("SubmitReadings", [json.dumps(energy.signed(("m-1", T0, 1200, 30)))])
+    assert (
+        ledger.invoke(CHAINCODE, "SubmitReadings", *args, transient=transient).json()["stored"] == 1
+    )
 
 
 def test_submit_and_read_back(energy: EnergyLedger) -> None:
@@ -40,11 +39,33 @@ def test_submit_and_read_back(energy: EnergyLedger) -> None:
     summary = {"submitted": 1, "stored": 1, "duplicates": 0, "certificates_issued": 0}
     assert result.json() == summary
     assert result.event is not None and result.event.name == "ReadingsSubmitted"
-    assert json.loads(result.event.payload) == summary
+    sent = readings_request(energy.signed(("m-1", T0, 1200, 30)))
+    assert json.loads(result.event.payload) == {**summary, "readings_sha256": sent[0][1]}
     stored = energy.invoke("GetReadings", "m-1", "2025-01-01T10:00:00Z", "2025-01-01T11:00:00Z")
     assert stored.json()["items"] == energy.signed(("m-1", T0, 1200, 30))
-    record = json.loads(energy.ledger.state[reading_key("2025-01-01T10:15:00Z")])
-    assert record == stored.json()["items"][0]
+    # the reading is in the owner's collection only, under a salted key
+    signature = stored.json()["items"][0]["signature"].encode()
+    assert not any(signature in value for value in energy.ledger.state.values())
+    assert not any("m-1" in key for key in energy.ledger.private[COLLECTION])
+    assert any(signature in value for value in energy.ledger.private[COLLECTION].values())
+
+
+def test_readings_must_travel_as_transient_data(energy: EnergyLedger) -> None:
+    batch = json.dumps(energy.signed(("m-1", T0, 1200, 30)))
+    args, transient = readings_request(energy.signed(("m-1", T0, 1200, 30)))
+    plain = energy.ledger.invoke(CHAINCODE, "energy:SubmitReadings", "1", args[1])
+    assert plain.message.startswith("invalid: readings travel as transient data 'readings'")
+    other = energy.ledger.invoke(
+        CHAINCODE, "energy:SubmitReadings", "1", "0" * 64, transient=transient
+    )
+    assert other.message == (
+        "invalid: the transient readings do not match the SHA-256 in the arguments"
+    )
+    miscount = energy.ledger.invoke(
+        CHAINCODE, "energy:SubmitReadings", "2", args[1], transient=transient
+    )
+    assert "announce '2' readings" in miscount.message
+    assert batch.encode() not in b"".join(energy.ledger.state.values())
 
 
 def test_identical_resubmission_is_a_no_op(energy: EnergyLedger) -> None:
@@ -109,46 +130,34 @@ def test_missing_readings_and_meters(energy: EnergyLedger) -> None:
 
 
 def test_wrong_number_of_arguments(energy: EnergyLedger) -> None:
-    result = energy.invoke("SubmitReadings", "[]", "extra")
-    assert result.message == "Incorrect number of params. Expected 1, received 2"
+    result = energy.invoke("SubmitReadings", "1", "ab", "extra")
+    assert result.message == "Incorrect number of params. Expected 2, received 3"
 
 
-def test_writes_besides_readings_are_per_meter_and_new_day_not_per_reading(
-    energy: EnergyLedger,
-) -> None:
+def test_writes_are_per_meter_and_day_not_per_reading(energy: EnergyLedger) -> None:
     day = parse_utc("2025-01-01T00:00:00Z")
     readings = [("m-1", day + i * Q, 10 * i, 0) for i in range(97)]  # a day and its closing
-    stub = energy.ledger.stub("energy:SubmitReadings", json.dumps(energy.signed(*readings)))
+    args, transient = as_sent("SubmitReadings", [json.dumps(energy.signed(*readings))])
+    stub = energy.ledger.stub("energy:SubmitReadings", *args, transient=transient)
     assert CHAINCODE.invoke(stub).ok
-    written = sorted(key for _, key in stub.writes.data)
-    others = [key for key in written if not key.startswith("\x00energy.reading\x00")]
-    # the meter's span, each of the two days in both day indexes, and the owner's three day
-    # records: the day's 97 readings, and each midnight reading in the record of the day it
-    # starts or ends too
-    assert len(written) - len(others) == 97
-    assert len(others) == 8
-    assert sum(key.startswith("energy.reading_days_") for key in others) == 4
-    records = {
-        key: json.loads(value)
-        for (_, key), value in stub.writes.data.items()
-        if key.startswith("energy.owner_day/") and value is not None
-    }
-    assert [len(readings) for _, readings in sorted(records.items())] == [1, 97, 1]
-    assert all(key.endswith(f"/m-1/{stub.tx_id}") for key in records)
+    # all private: the two days' records (96 and 1 readings), the span, the day index block
+    assert {collection for collection, _ in stub.writes.data} == {COLLECTION}
+    values = [value for value in stub.writes.data.values() if value is not None]
+    records = sorted(len(json.loads(v)) for v in values if v.startswith(b'[{"'))
+    assert records == [1, 96]
+    assert len(values) == 4
 
 
-def test_without_day_index_entries_the_first_and_last_readings_bound_a_gap(
+def test_a_reading_in_a_gap_is_checked_against_the_nearest_days_however_far(
     energy: EnergyLedger,
 ) -> None:
-    """A ledger written before the day index: readings beyond the scanned days are compared
-    with the meter's first and last reading."""
     day = parse_utc("2025-01-01T00:00:00Z")
-    assert energy.submit(("m-1", day, 100, 0), ("m-1", day + 10 * DAY, 300, 0)).ok
-    for key in [k for k in energy.ledger.state if k.startswith("energy.reading_days_")]:
-        del energy.ledger.state[key]
-    assert "going backwards" in energy.submit(("m-1", day + 5 * DAY, 50, 0)).message
-    assert "going backwards" in energy.submit(("m-1", day + 5 * DAY, 400, 0)).message
-    assert energy.submit(("m-1", day + 5 * DAY, 200, 0)).ok
+    assert energy.submit(("m-1", day, 100, 0), ("m-1", day + 600 * DAY, 300, 0)).ok
+    assert energy.submit(("m-1", day + 20 * DAY, 150, 0)).ok
+    assert "going backwards" in energy.submit(("m-1", day + 300 * DAY, 149, 0)).message
+    assert "going backwards" in energy.submit(("m-1", day + 300 * DAY, 301, 0)).message
+    assert energy.submit(("m-1", day + 300 * DAY, 200, 0)).ok
+    assert "going backwards" in energy.submit(("m-1", day + 10 * DAY, 151, 0)).message
 
 
 def test_readings_after_the_meters_last_are_checked_against_it_alone(
@@ -160,7 +169,8 @@ def test_readings_after_the_meters_last_are_checked_against_it_alone(
     first = [("m-1", day + i * Q, 10 * i, 0) for i in range(97)]
     assert energy.invoke("SubmitReadings", json.dumps(energy.signed(*first))).ok
     onwards = [("m-1", day + i * Q, 10 * i, 0) for i in range(97, 101)]
-    stub = energy.ledger.stub("energy:SubmitReadings", json.dumps(energy.signed(*onwards)))
+    args, transient = as_sent("SubmitReadings", [json.dumps(energy.signed(*onwards))])
+    stub = energy.ledger.stub("energy:SubmitReadings", *args, transient=transient)
     ranges: list[str] = []
     scan = stub._range
 
@@ -170,7 +180,7 @@ def test_readings_after_the_meters_last_are_checked_against_it_alone(
 
     stub._range = recorded  # type: ignore[method-assign]
     assert CHAINCODE.invoke(stub).ok
-    assert not [start for start in ranges if start.startswith("\x00energy.reading\x00")]
+    assert not ranges
     backwards = [("m-1", day + 101 * Q, 5, 0)]
     refused = energy.invoke("SubmitReadings", json.dumps(energy.signed(*backwards)))
     assert refused.message.startswith("conflict: register going backwards"), refused.message
