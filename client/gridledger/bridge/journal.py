@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from gridledger.bridge.batching import Incoming
+from gridledger.energy.submitter import readings_outbox_request
 from gridledger.outbox import ItemState, Outbox, TransactionRequest
 from gridledger_domain import SignedReading
 from gridledger_domain.errors import GridLedgerError
@@ -177,8 +178,8 @@ class BridgeJournal:
             self._db.close()
 
     def _request(self, readings_json: str) -> TransactionRequest:
-        return TransactionRequest.of(
-            self.channel, self.chaincode, "SubmitReadings", [readings_json], contract=self.contract
+        return readings_outbox_request(
+            self.channel, self.chaincode, readings_json, contract=self.contract
         )
 
     # -- writing -----------------------------------------------------------------------------

@@ -3,14 +3,29 @@ generated from it share (the failure that skips dependents, and the progress cou
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 
 from gridledger.energy.batching import ReadingBatch
 from gridledger.energy.readings import BatchFailure, BatchResult, Progress, SubmissionSummary
 from gridledger.errors import GridLedgerError
+from gridledger.outbox import TransactionRequest
+from gridledger_domain.meter_data import readings_request
 
 ProgressCallback = Callable[[Progress], None]
 FUNCTION = "SubmitReadings"
+
+
+def readings_outbox_request(
+    channel: str, chaincode: str, readings_json: str, contract: str = "energy"
+) -> TransactionRequest:
+    """An outbox request submitting the readings ``readings_json`` (a JSON array in transport
+    form) as ``SubmitReadings`` does: in the transient data, their count and SHA-256 as the
+    arguments (docs/private-data.md)."""
+    args, transient = readings_request(json.loads(readings_json))
+    return TransactionRequest.of(
+        channel, chaincode, FUNCTION, args, contract=contract, transient=transient
+    )
 
 
 class DependencyFailed(GridLedgerError):

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 
 from gridledger.energy import DEFAULT_BATCH_SIZE, Progress, SignedReading
 from gridledger.energy.batching import ReadingBatch, plan_batches
-from gridledger.outbox import ItemState, Outbox, OutboxDrainer, OutboxItem, TransactionRequest
+from gridledger.energy.submitter import readings_outbox_request
+from gridledger.outbox import ItemState, Outbox, OutboxDrainer, OutboxItem
 from gridledger_domain import format_utc
 
 FUNCTION = "SubmitReadings"
@@ -77,9 +78,7 @@ def submit_through_outbox(
         entries = []
         for batch in wave:
             payload = json.dumps([signed.to_json_dict() for signed in batch.readings])
-            request = TransactionRequest.of(
-                channel, chaincode, FUNCTION, [payload], contract="energy"
-            )
+            request = readings_outbox_request(channel, chaincode, payload)
             entries.append((_key(payload), request))
         items = outbox.enqueue_many(entries)
         drainer.wake()

@@ -42,7 +42,7 @@ from gridledger.energy.closing import (
     DayStatus,
     read_progress,
 )
-from gridledger.energy.errors import NotFound
+from gridledger.energy.errors import EnergyError, NotFound
 from gridledger.energy.instants import Instant, to_seconds, to_text
 from gridledger.energy.paging import DEFAULT_PAGE_SIZE, ListingOptions, Page, read_page
 from gridledger.energy.participants import CallerInfo
@@ -57,6 +57,7 @@ from gridledger.profile import ConnectionProfile
 from gridledger.retry import DEFAULT_RETRY_POLICY, RetryPolicy
 from gridledger_domain import SignedReading, parse_utc
 from gridledger_domain.identifiers import split_participant_id
+from gridledger_domain.meter_data import registration_transient
 from gridledger_domain.records import Bill, Certificate, Meter, Offer, Participant, Tariff, Trade
 from gridledger_domain.records.fields import JsonObject
 from gridledger_domain.refusals import InvalidRequest
@@ -82,6 +83,7 @@ class AsyncEnergyClient(AsyncClosing):
         self.timeout = timeout
         self._gateway = gateway
         self._me: CallerInfo | None = None
+        self._orgs: dict[str, str] = {}  # meter id -> its owner's MSP id (never changes)
 
     @classmethod
     def for_network(
@@ -119,12 +121,18 @@ class AsyncEnergyClient(AsyncClosing):
         return self.timeout if timeout is None else timeout
 
     async def _transaction(
-        self, function: str, args: tuple[str, ...], timeout: float | None, idempotent: bool
+        self,
+        function: str,
+        args: tuple[str, ...],
+        timeout: float | None,
+        idempotent: bool,
+        transient: dict[str, bytes] | None = None,
     ) -> bytes:
         committed = await submit_transaction(
             self.contract,
             function,
             list(args),
+            transient=transient,
             idempotent=idempotent,
             policy=self.retry_policy,
             timeout=self._timeout(timeout),
@@ -132,9 +140,14 @@ class AsyncEnergyClient(AsyncClosing):
         return committed.result
 
     async def _submit(
-        self, function: str, *args: str, timeout: float | None, idempotent: bool = False
+        self,
+        function: str,
+        *args: str,
+        timeout: float | None,
+        idempotent: bool = False,
+        transient: dict[str, bytes] | None = None,
     ) -> Any:
-        result = await self._transaction(function, args, timeout, idempotent)
+        result = await self._transaction(function, args, timeout, idempotent, transient)
         return parse_json(result) if result else None
 
     async def _evaluate(self, function: str, *args: str, timeout: float | None) -> Any:
@@ -209,7 +222,8 @@ class AsyncEnergyClient(AsyncClosing):
         timeout: float | None = None,
     ) -> Participant:
         """Register ``participant`` (an id ``<MSP id>::<subject>``, or what its ``whoami()``
-        returned) with a role (utility only)."""
+        returned) with a role (utility only). A new random salt for the household's private
+        meter data goes with it as transient data (``gridledger_domain.meter_data``)."""
         pid = participant.participant_id if isinstance(participant, CallerInfo) else participant
         msp_id, subject = split_participant_id(pid)
         answer = await self._submit(
@@ -220,6 +234,7 @@ class AsyncEnergyClient(AsyncClosing):
             zone,
             display_name,
             timeout=timeout,
+            transient=registration_transient(),
         )
         return read(Participant.from_json_dict, answer, "participant")
 
@@ -304,7 +319,9 @@ class AsyncEnergyClient(AsyncClosing):
         the summary is raised if any batch did not commit. ``timeout`` bounds each batch's
         transaction, its retries included.
         """
-        batches = plan_batches(readings, batch_size)
+        listed = list(readings)
+        orgs = await self._meter_orgs(sorted({s.reading.meter_id for s in listed}), timeout)
+        batches = plan_batches(listed, batch_size, orgs)
         summary = await submit_batches(
             self.contract,
             batches,
@@ -316,6 +333,25 @@ class AsyncEnergyClient(AsyncClosing):
         if raise_on_failure and not summary.ok:
             raise ReadingSubmissionError(summary)
         return summary
+
+    async def _meter_orgs(self, meter_ids: Sequence[str], timeout: float | None) -> dict[str, str]:
+        """Each meter's owner's organisation (the public meter registry), to cut batches by
+        the private data collection they write; a meter the caller cannot read is left out
+        (the contract refuses its batch, naming it)."""
+
+        async def org_of(meter_id: str) -> tuple[str, str]:
+            try:
+                meter = await self.meter(meter_id, timeout=timeout)
+            except EnergyError:
+                return meter_id, ""
+            return meter_id, split_participant_id(meter.owner)[0]
+
+        for meter_id in meter_ids:
+            if meter_id not in self._orgs:
+                found, org = await org_of(meter_id)
+                if org:
+                    self._orgs[found] = org
+        return {m: self._orgs[m] for m in meter_ids if m in self._orgs}
 
     def readings(
         self, meter_id: str, start: Instant, end: Instant, **options: Unpack[ListingOptions]

@@ -5,7 +5,6 @@ error instead of each waiting out its own retries."""
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Sequence
 
@@ -22,6 +21,7 @@ from gridledger.energy.submitter import (
 from gridledger.energy.workers import AsyncHandle, AsyncWorkers
 from gridledger.gateway import AsyncContract, GatewayError
 from gridledger.retry import DEFAULT_RETRY_POLICY, Disposition, RetryPolicy, classify
+from gridledger_domain.meter_data import readings_request
 
 
 async def _submit_one(
@@ -43,10 +43,16 @@ async def _submit_one(
             raise DependencyFailed(skipped) from failed
     if outage:
         raise DependencyFailed(BatchFailure(batch.index, len(batch), outage[0], True))
-    payload = json.dumps([signed.to_json_dict() for signed in batch.readings])
+    args, transient = readings_request([signed.to_json_dict() for signed in batch.readings])
     try:
         committed = await submit_transaction(
-            contract, FUNCTION, [payload], idempotent=True, policy=policy, timeout=timeout
+            contract,
+            FUNCTION,
+            args,
+            transient=transient,
+            idempotent=True,
+            policy=policy,
+            timeout=timeout,
         )
     except GatewayError as error:
         if classify(error).disposition is Disposition.UNAVAILABLE:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 
 from gridledger.energy.errors import EnergyError, refusal_from
 from gridledger.energy.transactions import Committed, domain_error, note_commit, should_retry
@@ -23,6 +24,7 @@ async def submit_transaction(
     function: str,
     args: list[str],
     *,
+    transient: Mapping[str, bytes] | None = None,
     idempotent: bool = False,
     policy: RetryPolicy = DEFAULT_RETRY_POLICY,
     timeout: float | None = None,
@@ -32,7 +34,7 @@ async def submit_transaction(
     while True:
         attempts += 1
         try:
-            proposal = contract.new_proposal(function, args=args)
+            proposal = contract.new_proposal(function, args=args, transient=transient)
             transaction = await proposal.endorse(deadline.left())
             submitted = await transaction.submit(deadline.left())
             status = await submitted.status(deadline.left())
