@@ -140,7 +140,10 @@ def default_config() -> DevnetConfig:
                 address="127.0.0.1:9999",
                 tls=True,
                 policy=both,
-                collections=(CollectionConfig("operatorPrivate", ("GridOperatorMSP",), 0),),
+                collections=(
+                    CollectionConfig("operatorPrivate", ("GridOperatorMSP",), 0),
+                    *meter_data_collections(["GridOperatorMSP", "ProsumerMSP"]),
+                ),
                 server="python",
             ),
         ),

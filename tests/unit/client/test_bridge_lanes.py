@@ -141,7 +141,7 @@ def test_a_lane_s_batch_goes_to_its_own_outbox_and_the_lane_count_is_kept(
         journal.record([classify(message_, keys.get)], lane=lane)
     for lane, outbox in enumerate(outboxes):
         for item in outbox.items():
-            for reading in json.loads(item.request.args[0]):
+            for reading in json.loads(item.request.transient["readings"]):
                 assert lane_of(reading["meter_id"], 3) == lane
     assert sum(len(o.items()) for o in outboxes) == 6
     journal.close()

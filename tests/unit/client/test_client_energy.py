@@ -57,6 +57,15 @@ def test_meters_are_kept_whole_and_never_share_a_concurrent_batch() -> None:
             assert instants == sorted(instants)
 
 
+def test_batches_hold_one_organisation_s_meters() -> None:
+    """One transaction can only be endorsed by members of every collection it writes."""
+    orgs = {"m-a": "RetailerMSP", "m-b": "ProsumerMSP", "m-c": "RetailerMSP"}
+    readings = [*_series("m-a", 3), *_series("m-b", 3), *_series("m-c", 3)]
+    batches = plan_batches(readings, batch_size=10, group_of=orgs)
+    assert [sorted(b.meter_ids) for b in batches] == [["m-b"], ["m-a", "m-c"]]
+    assert len(plan_batches(readings, batch_size=10)) == 1
+
+
 def test_a_meter_larger_than_a_batch_is_split_into_dependent_batches() -> None:
     batches = plan_batches([*_series("m-a", 25), *_series("m-b", 5)], batch_size=10)
     assert [(len(b), sorted(b.meter_ids), b.after) for b in batches] == [
@@ -158,8 +167,11 @@ class FakeContract:
     lock: threading.Lock = field(default_factory=threading.Lock)
     timeouts: list[float | None] = field(default_factory=list)  # each step's deadline
 
-    def new_proposal(self, function: str, args: list[str]) -> Any:
-        batch = json.loads(args[0])
+    def new_proposal(
+        self, function: str, args: list[str], transient: dict[str, bytes] | None = None
+    ) -> Any:
+        assert transient is not None and int(args[0]) >= 1  # readings only as transient data
+        batch = json.loads(transient["readings"])
         meters = sorted({r["meter_id"] for r in batch})
         contract = self
 
