@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from gridledger.energy import MeterSigner, NotFound, SignedReading
 from gridledger.gateway import EndorseError, GatewayError
+from gridledger_domain.meter_data import readings_request
 from harness.devnet import OPERATOR, TestNetwork
 from harness.streams import read_until
 
@@ -27,8 +28,15 @@ NEXT_INTERVAL = INTERVAL + timedelta(minutes=15)
 GRIDLEDGER = [sys.executable, "-m", "gridledger.cli.main"]
 
 
-def batch(*readings: SignedReading) -> str:
-    return json.dumps([r.to_json_dict() for r in readings])
+def batch(*readings: SignedReading) -> tuple[list[str], dict[str, bytes]]:
+    """``SubmitReadings``' arguments (count, SHA-256) and transient data (the readings)."""
+    return readings_request([r.to_json_dict() for r in readings])
+
+
+def submit(contract: Any, *readings: SignedReading) -> bytes:
+    args, transient = batch(*readings)
+    result: bytes = contract.submit("SubmitReadings", *args, transient=transient)
+    return result
 
 
 @pytest.fixture
@@ -46,7 +54,7 @@ def test_reading_is_read_back_after_commit(
     default_contract: Any, meter: MeterSigner, market: Market
 ) -> None:
     reading = meter.sign(INTERVAL, 1200, 35)
-    summary = json.loads(default_contract.submit("SubmitReadings", batch(reading)))
+    summary = json.loads(submit(default_contract, reading))
     assert summary == {"submitted": 1, "stored": 1, "duplicates": 0, "certificates_issued": 0}
     assert market.utility.readings(meter.meter_id, INTERVAL, NEXT_INTERVAL).all() == [reading]
     assert market["carol"].readings(meter.meter_id, INTERVAL, INTERVAL).all() == [reading]
@@ -60,9 +68,8 @@ def test_reading_event_reaches_a_listener_started_before_the_submit(
     height = kv.new_proposal("Noop").endorse().submit().status().block_number
 
     events = network.chaincode_events(test_network.chaincode, start_block=height + 1)
-    proposal = default_contract.new_proposal(
-        "SubmitReadings", args=[batch(meter.sign(INTERVAL, 500, 0))]
-    )
+    args, transient = batch(meter.sign(INTERVAL, 500, 0))
+    proposal = default_contract.new_proposal("SubmitReadings", args=args, transient=transient)
     status = proposal.endorse().submit().status()
     assert status.successful
 
@@ -79,7 +86,7 @@ def test_reading_for_an_unregistered_meter_is_refused_with_the_chaincode_message
 ) -> None:
     ghost = MeterSigner.simulated(f"ghost-{uuid.uuid4().hex[:10]}")
     with pytest.raises(EndorseError) as caught:
-        default_contract.submit("SubmitReadings", batch(ghost.sign(INTERVAL, 1, 0)))
+        submit(default_contract, ghost.sign(INTERVAL, 1, 0))
     assert f"not found: unknown meter {ghost.meter_id}" in str(caught.value)
     with pytest.raises(GatewayError) as missing:
         default_contract.evaluate(
@@ -91,9 +98,9 @@ def test_reading_for_an_unregistered_meter_is_refused_with_the_chaincode_message
 
 
 def test_register_going_backwards_is_refused(default_contract: Any, meter: MeterSigner) -> None:
-    default_contract.submit("SubmitReadings", batch(meter.sign(INTERVAL, 1000, 0)))
+    submit(default_contract, meter.sign(INTERVAL, 1000, 0))
     with pytest.raises(EndorseError) as caught:
-        default_contract.submit("SubmitReadings", batch(meter.sign(NEXT_INTERVAL, 999, 0)))
+        submit(default_contract, meter.sign(NEXT_INTERVAL, 999, 0))
     assert "going backwards" in str(caught.value)
     assert all("going backwards" in detail.message for detail in caught.value.details)
 
