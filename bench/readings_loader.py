@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 import time
 
 from gridledger.gateway import AsyncContract
 from gridledger.profile import ConnectionProfile
+from gridledger_domain.meter_data import readings_request
 
 from bench.readings_worker import UTILITY, add_meter_options, registered_meters, signed_batch
 from bench.worker_protocol import say
@@ -41,7 +43,8 @@ async def _load(args: argparse.Namespace) -> None:
             for k in next_batch:
                 signer = meters[k % len(meters)]
                 payload = signed_batch(signer, args.batch, args.first_block + k // len(meters))
-                await contract.submit("SubmitReadings", payload)
+                sent, transient = readings_request(json.loads(payload))
+                await contract.submit("SubmitReadings", *sent, transient=transient)
                 done[0] += 1
 
         async def progress() -> None:

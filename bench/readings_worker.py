@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from gridledger.energy import EnergyClient, MeterSigner, NotFound
 from gridledger.gateway import AsyncContract, GatewayError
 from gridledger.profile import ConnectionProfile
+from gridledger_domain.meter_data import readings_request
 
 from bench.worker_protocol import Window, say, worker_parser
 
@@ -114,7 +115,8 @@ async def _run(args: argparse.Namespace) -> None:
             for payload in batches:
                 if window.tick() >= window.end:
                     return
-                await window.submit(contract, "SubmitReadings", payload)
+                sent, transient = readings_request(json.loads(payload))
+                await window.submit(contract, "SubmitReadings", *sent, transient=transient)
 
         await window.run(*(loop() for _ in range(args.inflight)))
     result = window.result(args.duration)

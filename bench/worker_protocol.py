@@ -76,11 +76,17 @@ class Window:
             if self.first_error is None:
                 self.first_error = str(error)
 
-    async def submit(self, contract: AsyncContract, name: str, *args: str) -> None:
+    async def submit(
+        self,
+        contract: AsyncContract,
+        name: str,
+        *args: str,
+        transient: dict[str, bytes] | None = None,
+    ) -> None:
         """Submit one transaction and record how it ended."""
         sent = time.perf_counter()
         try:
-            await contract.submit(name, *args)
+            await contract.submit(name, *args, transient=transient)
         except GatewayError as exc:
             self.record(sent, exc)
         else:

@@ -125,7 +125,13 @@ class DirectSubmitter:
                 reading = Reading(self.meter_id, index)
                 request = reading.request()
                 try:
-                    submit_with_retry(energy, "SubmitReadings", *request.args, policy=DIRECT_POLICY)
+                    submit_with_retry(
+                        energy,
+                        "SubmitReadings",
+                        *request.args,
+                        transient=request.transient,
+                        policy=DIRECT_POLICY,
+                    )
                     self.acknowledged.append(reading)
                 except GatewayError as error:
                     self.failures.append((reading, str(error)))

@@ -13,6 +13,7 @@ from typing import Any
 
 from gridledger.energy import Conflict, EnergyClient, MeterSigner, SignedReading
 from gridledger.outbox import ItemState, Outbox, OutboxItem, TransactionRequest
+from gridledger_domain.meter_data import readings_request
 
 from faults.fault_network import CHANNEL, PYTHON_CHAINCODE, FaultNetwork
 from faults.ledger_checks import reading_key, readings_on_ledger, writes_of_key
@@ -55,18 +56,20 @@ class Reading:
         return meter_signer(self.meter_id).sign(self.interval, self.import_wh, self.export_wh)
 
     def request(self) -> TransactionRequest:
+        args, transient = readings_request([self.signed().to_json_dict()])
         return TransactionRequest.of(
             CHANNEL,
             PYTHON_CHAINCODE,
             "SubmitReadings",
-            [json.dumps([self.signed().to_json_dict()])],
+            args,
             contract="energy",
+            transient=transient,
         )
 
 
 def registers_of(request: TransactionRequest) -> tuple[int, int]:
     """(import Wh, export Wh) of the one reading a ``Reading.request()`` submits."""
-    (reading,) = json.loads(request.args[0])
+    (reading,) = json.loads(request.transient["readings"])
     return int(reading["import_wh"]), int(reading["export_wh"])
 
 

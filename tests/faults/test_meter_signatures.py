@@ -10,6 +10,7 @@ import pytest
 from gridledger.gateway import EndorseError
 from gridledger.retry import Disposition, classify
 from gridledger_domain import MeterReading, sign, simulated_meter_key
+from gridledger_domain.meter_data import readings_request, registration_transient
 from harness.devnet import TestNetwork
 
 pytestmark = pytest.mark.integration
@@ -25,7 +26,15 @@ def test_a_reading_signed_with_another_meters_key_is_refused(
     )
     suffix = unique_key[-11:-1]
     meter_id, owner_subject = f"M-SIG-{suffix}", f"CN=owner-{suffix}"
-    energy.submit("RegisterParticipant", "ProsumerMSP", owner_subject, "consumer", "north", "O")
+    energy.submit(
+        "RegisterParticipant",
+        "ProsumerMSP",
+        owner_subject,
+        "consumer",
+        "north",
+        "O",
+        transient=registration_transient(),
+    )
     owner = f"ProsumerMSP::{owner_subject}"
     meter_key = simulated_meter_key(meter_id)
     energy.submit(
@@ -40,10 +49,12 @@ def test_a_reading_signed_with_another_meters_key_is_refused(
     reading = MeterReading(meter_id, INTERVAL_START, 100, 0)
     impostor = sign(reading, simulated_meter_key(f"another meter {suffix}")).to_json_dict()
     with pytest.raises(EndorseError) as refused:
-        energy.submit("SubmitReadings", json.dumps([impostor]))
+        args, transient = readings_request([impostor])
+        energy.submit("SubmitReadings", *args, transient=transient)
     assert "does not verify" in str(refused.value)
     assert classify(refused.value).disposition is Disposition.REJECTED
 
     genuine = sign(reading, meter_key).to_json_dict()
-    stored = json.loads(energy.submit("SubmitReadings", json.dumps([genuine])))
+    args, transient = readings_request([genuine])
+    stored = json.loads(energy.submit("SubmitReadings", *args, transient=transient))
     assert stored["stored"] == 1

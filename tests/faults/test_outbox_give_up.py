@@ -41,6 +41,7 @@ def test_rejections_are_given_up_with_their_reason_and_the_rest_commit(
             "SubmitReadings",
             ghost.request().args,
             contract="energy",
+            transient=ghost.request().transient,
         )
         with OutboxDrainer(outbox, utility_gateway, on_give_up=reported.append) as drainer:
             report = drainer.drain(timeout=60)

@@ -68,6 +68,16 @@ def batches(participants: Sequence[str], size: int = MAX_BATCH) -> list[list[str
     return [list(participants[i : i + size]) for i in range(0, len(participants), size)]
 
 
+def organisation_batches(participants: Sequence[str], size: int = MAX_BATCH) -> list[list[str]]:
+    """``participants`` grouped by organisation (the MSP id their id starts with), then
+    ``size`` at a time: ``CloseDays`` reads its participants' private meter data, and only
+    the members of a household's collection can endorse that (docs/private-data.md)."""
+    groups: dict[str, list[str]] = {}
+    for participant in participants:
+        groups.setdefault(participant.partition("::")[0], []).append(participant)
+    return [batch for group in groups.values() for batch in batches(group, size)]
+
+
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
 _UNIT = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 

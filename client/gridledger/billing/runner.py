@@ -36,6 +36,7 @@ from gridledger.billing.calendar import (
     due_periods,
     last_ended_day,
     may_estimate,
+    organisation_batches,
 )
 from gridledger.billing.report import PassSummary, Reporter
 from gridledger.billing.state import RunnerState
@@ -161,7 +162,7 @@ class BillingRunner:
             for day in range(first, min(first + ROUND_DAYS * DAY_SECONDS, last + 1), DAY_SECONDS):
                 estimate = may_estimate(day, now, self.options.grace)
                 due = sorted(p for p, d in open_days.items() if d <= day)
-                plan.extend((day, group, estimate) for group in batches(due))
+                plan.extend((day, group, estimate) for group in organisation_batches(due))
             outcomes = self.tx.send(
                 [
                     ("CloseDays", (format_utc(day), json.dumps(group), "true" if est else "false"))

@@ -5,8 +5,6 @@
 | ``energy.participant`` | participant id | Participant JSON |
 | ``energy.meter`` | meter id | Meter JSON |
 | ``energy.meter_by_owner`` | owner, meter id | ``1`` |
-| ``energy.meter_span`` | meter id | first and last reading of the meter |
-| ``energy.reading`` | meter id, UTC day, instant | signed reading (transport JSON) |
 | ``energy.offer`` | offer id | Offer JSON |
 | ``energy.open_offer`` | UTC day, price (zero-padded), offer id | ``1`` while the offer is open |
 | ``energy.trade`` | trade id | Trade JSON |
@@ -24,15 +22,12 @@
 | ``energy.certificate_by_owner`` | owner, UTC day, certificate id | ``1`` |
 | ``energy.certificate_by_trade`` | trade id, certificate id | Wh |
 
-Two indexes use simple keys, for range queries that start at any day: which days hold readings
-of a meter, ``energy.reading_days_up/<meter id>/<day number>`` and
-``energy.reading_days_down/<meter id>/<9999999 - day number>`` (see ``ledger.readings``).
+A household's readings are not in the public state: its meters' day records, spans and day
+indexes are in its organisation's private data collection under salted keys (see
+``ledger.meter_data``).
 Which UTC days were closed for anyone, ``energy.closed_day/<day number>`` (value ``1``, written
 without being read, so concurrent closings never conflict), lets a tariff change find the
 latest closed day with one range query (see ``ledger.statements``).
-Each owner's readings by UTC day, one record per submission, meter and day, under
-``energy.owner_day/<len(owner)>:<owner>/<day number>/<meter id>/<transaction id>`` (written
-without being read; closing a day reads them with one range query, see ``ledger.day_readings``).
 Producer certificates with Wh left to transfer are listed by owner and interval under
 ``energy.certificate_supply/<len(owner)>:<owner>/<interval start>/<meter id>`` (value: the Wh
 left), for range queries over an offer's intervals (see ``ledger.certificate_supply``).
@@ -52,8 +47,6 @@ from gridledger_domain.timeutil import day_of
 PARTICIPANT = "energy.participant"
 METER = "energy.meter"
 METER_BY_OWNER = "energy.meter_by_owner"
-METER_SPAN = "energy.meter_span"
-READING = "energy.reading"
 OFFER = "energy.offer"
 OPEN_OFFER = "energy.open_offer"
 TRADE = "energy.trade"

@@ -50,7 +50,7 @@ from gridledger.energy.readings import ReadingSubmissionError, SubmissionSummary
 from gridledger.energy.revisions import DayRevision, DayToRevise
 from gridledger.energy.settlements import Settlement
 from gridledger.energy.submitter import ProgressCallback
-from gridledger.gateway import AsyncContract, AsyncGateway, AsyncNetwork
+from gridledger.gateway import AsyncContract, AsyncGateway, AsyncNetwork, GatewayError
 from gridledger.gateway._async.closing import AsyncClosing
 from gridledger.gateway.timeouts import Deadline
 from gridledger.profile import ConnectionProfile
@@ -336,21 +336,19 @@ class AsyncEnergyClient(AsyncClosing):
 
     async def _meter_orgs(self, meter_ids: Sequence[str], timeout: float | None) -> dict[str, str]:
         """Each meter's owner's organisation (the public meter registry), to cut batches by
-        the private data collection they write; a meter the caller cannot read is left out
-        (the contract refuses its batch, naming it)."""
-
-        async def org_of(meter_id: str) -> tuple[str, str]:
+        the private data collection they write. A meter the caller cannot read is left out
+        (the contract refuses its batch, naming it); when the ledger cannot be reached the
+        lookups stop (the batches then report it)."""
+        for meter_id in meter_ids:
+            if meter_id in self._orgs:
+                continue
             try:
                 meter = await self.meter(meter_id, timeout=timeout)
             except EnergyError:
-                return meter_id, ""
-            return meter_id, split_participant_id(meter.owner)[0]
-
-        for meter_id in meter_ids:
-            if meter_id not in self._orgs:
-                found, org = await org_of(meter_id)
-                if org:
-                    self._orgs[found] = org
+                continue
+            except GatewayError:
+                break
+            self._orgs[meter_id] = split_participant_id(meter.owner)[0]
         return {m: self._orgs[m] for m in meter_ids if m in self._orgs}
 
     def readings(
