@@ -74,7 +74,8 @@ def organisation_batches(participants: Sequence[str], size: int = MAX_BATCH) -> 
     the members of a household's collection can endorse that (docs/private-data.md)."""
     groups: dict[str, list[str]] = {}
     for participant in participants:
-        groups.setdefault(participant.partition("::")[0], []).append(participant)
+        msp_id, separator, _ = participant.partition("::")
+        groups.setdefault(msp_id if separator else "", []).append(participant)
     return [batch for group in groups.values() for batch in batches(group, size)]
 
 

@@ -42,7 +42,7 @@ from gridledger.billing.report import PassSummary, Reporter
 from gridledger.billing.state import RunnerState
 from gridledger.billing.transactions import OutboxTransactions
 from gridledger.energy import DayClosing, DayRevision, DayStatus, EnergyClient, NotFound, Tariff
-from gridledger.energy.answers import parse_json, read, read_bill
+from gridledger.energy.answers import parse_json, read
 from gridledger_domain import format_utc
 from gridledger_domain.timeutil import DAY_SECONDS, INTERVAL_SECONDS, day_of
 from gridledger_domain.vocabulary import BILLED_ROLES, BillingCycle
@@ -206,8 +206,8 @@ class BillingRunner:
                 if result.status is DayStatus.CLOSED:
                     closed += 1
                     self.report.detail(
-                        f"{pid} {day_text(day)}: closed, {result.statement_id}, total "
-                        f"{result.total}, {result.estimated} reading(s) estimated"
+                        f"{pid} {day_text(day)}: closed, {result.statement_id}, "
+                        f"{result.estimated} reading(s) estimated"
                     )
             elif result.status is DayStatus.WAITING:
                 waiting += 1
@@ -262,8 +262,10 @@ class BillingRunner:
                     continue
                 issued += 1
                 if outcome.result is not None:
-                    bill = read_bill(outcome.result)
-                    self.report.detail(f"{pid}: bill {bill.bill_id}, total {bill.total}")
+                    committed = parse_json(outcome.result)
+                    self.report.detail(
+                        f"{pid}: bill {committed['bill_id']}, sha256 {committed['sha256']}"
+                    )
                 self._billed(pid, start, end)
         summary.bills_issued += issued
         return issued

@@ -33,14 +33,15 @@ class DayStatus(enum.StrEnum):
 @dataclass(frozen=True, slots=True)
 class DayResult:
     """``CloseDays``' answer for one participant: ``missing`` readings (``waiting``; ``detail``
-    names the first), readings ``estimated`` in its statement, the statement's ``total``."""
+    names the first), readings ``estimated`` in its statement, the SHA-256 of the statement
+    (its public commitment; the statement itself is private: ``EnergyClient.day_statement``)."""
 
     participant: str
     status: DayStatus
     statement_id: str
     missing: int
     estimated: int
-    total: int
+    sha256: str
     detail: str
 
     @classmethod

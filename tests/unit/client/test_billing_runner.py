@@ -54,12 +54,12 @@ class FakeLedger:
         closed = self.closed[pid]
         base = {"participant": pid, "statement_id": "", "missing": 0, "estimated": 0}
         if self.roles[pid] is Role.PRODUCER:
-            return {**base, "status": "not_billed", "total": 0, "detail": ""}
+            return {**base, "status": "not_billed", "sha256": "", "detail": ""}
         if day in closed:
-            return {**base, "status": "already_closed", "total": 0, "detail": ""}
+            return {**base, "status": "already_closed", "sha256": "", "detail": ""}
         if day not in self.complete[pid] and not estimate:
             first = f"3 readings missing, first M-{pid} at {format_utc(day)}"
-            return {**base, "status": "waiting", "missing": 3, "total": 0, "detail": first}
+            return {**base, "status": "waiting", "missing": 3, "sha256": "", "detail": first}
         if write:
             closed.append(day)
         estimated = 0 if day in self.complete[pid] else 3
@@ -67,7 +67,7 @@ class FakeLedger:
             **base,
             "status": "closed",
             "statement_id": f"S-{pid}-{day}",
-            "total": 100,
+            "sha256": "ab",
             "estimated": estimated,
             "detail": "",
         }

@@ -24,7 +24,7 @@ def _result(pid: str, status: str, missing: int = 0, detail: str = "") -> dict[s
         "statement_id": "",
         "missing": missing,
         "estimated": 0,
-        "total": 0,
+        "sha256": "",
         "detail": detail,
     }
 
@@ -74,7 +74,7 @@ class DayContract:
             return json.dumps(answer).encode()
         raise AssertionError(function)
 
-    def new_proposal(self, function: str, args: list[str]) -> Any:
+    def new_proposal(self, function: str, args: list[str], transient: Any = None) -> Any:
         self.calls.append((function, tuple(args)))
         assert function == "CloseDays", function
         day = parse_utc(args[0])

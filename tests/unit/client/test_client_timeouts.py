@@ -26,7 +26,7 @@ class RecordingContract:
         self.deadlines.append((function, timeout))
         return b'{"items": [], "bookmark": "", "count": 0}'
 
-    def new_proposal(self, function: str, args: list[str]) -> Any:
+    def new_proposal(self, function: str, args: list[str], transient: Any = None) -> Any:
         contract = self
 
         class Submitted:

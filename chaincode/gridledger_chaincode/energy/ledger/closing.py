@@ -8,19 +8,12 @@ Days close in any order, so the days of a period close in parallel transactions.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 
 from gridledger_domain import format_utc, parse_utc
-from gridledger_domain.records import Bill
 from gridledger_domain.timeutil import DAY_SECONDS, day_of
 
-from gridledger_chaincode.energy.ledger.state import (
-    BILLED_THROUGH,
-    DAY_STATEMENT,
-    REVISION_DUE,
-    State,
-)
+from gridledger_chaincode.energy.ledger.state import BILLED_THROUGH, REVISION_DUE, State
 
 CLOSED_DAY = "energy.closed_day/"
 """Simple keys ``energy.closed_day/<day number, 7 digits>``: days closed for anyone."""
@@ -120,12 +113,6 @@ def closed_on_or_after(state: State, day: int) -> int | None:
         return None
     finally:
         iterator.close()
-
-
-def load_statement(state: State, participant: str, day: int) -> Bill | None:
-    """The statement of the participant's closed ``day`` (None while the day is open)."""
-    raw = state.get_raw(DAY_STATEMENT, participant, format_utc(day))
-    return Bill.from_json_dict(json.loads(raw)) if raw else None
 
 
 def mark_revision_due(state: State, participant: str, day: int) -> None:

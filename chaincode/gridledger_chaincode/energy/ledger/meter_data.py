@@ -10,6 +10,10 @@ household's, kept in the same collection under ``energy.salt/<participant id>``:
 | ``span`` | the meter's first and last reading instants |
 | ``days`` | the day numbers of one block of 256 days holding readings (nearest-day lookups) |
 
+and, per participant (subject: the participant id), its day statements (``statement``, per UTC
+day) and bills (``bill``, per period ``<start>/<end>``); their public commitments are in the
+state (``ledger.commitments``).
+
 Only point reads (``GET_STATE``/``GET_STATE_MULTIPLE`` on the collection): Fabric refuses a
 private range query in a transaction that writes. A day record is read, merged and written, so
 two concurrent batches of one meter's same day conflict, as they should.
@@ -129,6 +133,20 @@ class ReadingStore:
             for index, raw in zip(indexes, raws, strict=True):
                 found[index] = bytes(raw) if raw else b""
         return found
+
+    def private_key_of(self, participant: str, kind: str, at: str) -> tuple[str, str]:
+        """(collection, key) of the participant's own private value ``kind`` at ``at``."""
+        self._salt_of([participant])
+        key = private_key(self._salts[participant], kind, participant, at)
+        return household_collection(participant), key
+
+    def get_private(self, participant: str, kind: str, at: str) -> bytes:
+        collection, key = self.private_key_of(participant, kind, at)
+        return bytes(self.state.stub.get_private_data(collection, key) or b"")
+
+    def put_private(self, participant: str, kind: str, at: str, value: bytes) -> None:
+        collection, key = self.private_key_of(participant, kind, at)
+        self.state.stub.put_private_data(collection, key, value)
 
     def _put(self, meter_id: str, kind: str, at: str, value: bytes) -> None:
         collection, key = self._key(meter_id, kind, at)

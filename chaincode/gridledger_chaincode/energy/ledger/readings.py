@@ -22,11 +22,8 @@ from gridledger_domain.timeutil import DAY_SECONDS, day_of
 
 from gridledger_chaincode.energy.ledger.access import Caller
 from gridledger_chaincode.energy.ledger.certificates import CertificateDesk
-from gridledger_chaincode.energy.ledger.closing import (
-    ClosedDays,
-    load_statement,
-    mark_revision_due,
-)
+from gridledger_chaincode.energy.ledger.closing import ClosedDays, mark_revision_due
+from gridledger_chaincode.energy.ledger.commitments import load_statement
 from gridledger_chaincode.energy.ledger.meter_data import ReadingStore
 from gridledger_chaincode.energy.ledger.meters import load_meter
 from gridledger_chaincode.energy.ledger.paging import PageRequest, page_answer

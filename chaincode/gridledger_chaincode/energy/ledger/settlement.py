@@ -15,13 +15,20 @@ from gridledger_domain.vocabulary import BILLED_ROLES
 from gridledger_chaincode.energy.assembly import TrueUp, assemble
 from gridledger_chaincode.energy.ledger.access import Caller
 from gridledger_chaincode.energy.ledger.certificates import certificates_of
-from gridledger_chaincode.energy.ledger.closing import billed_through, load_statement
+from gridledger_chaincode.energy.ledger.closing import billed_through
+from gridledger_chaincode.energy.ledger.commitments import (
+    bill_commitment,
+    bill_text,
+    load_statement,
+    sha256_hex,
+    store_bill,
+)
 from gridledger_chaincode.energy.ledger.day_inputs import day_inputs, settled_meters
 from gridledger_chaincode.energy.ledger.market import trades_in_days
 from gridledger_chaincode.energy.ledger.meter_data import ReadingStore
 from gridledger_chaincode.energy.ledger.participants import load_participant
 from gridledger_chaincode.energy.ledger.readings import stored_readings
-from gridledger_chaincode.energy.ledger.state import BILL, BILLED_THROUGH, TARIFF, State
+from gridledger_chaincode.energy.ledger.state import BILLED_THROUGH, TARIFF, State
 from gridledger_chaincode.energy.ledger.statements import (
     comparison,
     load_true_up,
@@ -67,23 +74,26 @@ def _tax_rates(
 
 
 def _stored(state: State, participant: str, period: Period) -> bytes:
-    return state.get_raw(BILL, participant, format_utc(period.start), format_utc(period.end))
+    """The stored bill of the period (b"" if none), checked against its commitment."""
+    commitment = bill_commitment(state, participant, period.start, period.end)
+    return b"" if commitment is None else bill_text(state, commitment)
 
 
 def settle_period(
     state: State, caller: Caller, participant: str, start_text: str, end_text: str
 ) -> str:
     """Assemble and store the period's bill (utility only) from the statements of its days,
-    all closed, with the true-ups of revised earlier days. Settling a stored period returns
-    the stored bill."""
+    all closed, with the true-ups of revised earlier days, privately, with its public
+    commitment; the answer (in the block) is the commitment. Settling a stored period returns
+    the stored bill's commitment."""
     caller.require_utility("run settlement")
     period = parse_period(start_text, end_text)
     record = load_participant(state, participant)
     if record.role not in BILLED_ROLES:
         raise InvalidRequest(f"a {record.role.value} is not billed")
-    existing = _stored(state, participant, period)
-    if existing:
-        return existing.decode()
+    existing = bill_commitment(state, participant, period.start, period.end)
+    if existing is not None:
+        return json.dumps(existing, sort_keys=True)
     through = billed_through(state, participant)
     if period.start < through:
         raise Conflict(
@@ -102,14 +112,13 @@ def settle_period(
     bill = assemble(
         participant, period, statements, true_ups, _tax_rates(state, statements, true_ups)
     )
-    text = bill.to_json()
-    state.put_raw(BILL, [participant, format_utc(period.start), format_utc(period.end)], text)
+    commitment = store_bill(state, bill, period.start, period.end)
     state.put_raw(BILLED_THROUGH, [participant], format_utc(period.end).encode())
     for true_up in true_ups:
         mark_billed(state, participant, true_up)
-    event = {"bill_id": bill.bill_id, "total": bill.total, "inputs_hash": bill.inputs_hash}
+    event = {"bill_id": bill.bill_id, "sha256": commitment["sha256"]}
     state.stub.set_event("BillSettled", json.dumps(event, sort_keys=True).encode())
-    return text.decode()
+    return json.dumps(commitment, sort_keys=True)
 
 
 def get_bill(state: State, caller: Caller, participant: str, start_text: str, end_text: str) -> str:
@@ -181,4 +190,8 @@ def verify_bill(
         true_ups = [load_true_up(state, participant, r.day, r.revision) for r in stored.revisions]
         rates = _tax_rates(state, statements, true_ups)
         recomputed = assemble(participant, period, statements, true_ups, rates)
-    return {"bill_id": stored.bill_id, **comparison(stored_text.encode(), stored, recomputed)}
+    return {
+        "bill_id": stored.bill_id,
+        "sha256": sha256_hex(stored_text.encode()),
+        **comparison(stored_text.encode(), stored, recomputed),
+    }

@@ -10,12 +10,12 @@
 | ``energy.trade`` | trade id | Trade JSON |
 | ``energy.trade_by_party`` | participant, UTC day, trade id | ``buyer`` or ``seller`` |
 | ``energy.tariff`` | version (6 digits) | Tariff JSON |
-| ``energy.day_statement`` | participant, UTC day | canonical statement JSON (a one-day bill) |
+| ``energy.day_statement`` | participant, UTC day | commitment to the private one-day bill |
 | ``energy.revision_due`` | participant, UTC day | ``1``: actual readings came for estimates |
 | ``energy.day_revision`` | participant, UTC day, revision (3 digits) | revised statement JSON |
 | ``energy.true_up`` | participant, UTC day, revision | true-up lines of that revision |
 | ``energy.true_up_unbilled`` | participant, UTC day, revision | ``1`` until a bill carries it |
-| ``energy.bill`` | participant, period start, period end | canonical bill JSON |
+| ``energy.bill`` | participant, period start, period end | commitment to the private bill |
 | ``energy.billed_through`` | participant | end of the last settled period |
 | ``energy.settled_through`` | ``all`` | latest end of any period settled before day statements |
 | ``energy.certificate`` | certificate id | Certificate JSON |
@@ -129,6 +129,8 @@ class StateStub(Protocol):
 
     @property
     def transient(self) -> Any: ...
+
+    def get_private_data(self, collection: str, key: str) -> bytes: ...
 
     def get_multiple_private_data(self, collection: str, keys: Sequence[str]) -> list[bytes]: ...
 

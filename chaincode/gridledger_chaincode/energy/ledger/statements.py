@@ -21,8 +21,13 @@ from gridledger_chaincode.energy.ledger.certificates import CertificateDesk
 from gridledger_chaincode.energy.ledger.closing import (
     billed_through,
     closed_days_between,
-    load_statement,
     mark_closed,
+)
+from gridledger_chaincode.energy.ledger.commitments import (
+    load_statement,
+    sha256_hex,
+    statement_text,
+    store_statement,
 )
 from gridledger_chaincode.energy.ledger.day_inputs import day_inputs
 from gridledger_chaincode.energy.ledger.paging import PageRequest, page_answer
@@ -60,7 +65,7 @@ def _result(participant: str, status: str, **fields: Any) -> dict[str, Any]:
         "statement_id": "",
         "missing": 0,
         "estimated": 0,
-        "total": 0,
+        "sha256": "",
         "detail": "",
     }
     answer.update(fields)
@@ -73,7 +78,7 @@ def _closed(statement: Bill, status: str) -> dict[str, Any]:
         status,
         statement_id=statement.bill_id,
         estimated=sum(e.count for e in statement.estimates),
-        total=statement.total,
+        sha256=sha256_hex(statement.to_json()),
     )
 
 
@@ -95,14 +100,19 @@ def _known(state: State, participants: Sequence[str], day: int) -> list[_Known]:
             state.key(BILLED_THROUGH, participant),
         ]
     raws = state.stub.get_multiple_states(keys)
-    return [
-        _Known(
-            Participant.from_json_dict(json.loads(record)) if record else None,
-            Bill.from_json_dict(json.loads(statement)) if statement else None,
-            parse_utc(through.decode()) if through else 0,
+    known = []
+    for participant, record, committed, through in zip(
+        participants, raws[::3], raws[1::3], raws[2::3], strict=True
+    ):
+        text = statement_text(state, participant, day, json.loads(committed)) if committed else b""
+        known.append(
+            _Known(
+                Participant.from_json_dict(json.loads(record)) if record else None,
+                Bill.from_json_dict(json.loads(text)) if text else None,
+                parse_utc(through.decode()) if through else 0,
+            )
         )
-        for record, statement, through in zip(raws[::3], raws[1::3], raws[2::3], strict=True)
-    ]
+    return known
 
 
 def _close_one(
@@ -133,7 +143,7 @@ def _close_one(
         )
         return _result(participant, "waiting", missing=len(gathered.missing), detail=detail)
     statement = settle(gathered.inputs)
-    state.put_raw(DAY_STATEMENT, [participant, format_utc(day)], statement.to_json())
+    store_statement(state, statement, day)
     mark_closed(state, participant, day)
     desk = CertificateDesk(state)
     for certificate_id, claimed in statement.certificates_claimed:
@@ -258,7 +268,11 @@ def days_to_revise(state: State, caller: Caller, request: PageRequest) -> dict[s
 
 def get_statement(state: State, caller: Caller, participant: str, day_text: str) -> str:
     caller.require_reader_of(participant, f"the statements of {participant}")
-    return require_statement(state, participant, parse_day(day_text)).to_json().decode()
+    day = parse_day(day_text)
+    text = statement_text(state, participant, day)
+    if not text:
+        raise NotFound(f"{participant} has no statement for {format_utc(day)} (day not closed)")
+    return text.decode()
 
 
 def verify_statement(

@@ -21,6 +21,7 @@ next page's bookmark. Its ``timeout`` bounds each page's call.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
@@ -30,7 +31,13 @@ from typing import Any, TypeVar, Unpack
 from gridledger.energy._async.listing import AsyncListing
 from gridledger.energy._async.submitter import submit_batches
 from gridledger.energy._async.transactions import evaluate_transaction, submit_transaction
-from gridledger.energy.answers import parse_json, read, read_bill, read_each
+from gridledger.energy.answers import (
+    ResponseFormatError,
+    parse_json,
+    read,
+    read_bill,
+    read_each,
+)
 from gridledger.energy.batching import DEFAULT_BATCH_SIZE, plan_batches
 from gridledger.energy.bills import BillVerification, DayStatementVerification
 from gridledger.energy.client import CHAINCODE, CONTRACT, DEFAULT_MAX_IN_FLIGHT
@@ -449,14 +456,23 @@ class AsyncEnergyClient(AsyncClosing):
         except NotFound:
             pass
         await self._close_period(participant_id, start, end, deadline)
-        raw = await self._raw(
-            "Settle",
-            participant_id,
-            to_text(start),
-            to_text(end),
-            timeout=deadline.left(),
-            submit=True,
+        committed = parse_json(
+            await self._raw(
+                "Settle",
+                participant_id,
+                to_text(start),
+                to_text(end),
+                timeout=deadline.left(),
+                submit=True,
+            )
         )
+        # the answer is the bill's public commitment; the bill is read from a member's peer
+        args = (participant_id, to_text(start), to_text(end))
+        raw = await self._raw("GetBill", *args, timeout=deadline.left())
+        if not isinstance(committed, dict) or hashlib.sha256(raw).hexdigest() != committed.get(
+            "sha256"
+        ):
+            raise ResponseFormatError(f"the bill read back does not match its commitment: {raw!r}")
         return read_bill(raw)
 
     async def _close_period(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -76,7 +77,10 @@ class World:
             closing = self.ok(self.utility, "CloseDays", format_utc(day), [participant], False)
             result = closing["results"][0]
             assert result["status"] in ("closed", "already_closed"), result
-        return self.ok(self.utility, "Settle", participant, start, end)
+        committed = self.ok(self.utility, "Settle", participant, start, end)
+        bill = self.call(self.utility, "GetBill", participant, start, end)
+        assert hashlib.sha256(bill.payload).hexdigest() == committed["sha256"]
+        return bill.json()
 
     def items(self, who: ClientIdentity, function: str, *args: Any) -> list[Any]:
         """The items of a listing that fits in one page."""
@@ -176,14 +180,20 @@ def test_a_market_day_settles_verifies_and_is_idempotent(world: World) -> None:
     matching = bill["certificate_matching"]["total"]
     assert matching["matched_wh"] == 3200 and matching["consumed_wh"] == 96 * 400
     assert len(bill["certificate_matching"]["hours"]) == 24
-    # settling again gives the very same bill and writes nothing new
+    # settling again answers the same commitment and writes nothing new; the bill is private
     before = dict(world.ledger.state)
     again = world.call(world.utility, "Settle", alice, DAY, NEXT_DAY)
-    assert (
-        again.ok
-        and again.payload == json.dumps(bill, sort_keys=True, separators=(",", ":")).encode()
-    )
+    text = json.dumps(bill, sort_keys=True, separators=(",", ":")).encode()
+    assert again.ok and again.json() == {
+        "bill_id": bill["bill_id"],
+        "participant": alice,
+        "period_start": DAY,
+        "period_end": NEXT_DAY,
+        "sha256": hashlib.sha256(text).hexdigest(),
+    }
     assert world.ledger.state == before
+    assert not any(text in value for value in world.ledger.state.values())
+    assert text in world.ledger.private["mdata_ProsumerMSP"].values()
     verdict = world.ok(world.alice, "VerifyBill", alice, DAY, NEXT_DAY)
     assert verdict["matches"] is True
     # the claimed certificates are retired against the bill
