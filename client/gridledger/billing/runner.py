@@ -158,22 +158,28 @@ class BillingRunner:
             if not open_days:
                 return
             first = min(open_days.values())
-            plan: list[tuple[int, list[str], bool]] = []
+            # a batch (up to 100 participants) is sent as one CloseDays per organisation in it
+            # (each reads its participants' private meter data) and reported as one line
+            plan: list[tuple[int, int, list[str], bool]] = []
             for day in range(first, min(first + ROUND_DAYS * DAY_SECONDS, last + 1), DAY_SECONDS):
                 estimate = may_estimate(day, now, self.options.grace)
                 due = sorted(p for p, d in open_days.items() if d <= day)
-                plan.extend((day, group, estimate) for group in organisation_batches(due))
+                for number, batch in enumerate(batches(due), 1):
+                    plan.extend(
+                        (day, number, group, estimate) for group in organisation_batches(batch)
+                    )
             outcomes = self.tx.send(
                 [
                     ("CloseDays", (format_utc(day), json.dumps(group), "true" if est else "false"))
-                    for day, group, est in plan
+                    for day, _, group, est in plan
                 ]
             )
-            groups_of = Counter(day for day, _, _ in plan)
-            numbered = Counter[int]()
-            for (day, group, _), outcome in zip(plan, outcomes, strict=True):
-                numbered[day] += 1
-                number = numbered[day]
+            batches_of = Counter[int]()
+            parts_left = Counter((day, number) for day, number, _, _ in plan)
+            for day, number, _, _ in plan:
+                batches_of[day] = max(batches_of[day], number)
+            totals: dict[tuple[int, int], list[int]] = {}
+            for (day, number, group, _), outcome in zip(plan, outcomes, strict=True):
                 closed, waiting, estimated = 0, 0, 0
                 advanced: list[str] = []
                 if not outcome.committed:
@@ -189,7 +195,12 @@ class BillingRunner:
                 bills = self._issue_bills(fronts, advanced, summary)
                 summary.closed += closed
                 summary.waiting += waiting
-                self.report.progress(day, number, groups_of[day], closed, waiting, bills, estimated)
+                total = totals.setdefault((day, number), [0, 0, 0, 0])
+                for index, value in enumerate((closed, waiting, bills, estimated)):
+                    total[index] += value
+                parts_left[(day, number)] -= 1
+                if not parts_left[(day, number)]:
+                    self.report.progress(day, number, batches_of[day], *total)
             self.state.save()
 
     def _closed(

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from gridledger.billing import BillingRunner, Outcome, Reporter, RunnerOptions, RunnerState
+from gridledger.billing.calendar import organisation_batches
 from gridledger.energy import ClosingProgress, NotFound, Role
 from gridledger.gateway import GatewayError
 from gridledger_domain import format_utc, parse_utc
@@ -329,3 +330,9 @@ def test_a_state_file_of_another_ledger_skips_no_bill(tmp_path: Path) -> None:
     run.run_pass()
     assert sorted(start for _, start, _ in ledger.settled) == sorted(days(0, 5))
     assert json.loads(state.read_text())["last_bills"] == {"a": [START + 4 * DAY, START + 5 * DAY]}
+
+
+def test_close_days_batches_hold_one_organisation_each() -> None:
+    """``CloseDays`` reads its participants' private meter data: one organisation per call."""
+    due = ["A::1", "B::1", "A::2", "B::2", "A::3"]
+    assert organisation_batches(due, size=2) == [["A::1", "A::2"], ["A::3"], ["B::1", "B::2"]]
