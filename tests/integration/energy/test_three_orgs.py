@@ -6,6 +6,7 @@ for an organisation is dead."""
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from gridledger.gateway import CommitError, Contract, Gateway
 from gridledger.profile import ConnectionProfile
 from gridledger_network.processes import free_ports
 from harness.devnet import OPERATOR, PROSUMER, RETAILER, THREE_ORGS, TestNetwork, start_test_network
+from harness.streams import read_until
 
 from .conftest import tariff_v1
 
@@ -180,3 +182,42 @@ class MeterPair:
         signer = MeterSigner.simulated(meter_id, seed=f"three orgs {meter_id}")
         utility.register_meter(meter_id, owner, kind, source, "north", signer.public_key_pem)
         return cls(meter_id, signer)
+
+
+def test_a_households_meter_data_stays_with_its_collection_members(three: ThreeOrgs) -> None:
+    """A RetailerMSP household's readings and bill (issue 20): its collection mdata_RetailerMSP
+    has the utility and RetailerMSP as members. ProsumerMSP's peer, though on the channel,
+    gives no private write of it with its blocks, and no block holds a reading's signature, the
+    readings batch or the bill; the members' peers do hold them, under salted keys."""
+    household = f"{RETAILER}::CN=private-household"
+    three.utility.register_participant(household, Role.CONSUMER, zone="north", display_name="p")
+    meter_id = "3O-PRIVATE-HOUSEHOLD"
+    signer = MeterSigner.simulated(meter_id, seed="three orgs private household")
+    three.utility.register_meter(
+        meter_id, household, "consumption", "grid", "north", signer.public_key_pem
+    )
+    readings = signer.sign_series(DAY, _registers(lambda i: (300 + i, 0)))
+    assert three.utility.submit_readings(readings).stored == 97
+    bill = three.utility.settle(household, DAY, NEXT)
+    assert three.utility.readings(meter_id, DAY, NEXT).all() == readings
+    channel = three.profile.channel
+    height = three.kv(OPERATOR).new_proposal("Noop").endorse().submit().status().block_number
+    secrets = [base64.b64encode(r.signature) for r in readings[:3]] + [bill.to_json()]
+
+    def blocks_through(msp_id: str) -> list[Any]:
+        stream = three.gateways[msp_id].network(channel).private_data_blocks(start_block=0)
+        seen = read_until(stream, lambda b: b.number >= height)
+        assert seen and seen[-1].number >= height
+        return seen
+
+    outsider = blocks_through(PROSUMER)
+    assert not [w for b in outsider for w in b.private_writes if w.collection.endswith(RETAILER)]
+    raw = three.gateways[PROSUMER].network(channel).block_events(start_block=0)
+    blocks = b"".join(
+        b.SerializeToString() for b in read_until(raw, lambda b: b.header.number >= height)
+    )
+    assert not [secret for secret in secrets if secret in blocks]
+    member = [w for b in blocks_through(RETAILER) for w in b.private_writes]
+    mine = [w for w in member if w.collection == f"mdata_{RETAILER}"]
+    assert any(secrets[0] in w.value for w in mine) and any(w.value == bill.to_json() for w in mine)
+    assert all(meter_id not in w.key for w in mine)
