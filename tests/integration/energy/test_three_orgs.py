@@ -196,7 +196,7 @@ def test_a_households_meter_data_stays_with_its_collection_members(three: ThreeO
     three.utility.register_meter(
         meter_id, household, "consumption", "grid", "north", signer.public_key_pem
     )
-    readings = signer.sign_series(DAY, _registers(lambda i: (300 + i, 0)))
+    readings = list(signer.sign_series(DAY, _registers(lambda i: (300 + i, 0))))
     assert three.utility.submit_readings(readings).stored == 97
     bill = three.utility.settle(household, DAY, NEXT)
     assert three.utility.readings(meter_id, DAY, NEXT).all() == readings
