@@ -37,6 +37,7 @@ from typing import Any
 
 import yaml
 from gridledger_domain.errors import GridLedgerError
+from gridledger_domain.meter_data import COLLECTION_PREFIX
 
 from gridledger_network.devnet.config import default_endorsement_policy
 from gridledger_network.fabric import netns
@@ -99,7 +100,10 @@ def _validate(config: FabricConfig, msp_id: str, users: Sequence[str], peers: in
 
 def _with_collection_member(collection: dict[str, Any], old: list[str], msp_id: str) -> None:
     """A collection every organisation was a member of takes the new one too; a collection of
-    some organisations only (a private one) stays theirs."""
+    some organisations only (a private one) stays theirs, and so do the households' meter data
+    collections (derived from the organisations, the new one's too: docs/private-data.md)."""
+    if str(collection["name"]).startswith(COLLECTION_PREFIX):
+        return
     if sorted(collection["members"]) == sorted(old):
         collection["members"] = [*collection["members"], msp_id]
 
