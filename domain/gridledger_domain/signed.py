@@ -15,6 +15,7 @@ from gridledger_domain.signing import sign_reading
 from gridledger_domain.timeutil import format_utc, parse_utc
 
 _FIELDS = ("meter_id", "interval_start", "import_wh", "export_wh", "signature")
+_OPTIONAL = ("estimated",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,13 +27,16 @@ class SignedReading:
 
     def to_json_dict(self) -> dict[str, Any]:
         """Transport form: interval start as ``YYYY-MM-DDTHH:MM:SSZ``, signature base64."""
-        return {
+        data: dict[str, Any] = {
             "meter_id": self.reading.meter_id,
             "interval_start": format_utc(self.reading.interval_start),
             "import_wh": self.reading.import_wh,
             "export_wh": self.reading.export_wh,
             "signature": base64.b64encode(self.signature).decode("ascii"),
         }
+        if self.reading.estimated:  # written only when true: older readings keep their bytes
+            data["estimated"] = True
+        return data
 
     @classmethod
     def from_json_dict(cls, data: Mapping[str, Any]) -> SignedReading:
@@ -40,9 +44,9 @@ class SignedReading:
         if not isinstance(data, Mapping):
             raise InvalidReading("a signed reading must be a JSON object")
         keys = set(data)
-        if keys != set(_FIELDS):
+        if keys != set(_FIELDS) and keys - set(_OPTIONAL) != set(_FIELDS):
             missing = sorted(set(_FIELDS) - keys)
-            extra = sorted(keys - set(_FIELDS))
+            extra = sorted(keys - set(_FIELDS) - set(_OPTIONAL))
             raise InvalidReading(f"signed reading fields: missing {missing}, unexpected {extra}")
         start_text = data["interval_start"]
         if not isinstance(start_text, str):
@@ -58,7 +62,12 @@ class SignedReading:
             signature = base64.b64decode(signature_text, validate=True)
         except (binascii.Error, ValueError) as exc:
             raise InvalidReading("signature is not valid base64") from exc
-        reading = MeterReading(data["meter_id"], start, data["import_wh"], data["export_wh"])
+        estimated = data.get("estimated", False)
+        if type(estimated) is not bool:
+            raise InvalidReading("estimated must be true or false")
+        reading = MeterReading(
+            data["meter_id"], start, data["import_wh"], data["export_wh"], estimated
+        )
         return cls(reading, signature)
 
 

@@ -24,6 +24,8 @@ class ReadingPlan:
 
     store: tuple[SignedReading, ...]
     duplicates: tuple[SignedReading, ...]
+    replaced: tuple[SignedReading, ...] = ()
+    """Those of ``store`` that replace a stored estimated reading (see :func:`replaces`)."""
 
 
 def _where(reading: MeterReading) -> str:
@@ -41,12 +43,20 @@ def conflicting_duplicate(known: MeterReading, submitted: MeterReading, on_ledge
         return (
             f"conflicting duplicate reading for {_where(submitted)}: the ledger holds "
             f"{_registers(known)} for that meter and interval, the batch submits "
-            f"{_registers(submitted)} (a stored reading is never replaced)"
+            f"{_registers(submitted)} (a stored reading is never replaced, except an estimated "
+            "one by an actual one, once)"
         )
     return (
         f"conflicting duplicate reading for {_where(submitted)} in the batch: "
         f"{_registers(known)} and {_registers(submitted)} (neither is on the ledger)"
     )
+
+
+def replaces(stored: MeterReading, submitted: MeterReading) -> bool:
+    """Whether ``submitted`` replaces the ``stored`` reading of the same meter and instant: only
+    an actual reading replaces an estimated one (utilities replace their estimates by actuals),
+    so a reading is replaced at most once; never on a closed day (checked by the ledger)."""
+    return stored.estimated and not submitted.estimated
 
 
 def same_registers(a: MeterReading, b: MeterReading) -> bool:
@@ -75,7 +85,8 @@ def plan_readings(
     meter's stored readings around the batch (at least the nearest before and after each
     submitted reading). Rules, in order: batch size; unknown meter; inactive meter; a reading
     off the meter's interval grid; signature;
-    a conflicting duplicate (in the batch or on the ledger); registers going backwards against
+    a conflicting duplicate (in the batch or on the ledger; an actual reading replacing a stored
+    estimated one is not a duplicate); registers going backwards against
     the neighbouring readings (stored or in the batch). Identical duplicates are no-ops.
     """
     if not batch:
@@ -108,14 +119,20 @@ def plan_readings(
 
     new: dict[tuple[str, int], SignedReading] = {}
     duplicates: list[SignedReading] = []
+    replacing: set[tuple[str, int]] = set()
     for signed in batch:
         reading = signed.reading
         key = (reading.meter_id, reading.interval_start)
         on_ledger = stored.get(reading.meter_id, {}).get(reading.interval_start)
-        known = on_ledger or new.get(key)
+        in_batch = new.get(key)
+        if in_batch is None and on_ledger is not None and replaces(on_ledger.reading, reading):
+            new[key] = signed
+            replacing.add(key)
+            continue
+        known = in_batch or on_ledger
         if known is not None:
             if not same_registers(known.reading, reading):
-                raise Conflict(conflicting_duplicate(known.reading, reading, on_ledger is not None))
+                raise Conflict(conflicting_duplicate(known.reading, reading, in_batch is None))
             duplicates.append(signed)
             continue
         new[key] = signed
@@ -132,4 +149,5 @@ def plan_readings(
             check_order(earlier, later)
 
     ordered = tuple(new[key] for key in sorted(new))
-    return ReadingPlan(store=ordered, duplicates=tuple(duplicates))
+    replaced = tuple(new[key] for key in sorted(replacing))
+    return ReadingPlan(store=ordered, duplicates=tuple(duplicates), replaced=replaced)

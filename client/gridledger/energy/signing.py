@@ -49,9 +49,13 @@ class MeterSigner:
         """The PEM public key the utility registers for this meter."""
         return self.key.public_key_pem()
 
-    def sign(self, at: Instant, import_wh: int, export_wh: int) -> SignedReading:
-        """The signed reading of the registers at the 15-minute aligned instant ``at``."""
-        return sign(MeterReading(self.meter_id, to_seconds(at), import_wh, export_wh), self.key)
+    def sign(
+        self, at: Instant, import_wh: int, export_wh: int, *, estimated: bool = False
+    ) -> SignedReading:
+        """The signed reading of the registers at the 15-minute aligned instant ``at``
+        (``estimated``: the energy of the interval ending at ``at`` is an estimate)."""
+        reading = MeterReading(self.meter_id, to_seconds(at), import_wh, export_wh, estimated)
+        return sign(reading, self.key)
 
     def sign_series(
         self, start: Instant, registers: Iterable[tuple[int, int]], *, interval_minutes: int = 15
@@ -101,8 +105,14 @@ class HeadEnd:
     def meter_ids(self) -> list[str]:
         return sorted(self._signers)
 
-    def sign(self, meter_id: str, at: Instant, import_wh: int, export_wh: int) -> SignedReading:
-        return self.signer(meter_id).sign(at, import_wh, export_wh)
+    def sign(
+        self, meter_id: str, at: Instant, import_wh: int, export_wh: int, *, estimated: bool = False
+    ) -> SignedReading:
+        return self.signer(meter_id).sign(at, import_wh, export_wh, estimated=estimated)
+
+    def sign_reading(self, reading: MeterReading) -> SignedReading:
+        """Sign ``reading`` (its flag included) with its meter's key."""
+        return sign(reading, self.signer(reading.meter_id).key)
 
     def sign_rows(self, rows: Iterable[tuple[str, Instant, int, int]]) -> Iterator[SignedReading]:
         for meter_id, at, import_wh, export_wh in rows:

@@ -6,7 +6,8 @@ length the meter's), and one IntervalBlock per UTC day. An interval is written w
 boundary readings are stored: its value is the next reading's register minus this one's, so
 importing the file into the same meter gives back exactly the same readings. A reading without a
 neighbour (a gap on both sides) bounds no interval and is not in the file; ``ExportSummary``
-counts them.
+counts them. An interval whose closing reading is flagged estimated gets ReadingQuality 8
+(estimated), which the import turns back into the same flag.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from gridledger_domain import MeterReading, format_utc, interval_energy
 ATOM_NS = "http://www.w3.org/2005/Atom"
 ESPI_NS = "http://naesb.org/espi"
 DAY = 86_400
+ESTIMATED_QUALITY = 8
+"""ReadingQuality written for an interval whose closing reading is flagged estimated."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +144,8 @@ def build_feed(
                 _espi(period, "start", day_starts[0])
                 for start in day_starts:
                     value = _espi(element, "IntervalReading")
+                    if at[start + length].estimated:  # the reading closing it is flagged
+                        _espi(_espi(value, "ReadingQuality"), "quality", ESTIMATED_QUALITY)
                     time_period = _espi(value, "timePeriod")
                     _espi(time_period, "duration", length)
                     _espi(time_period, "start", start)

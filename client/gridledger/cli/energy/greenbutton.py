@@ -69,12 +69,10 @@ def import_greenbutton(
         _note(note)
     if plan.estimated:
         _note(
-            f"{len(plan.estimated)} intervals marked estimated in the files were imported as "
-            f"values (our readings carry no estimated flag), the first: {plan.estimated[0]}"
+            f"{len(plan.estimated)} intervals marked estimated in the files: their closing "
+            f"readings are flagged estimated on the ledger, the first: {plan.estimated[0]}"
         )
-    signed = [
-        head_end.sign(r.meter_id, r.interval_start, r.import_wh, r.export_wh) for r in plan.readings
-    ]
+    signed = [head_end.sign_reading(r) for r in plan.readings]
     if not signed:
         console.print("no readings in the files")
         return
