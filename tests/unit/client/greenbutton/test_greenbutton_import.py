@@ -130,6 +130,27 @@ def test_estimated_values_are_kept_and_reported() -> None:
     result = plan("estimated.xml")
     assert [imported for _, imported, _ in registers(result)] == [0, 10, 30, 60]
     assert len(result.estimated) == 1 and "interval 2025-06-21T00:15:00Z" in result.estimated[0]
+    # the reading closing the estimated interval (00:15-00:30) carries the flag, no other
+    assert [r.interval_start - START for r in result.readings if r.estimated] == [1800]
+
+
+def test_estimated_readings_export_as_quality_8_and_import_back_flagged(tmp_path: Path) -> None:
+    original = [MeterReading("MTR-HOME", START + i * 900, 1000 + 7 * i, 2 * i, i in (2, 5))
+                for i in range(6)]  # fmt: skip
+    stored = {r.interval_start: r for r in original}
+    path = tmp_path / "export.xml"
+    write_feed(path, [("MTR-HOME", original)], "2025-06-22T00:00:00Z")
+    text = path.read_text()
+    # one ReadingQuality per direction for each estimated interval (the two closing flagged)
+    assert text.count("<espi:quality>8</espi:quality>") == 4
+
+    def ledger(meter_id: str, instant: int) -> Registers | None:
+        r = stored.get(instant)
+        return None if r is None else (r.interval_start, r.import_wh, r.export_wh)
+
+    again = plan_import(read_feed(path), Mapping({"MTR-HOME": "MTR-HOME"}), ledger)
+    assert again.readings == original
+    assert len(again.estimated) == 4  # per direction
 
 
 @pytest.mark.parametrize("name", ["whitespace_in_numbers.xml", "rfc822_dates.xml"])
