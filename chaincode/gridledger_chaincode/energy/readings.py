@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from gridledger_domain import MeterReading, SignedReading, format_utc, verify_batch
-from gridledger_domain.records import Meter
-from gridledger_domain.refusals import Conflict, InvalidRequest, NotFound
+from gridledger_domain.records import DataCustodian, Meter
+from gridledger_domain.refusals import AccessDenied, Conflict, InvalidRequest, NotFound
 
 MAX_BATCH = 10_000
 """Most readings accepted in one transaction."""
@@ -78,13 +78,16 @@ def plan_readings(
     batch: Sequence[SignedReading],
     meters: Mapping[str, Meter],
     stored: Mapping[str, Mapping[int, SignedReading]],
+    custodians: Mapping[str, DataCustodian] | None = None,
 ) -> ReadingPlan:
     """Validate a batch against the ledger; raise on the first refusal (nothing is written).
 
     ``meters`` holds every meter the batch names that exists; ``stored[meter_id]`` holds the
     meter's stored readings around the batch (at least the nearest before and after each
-    submitted reading). Rules, in order: batch size; unknown meter; inactive meter; a reading
-    off the meter's interval grid; signature;
+    submitted reading); ``custodians`` every registered data custodian the batch names as a
+    signer. Rules, in order: batch size; unknown meter; inactive meter; a reading
+    off the meter's interval grid; a signer that is not a registered data custodian, or not one
+    the meter allows; signature (the meter's key, or the signer's);
     a conflicting duplicate (in the batch or on the ledger; an actual reading replacing a stored
     estimated one is not a duplicate); registers going backwards against
     the neighbouring readings (stored or in the batch). Identical duplicates are no-ops.
@@ -106,11 +109,28 @@ def plan_readings(
                 "moved to fit another length)"
             )
 
+    known_custodians = custodians or {}
+    for index, signed in enumerate(batch):
+        if not signed.signer:
+            continue
+        where = f"reading {index} ({_where(signed.reading)})"
+        if signed.signer not in known_custodians:
+            raise NotFound(f"{where} refused: unknown data custodian {signed.signer}")
+        if not meters[signed.reading.meter_id].vouched_by(signed.signer):
+            raise AccessDenied(
+                f"{where} refused: data custodian {signed.signer} is not allowed to vouch for "
+                f"meter {signed.reading.meter_id} (the utility names a meter's data custodians)"
+            )
+
     def key_of(meter_id: str) -> str | None:
         found = meters.get(meter_id)
         return found.public_key_pem if found is not None else None
 
-    for verdict in verify_batch(batch, key_of):
+    def custodian_key(custodian_id: str) -> str | None:
+        found = known_custodians.get(custodian_id)
+        return found.public_key_pem if found is not None else None
+
+    for verdict in verify_batch(batch, key_of, custodian_key):
         if not verdict.ok:
             raise InvalidRequest(
                 f"reading {verdict.index} ({verdict.meter_id} at "

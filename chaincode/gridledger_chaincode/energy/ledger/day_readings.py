@@ -39,7 +39,7 @@ def signed_from_stored(data: Mapping[str, Any]) -> SignedReading:
         data["export_wh"],
         data.get("estimated", False),
     )
-    return SignedReading(reading, binascii.a2b_base64(data["signature"]))
+    return SignedReading(reading, binascii.a2b_base64(data["signature"]), data.get("signer", ""))
 
 
 def load_signed(raw: bytes) -> SignedReading:

@@ -25,6 +25,7 @@ from gridledger_chaincode.energy.ledger.closing import (
     load_statement,
     mark_revision_due,
 )
+from gridledger_chaincode.energy.ledger.custodians import custodians_by_id
 from gridledger_chaincode.energy.ledger.day_readings import load_signed, record_day_readings
 from gridledger_chaincode.energy.ledger.meters import load_meter
 from gridledger_chaincode.energy.ledger.paging import PageRequest, page_answer
@@ -239,7 +240,8 @@ def submit_readings(state: State, caller: Caller, items: Sequence[Any]) -> dict[
             meters[meter_id] = meter
     spans = dict(zip(meters, meter_spans(state, list(meters)), strict=True))
     stored = _stored_around(state, {m: by_meter[m] for m in meters}, spans)
-    plan = plan_readings(batch, meters, stored)
+    signers = custodians_by_id(state, {s.signer for s in batch if s.signer})
+    plan = plan_readings(batch, meters, stored, signers)
     _refuse_closed(state, meters, plan.store, {_at(s) for s in plan.replaced})
 
     desk = CertificateDesk(state)
