@@ -2,7 +2,8 @@
 
 A thin layer over ``gridledger_domain`` (the one implementation of the reading encoding and
 signature, docs/meter-readings.md): a :class:`MeterSigner` holds one meter's key, a
-:class:`HeadEnd` holds many and signs rows ``(meter_id, instant, import_wh, export_wh)``.
+:class:`HeadEnd` holds many and signs rows ``(meter_id, instant, import_wh, export_wh)``, a
+:class:`CustodianSigner` signs any allowed meter's readings with a data custodian's key.
 """
 
 from __future__ import annotations
@@ -68,6 +69,34 @@ class MeterSigner:
         for import_wh, export_wh in registers:
             yield self.sign(instant, import_wh, export_wh)
             instant += step
+
+
+@dataclass(frozen=True, slots=True)
+class CustodianSigner:
+    """A data custodian's identity and key: signs readings of the meters that allow it
+    (``register_meter(..., custodians=...)`` / ``set_meter_custodians``), naming itself as the
+    readings' ``signer``; the ledger verifies them against the custodian's registered key."""
+
+    custodian_id: str
+    key: MeterKey
+
+    @classmethod
+    def simulated(cls, custodian_id: str, seed: str | None = None) -> CustodianSigner:
+        """A deterministic key from ``seed`` (default: the id). Demos and tests only."""
+        return cls(custodian_id, simulated_meter_key(seed if seed is not None else custodian_id))
+
+    @classmethod
+    def from_private_key_pem(cls, custodian_id: str, pem: str | bytes) -> CustodianSigner:
+        return cls(custodian_id, load_meter_private_key(pem))
+
+    @property
+    def public_key_pem(self) -> str:
+        """The PEM public key the utility registers for this custodian."""
+        return self.key.public_key_pem()
+
+    def sign_reading(self, reading: MeterReading) -> SignedReading:
+        """Sign ``reading`` (its flag included), naming this custodian as its signer."""
+        return sign(reading, self.key, self.custodian_id)
 
 
 class UnknownMeterKey(GridLedgerError, KeyError):
