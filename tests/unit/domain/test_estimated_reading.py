@@ -81,3 +81,10 @@ def test_every_reading_round_trips_and_flags_never_share_an_encoding(
     assert md.encode_reading(other) != encoded
     signed = md.SignedReading(reading, b"\x30\x06\x02\x01\x01\x02\x01\x01")
     assert md.SignedReading.from_json_dict(signed.to_json_dict()) == signed
+
+
+def test_the_documented_version_2_vector_is_this_one() -> None:
+    from pathlib import Path
+
+    doc = Path(__file__).resolve().parents[3] / "docs" / "meter-readings.md"
+    assert f"encoding  {FLAGGED_HEX}\n" in doc.read_text()
