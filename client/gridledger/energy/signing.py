@@ -75,28 +75,20 @@ class MeterSigner:
 class CustodianSigner:
     """A data custodian's identity and key: signs readings of the meters that allow it
     (``register_meter(..., custodians=...)`` / ``set_meter_custodians``), naming itself as the
-    readings' ``signer``; the ledger verifies them against the custodian's registered key."""
+    readings' ``signer``; the ledger verifies them against the custodian's registered key,
+    ``key.public_key_pem()``. Demos and tests: ``CustodianSigner(id, simulated_meter_key(seed))``.
+    """
 
     custodian_id: str
     key: MeterKey
 
-    @classmethod
-    def simulated(cls, custodian_id: str, seed: str | None = None) -> CustodianSigner:
-        """A deterministic key from ``seed`` (default: the id). Demos and tests only."""
-        return cls(custodian_id, simulated_meter_key(seed if seed is not None else custodian_id))
+    def sign_reading(self, reading: MeterReading) -> SignedReading:
+        """Sign ``reading`` (its flag included), naming this custodian as its signer."""
+        return sign(reading, self.key, self.custodian_id)
 
     @classmethod
     def from_private_key_pem(cls, custodian_id: str, pem: str | bytes) -> CustodianSigner:
         return cls(custodian_id, load_meter_private_key(pem))
-
-    @property
-    def public_key_pem(self) -> str:
-        """The PEM public key the utility registers for this custodian."""
-        return self.key.public_key_pem()
-
-    def sign_reading(self, reading: MeterReading) -> SignedReading:
-        """Sign ``reading`` (its flag included), naming this custodian as its signer."""
-        return sign(reading, self.key, self.custodian_id)
 
 
 class UnknownMeterKey(GridLedgerError, KeyError):

@@ -47,6 +47,9 @@ def validate_custodian_ids(ids: object, what: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True, slots=True)
 class DataCustodian(Record):
+    """A registered data custodian: its id (named by meters and by readings' ``signer``), the
+    PEM P-256 public key its signatures are verified with, and a display name."""
+
     custodian_id: str
     public_key_pem: str
     display_name: str

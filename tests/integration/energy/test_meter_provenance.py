@@ -23,13 +23,14 @@ from gridledger.energy import (
     Role,
 )
 from gridledger.energy.readings import ReadingSubmissionError
-from gridledger_domain import MeterReading, parse_utc
+from gridledger_domain import MeterReading, parse_utc, simulated_meter_key
 from gridledger_domain.timeutil import DAY_SECONDS
 from gridledger_domain.vocabulary import LineKind
 from harness.devnet import OPERATOR, PROSUMER, TestNetwork, running_test_network
 from typer.testing import CliRunner
 
 from .conftest import tariff_v1
+from .test_greenbutton import _entry
 
 pytestmark = pytest.mark.integration
 
@@ -65,15 +66,6 @@ def ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ledger]:
             utility.register_participant(me, Role.CONSUMER, zone="north", display_name=user)
             ids[user] = me.participant_id
         yield Ledger(network, utility, ids)
-
-
-def _entry(self_link: str, title: str, content: str, *related: str) -> str:
-    links = "".join(f'<link rel="related" href="{r}"/>' for r in related)
-    up = self_link.rsplit("/", 1)[0]
-    return (
-        f'<entry><link rel="self" href="{self_link}"/><link rel="up" href="{up}"/>{links}'
-        f"<title>{title}</title><content>{content}</content></entry>\n"
-    )
 
 
 def green_button(path: Path, values: list[int], estimated: set[int]) -> Path:
@@ -164,9 +156,9 @@ def test_a_data_custodian_vouches_for_the_meters_that_allow_it(
     ledger: Ledger, tmp_path: Path
 ) -> None:
     utility, bob = ledger.utility, ledger.ids["bob"]
-    custodian = CustodianSigner.simulated("PROV-MDM", seed="provenance mdm")
+    custodian = CustodianSigner("PROV-MDM", simulated_meter_key("provenance mdm"))
     (tmp_path / "mdm.pem").write_text(custodian.key.private_key_pem(), "ascii")
-    (tmp_path / "mdm.pub.pem").write_text(custodian.public_key_pem, "ascii")
+    (tmp_path / "mdm.pub.pem").write_text(custodian.key.public_key_pem(), "ascii")
     status, out = ledger.cli("register-custodian", "PROV-MDM", str(tmp_path / "mdm.pub.pem"),
                              "--name", "Utility MDM")  # fmt: skip
     assert status == 0 and "registered data custodian PROV-MDM" in out, out
@@ -211,7 +203,7 @@ def test_a_data_custodian_vouches_for_the_meters_that_allow_it(
     unknown = CustodianSigner("PROV-NOBODY", custodian.key).sign_reading(reading)
     with pytest.raises(ReadingSubmissionError, match="unknown data custodian PROV-NOBODY"):
         utility.submit_readings([custodian.sign_reading(reading), unknown])
-    forged = CustodianSigner.simulated("PROV-MDM", seed="someone else").sign_reading(reading)
+    forged = CustodianSigner("PROV-MDM", simulated_meter_key("someone else")).sign_reading(reading)
     with pytest.raises(ReadingSubmissionError, match="with data custodian PROV-MDM's key"):
         utility.submit_readings([forged])
     assert utility.readings("PROV-FRANK", later, later).all() == []

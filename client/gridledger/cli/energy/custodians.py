@@ -22,7 +22,7 @@ def public_key_of(custodian_id: str, path: Path, option: str) -> str:
     except (OSError, UnicodeDecodeError) as exc:
         raise typer.BadParameter(f"{path}: cannot read the key ({exc})", param_hint=option) from exc
     if "PRIVATE KEY" in pem:
-        return CustodianSigner.from_private_key_pem(custodian_id, pem).public_key_pem
+        return CustodianSigner.from_private_key_pem(custodian_id, pem).key.public_key_pem()
     return pem
 
 
