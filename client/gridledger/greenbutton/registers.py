@@ -172,6 +172,11 @@ def gather(points: Iterable[UsagePoint], mapping: Mapping, plan: ImportPlan) -> 
                 f"{point.service_kind} is not electricity (0)"
             )
             continue
+        if point.summaries:
+            plan.notes.append(
+                f"{point.file}: usage point {point.name!r}: {len(point.summaries)} UsageSummary "
+                f"entries ignored (bill summaries, not readings), the first: {point.summaries[0]}"
+            )
         meter_id = mapping.meter_of(point)
         if meter_id is None:
             raise GreenButtonError(

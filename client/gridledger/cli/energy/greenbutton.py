@@ -26,6 +26,7 @@ from gridledger.greenbutton import (
 )
 from gridledger.outbox import Outbox, OutboxDrainer, default_outbox_path
 from gridledger_domain import MeterDataError, MeterReading, SignedReading, format_utc
+from gridledger_domain.records import Bill
 
 WINDOW = timedelta(days=31)
 
@@ -148,13 +149,32 @@ def export_greenbutton(
     start: str = typer.Option(..., "--from", help="First instant, YYYY-MM-DD or ...THH:MM:SSZ."),
     end: str = typer.Option(..., "--to", help="Last instant (included)."),
     output: Path = typer.Option(..., "-o", "--output", dir_okay=False, help="The ESPI file."),
+    with_bills: bool = typer.Option(
+        True,
+        "--bills/--no-bills",
+        help="Also write the meters' owners' bills in the period as ESPI UsageSummary entries.",
+    ),
 ) -> None:
     """Write meters' readings from --from to --to as a Green Button (ESPI) feed (the utility,
-    the meters' owner and auditors)."""
+    the meters' owner and auditors), with the owners' bills overlapping that period as
+    UsageSummary entries of each meter's usage point."""
     first, last = parse_moment(start), parse_moment(end)
     series: list[tuple[str, list[MeterReading]]] = []
+    bills: dict[str, list[Bill]] = {}
     with energy_client(connection) as client:
-        lengths = {meter_id: interval_seconds(client.meter(meter_id)) for meter_id in meters}
+        records = {meter_id: client.meter(meter_id) for meter_id in meters}
+        lengths = {meter_id: interval_seconds(meter) for meter_id, meter in records.items()}
+        if with_bills:
+            owned: dict[str, list[Bill]] = {}
+            for meter_id, meter in records.items():
+                if meter.owner not in owned:
+                    owned[meter.owner] = [
+                        bill
+                        for bill in client.bills(meter.owner)
+                        if bill.period_start <= last.timestamp()
+                        and bill.period_end > first.timestamp()
+                    ]
+                bills[meter_id] = owned[meter.owner]
         for meter_id in meters:
             readings: list[MeterReading] = []
             window = first
@@ -172,10 +192,15 @@ def export_greenbutton(
                 )
             )
     summary = write_feed(
-        output, series, format_utc(int(last.timestamp()) // 900 * 900), lengths.__getitem__
+        output,
+        series,
+        format_utc(int(last.timestamp()) // 900 * 900),
+        lengths.__getitem__,
+        bills,
     )
     console.print(
         f"{output}: {summary.meters} meters, {summary.intervals} intervals"
+        + (f", {summary.bills} bill summaries" if summary.bills else "")
         + (
             f" ({summary.unbounded} readings bound no interval: not in the file)"
             if summary.unbounded
