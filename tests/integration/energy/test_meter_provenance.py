@@ -23,6 +23,7 @@ from gridledger.energy import (
     Role,
 )
 from gridledger.energy.readings import ReadingSubmissionError
+from gridledger.greenbutton import Mapping, ledger_lookup, plan_import, read_feed
 from gridledger_domain import MeterReading, parse_utc, simulated_meter_key
 from gridledger_domain.timeutil import DAY_SECONDS
 from gridledger_domain.vocabulary import LineKind
@@ -118,19 +119,19 @@ def mapping(path: Path, meter_id: str) -> Path:
 
 def test_estimated_intervals_imported_mark_the_bill_lines(ledger: Ledger, tmp_path: Path) -> None:
     utility, alice = ledger.utility, ledger.ids["alice"]
-    home = MeterSigner.simulated("PROV-ERIN", seed="provenance alice")
-    utility.register_meter("PROV-ERIN", alice, "consumption", "grid", "north", home.public_key_pem)
+    home = MeterSigner.simulated("PROV-ALICE", seed="provenance alice")
+    utility.register_meter("PROV-ALICE", alice, "consumption", "grid", "north", home.public_key_pem)
     keys = tmp_path / "keys"
     keys.mkdir()
-    (keys / "PROV-ERIN.pem").write_text(home.key.private_key_pem(), "ascii")
+    (keys / "PROV-ALICE.pem").write_text(home.key.private_key_pem(), "ascii")
     feed = green_button(tmp_path / "usage.xml", [100] * 96, ESTIMATED)
     status, out = ledger.cli(
-        "import-greenbutton", str(feed), "--map", str(mapping(tmp_path / "m.json", "PROV-ERIN")),
+        "import-greenbutton", str(feed), "--map", str(mapping(tmp_path / "m.json", "PROV-ALICE")),
         "--keys", str(keys), "--outbox", str(tmp_path / "outbox.sqlite"),
     )  # fmt: skip
     assert status == 0, out
     assert "2 intervals marked estimated in the files" in out and "97 stored" in out, out
-    stored = utility.readings("PROV-ERIN", DAY, DAY + DAY_SECONDS).all()
+    stored = utility.readings("PROV-ALICE", DAY, DAY + DAY_SECONDS).all()
     flagged = [s.reading.interval_start for s in stored if s.reading.estimated]
     assert flagged == [DAY + 41 * 900, DAY + 42 * 900]  # the readings closing 10:00 and 10:15
 
@@ -144,11 +145,28 @@ def test_estimated_intervals_imported_mark_the_bill_lines(ledger: Ledger, tmp_pa
     assert not bill.estimates  # the custodian estimated, not the ledger
     assert utility.verify_bill(alice, DAY, DAY + DAY_SECONDS).matches
 
+    # "download my data": the readings (estimated flags as ReadingQuality 8) and the bill as a
+    # UsageSummary, which an import ignores with a message
+    exported = tmp_path / "export.xml"
+    status, out = ledger.cli(
+        "export-greenbutton", "PROV-ALICE", "--from", "2025-09-01", "--to", "2025-09-02",
+        "-o", str(exported),
+    )  # fmt: skip
+    assert status == 0 and "1 meters, 96 intervals, 1 bill summaries" in out, out
+    text = exported.read_text()
+    assert text.count("<espi:quality>8</espi:quality>") == 2 * 2  # both directions
+    assert "<espi:UsageSummary>" in text and f"<espi:billLastPeriod>{bill.total * 1000}<" in text
+    back = plan_import(
+        read_feed(exported), Mapping({"PROV-ALICE": "PROV-ALICE"}), ledger_lookup(utility)
+    )
+    assert back.readings == [s.reading for s in stored]
+    assert any("1 UsageSummary entries ignored" in note for note in back.notes)
+
     # the day is closed: an actual reading no longer replaces the estimate
     actual = home.sign(DAY + 41 * 900, 41 * 100, 0)
     with pytest.raises(ReadingSubmissionError, match="never rewritten"):
         utility.submit_readings([actual])
-    again = utility.readings("PROV-ERIN", DAY + 41 * 900, DAY + 41 * 900).all()
+    again = utility.readings("PROV-ALICE", DAY + 41 * 900, DAY + 41 * 900).all()
     assert [s.reading.estimated for s in again] == [True]
 
 
