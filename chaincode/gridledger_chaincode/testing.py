@@ -166,7 +166,7 @@ class InMemoryLedger:
         stub = self.stub(
             function, *args, identity=identity, transient=transient, timestamp=timestamp
         )
-        response = chaincode.invoke(stub)
+        response = _read_only_private_queries(stub, chaincode.invoke(stub))
         if response.ok:
             self.commit(stub)
         return TransactionResult(stub.tx_id, response, stub.event)
@@ -181,7 +181,7 @@ class InMemoryLedger:
     ) -> TransactionResult:
         """Run one transaction and drop its writes (as an evaluate does)."""
         stub = self.stub(function, *args, identity=identity, transient=transient)
-        response = chaincode.invoke(stub)
+        response = _read_only_private_queries(stub, chaincode.invoke(stub))
         return TransactionResult(stub.tx_id, response, stub.event)
 
     def register_chaincode(
@@ -227,6 +227,21 @@ class InMemoryLedger:
         return [KV(k, space[k]) for k in ordered[first:last]]
 
 
+def _read_only_private_queries(
+    stub: InMemoryStub, response: ChaincodeResponse
+) -> ChaincodeResponse:
+    """Fabric's rule: private range and partial-key queries only in a transaction that writes
+    nothing (on Fabric 3.1.5 the peer refuses the batched writes at the end of such a one)."""
+    writes = stub.writes
+    wrote = bool(writes.data or writes.purges or writes.metadata)
+    if not (response.ok and stub.private_queries and wrote):
+        return response
+    return ChaincodeResponse.error(
+        f"txid [{stub.tx_id}]: unsuppored transaction. Transaction has already performed "
+        "queries on pvt data. Writes are not allowed"
+    )
+
+
 class InMemoryStub(StubBase):
     """One transaction on an `InMemoryLedger`. Implements `LedgerStub`."""
 
@@ -246,6 +261,7 @@ class InMemoryStub(StubBase):
         self._transient = transient
         self._timestamp = timestamp
         self.writes = _Writes()
+        self.private_queries = False  # a private range or partial-key query was made
 
     # -- the proposal -------------------------------------------------------------------------
     @property
@@ -295,6 +311,8 @@ class InMemoryStub(StubBase):
     def _range(
         self, collection: str, start_key: str, end_key: str, page_size: int | None, bookmark: str
     ) -> tuple[ListQueryIterator[KV], QueryPageMetadata]:
+        if collection != PUBLIC:
+            self.private_queries = True
         items = self.ledger._range(collection, start_key, end_key)
         if page_size is None:
             return ListQueryIterator(items), QueryPageMetadata(len(items), "")

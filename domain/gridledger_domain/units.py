@@ -15,3 +15,13 @@ WH_PER_KWH = 1000
 BASIS_POINTS = 10_000
 MAX_PRICE = 10**12
 """Upper bound for any price field (10^8 minor units per kWh): refuses absurd inputs."""
+
+
+def divide_half_even(numerator: int, denominator: int) -> int:
+    """``numerator / denominator`` (``denominator > 0``) rounded to the nearest integer, exact
+    halves to the even one: Python's ``round`` of the exact fraction, in integer arithmetic."""
+    quotient, remainder = divmod(numerator, denominator)
+    twice = 2 * remainder
+    if twice > denominator or (twice == denominator and quotient % 2):
+        quotient += 1
+    return quotient

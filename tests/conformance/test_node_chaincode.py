@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from gridledger.gateway import CommitError, EndorseError, GatewayError
-from harness.devnet import OPERATOR, TestNetwork
+from harness.devnet import ENDORSED_COLLECTION, OPERATOR, TestNetwork
 from harness.streams import read_until
 
 pytestmark = pytest.mark.conformance
@@ -79,18 +79,12 @@ def test_private_data_and_caller_identity(
     node_kv: Any, test_network: TestNetwork, unique_key: str
 ) -> None:
     secret = b"contract price 17"
-    # with transient data a Fabric user names the endorsing orgs (the policy needs both orgs,
-    # the collection has one member: the gateway would refuse to choose them itself)
-    node_kv.submit(
-        "PutPrivate",
-        test_network.collection,
-        unique_key,
-        transient={"value": secret},
-        endorsing_orgs=list(test_network.orgs),
-    )
-    assert node_kv.evaluate("GetPrivate", test_network.collection, unique_key) == secret
+    # the collection's own endorsement policy (its member's peer) replaces the chaincode's
+    # (both orgs), so the gateway plans the member alone and the transient data stays there
+    node_kv.submit("PutPrivate", ENDORSED_COLLECTION, unique_key, transient={"value": secret})
+    assert node_kv.evaluate("GetPrivate", ENDORSED_COLLECTION, unique_key) == secret
     assert (
-        node_kv.evaluate("GetPrivateHash", test_network.collection, unique_key).decode()
+        node_kv.evaluate("GetPrivateHash", ENDORSED_COLLECTION, unique_key).decode()
         == hashlib.sha256(secret).hexdigest()
     )
     whoami = json.loads(node_kv.evaluate("Whoami"))

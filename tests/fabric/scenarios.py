@@ -378,25 +378,214 @@ def private_write_default_endorsers(ctx: ScenarioContext) -> Observation:
 
 
 def private_write_explicit_endorsers(ctx: ScenarioContext) -> Observation:
+    """Transient data with a named non-member endorser: our client refuses, nothing is sent."""
     key = ctx.key("pvt")
     with ctx.profile.connect(OPERATOR) as gateway:
         kv = _kv(ctx, gateway)
-        outcome = attempt(
-            lambda: kv.submit(
+
+        def put(collections: Any) -> Callable[[], Any]:
+            return lambda: kv.submit(
                 "PutPrivate",
                 "operatorPrivate",
                 key,
                 transient={"value": b"secret"},
                 endorsing_orgs=[OPERATOR, PROSUMER],
-            ),
-            key,
-        )
+                collections=collections,
+            )
+
+        outcome = attempt(put({"operatorPrivate": [OPERATOR]}), key)
+        undeclared = attempt(put(None), key)
         read = attempt(lambda: kv.evaluate("GetPrivate", "operatorPrivate", key), key)
     with ctx.profile.connect(PROSUMER) as gateway:
         other = attempt(
             lambda: _kv(ctx, gateway).evaluate("GetPrivate", "operatorPrivate", key), key
         )
-    return {"submit": outcome, "member_read": read, "non_member_read": other}
+    return {
+        "submit": outcome,
+        "submit_without_collections": undeclared,
+        "member_read": read,
+        "non_member_read": other,
+    }
+
+
+ENDORSED = "operatorEndorsed"  # members: the operator; own endorsement policy: its peer alone
+ENDORSED_MEMBERS = {ENDORSED: [OPERATOR]}
+
+
+def _put_endorsed(kv: Any, key: str, value: bytes, **kwargs: Any) -> Any:
+    """A private write to ``operatorEndorsed``, endorsed by its member (named)."""
+    return (
+        kv.new_proposal(
+            "PutPrivate",
+            args=[ENDORSED, key],
+            transient={"value": value},
+            endorsing_orgs=[OPERATOR],
+            collections=ENDORSED_MEMBERS,
+            **kwargs,
+        )
+        .endorse()
+        .submit()
+        .status()
+    )
+
+
+def private_data_hash_on_a_non_member(ctx: ScenarioContext) -> Observation:
+    """GetPrivateDataHash: the member and a non-member's peer both answer the value's hash."""
+    import hashlib
+
+    key = ctx.key("hash")
+    value = f"reading-{key}".encode()
+    digest = hashlib.sha256(value).hexdigest()
+    with ctx.profile.connect(OPERATOR) as gateway:
+        kv = _kv(ctx, gateway)
+        status = _put_endorsed(kv, key, value)
+        member = attempt(lambda: kv.evaluate("GetPrivateHash", ENDORSED, key).decode() == digest)
+        missing = attempt(lambda: kv.evaluate("GetPrivateHash", ENDORSED, key + "-none"), key)
+    with ctx.profile.connect(PROSUMER) as gateway:
+        other = _kv(ctx, gateway)
+        non_member = attempt(
+            lambda: other.evaluate("GetPrivateHash", ENDORSED, key).decode() == digest
+        )
+        non_member_read = attempt(lambda: other.evaluate("GetPrivate", ENDORSED, key), key)
+    return {
+        "write": status.code_name,
+        "member_hash_matches": member,
+        "unknown_key": missing,
+        "non_member_hash_matches": non_member,
+        "non_member_read": non_member_read,
+    }
+
+
+def _hashed_writes(block: Any, tx_id: str) -> list[list[Any]]:
+    """[collection, is_delete, is_purge, value hash present] of each hashed write of ``tx_id``."""
+    from fabric_protos.common import common_pb2
+    from fabric_protos.ledger.rwset import rwset_pb2
+    from fabric_protos.ledger.rwset.kvrwset import kv_rwset_pb2
+    from fabric_protos.peer import proposal_response_pb2, transaction_pb2
+
+    found: list[list[Any]] = []
+    for data in block.data.data:
+        payload = common_pb2.Payload.FromString(common_pb2.Envelope.FromString(data).payload)
+        header = common_pb2.ChannelHeader.FromString(payload.header.channel_header)
+        if header.tx_id != tx_id:
+            continue
+        tx = transaction_pb2.Transaction.FromString(payload.data)
+        action = transaction_pb2.ChaincodeActionPayload.FromString(tx.actions[0].payload)
+        response = proposal_response_pb2.ProposalResponsePayload.FromString(
+            action.action.proposal_response_payload
+        )
+        cc_action = proposal_pb2_action(response.extension)
+        rwset = rwset_pb2.TxReadWriteSet.FromString(cc_action.results)
+        for ns in rwset.ns_rwset:
+            for coll in ns.collection_hashed_rwset:
+                hashed = kv_rwset_pb2.HashedRWSet.FromString(coll.hashed_rwset)
+                found += [
+                    [coll.collection_name, w.is_delete, w.is_purge, bool(w.value_hash)]
+                    for w in hashed.hashed_writes
+                ]
+    return found
+
+
+def proposal_pb2_action(extension: bytes) -> Any:
+    from fabric_protos.peer import proposal_pb2
+
+    return proposal_pb2.ChaincodeAction.FromString(extension)
+
+
+def _block(gateway: Any, ctx: ScenarioContext, number: int) -> Any:
+    blocks = gateway.network(ctx.channel).block_events(start_block=number)
+    try:
+        return next(iter(blocks))
+    finally:
+        blocks.close()
+
+
+def purge_private_data(ctx: ScenarioContext) -> Observation:
+    """PurgePrivateData (V2_5): value and state hash gone on the member and the non-member; the
+    block keeps a purge marker (a hashed delete with is_purge)."""
+    key = ctx.key("purge")
+    with ctx.profile.connect(OPERATOR) as gateway:
+        kv = _kv(ctx, gateway)
+        written = _put_endorsed(kv, key, b"erase me")
+        before = attempt(lambda: kv.evaluate("GetPrivate", ENDORSED, key), key)
+        purge = kv.new_proposal("PurgePrivate", args=[ENDORSED, key], endorsing_orgs=[OPERATOR])
+        purged = purge.endorse().submit().status()
+        marker = _hashed_writes(_block(gateway, ctx, purged.block_number), purge.transaction_id)
+        member_read = attempt(lambda: kv.evaluate("GetPrivate", ENDORSED, key), key)
+        member_hash = attempt(lambda: kv.evaluate("GetPrivateHash", ENDORSED, key), key)
+    with ctx.profile.connect(PROSUMER) as gateway:
+        non_member_hash = attempt(
+            lambda: _kv(ctx, gateway).evaluate("GetPrivateHash", ENDORSED, key), key
+        )
+    return {
+        "write": written.code_name,
+        "before": before,
+        "purge": purged.code_name,
+        "block_hashed_writes": marker,
+        "member_read_after": member_read,
+        "member_hash_after": member_hash,
+        "non_member_hash_after": non_member_hash,
+    }
+
+
+def private_query_in_a_writing_transaction(ctx: ScenarioContext) -> Observation:
+    """Private range / partial-key queries with a private write in the same transaction (both
+    orders), and a read-only private range query."""
+    key = ctx.key("pq")
+    observed: Observation = {}
+    with ctx.profile.connect(OPERATOR) as gateway:
+        kv = _kv(ctx, gateway)
+        _put_endorsed(kv, key, b"v")
+        for query_kind in ("range", "partial"):
+            for order in ("query-first", "write-first"):
+                observed[f"{query_kind}_{order}"] = attempt(
+                    lambda q=query_kind, o=order: kv.submit(  # type: ignore[misc]
+                        "PrivateQueryAndWrite",
+                        ENDORSED,
+                        key,
+                        q,
+                        o,
+                        endorsing_orgs=[OPERATOR],
+                    ),
+                    key,
+                )
+        observed["read_only_range"] = attempt(
+            lambda: kv.evaluate("RangePrivate", ENDORSED, key, key + "~"), key
+        )
+    return observed
+
+
+def collection_endorsement_policy(ctx: ScenarioContext) -> Observation:
+    """A collection's own endorsement policy replaces the chaincode's for writes to it."""
+    key = ctx.key("cep")
+    with ctx.profile.connect(OPERATOR) as gateway:
+        kv = _kv(ctx, gateway)
+        planned = attempt(
+            lambda: kv.submit("PutPrivate", ENDORSED, key, transient={"value": b"p"}), key
+        )
+        by_member = _put_endorsed(kv, key + "-m", b"m").code_name
+        no_own_policy = attempt(
+            lambda: kv.submit(
+                "PutPrivate",
+                "operatorPrivate",
+                key,
+                transient={"value": b"p"},
+                endorsing_orgs=[OPERATOR],
+                collections={"operatorPrivate": [OPERATOR]},
+            ),
+            key,
+        )
+        by_non_member = attempt(
+            lambda: kv.submit("DeletePrivate", ENDORSED, key, endorsing_orgs=[PROSUMER]), key
+        )
+        read = attempt(lambda: kv.evaluate("GetPrivate", ENDORSED, key), key)
+    return {
+        "default_endorsers": planned,
+        "named_member": by_member,
+        "collection_without_own_policy": no_own_policy,
+        "delete_by_non_member_peer": by_non_member,
+        "read_back": read,
+    }
 
 
 def chaincode_events_of_unknown_chaincode(ctx: ScenarioContext) -> Observation:
@@ -618,6 +807,10 @@ SCENARIOS: dict[str, Callable[[ScenarioContext], Observation]] = {
         private_write_through_non_member_gateway,
         altered_signature_on_read_requests,
         commit_status_of_unknown_channel,
+        private_data_hash_on_a_non_member,
+        purge_private_data,
+        private_query_in_a_writing_transaction,
+        collection_endorsement_policy,
     )
 }
 

@@ -23,3 +23,21 @@ def test_up_without_binaries_fails_with_one_message_saying_how_to_get_them(tmp_p
     assert result.exit_code == 1
     assert "make fabric-binaries" in result.output
     assert not (tmp_path / "net" / "run").exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["add-org", "CommunityMSP"], "no running fabric network"),
+        (["bundle", "RetailerMSP"], "bring the network up first"),
+    ],
+)
+def test_add_org_and_bundle_without_a_network_say_so_in_one_line(
+    tmp_path: Path, argv: list[str], message: str
+) -> None:
+    result = CliRunner().invoke(app, [*argv, "--home", str(tmp_path)])
+
+    assert result.exit_code == 1
+    assert message in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []

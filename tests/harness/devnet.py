@@ -35,6 +35,10 @@ PYTHON_CHAINCODE = "gridledger"
 NODE_CHAINCODE = "kvnode"
 PRIVATE_COLLECTION = "operatorPrivate"
 BOTH_ORGS_POLICY = f"AND('{OPERATOR}.peer','{PROSUMER}.peer')"
+# a collection with its own endorsement policy (the operator's peer alone), which replaces the
+# chaincode's for writes to it
+ENDORSED_COLLECTION = "operatorEndorsed"
+ENDORSED_COLLECTION_POLICY = f"OR('{OPERATOR}.peer')"
 
 
 def devnet_config(peer_ports: dict[str, int], chaincode_ports: dict[str, int]) -> dict[str, Any]:
@@ -64,7 +68,13 @@ def devnet_config(peer_ports: dict[str, int], chaincode_ports: dict[str, int]) -
                 "tls": True,
                 "policy": policy,
                 "collections": [
-                    {"name": PRIVATE_COLLECTION, "members": [OPERATOR], "block_to_live": 0}
+                    {"name": PRIVATE_COLLECTION, "members": [OPERATOR], "block_to_live": 0},
+                    {
+                        "name": ENDORSED_COLLECTION,
+                        "members": [OPERATOR],
+                        "block_to_live": 0,
+                        "endorsement_policy": ENDORSED_COLLECTION_POLICY,
+                    },
                 ],
             }
             for name, port in chaincode_ports.items()

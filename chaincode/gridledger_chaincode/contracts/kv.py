@@ -127,6 +127,34 @@ class KvContract(Contract):
         ctx.stub.purge_private_data(collection, key)
         return ""
 
+    @query(name="RangePrivate")
+    def range_private(self, ctx: Context, collection: str, start: str, end: str) -> str:
+        return to_json(_records(ctx.stub.get_private_data_by_range(collection, start, end)))
+
+    @transaction(name="PrivateQueryAndWrite")
+    def private_query_and_write(
+        self, ctx: Context, collection: str, key: str, query_kind: str, order: str
+    ) -> str:
+        """Fabric's rule probe: a private range ("range") or partial-key ("partial") query and a
+        private write in one transaction, the query first ("query-first") or the write."""
+        if query_kind not in ("range", "partial") or order not in ("query-first", "write-first"):
+            raise ContractError(
+                "query_kind must be range or partial, order query-first or write-first"
+            )
+
+        def run_query() -> None:
+            if query_kind == "range":
+                _records(ctx.stub.get_private_data_by_range(collection, key, key + "~"))
+            else:
+                _records(ctx.stub.get_private_data_by_partial_composite_key(collection, key, []))
+
+        if order == "query-first":
+            run_query()
+        ctx.stub.put_private_data(collection, key, b"v")
+        if order == "write-first":
+            run_query()
+        return ""
+
     @transaction(name="SetKeyPolicy")
     def set_key_policy(self, ctx: Context, key: str, msp_ids_csv: str) -> str:
         msp_ids = [m for m in (part.strip() for part in msp_ids_csv.split(",")) if m]

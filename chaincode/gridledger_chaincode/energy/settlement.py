@@ -158,11 +158,14 @@ def settle(inputs: SettlementInputs) -> Bill:
     for instant in range(period.start, period.end, block):
         closing = instant + block
         quarters = range(instant, closing, INTERVAL_SECONDS)
-        own = [(m, at) for m in by_meter for at in range(instant, closing + 1, steps[m])]
-        if any(item in missing for item in own):
+        if missing and any(
+            (m, at) in missing for m in by_meter for at in range(instant, closing + 1, steps[m])
+        ):
             unsettled.extend(quarters)
             continue
-        estimated = any((m, at) in estimated_at for m in by_meter for at in (instant, closing))
+        estimated = bool(estimated_at) and any(
+            (m, at) in estimated_at for m in by_meter for at in (instant, closing)
+        )
         if flagged and not estimated:
             # a reading flagged estimated (by the data custodian or head-end) qualifies the
             # energy of the meter interval ending at it
@@ -180,12 +183,18 @@ def settle(inputs: SettlementInputs) -> Bill:
         version = tariff.version
         band = tariff.band_at(instant)
 
-        bought_trades = sorted(
-            (t for at in quarters for t in buys.get(at, [])), key=lambda t: t.trade_id
+        bought_trades = (
+            sorted((t for at in quarters for t in buys.get(at, ())), key=lambda t: t.trade_id)
+            if buys
+            else []
         )
         bought = sum(t.quantity_wh for t in bought_trades)
-        covered = allocate_pro_rata(
-            min(bought, consumed), [(t.trade_id, t.quantity_wh) for t in bought_trades]
+        covered = (
+            allocate_pro_rata(
+                min(bought, consumed), [(t.trade_id, t.quantity_wh) for t in bought_trades]
+            )
+            if bought_trades
+            else {}
         )
         for trade in bought_trades:
             acc.add(
@@ -212,7 +221,7 @@ def settle(inputs: SettlementInputs) -> Bill:
             estimated=estimated,
         )
 
-        sold_trades = [t for at in quarters for t in sells.get(at, [])]
+        sold_trades = [t for at in quarters for t in sells.get(at, ())] if sells else []
         sold = sum(t.quantity_wh for t in sold_trades)
         for trade in sold_trades:
             acc.add(

@@ -35,7 +35,7 @@ from gridledger.gateway.checkpointer import (
     InMemoryCheckpointer,
 )
 from gridledger.gateway.connection import Endpoint
-from gridledger.gateway.contract import Argument, Transient
+from gridledger.gateway.contract import Argument, CollectionMembers, Transient
 from gridledger.gateway.errors import (
     CommitError,
     CommitStatusError,
@@ -45,6 +45,7 @@ from gridledger.gateway.errors import (
     EventsError,
     GatewayError,
     NoSignerError,
+    PrivateDataLeakError,
     SubmitError,
 )
 from gridledger.gateway.failures import Failure
@@ -73,6 +74,7 @@ __all__ = [
     "ChaincodeEventsRequest",
     "Checkpoint",
     "Checkpointer",
+    "CollectionMembers",
     "CommitError",
     "CommitStatusError",
     "Contract",
@@ -90,6 +92,7 @@ __all__ = [
     "InMemoryCheckpointer",
     "Network",
     "NoSignerError",
+    "PrivateDataLeakError",
     "Proposal",
     "Status",
     "SubmitError",

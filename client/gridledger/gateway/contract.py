@@ -5,17 +5,36 @@ What the asyncio class (``_async``) and its generated sync twin (``_sync``) shar
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from gridledger.fabric.proposal import ChaincodeInvocation, as_bytes, qualified_function_name
 from gridledger.gateway import requests
 from gridledger.gateway.context import ClientContext
-from gridledger.gateway.errors import CommitError
+from gridledger.gateway.errors import CommitError, PrivateDataLeakError
 from gridledger.gateway.status import Status
 
 Argument = str | bytes
 Transient = Mapping[str, bytes | str]
+CollectionMembers = Mapping[str, Collection[str]]  # collection name -> member MSP ids
+
+
+def check_transient_endorsers(
+    transient: Transient | None,
+    endorsing_orgs: Sequence[str] | None,
+    collections: CollectionMembers | None,
+) -> None:
+    """Refuse (``PrivateDataLeakError``) transient data for named endorsing organisations that
+    are not members of every collection the call writes; with no named organisations the
+    Gateway plans only collection members (or answers FAILED_PRECONDITION)."""
+    if not transient or not endorsing_orgs:
+        return
+    if collections is None:
+        raise PrivateDataLeakError("", (), endorsing_orgs)
+    for name in sorted(collections):
+        outside = {org for org in endorsing_orgs if org not in collections[name]}
+        if outside:
+            raise PrivateDataLeakError(name, sorted(outside), endorsing_orgs)
 
 
 class ContractBase:
@@ -35,7 +54,9 @@ class ContractBase:
         args: Sequence[Argument],
         transient: Transient | None,
         endorsing_orgs: Sequence[str] | None,
+        collections: CollectionMembers | None = None,
     ) -> Any:
+        check_transient_endorsers(transient, endorsing_orgs, collections)
         invocation = ChaincodeInvocation(
             channel=self._channel,
             chaincode=self.chaincode_name,

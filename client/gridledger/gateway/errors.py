@@ -108,6 +108,33 @@ class NoSignerError(GatewayError):
     step = "sign"
 
 
+class PrivateDataLeakError(GridLedgerError):
+    """Refused before anything was sent: transient data would reach organisations outside the
+    private data collection(s) the call writes (or the call named endorsing organisations without
+    saying which collections it writes). ``collection`` is "" in the second case."""
+
+    def __init__(
+        self, collection: str, non_members: Sequence[str], endorsing_orgs: Sequence[str]
+    ) -> None:
+        self.collection = collection
+        self.non_members = sorted(non_members)
+        self.endorsing_orgs = list(endorsing_orgs)
+        if collection:
+            message = (
+                f"refused before sending: transient data would go to organisation(s) "
+                f"{', '.join(self.non_members)}, not members of private data collection "
+                f"{collection}; name only the collection's members as endorsing organisations"
+            )
+        else:
+            message = (
+                "refused before sending: transient data with named endorsing organisations "
+                f"({', '.join(self.endorsing_orgs)}) needs the private data collections the call "
+                "writes and their members (collections={name: members}; {} if it writes none)"
+            )
+        super().__init__(message)
+        self.message = message
+
+
 def validation_code_name(code: int) -> str:
     try:
         return str(transaction_pb2.TxValidationCode.Name(code))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Any, NamedTuple
 
 from gridledger_domain.canonical import canonical_json
@@ -21,6 +20,7 @@ from gridledger_domain.records.fields import (
 )
 from gridledger_domain.refusals import InvalidRequest
 from gridledger_domain.timeutil import DEFAULT_METER_INTERVAL_MINUTES, format_utc
+from gridledger_domain.units import BASIS_POINTS, divide_half_even
 from gridledger_domain.vocabulary import BillStatus, EstimationMethod, LineKind
 
 BILL_FORMAT = "gridledger.bill/1"
@@ -112,7 +112,7 @@ class MatchedEnergy:
         """Matched share in basis points (round half to even); 0 when nothing was consumed."""
         if self.consumed_wh == 0:
             return 0
-        return round(Fraction(self.matched_wh * 10_000, self.consumed_wh))
+        return divide_half_even(self.matched_wh * BASIS_POINTS, self.consumed_wh)
 
     def to_json_dict(self) -> dict[str, Any]:
         return {
@@ -218,8 +218,9 @@ class Bill:
         }
 
     def to_json(self) -> bytes:
-        """Canonical JSON: settling the same inputs twice gives these exact bytes."""
-        return canonical_json(self.to_json_dict())
+        """Canonical JSON: settling the same inputs twice gives these exact bytes (built from
+        typed fields only, so the walk refusing floats is skipped)."""
+        return canonical_json(self.to_json_dict(), checked=False)
 
     @classmethod
     def from_json_dict(cls, data: JsonObject) -> Bill:

@@ -13,6 +13,8 @@ from typing import Any
 import yaml
 from gridledger_domain.errors import GridLedgerError
 
+from gridledger_network.devnet.policy.parser import PolicyParseError, parse_policy
+
 CONFIG_FILE = "devnet.yaml"
 BASE_DOMAIN = "gridledger.local"
 ORDERER_MSP_ID = "OrdererMSP"
@@ -59,6 +61,7 @@ class CollectionConfig:
     name: str
     members: tuple[str, ...]
     block_to_live: int = 0  # 0: kept forever
+    endorsement_policy: str = ""  # a signature policy for writes to it; "": the chaincode's
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +183,16 @@ def config_to_dict(config: DevnetConfig) -> dict[str, Any]:
                 "tls": c.tls,
                 "policy": c.policy,
                 "collections": [
-                    {"name": k.name, "members": list(k.members), "block_to_live": k.block_to_live}
+                    {
+                        "name": k.name,
+                        "members": list(k.members),
+                        "block_to_live": k.block_to_live,
+                        **(
+                            {"endorsement_policy": k.endorsement_policy}
+                            if k.endorsement_policy
+                            else {}
+                        ),
+                    }
                     for k in c.collections
                 ],
                 "server": c.server,
@@ -260,6 +272,20 @@ def _parse_user(raw: object, msp_ids: list[str], source: str) -> UserConfig:
     return UserConfig(org, name, ou, {str(k): str(v) for k, v in attrs.items()})
 
 
+def _collection_policy(coll: Mapping[str, object], msp_ids: list[str], source: str) -> str:
+    """A collection's own endorsement policy text (checked), "" when it has none."""
+    text = str(coll.get("endorsement_policy") or "").strip()
+    if not text:
+        return ""
+    try:
+        parse_policy(text)
+    except PolicyParseError as exc:
+        raise ConfigError(
+            f"{source}: collection {coll['name']!r}: endorsement_policy {text!r}: {exc}"
+        ) from None
+    return text
+
+
 def _parse_chaincode(raw: object, msp_ids: list[str], source: str) -> ChaincodeConfig:
     if not isinstance(raw, dict) or not raw.get("name") or not raw.get("address"):
         raise ConfigError(f"{source}: each chaincode needs 'name' and 'address', got {raw!r}")
@@ -278,7 +304,11 @@ def _parse_chaincode(raw: object, msp_ids: list[str], source: str) -> ChaincodeC
         btl = coll.get("block_to_live", 0)
         if not isinstance(btl, int) or btl < 0:
             raise ConfigError(f"{source}: collection {coll['name']!r}: block_to_live must be >= 0")
-        collections.append(CollectionConfig(str(coll["name"]), members, btl))
+        collections.append(
+            CollectionConfig(
+                str(coll["name"]), members, btl, _collection_policy(coll, msp_ids, source)
+            )
+        )
     server = str(raw.get("server", "external"))
     if server not in ("python", "external"):
         raise ConfigError(f"{source}: chaincode {name!r}: server must be 'python' or 'external'")

@@ -63,7 +63,12 @@ def chaincode_definitions(
             policy=parse_policy(chaincode.policy),
             tls=tls,
             collections={
-                c.name: CollectionDefinition(c.name, frozenset(c.members), c.block_to_live)
+                c.name: CollectionDefinition(
+                    c.name,
+                    frozenset(c.members),
+                    c.block_to_live,
+                    parse_policy(c.endorsement_policy) if c.endorsement_policy else None,
+                )
                 for c in chaincode.collections
             },
             version=chaincode.version,

@@ -96,3 +96,46 @@ def status(home: HomeOption = None) -> None:
         typer.echo(f"  {name}: {'running, pid ' + str(pid) if pid else 'stopped'}")
     if not current.running:
         raise typer.Exit(1)
+
+
+@app.command("add-org")
+def add_org(
+    name: Annotated[str, typer.Argument(help="the new organisation's MSP id, e.g. CommunityMSP")],
+    home: HomeOption = None,
+    user: Annotated[
+        list[str] | None, typer.Option("--user", help="a user of the new organisation (repeat)")
+    ] = None,
+    peers: Annotated[int, typer.Option(help="peers of the new organisation")] = 2,
+    policy: Annotated[
+        str | None,
+        typer.Option(help="the chaincodes' endorsement policy (default: the default over all)"),
+    ] = None,
+    timeout: Annotated[float, typer.Option(help="seconds to wait for its gateway")] = 180.0,
+) -> None:
+    """Add an organisation to the running network's channel (its peers, users, chaincode)."""
+    from gridledger_network.fabric.addorg import add_org as fabric_add_org
+
+    added = fabric_add_org(
+        home, name, user or [], peers=peers, policy=policy, ready_timeout=timeout
+    )
+    laps = ", ".join(f"{step} {seconds:.1f}s" for step, seconds in added.timings.items())
+    sequences = ", ".join(f"{c} sequence {s}" for c, s in added.sequences.items())
+    typer.echo(f"{added.msp_id} joined the channel ({sequences}); done at: {laps}")
+
+
+@app.command()
+def bundle(
+    host: Annotated[
+        str, typer.Argument(help="an organisation (MSP id), an orderer (orderer0..) or an address")
+    ],
+    home: HomeOption = None,
+    out: Annotated[
+        Path | None, typer.Option(help="folder to write (default ./bundle-HOST)")
+    ] = None,
+) -> None:
+    """Write what an operator copies to one host: its crypto, configuration, start script."""
+    from gridledger_network.fabric.bundle import write_bundle
+
+    written = write_bundle(home, host, out or Path(f"bundle-{host}"))
+    typer.echo(f"bundle of {host} ({', '.join(written.nodes)}) in {written.folder}")
+    typer.echo(f"  copy it to the host and run {written.folder.name}/start.sh")

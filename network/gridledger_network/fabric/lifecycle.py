@@ -113,6 +113,11 @@ def collections_config(chaincode: ChaincodeConfig) -> list[dict[str, Any]]:
             "blockToLive": collection.block_to_live,
             "memberOnlyRead": False,
             "memberOnlyWrite": False,
+            **(
+                {"endorsementPolicy": {"signaturePolicy": collection.endorsement_policy}}
+                if collection.endorsement_policy
+                else {}
+            ),
         }
         for collection in chaincode.collections
     ]
@@ -127,9 +132,11 @@ def install(peer_cli: str, env: dict[str, str], package: ChaincodePackage) -> No
     )
 
 
-def _definition_args(channel: str, chaincode: ChaincodeConfig, folder: Path) -> list[str]:
+def _definition_args(
+    channel: str, chaincode: ChaincodeConfig, folder: Path, sequence: int = SEQUENCE
+) -> list[str]:
     args = ["--channelID", channel, "--name", chaincode.name, "--version", chaincode.version]
-    args += ["--sequence", str(SEQUENCE), "--signature-policy", chaincode.policy]
+    args += ["--sequence", str(sequence), "--signature-policy", chaincode.policy]
     if chaincode.collections:
         path = folder / f"{chaincode.name}-collections.json"
         path.write_text(json.dumps(collections_config(chaincode), indent=2), encoding="utf-8")
@@ -156,9 +163,11 @@ def approve(
     orderer: str,
     orderer_tls_ca: Path,
     folder: Path,
+    sequence: int = SEQUENCE,
 ) -> None:
     options = ["-o", orderer, "--tls", "--cafile", str(orderer_tls_ca)]
-    options += ["--package-id", package.package_id, *_definition_args(channel, chaincode, folder)]
+    options += ["--package-id", package.package_id]
+    options += _definition_args(channel, chaincode, folder, sequence)
     what = f"approve {chaincode.name} for {env['CORE_PEER_LOCALMSPID']}"
     _order_definition(peer_cli, env, "approveformyorg", options, what)
 
@@ -173,9 +182,10 @@ def commit(
     orderer_tls_ca: Path,
     peers: list[tuple[str, Path]],
     folder: Path,
+    sequence: int = SEQUENCE,
 ) -> None:
     options = ["-o", orderer, "--tls", "--cafile", str(orderer_tls_ca)]
     for address, tls_ca in peers:
         options += ["--peerAddresses", address, "--tlsRootCertFiles", str(tls_ca)]
-    options += _definition_args(channel, chaincode, folder)
+    options += _definition_args(channel, chaincode, folder, sequence)
     _order_definition(peer_cli, env, "commit", options, f"commit {chaincode.name}")

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from gridledger_network.chaincode_server import process_name, serve_python_chaincode
-from gridledger_network.devnet.config import ORDERER_MSP_ID, ConfigError
+from gridledger_network.devnet.config import ORDERER_MSP_ID, ChaincodeConfig, ConfigError
 from gridledger_network.fabric import netns
 from gridledger_network.fabric.admin import (
     peer_admin_env,
@@ -41,6 +41,7 @@ from gridledger_network.fabric.config import CONFIG_FILE, FabricConfig, load_fab
 from gridledger_network.fabric.configtx import write_genesis_block
 from gridledger_network.fabric.crypto import FabricCrypto, ensure_fabric_crypto
 from gridledger_network.fabric.lifecycle import (
+    SEQUENCE,
     ChaincodePackage,
     ServerTls,
     approve,
@@ -334,45 +335,44 @@ class _Bringup:
             self.packages[chaincode.name] = write_package(chaincode, tls, self.home / "chaincode")
 
     def deploy_chaincodes(self) -> None:
+        for chaincode in self.config.network.chaincodes:
+            self.install_chaincode(chaincode, all_peers(self.config))
+            self.define_chaincode(chaincode, SEQUENCE)
+
+    def install_chaincode(self, chaincode: ChaincodeConfig, peers: list[tuple[str, int]]) -> None:
+        """Install ``chaincode``'s package on ``peers`` (organisation, index) not done yet."""
+        package = self.packages[chaincode.name]
+        for msp_id, index in peers:
+            where = msp_id if index == 0 else f"{msp_id}-peer{index}"
+            step = f"{chaincode.name}-installed-{where}"
+            if not self._done(step):
+                install(self.binaries.peer, self._peer_env(msp_id, index), package)
+                self._mark(step)
+
+    def define_chaincode(self, chaincode: ChaincodeConfig, sequence: int) -> None:
+        """Every organisation approves ``chaincode``'s definition at ``sequence``; commit it."""
         crypto = self._crypto
-        folder = self.home / "chaincode"
         orgs = self.config.network.org_msp_ids
         peers = [(self._peer_endpoint(m), crypto.peer_dir(m) / "tls" / "ca.crt") for m in orgs]
-        for chaincode in self.config.network.chaincodes:
-            package = self.packages[chaincode.name]
-            for msp_id, index in all_peers(self.config):
-                where = msp_id if index == 0 else f"{msp_id}-peer{index}"
-                step = f"{chaincode.name}-installed-{where}"
-                if not self._done(step):
-                    install(self.binaries.peer, self._peer_env(msp_id, index), package)
-                    self._mark(step)
-            for msp_id in orgs:
-                step = f"{chaincode.name}-approved-{msp_id}"
-                if not self._done(step):
-                    approve(
-                        self.binaries.peer,
-                        self._peer_env(msp_id),
-                        channel=self.config.channel,
-                        chaincode=chaincode,
-                        package=package,
-                        orderer=self._orderer_address(),
-                        orderer_tls_ca=crypto.orderer_tlsca,
-                        folder=folder,
-                    )
-                    self._mark(step)
-            step = f"{chaincode.name}-committed"
+        at = "" if sequence == SEQUENCE else f"-seq{sequence}"
+        common: dict[str, Any] = {
+            "channel": self.config.channel,
+            "chaincode": chaincode,
+            "orderer": self._orderer_address(),
+            "orderer_tls_ca": crypto.orderer_tlsca,
+            "folder": self.home / "chaincode",
+            "sequence": sequence,
+        }
+        for msp_id in orgs:
+            step = f"{chaincode.name}{at}-approved-{msp_id}"
             if not self._done(step):
-                commit(
-                    self.binaries.peer,
-                    self._peer_env(orgs[0]),
-                    channel=self.config.channel,
-                    chaincode=chaincode,
-                    orderer=self._orderer_address(),
-                    orderer_tls_ca=crypto.orderer_tlsca,
-                    peers=peers,
-                    folder=folder,
-                )
+                package = self.packages[chaincode.name]
+                approve(self.binaries.peer, self._peer_env(msp_id), package=package, **common)
                 self._mark(step)
+        step = f"{chaincode.name}{at}-committed"
+        if not self._done(step):
+            commit(self.binaries.peer, self._peer_env(orgs[0]), peers=peers, **common)
+            self._mark(step)
 
     def start_chaincode_servers(self) -> None:
         for chaincode in self.config.network.chaincodes:

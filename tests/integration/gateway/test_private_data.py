@@ -6,8 +6,8 @@ import hashlib
 from typing import Any
 
 import pytest
-from gridledger.gateway import EndorseError, GatewayError
-from harness.devnet import TestNetwork
+from gridledger.gateway import EndorseError, GatewayError, PrivateDataLeakError
+from harness.devnet import ENDORSED_COLLECTION, OPERATOR, PROSUMER, TestNetwork
 
 pytestmark = pytest.mark.integration
 
@@ -35,14 +35,15 @@ def test_private_value_is_read_by_the_member_and_refused_to_the_non_member(
 ) -> None:
     key = f"{unique_key}tariff"
     secret = b"negotiated price 1234"
-    collection = test_network.collection
+    collection = ENDORSED_COLLECTION  # its own policy: the member's peer endorses alone
 
     kv.submit(
         "PutPrivate",
         collection,
         key,
         transient={"value": secret},
-        endorsing_orgs=list(test_network.orgs),
+        endorsing_orgs=[OPERATOR],
+        collections={collection: [OPERATOR]},
     )
 
     assert kv.evaluate("GetPrivate", collection, key) == secret
@@ -67,10 +68,7 @@ def test_transient_value_is_not_in_the_block(
     key = f"{unique_key}secret"
     secret = f"do-not-leak-{unique_key}".encode()
     proposal = kv.new_proposal(
-        "PutPrivate",
-        args=[test_network.collection, key],
-        transient={"value": secret},
-        endorsing_orgs=list(test_network.orgs),
+        "PutPrivate", args=[ENDORSED_COLLECTION, key], transient={"value": secret}
     )
     status = proposal.endorse().submit().status()
     assert status.successful
@@ -81,3 +79,24 @@ def test_transient_value_is_not_in_the_block(
     finally:
         blocks.close()
     assert secret not in block.SerializeToString()
+
+
+def test_client_refuses_named_non_member_endorsers_before_sending(
+    kv: Any, test_network: TestNetwork, unique_key: str
+) -> None:
+    key = f"{unique_key}leak"
+    with pytest.raises(PrivateDataLeakError) as refused:
+        kv.submit(
+            "PutPrivate",
+            test_network.collection,
+            key,
+            transient={"value": b"s"},
+            endorsing_orgs=[OPERATOR, PROSUMER],
+            collections={test_network.collection: [OPERATOR]},
+        )
+    assert (refused.value.collection, refused.value.non_members) == (
+        test_network.collection,
+        [PROSUMER],
+    )
+    with pytest.raises(GatewayError):  # nothing was written (no hash either)
+        kv.evaluate("GetPrivateHash", test_network.collection, key)

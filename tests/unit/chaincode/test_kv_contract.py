@@ -103,6 +103,31 @@ def test_private_data(chaincode: ContractRouter, ledger: InMemoryLedger) -> None
     assert missing.message == "key p does not exist in collection operatorPrivate"
 
 
+def test_private_queries_only_in_a_transaction_that_writes_nothing(
+    chaincode: ContractRouter, ledger: InMemoryLedger
+) -> None:
+    for key in ("m-1", "m-2"):
+        put = ledger.invoke(
+            chaincode, "kv:PutPrivate", "operatorPrivate", key, transient={"value": b"v"}
+        )
+        assert put.ok
+    listed = ledger.evaluate(chaincode, "kv:RangePrivate", "operatorPrivate", "m-", "m-~")
+    assert [r["key"] for r in listed.json()] == ["m-1", "m-2"]
+    for query_kind in ("range", "partial"):
+        for order in ("query-first", "write-first"):
+            refused = ledger.invoke(
+                chaincode, "kv:PrivateQueryAndWrite", "operatorPrivate", "m-3", query_kind, order
+            )
+            assert not refused.ok
+            assert refused.message.endswith(
+                "unsuppored transaction. Transaction has already performed queries on pvt data. "
+                "Writes are not allowed"
+            )
+    assert "m-3" not in ledger.private["operatorPrivate"]
+    bad = ledger.invoke(chaincode, "kv:PrivateQueryAndWrite", "operatorPrivate", "k", "x", "y")
+    assert bad.message == "query_kind must be range or partial, order query-first or write-first"
+
+
 def test_set_key_policy(chaincode: ContractRouter, ledger: InMemoryLedger) -> None:
     assert ledger.invoke(chaincode, "kv:SetKeyPolicy", "k", "ProsumerMSP, GridOperatorMSP").ok
     policy = ledger.metadata[("", "k")][VALIDATION_PARAMETER]

@@ -35,7 +35,12 @@ def test_submit_returns_result_after_valid_commit(
 ) -> None:
     contract = gateway.network("energy").contract("gridledger")
     result = contract.submit(
-        "Put", "k1", "v1", transient={"price": b"12"}, endorsing_orgs=["GridOperatorMSP"]
+        "Put",
+        "k1",
+        "v1",
+        transient={"price": b"12"},
+        endorsing_orgs=["GridOperatorMSP"],
+        collections={},
     )
     assert result == b"Put|k1|v1"
     endorse = fake_server.state.endorsed[-1]

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from gridledger.gateway._async.commit import AsyncSubmittedTransaction
 from gridledger.gateway._async.proposal import AsyncProposal
 from gridledger.gateway.context import ClientContext
-from gridledger.gateway.contract import Argument, ContractBase, Transient
+from gridledger.gateway.contract import Argument, CollectionMembers, ContractBase, Transient
 from gridledger.gateway.timeouts import Deadline
 from gridledger.gateway.transport import AsyncTransport
 
@@ -30,8 +30,12 @@ class AsyncContract(ContractBase):
         args: Sequence[Argument] = (),
         transient: Transient | None = None,
         endorsing_orgs: Sequence[str] | None = None,
+        collections: CollectionMembers | None = None,
     ) -> AsyncProposal:
-        proposed = self._proposed(function, args, transient, endorsing_orgs)
+        """``collections`` (name -> member MSP ids): the private data collections the call
+        writes; needed with transient data and named ``endorsing_orgs``, which must all be
+        members (else ``PrivateDataLeakError``, nothing sent)."""
+        proposed = self._proposed(function, args, transient, endorsing_orgs, collections)
         return AsyncProposal(self._transport, self._context, self._channel, proposed)
 
     async def evaluate(
@@ -41,9 +45,10 @@ class AsyncContract(ContractBase):
         transient: Transient | None = None,
         endorsing_orgs: Sequence[str] | None = None,
         timeout: float | None = None,
+        collections: CollectionMembers | None = None,
     ) -> bytes:
         """Query: run on a peer, not ordered. Raises ``EvaluateError``."""
-        proposal = self.new_proposal(function, args, transient, endorsing_orgs)
+        proposal = self.new_proposal(function, args, transient, endorsing_orgs, collections)
         return await proposal.evaluate(timeout)
 
     async def submit_async(
@@ -53,11 +58,12 @@ class AsyncContract(ContractBase):
         transient: Transient | None = None,
         endorsing_orgs: Sequence[str] | None = None,
         timeout: float | None = None,
+        collections: CollectionMembers | None = None,
     ) -> AsyncSubmittedTransaction:
         """Endorse and submit; returns without waiting for the commit."""
         deadline = Deadline(timeout)
         timeouts = self._context.timeouts
-        proposal = self.new_proposal(function, args, transient, endorsing_orgs)
+        proposal = self.new_proposal(function, args, transient, endorsing_orgs, collections)
         transaction = await proposal.endorse(deadline.remaining(timeouts.endorse))
         return await transaction.submit(deadline.remaining(timeouts.submit))
 
@@ -68,6 +74,7 @@ class AsyncContract(ContractBase):
         transient: Transient | None = None,
         endorsing_orgs: Sequence[str] | None = None,
         timeout: float | None = None,
+        collections: CollectionMembers | None = None,
     ) -> bytes:
         """Endorse, submit, wait for commit; returns the result. ``timeout`` bounds all three.
 
@@ -76,7 +83,7 @@ class AsyncContract(ContractBase):
         """
         deadline = Deadline(timeout)
         timeouts = self._context.timeouts
-        proposal = self.new_proposal(function, args, transient, endorsing_orgs)
+        proposal = self.new_proposal(function, args, transient, endorsing_orgs, collections)
         transaction = await proposal.endorse(deadline.remaining(timeouts.endorse))
         submitted = await transaction.submit(deadline.remaining(timeouts.submit))
         self._checked(await submitted.status(deadline.remaining(timeouts.commit_status)))

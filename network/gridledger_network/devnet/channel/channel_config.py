@@ -29,9 +29,15 @@ class DevnetChannelConfig:
         # the channel's policies (/Channel/Writers...), as block 0's configuration defines them
         self.policies = ChannelPolicies(channel_config_group(config, msps))
         self._policies: dict[str, Any] = {}
+        self._collection_policies: dict[str, dict[str, Any]] = {}
         for chaincode in config.chaincodes:
             try:
                 self._policies[chaincode.name] = parse_policy(chaincode.policy)
+                self._collection_policies[chaincode.name] = {
+                    c.name: parse_policy(c.endorsement_policy)
+                    for c in chaincode.collections
+                    if c.endorsement_policy
+                }
             except PolicyParseError as exc:
                 raise ConfigError(f"chaincode {chaincode.name!r}: bad policy: {exc}") from exc
 
@@ -50,6 +56,11 @@ class DevnetChannelConfig:
     def endorsement_policy(self, chaincode: str) -> Any | None:
         """The chaincode's ``common.SignaturePolicyEnvelope``, None for an undefined chaincode."""
         return self._policies.get(chaincode)
+
+    def collection_endorsement_policies(self, chaincode: str) -> dict[str, Any]:
+        """Collection name -> its own endorsement policy (``SignaturePolicyEnvelope``), for the
+        collections of ``chaincode`` that have one: it replaces the chaincode's for their writes."""
+        return self._collection_policies.get(chaincode, {})
 
     def collection(self, chaincode: str, collection: str) -> CollectionConfig | None:
         cc = self.config.chaincode(chaincode)

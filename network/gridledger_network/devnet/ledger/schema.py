@@ -29,6 +29,10 @@ CREATE TABLE IF NOT EXISTS pvt_block_data (
     block INTEGER NOT NULL, tx INTEGER NOT NULL, ns TEXT NOT NULL, coll TEXT NOT NULL,
     rwset BLOB NOT NULL, expire_at INTEGER,
     PRIMARY KEY (block, tx, ns, coll)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS pvt_key_blocks (
+    ns TEXT NOT NULL, coll TEXT NOT NULL, key_hash BLOB NOT NULL, block INTEGER NOT NULL,
+    tx INTEGER NOT NULL,
+    PRIMARY KEY (ns, coll, key_hash, block, tx)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS pvt_expiry (
     expire_at INTEGER NOT NULL, ns TEXT NOT NULL, coll TEXT NOT NULL, key_hash BLOB NOT NULL,
     block INTEGER NOT NULL, tx INTEGER NOT NULL,

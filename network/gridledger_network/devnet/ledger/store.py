@@ -19,6 +19,7 @@ from typing import Any
 
 from fabric_protos.common import common_pb2
 from fabric_protos.ledger.rwset import rwset_pb2
+from fabric_protos.ledger.rwset.kvrwset import kv_rwset_pb2
 from gridledger_domain.errors import GridLedgerError
 
 from gridledger_network.devnet.interfaces import (
@@ -38,6 +39,7 @@ from gridledger_network.devnet.ledger.updates import (
     PrivateBlockData,
     PrivateWrite,
     PublicWrite,
+    PurgeMarker,
     TxRecord,
 )
 from gridledger_network.devnet.ledger.waiters import HeightWaiters
@@ -355,6 +357,7 @@ class SqliteLedger:
         _write_history(db, commit.history)
         _write_tx_index(db, number, commit.txs)
         _write_private_block_data(db, number, commit.private_block_data)
+        _purge_private_history(db, commit.purges)
         _write_expiries(db, commit.expiries)
 
     def _next_commit_hash(self, commit: BlockCommit) -> bytes:
@@ -402,7 +405,7 @@ def _purge_expired_private_data(db: sqlite3.Connection, number: int) -> None:
         "SELECT ns, coll, key_hash, block, tx FROM pvt_expiry WHERE expire_at <= ?", (number,)
     ).fetchall():
         args = (ns, coll, key_hash, blk, tx)
-        for table in ("pvt_hashes", "pvt_state"):
+        for table in ("pvt_hashes", "pvt_state", "pvt_key_blocks"):
             db.execute(
                 f"DELETE FROM {table} WHERE ns=? AND coll=? AND key_hash=? AND block=? AND tx=?",
                 args,
@@ -491,6 +494,59 @@ def _write_private_block_data(
     db.executemany(
         "INSERT OR REPLACE INTO pvt_block_data VALUES (?, ?, ?, ?, ?, ?)",
         [(number, d.tx_index, d.namespace, d.collection, d.rwset, d.expire_at) for d in data],
+    )
+    db.executemany(  # where each key's versions are, for PurgePrivateData
+        "INSERT OR IGNORE INTO pvt_key_blocks VALUES (?, ?, ?, ?, ?)",
+        [
+            (d.namespace, d.collection, hashlib.sha256(key.encode()).digest(), number, d.tx_index)
+            for d in data
+            for key in _private_keys(d.rwset)
+        ],
+    )
+
+
+def _private_keys(data: bytes) -> list[str]:
+    """The keys written in one stored ``CollectionPvtReadWriteSet``."""
+    collection = rwset_pb2.CollectionPvtReadWriteSet.FromString(data)
+    return [str(w.key) for w in kv_rwset_pb2.KVRWSet.FromString(collection.rwset).writes]
+
+
+def _purge_private_history(db: sqlite3.Connection, purges: Sequence[PurgeMarker]) -> None:
+    """Each purged key's older versions out of the private write sets of earlier transactions
+    (found by the ``pvt_key_blocks`` index, so the work is bounded by the key's own writes)."""
+    for p in purges:
+        where = "ns=? AND coll=? AND key_hash=? AND (block < ? OR (block = ? AND tx < ?))"
+        args = (p.namespace, p.collection, p.key_hash, p.version.block, p.version.block)
+        places = db.execute(
+            f"SELECT block, tx FROM pvt_key_blocks WHERE {where}", (*args, p.version.tx)
+        ).fetchall()
+        for block, tx in places:
+            row = db.execute(
+                "SELECT rwset FROM pvt_block_data WHERE block=? AND tx=? AND ns=? AND coll=?",
+                (block, tx, p.namespace, p.collection),
+            ).fetchone()
+            if row is not None:
+                _drop_key(db, (block, tx, p.namespace, p.collection), bytes(row[0]), p.key_hash)
+        db.execute(f"DELETE FROM pvt_key_blocks WHERE {where}", (*args, p.version.tx))
+
+
+def _drop_key(
+    db: sqlite3.Connection, place: tuple[int, int, str, str], data: bytes, key_hash: bytes
+) -> None:
+    """Rewrite one stored private write set without ``key_hash``'s writes (delete it if empty)."""
+    collection = rwset_pb2.CollectionPvtReadWriteSet.FromString(data)
+    kv = kv_rwset_pb2.KVRWSet.FromString(collection.rwset)
+    kept = [w for w in kv.writes if hashlib.sha256(w.key.encode()).digest() != key_hash]
+    where = "block=? AND tx=? AND ns=? AND coll=?"
+    if not kept:
+        db.execute(f"DELETE FROM pvt_block_data WHERE {where}", place)
+        return
+    del kv.writes[:]
+    kv.writes.extend(kept)
+    collection.rwset = kv.SerializeToString()
+    db.execute(
+        f"UPDATE pvt_block_data SET rwset=? WHERE {where}",
+        (collection.SerializeToString(), *place),
     )
 
 

@@ -82,6 +82,17 @@ class Expiry:
     version: Version
 
 
+@dataclass(frozen=True, slots=True)
+class PurgeMarker:
+    """A valid ``PurgePrivateData`` of one key: besides removing its value and hash (as a delete
+    does), every older version of the key leaves the private write sets of earlier blocks."""
+
+    namespace: str
+    collection: str
+    key_hash: bytes
+    version: Version  # the purging transaction's
+
+
 @dataclass
 class BlockCommit:
     block: Any  # common.Block with TRANSACTIONS_FILTER set; the ledger adds COMMIT_HASH
@@ -92,3 +103,4 @@ class BlockCommit:
     history: list[HistoryWrite] = field(default_factory=list)
     private_block_data: list[PrivateBlockData] = field(default_factory=list)
     expiries: list[Expiry] = field(default_factory=list)
+    purges: list[PurgeMarker] = field(default_factory=list)

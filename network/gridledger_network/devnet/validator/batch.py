@@ -13,7 +13,12 @@ from typing import Any
 
 from gridledger_network.devnet.interfaces import HistoryEntry, StateReader, Version
 from gridledger_network.devnet.ledger.metadata import metadata_from_entries
-from gridledger_network.devnet.ledger.updates import HashedWrite, HistoryWrite, PublicWrite
+from gridledger_network.devnet.ledger.updates import (
+    HashedWrite,
+    HistoryWrite,
+    PublicWrite,
+    PurgeMarker,
+)
 from gridledger_network.devnet.validator.transaction import EndorserTx
 
 
@@ -31,6 +36,7 @@ class UpdateBatch:
     public: dict[tuple[str, str], PublicWrite] = field(default_factory=dict)
     hashed: dict[tuple[str, str, bytes], HashedWrite] = field(default_factory=dict)
     history: list[HistoryWrite] = field(default_factory=list)
+    purges: list[PurgeMarker] = field(default_factory=list)
 
     def has_public(self, namespace: str, key: str) -> bool:
         return (namespace, key) in self.public
@@ -87,6 +93,8 @@ class UpdateBatch:
         ops: dict[bytes, _KeyOps] = {}
         for w in hashed.hashed_writes:
             op = ops.setdefault(bytes(w.key_hash), _KeyOps())
+            if w.is_purge:
+                self.purges.append(PurgeMarker(namespace, collection, bytes(w.key_hash), version))
             if w.is_delete or w.is_purge:
                 op.delete = True
             else:

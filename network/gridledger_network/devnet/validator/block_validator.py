@@ -119,6 +119,7 @@ class BlockValidator:
         commit.public = list(batch.public.values())
         commit.hashed = list(batch.hashed.values())
         commit.history = batch.history
+        commit.purges = batch.purges
         commit.txs = [TxRecord(tx_ids[i], i, codes[i]) for i in range(len(codes))]
         while len(block.metadata.metadata) <= FILTER_SLOT:
             block.metadata.metadata.append(b"")
@@ -163,7 +164,13 @@ class BlockValidator:
                 signers = verified_signers(tx.endorsements, self._channel.msp_manager)
             try:
                 validate_namespace(
-                    namespace, tx.namespaces, policy, signers, self._ledger, vp_updated
+                    namespace,
+                    tx.namespaces,
+                    policy,
+                    signers,
+                    self._ledger,
+                    vp_updated,
+                    self._channel.collection_endorsement_policies(namespace),
                 )
             except PolicyFailure as exc:
                 raise Invalid(Code.ENDORSEMENT_POLICY_FAILURE, str(exc)) from exc

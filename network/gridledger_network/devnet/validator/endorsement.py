@@ -1,14 +1,16 @@
 """Endorsement policy validation of one namespace, as Fabric's v20 state-based validator does.
 
 Every written key (public, metadata, hashed, hashed metadata) with a key-level policy
-(state metadata VALIDATION_PARAMETER) must satisfy it; if any written key has none, the chaincode
-policy must be satisfied once; with no writes at all, the chaincode policy applies. A key whose
+(state metadata VALIDATION_PARAMETER) must satisfy it; a private key without one, in a collection
+with its own endorsement policy, must satisfy the collection's (it replaces the chaincode's, as in
+Fabric's ``checkSBAndCCEP``); any other written key without one needs the chaincode policy once;
+with no key checked at all, the chaincode policy applies. A key whose
 validation parameter was changed by an earlier valid transaction of the same block fails.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from gridledger_network.devnet.interfaces import StateReader
@@ -60,8 +62,23 @@ def validate_namespace(
     signers: Sequence[Identity],
     state: StateReader,
     vp_updated_in_block: set[WrittenKey],
+    collection_policies: Mapping[str, Any] | None = None,
 ) -> None:
-    """Raise PolicyFailure naming what was not satisfied."""
+    """Raise PolicyFailure naming what was not satisfied. ``collection_policies``: collection
+    name -> its own ``SignaturePolicyEnvelope`` (collections without one are absent)."""
+    own_policies = collection_policies or {}
+    collections_checked: set[str] = set()
+
+    def check_collection(collection: str) -> None:
+        if collection in collections_checked:
+            return
+        if not evaluate_envelope(own_policies[collection], signers):
+            raise PolicyFailure(
+                f"endorsement policy of collection {collection} (chaincode {namespace}) not "
+                f"satisfied by {[repr(s) for s in signers]}"
+            )
+        collections_checked.add(collection)
+
     cc_checked = False
     key_checked = False
 
@@ -85,6 +102,10 @@ def validate_namespace(
                     f"(collection {key[1]!r}) was updated earlier in this block"
                 )
             vp = _validation_parameter(state, key)
+            if not vp and key[1] in own_policies:
+                check_collection(key[1])
+                key_checked = True
+                continue
             if not vp:
                 check_cc()
                 continue

@@ -30,6 +30,7 @@ class Collection:
     name: str
     writes: Mapping[str, bytes | None] = field(default_factory=dict)
     hashed_reads: Mapping[str, Version | None] = field(default_factory=dict)
+    purges: Sequence[str] = ()  # keys purged (PurgePrivateData): deletes marked is_purge
 
     def pvt_rwset(self) -> bytes:
         kv = kv_rwset_pb2.KVRWSet(
@@ -82,6 +83,7 @@ class RWSet:
                     kv_rwset_pb2.KVWriteHash(
                         key_hash=sha(k.encode()),
                         is_delete=v is None,
+                        is_purge=k in coll.purges,
                         value_hash=sha(v) if v is not None else b"",
                     )
                     for k, v in coll.writes.items()
