@@ -5,6 +5,7 @@
 | ``energy.participant`` | participant id | Participant JSON |
 | ``energy.meter`` | meter id | Meter JSON |
 | ``energy.meter_by_owner`` | owner, meter id | ``1`` |
+| ``energy.data_custodian`` | custodian id | DataCustodian JSON |
 | ``energy.meter_span`` | meter id | first and last reading of the meter |
 | ``energy.reading`` | meter id, UTC day, instant | signed reading (transport JSON) |
 | ``energy.offer`` | offer id | Offer JSON |
@@ -53,6 +54,7 @@ PARTICIPANT = "energy.participant"
 METER = "energy.meter"
 METER_BY_OWNER = "energy.meter_by_owner"
 METER_SPAN = "energy.meter_span"
+CUSTODIAN = "energy.data_custodian"
 READING = "energy.reading"
 OFFER = "energy.offer"
 OPEN_OFFER = "energy.open_offer"
