@@ -66,7 +66,7 @@ class QueryReadsSummarizer:
 
     def __init__(self, max_degree: int = MAX_DEGREE) -> None:
         if max_degree < 2:
-            raise ValueError(f"maxDegree [{max_degree}] should not be less than 2 in the merkle tree")
+            raise ValueError(f"a Merkle tree of max degree {max_degree}: it must be at least 2")
         self.max_degree = max_degree
         self._pending: list[Any] = []
         self._levels: dict[int, list[bytes]] = {}

@@ -7,8 +7,8 @@ from typing import Any
 
 from devnet_ledger_helpers import Code, RWSet, codes, endorser_tx, user_signer
 from fabric_protos.ledger.rwset.kvrwset import kv_rwset_pb2
-from gridledger_network.devnet.channel import DevnetChannel
 from gridledger_network.devnet.chaincode_support import TxSimulator
+from gridledger_network.devnet.channel import DevnetChannel
 from gridledger_network.devnet.msp import LocalSigner
 
 CC = "gridledger"

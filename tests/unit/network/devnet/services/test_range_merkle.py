@@ -73,9 +73,7 @@ def _leaf(reads: list[tuple[str, Version]]) -> bytes:
     """SHA-256 of the proto-serialized kvrwset.QueryReads of ``reads`` (a level-1 node)."""
     message = kv_rwset_pb2.QueryReads(
         kv_reads=[
-            kv_rwset_pb2.KVRead(
-                key=k, version=kv_rwset_pb2.Version(block_num=v.block, tx_num=v.tx)
-            )
+            kv_rwset_pb2.KVRead(key=k, version=kv_rwset_pb2.Version(block_num=v.block, tx_num=v.tx))
             for k, v in reads
         ]
     )
