@@ -171,18 +171,25 @@ def test_a_summary_of_max_degree_below_2_never_matches() -> None:
     assert not range_matches(info, _reads(51))
 
 
-def test_simulator_records_a_large_range_as_a_summary() -> None:
+def _simulate_range(stored: int, read: int | None) -> tuple[TxSimulator, Any]:
+    """Simulate reading ``read`` results (all if None) of a range of ``stored`` keys; the
+    simulator and its recorded RangeQueryInfo."""
     state = MemoryState()
-    for key, version in _reads(2551):
+    for key, version in _reads(stored):
         state.put(CC, key, b"v", block=version.block, tx=version.tx)
     sim = TxSimulator(state, "tx1", "OperatorMSP", {})
     scan = sim.range_scan(CC, "k", "l")
     count = 0
-    while scan.next() is not None:
+    while (read is None or count < read) and scan.next() is not None:
         count += 1
-    assert count == 2551
+    assert count == (stored if read is None else read)
     (ns,) = sim.results().public.ns_rwset
     (info,) = kv_rwset_pb2.KVRWSet.FromString(ns.rwset).range_queries_info
+    return sim, info
+
+
+def test_simulator_records_a_large_range_as_a_summary() -> None:
+    sim, info = _simulate_range(2551, None)
     assert (info.start_key, info.end_key, info.itr_exhausted) == ("k", "l", True)
     assert not info.HasField("raw_reads")
     level, hashes = FABRIC_GOLDEN[2551]
@@ -192,15 +199,7 @@ def test_simulator_records_a_large_range_as_a_summary() -> None:
 
 
 def test_simulator_summarises_a_partly_read_range_up_to_its_last_key() -> None:
-    state = MemoryState()
-    for key, version in _reads(200):
-        state.put(CC, key, b"v", block=version.block, tx=version.tx)
-    sim = TxSimulator(state, "tx1", "OperatorMSP", {})
-    scan = sim.range_scan(CC, "k", "l")
-    for _ in range(60):
-        scan.next()
-    (ns,) = sim.results().public.ns_rwset
-    (info,) = kv_rwset_pb2.KVRWSet.FromString(ns.rwset).range_queries_info
+    _, info = _simulate_range(200, 60)
     assert (info.end_key, info.itr_exhausted) == ("k000059", False)
     reads = _reads(60)
     assert list(info.reads_merkle_hashes.max_level_hashes) == [
