@@ -22,6 +22,12 @@ Behaviour of Fabric 3.1.5's ledger (``txmgr`` hashes range results with a max de
   fails with ``PHANTOM_READ_CONFLICT``: raw reads must match key by key and version by version
   with nothing extra; a summary is rebuilt incrementally, each hash of the summary's level
   compared as soon as it exists, then the completed summary compared whole.
+
+One difference, on purpose: when the recorded level holds exactly ``max_degree`` hashes (e.g.
+2,550 results) and the range has gained ``max_degree + 1`` results or more, the rebuilt tree
+reaches a level above the recorded one; Fabric 3.1.5's hash validator then indexes past the end
+of that level's hashes (a Go panic, seen by running its validator on such a case), the devnet
+answers ``PHANTOM_READ_CONFLICT``. Every other case gives Fabric's verdict.
 """
 
 from __future__ import annotations
