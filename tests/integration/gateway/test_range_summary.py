@@ -61,7 +61,7 @@ def test_range_over_50_keys_is_summarised_and_commits_unchanged(
     raw_size = kv_rwset_pb2.QueryReads(
         kv_reads=[kv_rwset_pb2.KVRead(key=f"{start}{i:03d}") for i in range(KEYS)]
     ).ByteSize()
-    assert kv_set.ByteSize() < 300 < raw_size
+    assert kv_set.ByteSize() < 400 < raw_size // 10
     assert reader.submit().status().code == VALID
 
 
