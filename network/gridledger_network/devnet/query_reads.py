@@ -48,20 +48,6 @@ def _sha256(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()
 
 
-def kv_read(key: str, version: Version | None) -> Any:
-    """The ``kvrwset.KVRead`` of one range result."""
-    if version is None:
-        return kv_rwset_pb2.KVRead(key=key)
-    return kv_rwset_pb2.KVRead(
-        key=key, version=kv_rwset_pb2.Version(block_num=version.block, tx_num=version.tx)
-    )
-
-
-def reads_hash(reads: Iterable[Any]) -> bytes:
-    """SHA-256 of the serialized ``kvrwset.QueryReads`` holding ``reads`` (a level-1 node)."""
-    return _sha256(kv_rwset_pb2.QueryReads(kv_reads=list(reads)).SerializeToString())
-
-
 def combined_hash(hashes: Iterable[bytes]) -> bytes:
     """SHA-256 of the concatenated ``hashes`` (a node above level 1)."""
     return _sha256(b"".join(hashes))
@@ -74,18 +60,22 @@ class QueryReadsSummarizer:
         if max_degree < 2:
             raise ValueError(f"a Merkle tree of max degree {max_degree}: it must be at least 2")
         self.max_degree = max_degree
-        self._pending: list[Any] = []
+        self._pending: Any = kv_rwset_pb2.QueryReads()  # reads not hashed yet
         self._levels: dict[int, list[bytes]] = {}
         self._max_level = LEAF_LEVEL
 
     def add(self, key: str, version: Version | None) -> None:
-        self._pending.append(kv_read(key, version))
-        if len(self._pending) > self.max_degree:
+        read = self._pending.kv_reads.add(key=key)
+        if version is not None:
+            read.version.SetInParent()  # present even at height (0, 0), as Fabric's
+            read.version.block_num = version.block
+            read.version.tx_num = version.tx
+        if len(self._pending.kv_reads) > self.max_degree:
             self._hash_pending()
 
     def _hash_pending(self) -> None:
-        leaf = reads_hash(self._pending)
-        self._pending = []
+        leaf = _sha256(self._pending.SerializeToString())
+        self._pending.Clear()
         self._levels.setdefault(LEAF_LEVEL, []).append(leaf)
         level = LEAF_LEVEL
         while len(self._levels[level]) > self.max_degree:
@@ -116,8 +106,8 @@ class QueryReadsSummarizer:
     def done(self) -> tuple[list[Any], Any | None]:
         """(raw reads, None) for at most ``max_degree`` results, else ([], the summary)."""
         if self._empty():
-            return self._pending, None
-        if self._pending:
+            return list(self._pending.kv_reads), None
+        if self._pending.kv_reads:
             self._hash_pending()
         for level in range(LEAF_LEVEL, self._max_level):
             hashes = self._levels.pop(level, [])
