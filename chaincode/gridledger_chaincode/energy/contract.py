@@ -295,3 +295,9 @@ class EnergyContract(Contract):
         return self._run(
             ctx, lambda s, c: certificates.list_certificates(s, c, owner, page_request(page))
         )
+
+    @transaction
+    def migrate_certificate_supply(self, ctx: Context, owner: str) -> dict[str, Any]:
+        """Move a page of ``owner``'s certificate supply entries from the first index layout
+        (ledgers written before the by-day layout); call again while ``more``."""
+        return self._run(ctx, lambda s, c: certificates.migrate_certificate_supply(s, c, owner))

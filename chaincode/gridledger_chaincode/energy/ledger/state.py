@@ -34,9 +34,9 @@ latest closed day with one range query (see ``ledger.statements``).
 Each owner's readings by UTC day, one record per submission, meter and day, under
 ``energy.owner_day/<len(owner)>:<owner>/<day number>/<meter id>/<transaction id>`` (written
 without being read; closing a day reads them with one range query, see ``ledger.day_readings``).
-Producer certificates with Wh left to transfer are listed by owner and interval under
-``energy.certificate_supply/<len(owner)>:<owner>/<interval start>/<meter id>`` (value: the Wh
-left), for range queries over an offer's intervals (see ``ledger.certificate_supply``).
+Producer certificates with Wh left to transfer are listed by owner, UTC day and meter under
+``energy.certificate_supply_day/<len(owner)>:<owner>/<day number>/<meter id>!<interval start>``
+(value: the Wh left), for range queries over an offer's days (see ``ledger.certificate_supply``).
 """
 
 from __future__ import annotations

@@ -672,6 +672,17 @@ class AsyncEnergyClient(AsyncClosing):
             Certificate.from_json_dict, "ListCertificates", (), options, of=(owner,)
         )
 
+    async def migrate_certificate_supply(self, owner: str, *, timeout: float | None = None) -> int:
+        """Move ``owner``'s certificate supply entries written before the by-day index layout
+        into it (utility only; once per producer after upgrading a ledger that has them), one
+        transaction per 2,000 entries; how many were moved."""
+        moved = 0
+        while True:
+            answer = await self._submit("MigrateCertificateSupply", owner, timeout=timeout)
+            moved += int(answer["moved"])
+            if not answer["more"]:
+                return moved
+
 
 def _day_text(day: Instant) -> str:
     """A UTC day as the contract spells it (its midnight); not a midnight: ``InvalidRequest``."""
