@@ -106,10 +106,17 @@ class Bridges:
         self.tmp = tmp
         self.running: list[RunningBridge] = []
 
-    def start(self, name: str, *extra: str) -> RunningBridge:
-        state = self.tmp / name
-        port = free_ports(1)[0]
-        argv = [
+    def login(self) -> list[str]:
+        """How the bridge logs in: the broker's user and password file."""
+        return [
+            "--username",
+            self.broker.username,
+            "--password-file",
+            str(self.broker.password_file),
+        ]
+
+    def argv(self, name: str, state: Path, port: int, *extra: str) -> list[str]:
+        return [
             sys.executable,
             "-m",
             "gridledger.cli.main",
@@ -119,10 +126,7 @@ class Bridges:
             self.broker.address,
             "--tls-ca",
             str(self.broker.ca_file),
-            "--username",
-            self.broker.username,
-            "--password-file",
-            str(self.broker.password_file),
+            *self.login(),
             "--client-id",
             f"bridge-{name}",
             "--home",
@@ -134,6 +138,11 @@ class Bridges:
             "-v",
             *extra,
         ]
+
+    def start(self, name: str, *extra: str) -> RunningBridge:
+        state = self.tmp / name
+        port = free_ports(1)[0]
+        argv = self.argv(name, state, port, *extra)
         process = spawn(f"bridge-{name}", argv, state / "bridge.log")
         bridge = RunningBridge(process, port, state)
         self.running.append(bridge)
