@@ -14,9 +14,8 @@ from typing import Any
 
 import pytest
 from gridledger.bridge.simulator import INTERVAL_SECONDS, SimulatedMeter, connect, publish_reading
-from gridledger.cli.main import app
 from gridledger.energy import EnergyClient
-from gridledger_domain import parse_utc
+from gridledger_domain import SignedReading, parse_utc
 from gridledger_network.devnet.crypto.certificates import issue_ca, issue_tls, write_file
 from gridledger_network.mqtt_broker import (
     BRIDGE_CLIENT,
@@ -25,28 +24,22 @@ from gridledger_network.mqtt_broker import (
     Broker,
     ClientCertificate,
     issue_client,
-    start_broker,
 )
 from gridledger_network.processes import free_ports
-from typer.testing import CliRunner
 
-from .conftest import Bridges, RunningBridge, poll
+from .conftest import Bridges, poll, running_broker, simulate
+from .test_mqtt_bridge import committed
 
-pytestmark = pytest.mark.integration
-
-START = parse_utc("2034-03-09T00:00:00Z")  # days no other module closes or bills
+# days no other module closes or bills
+START, DAY = parse_utc("2034-03-09T00:00:00Z"), "2034-03-09"
 BROKER_MODULE = [sys.executable, "-m", "gridledger_network.mqtt_broker"]
+pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
 def cert_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Broker]:
-    if not Path(MOSQUITTO).exists():
-        pytest.skip("mosquitto is not installed (make install installs it as root)")
-    started = start_broker(tmp_path_factory.mktemp("cert-broker"), client_certs=True)
-    try:
+    with running_broker(tmp_path_factory.mktemp("cert-broker"), client_certs=True) as started:
         yield started
-    finally:
-        started.stop()
 
 
 class CertBridges(Bridges):
@@ -78,8 +71,17 @@ def cert_bridges(cert_broker: Broker, test_network: Any, tmp_path: Path) -> Iter
         running.stop_all()
 
 
-def committed(bridge: RunningBridge, count: int) -> bool:
-    return bridge.metrics().get("committed_total", 0) >= count
+def publish_as(broker: Broker, client: ClientCertificate, readings: list[SignedReading]) -> None:
+    """Publish ``readings`` logged in with ``client``'s certificate; each acknowledged."""
+    mqtt_client = connect(
+        broker.host, broker.port, tls_ca=broker.ca_file, cert=client.cert, key=client.key
+    )
+    try:
+        for signed in readings:
+            publish_reading(mqtt_client, signed).wait_for_publish(10)
+    finally:
+        mqtt_client.disconnect()
+        mqtt_client.loop_stop()
 
 
 def test_the_broker_command_requires_client_certificates_and_issues_them(tmp_path: Path) -> None:
@@ -127,35 +129,8 @@ def test_the_bridge_with_its_certificate_commits_what_the_simulator_publishes_wi
     bridge = cert_bridges.start("cert-once")
     head_end = cert_broker.client(HEAD_END_CLIENT)
     prefix = f"CRT{uuid.uuid4().hex[:6]}"
-    result = CliRunner().invoke(
-        app,
-        [
-            "meters",
-            "simulate",
-            "--meters",
-            "3",
-            "--intervals",
-            "4",
-            "--speed",
-            "0",
-            "--start",
-            "2034-03-09",
-            "--prefix",
-            prefix,
-            "--owner",
-            owner,
-            "--mqtt",
-            cert_broker.address,
-            "--tls-ca",
-            str(cert_broker.ca_file),
-            "--cert",
-            str(head_end.cert),
-            "--key",
-            str(head_end.key),
-            "--home",
-            str(cert_bridges.network_home),
-        ],
-    )
+    login = ["--cert", str(head_end.cert), "--key", str(head_end.key)]
+    result = simulate(cert_broker, cert_bridges.network_home, owner, prefix, DAY, *login)
     assert result.exit_code == 0, result.output
     assert "published 12 readings of 3 meters" in result.output
     poll(lambda: committed(bridge, 12), "the simulated readings committed")
@@ -203,33 +178,11 @@ def test_the_certificates_cn_is_the_identity_the_acl_checks(
     reader = cert_bridges.start("cert-acl-head-end")
     mine, other, marker = fleet[0], fleet[1], fleet[2]
     meter_cert = issue_client(cert_broker.home, mine.meter_id, "meter")  # CN = the meter id
-    device = connect(
-        cert_broker.host,
-        cert_broker.port,
-        tls_ca=cert_broker.ca_file,
-        cert=meter_cert.cert,
-        key=meter_cert.key,
+    # the broker acknowledges, and drops, what the ACL denies this CN: another meter's topic
+    publish_as(
+        cert_broker, meter_cert, [mine.signer.sign(START, 10, 0), other.signer.sign(START, 20, 0)]
     )
-    try:
-        publish_reading(device, mine.signer.sign(START, 10, 0)).wait_for_publish(10)
-        # the broker acknowledges, and drops, what the ACL denies this CN: another meter's topic
-        publish_reading(device, other.signer.sign(START, 20, 0)).wait_for_publish(10)
-    finally:
-        device.disconnect()
-        device.loop_stop()
-    head_end = cert_broker.client(HEAD_END_CLIENT)
-    publisher = connect(
-        cert_broker.host,
-        cert_broker.port,
-        tls_ca=cert_broker.ca_file,
-        cert=head_end.cert,
-        key=head_end.key,
-    )
-    try:
-        publish_reading(publisher, marker.signer.sign(START, 30, 0)).wait_for_publish(10)
-    finally:
-        publisher.disconnect()
-        publisher.loop_stop()
+    publish_as(cert_broker, cert_broker.client(HEAD_END_CLIENT), [marker.signer.sign(START, 30, 0)])
     poll(lambda: committed(bridge, 2), "the meter's own reading and the head-end's committed")
     metrics = bridge.metrics()
     assert metrics["received_total"] == 2  # the other meter's reading never reached it
