@@ -17,7 +17,8 @@ configuration already naming the organisation):
    genesis block (they pull every block since from the orderers: history is not rewritten).
 4. The chaincode definition: the package (the same package id, so the running chaincode server
    serves the new peers) installed on the new peers; a new sequence, whose endorsement policy and
-   collections include the new member, approved by every organisation and committed.
+   collections include the new member (and its meter-data collection ``mdata_<MSP>``, derived
+   from the organisations like every other), approved by every organisation and committed.
 5. ``network.json`` written again, with the new organisation's endpoints and users; returns when
    its gateway commits a submit.
 """
@@ -38,7 +39,7 @@ from typing import Any
 import yaml
 from gridledger_domain.errors import GridLedgerError
 
-from gridledger_network.devnet.config import default_endorsement_policy
+from gridledger_network.devnet.config import METER_DATA_PREFIX, default_endorsement_policy
 from gridledger_network.fabric import netns
 from gridledger_network.fabric.admin import AdminCommandError, run_until_ok
 from gridledger_network.fabric.binaries import FabricBinaries, find_binaries
@@ -385,6 +386,7 @@ def _without_org(config: FabricConfig, msp_id: str) -> FabricConfig:
             collections=tuple(
                 replace(k, members=tuple(m for m in k.members if m != msp_id))
                 for k in c.collections
+                if not (c.meter_data and k.name == METER_DATA_PREFIX + msp_id)
             ),
         )
         for c in network.chaincodes
