@@ -657,6 +657,90 @@ def deliver_with_private_data(ctx: ScenarioContext) -> Observation:
     return views
 
 
+MEMBER_ONLY = "operatorMemberOnly"  # the operator's; memberOnlyRead and memberOnlyWrite true
+
+
+def member_only_collection(ctx: ScenarioContext) -> Observation:
+    """A collection with ``memberOnlyRead`` and ``memberOnlyWrite``: the operator's client writes
+    and reads it; a ProsumerMSP client going through the operator's (member) peer is refused
+    its value at endorsement (its hash is still answered), is refused a write and a delete, and
+    gets none of its private writes through DeliverWithPrivateData."""
+    import hashlib
+
+    key = ctx.key("mo")
+    names = {key: "<key>"}
+    value = b"member only"
+    with ctx.profile.connect(OPERATOR) as gateway:
+        kv = _kv(ctx, gateway)
+        status = (
+            kv.new_proposal("PutPrivate", args=[MEMBER_ONLY, key], transient={"value": value})
+            .endorse()
+            .submit()
+            .status()
+        )
+        member_read = attempt(lambda: kv.evaluate("GetPrivate", MEMBER_ONLY, key), key)
+        member_view = _private_view(gateway, ctx, status.block_number, names)
+    with _connect_across(ctx, PROSUMER, OPERATOR) as gateway:
+        other = _kv(ctx, gateway)
+        digest = hashlib.sha256(value).hexdigest()
+        observed: Observation = {
+            "write": status.code_name,
+            "member_read": member_read,
+            "member_deliver": member_view,
+            "non_member_read": attempt(lambda: other.evaluate("GetPrivate", MEMBER_ONLY, key), key),
+            "non_member_hash_matches": attempt(
+                lambda: other.evaluate("GetPrivateHash", MEMBER_ONLY, key).decode() == digest
+            ),
+            "non_member_write": attempt(
+                lambda: other.submit(
+                    "PutPrivate", MEMBER_ONLY, key, transient={"value": b"overwritten"}
+                ),
+                key,
+            ),
+            "non_member_delete": attempt(
+                lambda: other.submit("DeletePrivate", MEMBER_ONLY, key), key
+            ),
+            "non_member_deliver": _private_view(gateway, ctx, status.block_number, names),
+        }
+    with ctx.profile.connect(OPERATOR) as gateway:
+        observed["read_back"] = attempt(
+            lambda: _kv(ctx, gateway).evaluate("GetPrivate", MEMBER_ONLY, key), key
+        )
+    return observed
+
+
+def meter_data_collection_write(ctx: ScenarioContext) -> Observation:
+    """A write to ``mdata_ProsumerMSP`` (derived from the organisations: members the utility and
+    ProsumerMSP, both peers endorsing) with default endorsers; then what each member reads."""
+    collection = f"mdata_{PROSUMER}"
+    key = ctx.key("md")
+    with ctx.profile.connect(OPERATOR) as gateway:
+        kv = _kv(ctx, gateway)
+        status = (
+            kv.new_proposal("PutPrivate", args=[collection, key], transient={"value": b"1 Wh"})
+            .endorse()
+            .submit()
+            .status()
+        )
+        view = gateway.network(ctx.channel).private_data_blocks(start_block=status.block_number)
+        try:
+            got = next(iter(view))
+        finally:
+            view.close()
+        (tx,) = [t for t in got.block.transactions if t.transaction_id == status.transaction_id]
+        operator_read = attempt(lambda: kv.evaluate("GetPrivate", collection, key), key)
+    with ctx.profile.connect(PROSUMER) as gateway:
+        prosumer_read = attempt(
+            lambda: _kv(ctx, gateway).evaluate("GetPrivate", collection, key), key
+        )
+    return {
+        "write": status.code_name,
+        "endorsers": sorted(tx.endorsers),
+        "operator_read": operator_read,
+        "prosumer_read": prosumer_read,
+    }
+
+
 def chaincode_events_of_unknown_chaincode(ctx: ScenarioContext) -> Observation:
     with ctx.profile.connect(OPERATOR) as gateway:
         stream = gateway.network(ctx.channel).chaincode_events("nosuchchaincode", start_block=0)
@@ -885,6 +969,8 @@ SCENARIOS: dict[str, Callable[[ScenarioContext], Observation]] = {
         private_query_in_a_writing_transaction,
         collection_endorsement_policy,
         deliver_with_private_data,
+        member_only_collection,
+        meter_data_collection_write,
     )
 }
 

@@ -11,7 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from gridledger_domain.collections import (
+    METER_DATA_PREFIX,
+    is_meter_data_collection,
+    meter_data_collection_name,
+    meter_data_members,
+)
 from gridledger_domain.errors import GridLedgerError
+from gridledger_domain.refusals import InvalidRequest
 
 from gridledger_network.devnet.policy.parser import PolicyParseError, parse_policy
 
@@ -107,17 +114,12 @@ class DevnetConfig:
         return next((c for c in self.chaincodes if c.name == name), None)
 
 
-METER_DATA_PREFIX = "mdata_"
 COLLECTION_SETTINGS = (
     "member_only_read",
     "member_only_write",
     "required_peer_count",
     "max_peer_count",
 )
-
-
-def is_meter_data(collection: str) -> bool:
-    return collection.startswith(METER_DATA_PREFIX)
 
 
 def meter_data_collections(
@@ -134,12 +136,16 @@ def meter_data_collections(
     utility, *others = msp_ids
     counts = peer_counts or {}
 
-    def collection(members: tuple[str, ...]) -> CollectionConfig:
+    def collection(msp_id: str) -> CollectionConfig:
+        try:
+            members = meter_data_members(msp_id, utility)
+        except InvalidRequest as exc:
+            raise ConfigError(f"meter-data collection of {msp_id!r}: {exc}") from None
         policy = "AND(" + ",".join(f"'{m}.peer'" for m in members) + ")"
         if len(members) == 1:
             policy = f"OR('{utility}.peer')"
         return CollectionConfig(
-            name=METER_DATA_PREFIX + members[-1],
+            name=meter_data_collection_name(msp_id),
             members=members,
             block_to_live=0,
             endorsement_policy=policy,
@@ -149,7 +155,7 @@ def meter_data_collections(
             max_peer_count=sum(counts.get(m, 1) for m in members),
         )
 
-    return [collection((utility,)), *(collection((utility, msp)) for msp in others)]
+    return [collection(utility), *(collection(msp) for msp in others)]
 
 
 def with_peer_counts(config: DevnetConfig, peer_counts: Mapping[str, int]) -> DevnetConfig:
@@ -159,7 +165,7 @@ def with_peer_counts(config: DevnetConfig, peer_counts: Mapping[str, int]) -> De
     chaincodes = tuple(
         replace(
             c,
-            collections=tuple(k for k in c.collections if not is_meter_data(k.name))
+            collections=tuple(k for k in c.collections if not is_meter_data_collection(k.name))
             + tuple(derived),
         )
         if c.meter_data
@@ -257,7 +263,7 @@ def config_to_dict(config: DevnetConfig) -> dict[str, Any]:
                 "collections": [
                     collection_to_dict(k)
                     for k in c.collections
-                    if not (c.meter_data and is_meter_data(k.name))
+                    if not (c.meter_data and is_meter_data_collection(k.name))
                 ],
                 **({} if c.meter_data else {"meter_data_collections": False}),
                 "server": c.server,
@@ -420,12 +426,14 @@ def _parse_chaincode(raw: object, msp_ids: list[str], source: str) -> ChaincodeC
         raise ConfigError(f"{source}: each chaincode needs 'name' and 'address', got {raw!r}")
     name = str(raw["name"])
     policy = raw.get("policy") or default_endorsement_policy(msp_ids)
-    collections = [_parse_collection(c, name, msp_ids, source) for c in raw.get("collections") or []]
+    collections = [
+        _parse_collection(c, name, msp_ids, source) for c in raw.get("collections") or []
+    ]
     meter_data = raw.get("meter_data_collections", True)
     if not isinstance(meter_data, bool):
         raise ConfigError(f"{source}: chaincode {name!r}: meter_data_collections must be a boolean")
     if meter_data:
-        clash = sorted(c.name for c in collections if is_meter_data(c.name))
+        clash = sorted(c.name for c in collections if is_meter_data_collection(c.name))
         if clash:
             raise ConfigError(
                 f"{source}: chaincode {name!r}: collections {clash} are derived from the "

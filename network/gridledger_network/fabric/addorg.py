@@ -37,9 +37,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from gridledger_domain.collections import meter_data_collection_name
 from gridledger_domain.errors import GridLedgerError
 
-from gridledger_network.devnet.config import METER_DATA_PREFIX, default_endorsement_policy
+from gridledger_network.devnet.config import default_endorsement_policy
 from gridledger_network.fabric import netns
 from gridledger_network.fabric.admin import AdminCommandError, run_until_ok
 from gridledger_network.fabric.binaries import FabricBinaries, find_binaries
@@ -386,7 +387,7 @@ def _without_org(config: FabricConfig, msp_id: str) -> FabricConfig:
             collections=tuple(
                 replace(k, members=tuple(m for m in k.members if m != msp_id))
                 for k in c.collections
-                if not (c.meter_data and k.name == METER_DATA_PREFIX + msp_id)
+                if not (c.meter_data and k.name == meter_data_collection_name(msp_id))
             ),
         )
         for c in network.chaincodes
