@@ -88,9 +88,7 @@ def test_devnet_yaml_can_leave_them_out_and_refuses_a_clash() -> None:
     document = config_to_dict(default_config())
     chaincode = document["chaincodes"][0]
     chaincode["meter_data_collections"] = False
-    assert [c.name for c in parse_config(document).chaincodes[0].collections] == [
-        "operatorPrivate"
-    ]
+    assert [c.name for c in parse_config(document).chaincodes[0].collections] == ["operatorPrivate"]
     chaincode["meter_data_collections"] = True
     chaincode["collections"].append({"name": f"mdata_{PROSUMER}", "members": [PROSUMER]})
     with pytest.raises(ConfigError, match="derived from the organisations"):
