@@ -18,7 +18,7 @@ from fabric.backend import selected_backend
 from gridledger.energy import Bill, EnergyClient, MeterSigner, Role, price_from_minor_per_kwh
 from gridledger.energy.client import CHAINCODE
 from gridledger.energy.collections import meter_data_collection
-from gridledger.gateway import CommitError, Contract, EndorseError, Gateway
+from gridledger.gateway import CommitError, Contract, EvaluateError, Gateway
 from gridledger.profile import ConnectionProfile
 from gridledger_network.devnet.config import load_config
 from gridledger_network.processes import free_ports
@@ -149,7 +149,7 @@ def test_meter_data_collections_pair_each_org_with_the_utility(three: ThreeOrgs)
     assert submitted.status().successful
     assert _endorsers(three, submitted.transaction_id) == sorted(members)
     assert three.kv(RETAILER).evaluate("GetPrivate", collection, key) == b"1 Wh"
-    with pytest.raises(EndorseError, match="tx creator does not have read access"):
+    with pytest.raises(EvaluateError, match="tx creator does not have read access"):
         three.kv(PROSUMER).evaluate("GetPrivate", collection, key)
 
 
