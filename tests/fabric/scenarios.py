@@ -8,6 +8,7 @@ real Fabric; ``test_fabric_answers`` pins Fabric's answers.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import uuid
@@ -660,6 +661,12 @@ def deliver_with_private_data(ctx: ScenarioContext) -> Observation:
 MEMBER_ONLY = "operatorMemberOnly"  # the operator's; memberOnlyRead and memberOnlyWrite true
 
 
+def _put_planned(kv: Any, collection: str, key: str, value: bytes) -> Any:
+    """A private write with endorsers planned by the Gateway; its commit status."""
+    proposal = kv.new_proposal("PutPrivate", args=[collection, key], transient={"value": value})
+    return proposal.endorse().submit().status()
+
+
 def member_only_collection(ctx: ScenarioContext) -> Observation:
     """A collection with ``memberOnlyRead`` and ``memberOnlyWrite``: the operator's client writes
     and reads it; a ProsumerMSP client going through the operator's (member) peer is refused
@@ -672,12 +679,7 @@ def member_only_collection(ctx: ScenarioContext) -> Observation:
     value = b"member only"
     with ctx.profile.connect(OPERATOR) as gateway:
         kv = _kv(ctx, gateway)
-        status = (
-            kv.new_proposal("PutPrivate", args=[MEMBER_ONLY, key], transient={"value": value})
-            .endorse()
-            .submit()
-            .status()
-        )
+        status = _put_planned(kv, MEMBER_ONLY, key, value)
         member_read = attempt(lambda: kv.evaluate("GetPrivate", MEMBER_ONLY, key), key)
         member_view = _private_view(gateway, ctx, status.block_number, names)
     with _connect_across(ctx, PROSUMER, OPERATOR) as gateway:
@@ -715,30 +717,14 @@ def meter_data_collection_write(ctx: ScenarioContext) -> Observation:
     collection = f"mdata_{PROSUMER}"
     key = ctx.key("md")
     with ctx.profile.connect(OPERATOR) as gateway:
-        kv = _kv(ctx, gateway)
-        status = (
-            kv.new_proposal("PutPrivate", args=[collection, key], transient={"value": b"1 Wh"})
-            .endorse()
-            .submit()
-            .status()
-        )
-        view = gateway.network(ctx.channel).private_data_blocks(start_block=status.block_number)
-        try:
-            got = next(iter(view))
-        finally:
-            view.close()
-        (tx,) = [t for t in got.block.transactions if t.transaction_id == status.transaction_id]
-        operator_read = attempt(lambda: kv.evaluate("GetPrivate", collection, key), key)
-    with ctx.profile.connect(PROSUMER) as gateway:
-        prosumer_read = attempt(
-            lambda: _kv(ctx, gateway).evaluate("GetPrivate", collection, key), key
-        )
-    return {
-        "write": status.code_name,
-        "endorsers": sorted(tx.endorsers),
-        "operator_read": operator_read,
-        "prosumer_read": prosumer_read,
-    }
+        status = _put_planned(_kv(ctx, gateway), collection, key, b"1 Wh")
+        tx = gateway.network(ctx.channel).transaction(status.transaction_id)
+    observed: Observation = {"write": status.code_name, "endorsers": sorted(tx.endorsers)}
+    for org, name in ((OPERATOR, "operator_read"), (PROSUMER, "prosumer_read")):
+        with ctx.profile.connect(org) as gateway:
+            read = functools.partial(_kv(ctx, gateway).evaluate, "GetPrivate", collection, key)
+            observed[name] = attempt(read, key)
+    return observed
 
 
 def chaincode_events_of_unknown_chaincode(ctx: ScenarioContext) -> Observation:

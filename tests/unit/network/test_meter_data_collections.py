@@ -31,28 +31,17 @@ def _by_name(collections: object) -> dict[str, CollectionConfig]:
 
 def test_two_organisations_give_the_utility_and_one_pair() -> None:
     derived = _by_name(meter_data_collections([UTILITY, PROSUMER]))
-    assert list(derived) == [f"mdata_{UTILITY}", f"mdata_{PROSUMER}"]
-    own, pair = derived[f"mdata_{UTILITY}"], derived[f"mdata_{PROSUMER}"]
-    assert own == CollectionConfig(
-        f"mdata_{UTILITY}",
-        (UTILITY,),
-        block_to_live=0,
-        endorsement_policy=f"OR('{UTILITY}.peer')",
-        member_only_read=True,
-        member_only_write=True,
-        required_peer_count=0,
-        max_peer_count=1,
-    )
-    assert pair == CollectionConfig(
-        f"mdata_{PROSUMER}",
-        (UTILITY, PROSUMER),
-        block_to_live=0,
-        endorsement_policy=f"AND('{UTILITY}.peer','{PROSUMER}.peer')",
-        member_only_read=True,
-        member_only_write=True,
-        required_peer_count=0,
-        max_peer_count=2,
-    )
+    assert {n: (c.members, c.endorsement_policy, c.max_peer_count) for n, c in derived.items()} == {
+        f"mdata_{UTILITY}": ((UTILITY,), f"OR('{UTILITY}.peer')", 1),
+        f"mdata_{PROSUMER}": (
+            (UTILITY, PROSUMER),
+            f"AND('{UTILITY}.peer','{PROSUMER}.peer')",
+            2,
+        ),
+    }
+    for collection in derived.values():  # member-only, kept until purged, nobody waited for
+        assert collection.member_only_read and collection.member_only_write
+        assert (collection.block_to_live, collection.required_peer_count) == (0, 0)
 
 
 def test_three_organisations_pair_each_with_the_utility_and_count_their_peers() -> None:

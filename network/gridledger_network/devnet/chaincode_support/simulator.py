@@ -182,24 +182,15 @@ class TxSimulator:
             )
         return definition
 
-    def _readable(self, namespace: str, collection: str) -> CollectionDefinition:
-        """The collection, if the proposal's creator may read it (Fabric's handler checks
-        ``memberOnlyRead`` before every private read but the hash)."""
+    def _permitted(self, namespace: str, collection: str, access: str) -> CollectionDefinition:
+        """The collection, if the proposal's creator may ``access`` ("read" or "write") it:
+        Fabric's chaincode handler checks ``memberOnlyRead`` before every private read but the
+        hash, ``memberOnlyWrite`` before puts, deletes, purges and metadata writes."""
         definition = self._collection(namespace, collection)
-        if not definition.may_read(self._creator_msp_id):
+        creator = self._creator_msp_id
+        if not (definition.may_read if access == "read" else definition.may_write)(creator):
             raise SimulationError(
-                "tx creator does not have read access permission on privatedata in "
-                f"chaincodeName:{namespace} collectionName: {collection}"
-            )
-        return definition
-
-    def _writable(self, namespace: str, collection: str) -> CollectionDefinition:
-        """The collection, if the proposal's creator may write it (``memberOnlyWrite``: puts,
-        deletes, purges and metadata writes)."""
-        definition = self._collection(namespace, collection)
-        if not definition.may_write(self._creator_msp_id):
-            raise SimulationError(
-                "tx creator does not have write access permission on privatedata in "
+                f"tx creator does not have {access} access permission on privatedata in "
                 f"chaincodeName:{namespace} collectionName: {collection}"
             )
         return definition
@@ -209,7 +200,7 @@ class TxSimulator:
         return self._reader.get_private_data_hash(namespace, collection, key_hash)
 
     def get_private_data(self, namespace: str, collection: str, key: str) -> bytes | None:
-        definition = self._readable(namespace, collection)
+        definition = self._permitted(namespace, collection, "read")
         hashed = self._hashed(namespace, collection, key)
         private = None
         if self._peer_msp_id in definition.members:
@@ -237,7 +228,7 @@ class TxSimulator:
     def get_private_data_metadata(
         self, namespace: str, collection: str, key: str
     ) -> Mapping[str, bytes]:
-        self._readable(namespace, collection)
+        self._permitted(namespace, collection, "read")
         hashed = self._hashed(namespace, collection, key)
         self._builder.add_hashed_read(
             namespace, collection, key, hashed.version if hashed else None
@@ -247,7 +238,7 @@ class TxSimulator:
     def set_private_data(
         self, namespace: str, collection: str, key: str, value: bytes | None
     ) -> None:
-        self._writable(namespace, collection)
+        self._permitted(namespace, collection, "write")
         self._check_write()
         self._builder.add_private_write(namespace, collection, key, value)
 
@@ -255,21 +246,21 @@ class TxSimulator:
         self.set_private_data(namespace, collection, key, None)
 
     def purge_private_data(self, namespace: str, collection: str, key: str) -> None:
-        self._writable(namespace, collection)
+        self._permitted(namespace, collection, "write")
         self._check_write()
         self._builder.add_private_write(namespace, collection, key, None, purge=True)
 
     def set_private_data_metadata(
         self, namespace: str, collection: str, key: str, metadata: Mapping[str, bytes] | None
     ) -> None:
-        self._writable(namespace, collection)
+        self._permitted(namespace, collection, "write")
         self._check_write()
         self._builder.add_private_metadata_write(namespace, collection, key, metadata)
 
     def private_range_scan(
         self, namespace: str, collection: str, start_key: str, end_key: str
     ) -> RangeScan:
-        definition = self._readable(namespace, collection)
+        definition = self._permitted(namespace, collection, "read")
         if self._write_performed:
             raise SimulationError(
                 f"txid [{self.tx_id}]: unsuppored transaction. Queries on pvt data is supported "
