@@ -75,6 +75,13 @@ def classify(message: Incoming, public_key: KeyLookup) -> Classified:
         signed = SignedReading.from_json_dict(document)
     except (GridLedgerError, ValueError, TypeError) as error:
         return Classified(message, reason=f"malformed: {error}")
+    if signed.signer:
+        return Classified(
+            message,
+            reason=f"malformed: signed by data custodian {signed.signer}: the bridge takes "
+            "readings signed by their meters (custodians submit through import-greenbutton or "
+            "submit_readings)",
+        )
     meter_id = signed.reading.meter_id
     levels = message.topic.split("/")
     if len(levels) == 3 and levels[0] == "meters" and levels[1] != meter_id:

@@ -33,9 +33,13 @@ def signed_from_stored(data: Mapping[str, Any]) -> SignedReading:
     """A stored reading's transport form (checked in full when it was submitted: only rebuilt
     here, the fast way, since day closing rebuilds thousands; base64 unchecked)."""
     reading = MeterReading(
-        data["meter_id"], parse_utc(data["interval_start"]), data["import_wh"], data["export_wh"]
+        data["meter_id"],
+        parse_utc(data["interval_start"]),
+        data["import_wh"],
+        data["export_wh"],
+        data.get("estimated", False),
     )
-    return SignedReading(reading, binascii.a2b_base64(data["signature"]))
+    return SignedReading(reading, binascii.a2b_base64(data["signature"]), data.get("signer", ""))
 
 
 def load_signed(raw: bytes) -> SignedReading:
@@ -76,7 +80,12 @@ def day_readings(state: State, owner: str, day: int) -> dict[str, dict[int, Sign
         for kv in iterator:
             for data in _DECODE(bytes(kv.value).decode()):
                 signed = signed_from_stored(data)
-                found[signed.reading.meter_id][signed.reading.interval_start] = signed
+                meter = found[signed.reading.meter_id]
+                known = meter.get(signed.reading.interval_start)
+                # an actual reading that replaced an estimated one (once, on an open day) is in
+                # a later record than the estimate: the actual one wins whatever the key order
+                if known is None or (known.reading.estimated and not signed.reading.estimated):
+                    meter[signed.reading.interval_start] = signed
     finally:
         iterator.close()
     return found

@@ -5,6 +5,7 @@
 | ``energy.participant`` | participant id | Participant JSON |
 | ``energy.meter`` | meter id | Meter JSON |
 | ``energy.meter_by_owner`` | owner, meter id | ``1`` |
+| ``energy.data_custodian`` | custodian id | DataCustodian JSON |
 | ``energy.meter_span`` | meter id | first and last reading of the meter |
 | ``energy.reading`` | meter id, UTC day, instant | signed reading (transport JSON) |
 | ``energy.offer`` | offer id | Offer JSON |
@@ -33,9 +34,9 @@ latest closed day with one range query (see ``ledger.statements``).
 Each owner's readings by UTC day, one record per submission, meter and day, under
 ``energy.owner_day/<len(owner)>:<owner>/<day number>/<meter id>/<transaction id>`` (written
 without being read; closing a day reads them with one range query, see ``ledger.day_readings``).
-Producer certificates with Wh left to transfer are listed by owner and interval under
-``energy.certificate_supply/<len(owner)>:<owner>/<interval start>/<meter id>`` (value: the Wh
-left), for range queries over an offer's intervals (see ``ledger.certificate_supply``).
+Producer certificates with Wh left to transfer are listed by owner, UTC day and meter under
+``energy.certificate_supply_day/<len(owner)>:<owner>/<day number>/<meter id>!<interval start>``
+(value: the Wh left), for range queries over an offer's days (see ``ledger.certificate_supply``).
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ PARTICIPANT = "energy.participant"
 METER = "energy.meter"
 METER_BY_OWNER = "energy.meter_by_owner"
 METER_SPAN = "energy.meter_span"
+CUSTODIAN = "energy.data_custodian"
 READING = "energy.reading"
 OFFER = "energy.offer"
 OPEN_OFFER = "energy.open_offer"

@@ -1,7 +1,8 @@
 """A transaction simulator: reads committed state, records what it read and buffers what it wrote.
 
 Behaviour follows Fabric's ``txmgr.txSimulator``: reads never see the transaction's own writes,
-range queries are recorded as ``RangeQueryInfo`` with raw reads (for phantom checks), private
+range queries are recorded as ``RangeQueryInfo`` with their reads raw, or as a Merkle summary
+beyond 50 results (for phantom checks, see :mod:`gridledger_network.devnet.query_reads`), private
 data reads are recorded as hashed reads, and paginated or private-data queries make the
 transaction read-only.
 """
@@ -22,6 +23,7 @@ from gridledger_network.devnet.chaincode_support.rwset_builder import (
     SimulationResults,
 )
 from gridledger_network.devnet.interfaces import HistoryEntry, StateReader, Version, VersionedValue
+from gridledger_network.devnet.query_reads import QueryReadsSummarizer, record_reads
 
 VALIDATION_PARAMETER = "VALIDATION_PARAMETER"
 
@@ -49,6 +51,7 @@ class RangeScan:
         self._returned = 0
         self._done = False
         self.info: Any = kv_rwset_pb2.RangeQueryInfo(start_key=start_key) if record else None
+        self._reads: QueryReadsSummarizer | None = QueryReadsSummarizer() if record else None
 
     def next(self) -> tuple[str, bytes] | None:
         if self._done:
@@ -62,13 +65,19 @@ class RangeScan:
             return None
         key, versioned = row
         self._returned += 1
-        if self.info is not None:
-            version = versioned.version
-            self.info.raw_reads.kv_reads.add(
-                key=key, version=kv_rwset_pb2.Version(block_num=version.block, tx_num=version.tx)
-            )
+        if self._reads is not None:
+            self._reads.add(key, versioned.version)
             self.info.end_key = key
         return key, versioned.value
+
+    def range_query_info(self) -> Any:
+        """The ``kvrwset.RangeQueryInfo`` (None when not recorded), reads raw or summarised;
+        the scan reads nothing more once it has been asked."""
+        if self._reads is not None:
+            record_reads(self.info, self._reads)
+            self._reads = None
+            self._done = True
+        return self.info
 
     def _exhaust(self) -> None:
         self._done = True
@@ -294,8 +303,9 @@ class TxSimulator:
     def results(self) -> SimulationResults:
         if self._results is None:
             for namespace, scan in self._scans:
-                if scan.info is not None:
-                    self._builder.add_range_query(namespace, scan.info)
+                info = scan.range_query_info()
+                if info is not None:
+                    self._builder.add_range_query(namespace, info)
             self._results = self._builder.build()
         return self._results
 
