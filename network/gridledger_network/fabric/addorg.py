@@ -17,7 +17,8 @@ configuration already naming the organisation):
    genesis block (they pull every block since from the orderers: history is not rewritten).
 4. The chaincode definition: the package (the same package id, so the running chaincode server
    serves the new peers) installed on the new peers; a new sequence, whose endorsement policy and
-   collections include the new member, approved by every organisation and committed.
+   collections include the new member (and its meter-data collection ``mdata_<MSP>``, derived
+   from the organisations like every other), approved by every organisation and committed.
 5. ``network.json`` written again, with the new organisation's endpoints and users; returns when
    its gateway commits a submit.
 """
@@ -36,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from gridledger_domain.collections import meter_data_collection_name
 from gridledger_domain.errors import GridLedgerError
 
 from gridledger_network.devnet.config import default_endorsement_policy
@@ -385,6 +387,7 @@ def _without_org(config: FabricConfig, msp_id: str) -> FabricConfig:
             collections=tuple(
                 replace(k, members=tuple(m for m in k.members if m != msp_id))
                 for k in c.collections
+                if not (c.meter_data and k.name == meter_data_collection_name(msp_id))
             ),
         )
         for c in network.chaincodes

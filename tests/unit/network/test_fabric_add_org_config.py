@@ -55,7 +55,14 @@ def test_the_default_policy_takes_the_new_org_and_an_all_orgs_collection_too() -
     new_chaincode = added.network.chaincodes[0]
     assert new_chaincode.policy == default_endorsement_policy([OPERATOR, PROSUMER, NEW])
     members = {c.name: c.members for c in new_chaincode.collections}
-    assert members == {"everyone": (OPERATOR, PROSUMER, NEW), "operatorOnly": (OPERATOR,)}
+    assert members == {
+        "everyone": (OPERATOR, PROSUMER, NEW),
+        "operatorOnly": (OPERATOR,),
+        # derived from the organisations (docs/private-data.md), the new one's included
+        f"mdata_{OPERATOR}": (OPERATOR,),
+        f"mdata_{PROSUMER}": (OPERATOR, PROSUMER),
+        f"mdata_{NEW}": (OPERATOR, NEW),
+    }
     explicit = config_with_org(config, NEW, policy=f"AND('{OPERATOR}.peer','{NEW}.peer')")
     assert explicit.network.chaincodes[0].policy == f"AND('{OPERATOR}.peer','{NEW}.peer')"
 

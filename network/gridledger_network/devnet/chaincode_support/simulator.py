@@ -105,11 +105,15 @@ class TxSimulator:
         tx_id: str,
         peer_msp_id: str,
         collections: Mapping[str, Mapping[str, CollectionDefinition]],
+        creator_msp_id: str | None = None,
     ) -> None:
+        """``creator_msp_id``: the organisation of the proposal's signer, checked against
+        collections with member-only reads or writes (``None``: not checked)."""
         self._reader = reader
         self.tx_id = tx_id
         self._peer_msp_id = peer_msp_id
         self._collections = collections
+        self._creator_msp_id = creator_msp_id
         self._builder = RWSetBuilder()
         self._scans: list[tuple[str, RangeScan]] = []
         self._write_performed = False
@@ -187,12 +191,25 @@ class TxSimulator:
             )
         return definition
 
+    def _permitted(self, namespace: str, collection: str, access: str) -> CollectionDefinition:
+        """The collection, if the proposal's creator may ``access`` ("read" or "write") it:
+        Fabric's chaincode handler checks ``memberOnlyRead`` before every private read but the
+        hash, ``memberOnlyWrite`` before puts, deletes, purges and metadata writes."""
+        definition = self._collection(namespace, collection)
+        creator = self._creator_msp_id
+        if not (definition.may_read if access == "read" else definition.may_write)(creator):
+            raise SimulationError(
+                f"tx creator does not have {access} access permission on privatedata in "
+                f"chaincodeName:{namespace} collectionName: {collection}"
+            )
+        return definition
+
     def _hashed(self, namespace: str, collection: str, key: str) -> VersionedValue | None:
         key_hash = hashlib.sha256(key.encode()).digest()
         return self._reader.get_private_data_hash(namespace, collection, key_hash)
 
     def get_private_data(self, namespace: str, collection: str, key: str) -> bytes | None:
-        definition = self._collection(namespace, collection)
+        definition = self._permitted(namespace, collection, "read")
         hashed = self._hashed(namespace, collection, key)
         private = None
         if self._peer_msp_id in definition.members:
@@ -220,7 +237,7 @@ class TxSimulator:
     def get_private_data_metadata(
         self, namespace: str, collection: str, key: str
     ) -> Mapping[str, bytes]:
-        self._collection(namespace, collection)
+        self._permitted(namespace, collection, "read")
         hashed = self._hashed(namespace, collection, key)
         self._builder.add_hashed_read(
             namespace, collection, key, hashed.version if hashed else None
@@ -230,7 +247,7 @@ class TxSimulator:
     def set_private_data(
         self, namespace: str, collection: str, key: str, value: bytes | None
     ) -> None:
-        self._collection(namespace, collection)
+        self._permitted(namespace, collection, "write")
         self._check_write()
         self._builder.add_private_write(namespace, collection, key, value)
 
@@ -238,21 +255,21 @@ class TxSimulator:
         self.set_private_data(namespace, collection, key, None)
 
     def purge_private_data(self, namespace: str, collection: str, key: str) -> None:
-        self._collection(namespace, collection)
+        self._permitted(namespace, collection, "write")
         self._check_write()
         self._builder.add_private_write(namespace, collection, key, None, purge=True)
 
     def set_private_data_metadata(
         self, namespace: str, collection: str, key: str, metadata: Mapping[str, bytes] | None
     ) -> None:
-        self._collection(namespace, collection)
+        self._permitted(namespace, collection, "write")
         self._check_write()
         self._builder.add_private_metadata_write(namespace, collection, key, metadata)
 
     def private_range_scan(
         self, namespace: str, collection: str, start_key: str, end_key: str
     ) -> RangeScan:
-        definition = self._collection(namespace, collection)
+        definition = self._permitted(namespace, collection, "read")
         if self._write_performed:
             raise SimulationError(
                 f"txid [{self.tx_id}]: unsuppored transaction. Queries on pvt data is supported "
