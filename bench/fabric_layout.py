@@ -11,6 +11,7 @@ organisation's gateway before a second peer of any.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from gridledger_domain.errors import GridLedgerError
 from gridledger_network.devnet.config import default_endorsement_policy
@@ -24,15 +25,11 @@ class LayoutError(GridLedgerError, ValueError):
     """A layout or lane list that cannot be run; the message says what is allowed."""
 
 
-@dataclass(frozen=True, slots=True)
-class Lane:
+class Lane(NamedTuple):
     """Readings submitted through ``msp_id``'s peer number ``peer``'s gateway."""
 
     msp_id: str
     peer: int
-
-    def __str__(self) -> str:
-        return f"{self.msp_id}:{self.peer}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +65,12 @@ class FabricLayout:
         return f"{self.orgs} orgs x {peers}, endorsement {self.policy}"
 
 
+def lane_text(lane: Lane) -> str:
+    return f"{lane.msp_id}:{lane.peer}"
+
+
 def format_lanes(lanes: tuple[Lane, ...]) -> str:
-    return ",".join(str(lane) for lane in lanes)
+    return ",".join(lane_text(lane) for lane in lanes)
 
 
 def parse_lanes(text: str) -> tuple[Lane, ...]:

@@ -31,7 +31,7 @@ from gridledger.energy import EnergyClient, MeterSigner, NotFound
 from gridledger.gateway import AsyncContract, GatewayError
 from gridledger.profile import ConnectionProfile
 
-from bench.fabric_layout import Lane, loops_per_lane, parse_lanes
+from bench.fabric_layout import Lane, lane_text, loops_per_lane, parse_lanes
 from bench.worker_protocol import Window, say, worker_parser
 
 UTILITY = "utility"
@@ -171,7 +171,7 @@ async def _run(args: argparse.Namespace) -> None:
         )
         for plan in plans
     ]
-    say({"event": "ready", "batches": needed, "lanes": [str(plan.lane) for plan in plans]})
+    say({"event": "ready", "batches": needed, "lanes": [lane_text(plan.lane) for plan in plans]})
     async with AsyncExitStack() as stack:
         contracts: list[AsyncContract] = []
         for plan in plans:
