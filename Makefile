@@ -45,8 +45,9 @@ mosquitto:
 	  else echo "mosquitto is missing and installing it needs root: the MQTT bridge tests will skip"; fi; }
 
 # A Mosquitto for `gridledger bridge mqtt` and `gridledger meters simulate`, on a free port (.broker/).
+# `make broker CLIENT_CERTS=1`: clients log in with certificates of its clients' CA (docs/mqtt.md).
 broker: $(SYNC) mosquitto
-	$(PY) -m gridledger_network.mqtt_broker up --home .broker
+	$(PY) -m gridledger_network.mqtt_broker up --home .broker $(if $(CLIENT_CERTS),--client-certs)
 
 broker-down: $(SYNC)
 	$(PY) -m gridledger_network.mqtt_broker down --home .broker

@@ -4,6 +4,7 @@
     python -m bench --duration 5 --suites P1
     python -m bench --smoke              # a few seconds: one point per client, no ladder
     python -m bench --fabric             # also P0 on real Fabric when its binaries are found
+    python -m bench --fabric --suites P3 --fabric-orgs 3 --fabric-peers 2   # P3 on both
     python -m bench --suites P4scale --p4-items customer --fabric   # the customer-month on both
     python -m bench --suites P3scale     # P3 on a ledger holding 100,000 then 1,000,000 readings
     python -m bench --suites P3scale --scale-levels 100000,300000
@@ -28,6 +29,7 @@ from pathlib import Path
 
 from gridledger_domain.command import run_command
 
+from bench.fabric_layout import FabricLayout, LayoutError
 from bench.fabric_network import start_fabric_network
 from bench.ingest import run_ingest_suite
 from bench.network import (
@@ -102,6 +104,8 @@ def run_suites(
                 prefix = f"{run_id}-"
                 points_run[0] += 1
                 extra = {"first-block": str(100 * points_run[0])}
+                if network.lanes:
+                    extra["lanes"] = network.lanes
             elif config.workload == "settle":  # consumers 0-3 one by one, then 4-11 by four
                 first, count = (0, 4) if inflight == 1 else (4, SETTLEMENT_CONSUMERS - 4)
                 extra = {"first": str(first), "count": str(count)}
@@ -155,8 +159,7 @@ def report(
         "",
         f"- machine: {machine()}; load average before the run: {args.load_before}",
         f"- command: python -m bench {' '.join(sys.argv[1:])}".rstrip(),
-        f"- network: {network.kind}, 2 orgs, endorsement AND(both peers), "
-        f"{network.block_cutting.describe()}",
+        f"- network: {network.kind}, {network.layout}, {network.block_cutting.describe()}",
         f"- each point: {args.warmup:g} s warm-up, then {args.duration:g} s measured; "
         "CPU and peak RSS from /proc per process over the measured window; "
         "'network' = the devnet process (or Fabric's orderer and peers)",
@@ -179,9 +182,21 @@ def report(
             f"## Side by side: real {fabric_network.kind} "
             f"({fabric_network.block_cutting.describe()}; network = {', '.join(fabric_roles)})",
             "",
+            f"- layout: {fabric_network.layout}"
+            + (
+                f"; P3 readings spread over the gateways of {fabric_network.lanes}"
+                if fabric_network.lanes
+                else ""
+            ),
+            "",
             render(measurement_rows(fabric_ladders, fabric_roles)),
             "",
-            render(fabric_ratio_rows(ladders, roles, fabric_ladders, fabric_roles), RATIO_HEADER),
+            render(
+                fabric_ratio_rows(
+                    ladders, roles, fabric_ladders, fabric_roles, fabric_network.layout
+                ),
+                RATIO_HEADER,
+            ),
             "",
         ]
     if scale:
@@ -196,19 +211,33 @@ def report(
     return "\n".join(lines) + "\n"
 
 
+def fabric_configs(suites: set[str]) -> list[Config]:
+    """What runs on real Fabric: P3's readings (both orgs endorsing) when P3 is chosen, P0's put
+    (Node client -> our chaincode) when P0 is chosen or nothing else is."""
+    chosen = [Config("python", "python", "readings")] if "P3" in suites else []
+    if "P0" in suites or not chosen:
+        chosen.insert(0, Config("node", "python", "put"))
+    return chosen
+
+
 def run_fabric(
     args: argparse.Namespace, scratch: Path
 ) -> tuple[BenchNetwork, dict[Config, Ladder]] | str:
-    """P0 on real Fabric (Node client -> our Python chaincode, put), or why it did not run."""
-    _progress("starting real Fabric (about 30 s)")
+    """P0 and P3 on real Fabric (``fabric_configs``), or why it did not run."""
+    layout = fabric_layout(args)
+    _progress(f"starting real Fabric, {layout.describe()} (about 30 s or more)")
     try:
-        network = start_fabric_network(scratch / "fabric")
+        network = start_fabric_network(scratch / "fabric", layout)
     except Exception as exc:  # binaries missing or bring-up failed: reported, not fatal
         return f"not run: {type(exc).__name__}: {str(exc)[:300]}"
     try:
-        return network, run_suites(network, args, [Config("node", "python", "put")])
+        return network, run_suites(network, args, fabric_configs(set(args.suites.split(","))))
     finally:
         network.stop()
+
+
+def fabric_layout(args: argparse.Namespace) -> FabricLayout:
+    return FabricLayout(args.fabric_orgs, args.fabric_peers)
 
 
 def run_p4scale_on_fabric(args: argparse.Namespace, scratch: Path) -> str:
@@ -330,9 +359,26 @@ def main() -> int:
     parser.add_argument(
         "--fabric",
         action="store_true",
-        help="also run P0, and P4scale's customer-month, on real Fabric (binaries needed)",
+        help="also run P0 (and P3 when chosen), and P4scale's customer-month, on real Fabric "
+        "(binaries needed)",
+    )
+    parser.add_argument(
+        "--fabric-orgs",
+        type=int,
+        default=2,
+        help="with --fabric: peer organisations of the real network (2-4; default 2)",
+    )
+    parser.add_argument(
+        "--fabric-peers",
+        type=int,
+        default=1,
+        help="with --fabric: peers per organisation (1-4; default 1)",
     )
     args = parser.parse_args()
+    try:
+        fabric_layout(args)
+    except LayoutError as exc:
+        parser.error(str(exc))
     args.load_before = " ".join(Path("/proc/loadavg").read_text(encoding="ascii").split()[:3])
     if args.smoke:
         args.duration, args.warmup = min(args.duration, 1.0), min(args.warmup, 0.5)

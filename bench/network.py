@@ -56,6 +56,8 @@ class BenchNetwork:
     block_cutting: BlockCutting
     chaincodes: dict[str, str]  # "python" / "node" -> chaincode name on the channel
     processes: dict[str, int] = field(default_factory=dict)
+    layout: str = f"2 orgs x 1 peer, endorsement {BOTH_ORGS}"
+    lanes: str = ""  # P3's readings worker --lanes (bench/fabric_layout.py); "" = the utility's org
     _managed: list[ManagedProcess] = field(default_factory=list)
     _devnet: DevnetHandle | None = None
 

@@ -30,27 +30,37 @@ class BatchVerdict:
 def verify_batch(
     readings: Iterable[SignedReading],
     public_key_pem: Callable[[str], str | None],
+    custodian_key_pem: Callable[[str], str | None] | None = None,
 ) -> list[BatchVerdict]:
     """Verify every reading; ``public_key_pem(meter_id)`` returns the PEM key or None if unknown.
+    A reading naming a ``signer`` is verified against ``custodian_key_pem(signer)`` instead
+    (None, or no such function: an unknown data custodian); whether that custodian may vouch
+    for the meter is the caller's rule.
 
-    Each meter's key is looked up and parsed once. The result has one verdict per reading, in
+    Each key is looked up and parsed once. The result has one verdict per reading, in
     order; nothing is raised for a bad reading (the caller decides whether one failure rejects all).
     """
-    keys: dict[str, ec.EllipticCurvePublicKey | str] = {}
+    keys: dict[tuple[bool, str], ec.EllipticCurvePublicKey | str] = {}
     verdicts: list[BatchVerdict] = []
     for index, signed in enumerate(readings):
         reading = signed.reading
-        key = keys.get(reading.meter_id)
+        source = (bool(signed.signer), signed.signer or reading.meter_id)
+        key = keys.get(source)
         if key is None:
-            pem = public_key_pem(reading.meter_id)
+            if signed.signer:
+                pem = custodian_key_pem(signed.signer) if custodian_key_pem else None
+                unknown = f"unknown data custodian {signed.signer}"
+            else:
+                pem = public_key_pem(reading.meter_id)
+                unknown = f"unknown meter {reading.meter_id}"
             if pem is None:
-                key = f"unknown meter {reading.meter_id}"
+                key = unknown
             else:
                 try:
                     key = load_meter_public_key(pem)
                 except MeterDataError as exc:
                     key = str(exc)
-            keys[reading.meter_id] = key
+            keys[source] = key
         if isinstance(key, str):
             reason = key
         else:
@@ -59,5 +69,7 @@ def verify_batch(
                 reason = ""
             except MeterDataError as exc:
                 reason = str(exc)
+                if signed.signer:
+                    reason += f" with data custodian {signed.signer}'s key"
         verdicts.append(BatchVerdict(index, reading.meter_id, reading.interval_start, reason))
     return verdicts

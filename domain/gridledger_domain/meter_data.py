@@ -3,8 +3,8 @@
 Shared by the chaincode and the client: the collection of a household, the transient data a
 registration and a readings submission carry, and the salted private keys.
 
-- Collection ``mdata_<MSP>`` holds the meter data of the households registered under ``<MSP>``
-  (members: the utility and ``<MSP>``; docs/private-data.md).
+- Collection ``mdata_<MSP>`` (``gridledger_domain.collections``) holds the meter data of the
+  households registered under ``<MSP>`` (docs/private-data.md).
 - ``RegisterParticipant`` takes 32 random bytes as transient data ``salt`` (the contract cannot
   draw randomness: every endorser must write the same bytes); the contract keeps them in the
   household's collection.
@@ -24,17 +24,11 @@ from typing import Any
 
 from gridledger_domain.canonical import canonical_json
 
-COLLECTION_PREFIX = "mdata_"
 SALT_BYTES = 32
 SALT_FIELD = "salt"
 """The transient field of ``RegisterParticipant`` holding the household's salt."""
 READINGS_FIELD = "readings"
 """The transient field of ``SubmitReadings`` holding the batch (canonical JSON array)."""
-
-
-def collection_of(msp_id: str) -> str:
-    """The private data collection of the households registered under ``msp_id``."""
-    return f"{COLLECTION_PREFIX}{msp_id}"
 
 
 def new_salt() -> bytes:

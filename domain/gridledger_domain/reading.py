@@ -19,15 +19,25 @@ class MeterReading:
     ``import_wh`` and ``export_wh`` are the meter's cumulative registers in watt-hours at that
     instant, i.e. at the start of the 15-minute interval ``[interval_start, interval_start+900)``.
     The energy of that interval is the next reading's registers minus this one's.
+
+    ``estimated``: the energy of the interval that *ends* at this reading (from the meter's
+    previous reading on its grid) is an estimate, not a measurement (a data custodian's ESPI
+    ReadingQuality 8, 9 or 12, or a head-end's own estimate). Absent (False) in the encoding and
+    the transport form, so a reading without it encodes and signs exactly as before the flag.
     """
 
     meter_id: str
     interval_start: int
     import_wh: int
     export_wh: int
+    estimated: bool = False
 
     def __post_init__(self) -> None:
         validate_reading_fields(self.meter_id, self.interval_start, self.import_wh, self.export_wh)
+        if type(self.estimated) is not bool:
+            raise InvalidReading(
+                f"estimated must be true or false, got {type(self.estimated).__name__}"
+            )
 
 
 def validate_meter_id(meter_id: object) -> str:

@@ -8,6 +8,7 @@ real Fabric; ``test_fabric_answers`` pins Fabric's answers.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import uuid
@@ -657,6 +658,75 @@ def deliver_with_private_data(ctx: ScenarioContext) -> Observation:
     return views
 
 
+MEMBER_ONLY = "operatorMemberOnly"  # the operator's; memberOnlyRead and memberOnlyWrite true
+
+
+def _put_planned(kv: Any, collection: str, key: str, value: bytes) -> Any:
+    """A private write with endorsers planned by the Gateway; its commit status."""
+    proposal = kv.new_proposal("PutPrivate", args=[collection, key], transient={"value": value})
+    return proposal.endorse().submit().status()
+
+
+def member_only_collection(ctx: ScenarioContext) -> Observation:
+    """A collection with ``memberOnlyRead`` and ``memberOnlyWrite``: the operator's client writes
+    and reads it; a ProsumerMSP client going through the operator's (member) peer is refused
+    its value at endorsement (its hash is still answered), is refused a write and a delete, and
+    gets none of its private writes through DeliverWithPrivateData."""
+    import hashlib
+
+    key = ctx.key("mo")
+    names = {key: "<key>"}
+    value = b"member only"
+    with ctx.profile.connect(OPERATOR) as gateway:
+        kv = _kv(ctx, gateway)
+        status = _put_planned(kv, MEMBER_ONLY, key, value)
+        member_read = attempt(lambda: kv.evaluate("GetPrivate", MEMBER_ONLY, key), key)
+        member_view = _private_view(gateway, ctx, status.block_number, names)
+    with _connect_across(ctx, PROSUMER, OPERATOR) as gateway:
+        other = _kv(ctx, gateway)
+        digest = hashlib.sha256(value).hexdigest()
+        observed: Observation = {
+            "write": status.code_name,
+            "member_read": member_read,
+            "member_deliver": member_view,
+            "non_member_read": attempt(lambda: other.evaluate("GetPrivate", MEMBER_ONLY, key), key),
+            "non_member_hash_matches": attempt(
+                lambda: other.evaluate("GetPrivateHash", MEMBER_ONLY, key).decode() == digest
+            ),
+            "non_member_write": attempt(
+                lambda: other.submit(
+                    "PutPrivate", MEMBER_ONLY, key, transient={"value": b"overwritten"}
+                ),
+                key,
+            ),
+            "non_member_delete": attempt(
+                lambda: other.submit("DeletePrivate", MEMBER_ONLY, key), key
+            ),
+            "non_member_deliver": _private_view(gateway, ctx, status.block_number, names),
+        }
+    with ctx.profile.connect(OPERATOR) as gateway:
+        observed["read_back"] = attempt(
+            lambda: _kv(ctx, gateway).evaluate("GetPrivate", MEMBER_ONLY, key), key
+        )
+    return observed
+
+
+def meter_data_collection_write(ctx: ScenarioContext) -> Observation:
+    """A write to ``mdata_ProsumerMSP`` (derived from the organisations: members the utility and
+    ProsumerMSP, both peers endorsing) with default endorsers; then what each member reads."""
+    collection = f"mdata_{PROSUMER}"
+    key = ctx.key("md")
+    with ctx.profile.connect(OPERATOR) as gateway:
+        status = _put_planned(_kv(ctx, gateway), collection, key, b"1 Wh")
+        tx = gateway.network(ctx.channel).transaction(status.transaction_id)
+    observed: Observation = {"write": status.code_name, "endorsers": sorted(tx.endorsers)}
+    for org, name in ((OPERATOR, "operator_read"), (PROSUMER, "prosumer_read")):
+        with ctx.profile.connect(org) as gateway:
+            read = functools.partial(_kv(ctx, gateway).evaluate, "GetPrivate", collection, key)
+            observed[name] = attempt(read, key)
+    return observed
+
+
 def chaincode_events_of_unknown_chaincode(ctx: ScenarioContext) -> Observation:
     with ctx.profile.connect(OPERATOR) as gateway:
         stream = gateway.network(ctx.channel).chaincode_events("nosuchchaincode", start_block=0)
@@ -885,6 +955,8 @@ SCENARIOS: dict[str, Callable[[ScenarioContext], Observation]] = {
         private_query_in_a_writing_transaction,
         collection_endorsement_policy,
         deliver_with_private_data,
+        member_only_collection,
+        meter_data_collection_write,
     )
 }
 

@@ -15,12 +15,15 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from gridledger.energy import EnergyClient, Role
 from gridledger.energy.client import CHAINCODE
+from gridledger.energy.collections import meter_data_collection
 from gridledger.gateway import GatewayError
 from gridledger.profile import ConnectionProfile
+from gridledger_domain.collections import is_meter_data_collection
 from gridledger_network.fabric import netns
 from gridledger_network.fabric.addorg import AddOrgError, add_org
 from gridledger_network.fabric.config import load_fabric_config
@@ -32,6 +35,7 @@ from integration.energy.conftest import tariff_v1
 from integration.energy.test_three_orgs import DAY, NEXT, retail_market_day
 
 from fabric.backend import fabric_binaries_or_skip
+from fabric.committed_collections import committed_definition, expected_meter_data
 from fabric.test_hosts import BRINGUP_TIMEOUT, hosts_config, network_in_namespaces
 
 pytestmark = pytest.mark.fabric
@@ -103,6 +107,34 @@ def _wait_same_height(profile: ConnectionProfile, orgs: list[str]) -> int:
         time.sleep(0.5)
 
 
+def _meter_data_definition(home: Path) -> dict[str, Any]:
+    """The committed sequence and collections; its meter-data collections (``querycommitted``)
+    are those derived from fabric.yaml's organisations, one ``mdata_<MSP>`` each."""
+    config = load_fabric_config(home)
+    chaincode = config.network.chaincode(CHAINCODE)
+    assert chaincode is not None
+    expected = expected_meter_data(
+        c for c in chaincode.collections if is_meter_data_collection(c.name)
+    )
+    assert list(expected) == [f"mdata_{m}" for m in config.network.org_msp_ids]
+    committed = committed_definition(home, config, CHAINCODE)
+    assert {n: committed["collections"][n] for n in expected} == expected
+    return committed
+
+
+def _meter_data_write(profile: ConnectionProfile, msp_id: str) -> None:
+    """A kv write to ``mdata_<msp_id>`` through default endorsers: VALID, endorsed by the
+    utility and ``msp_id``."""
+    collection, members = meter_data_collection(msp_id)
+    with profile.connect(msp_id) as gateway:
+        network = gateway.network(profile.channel)
+        submitted = network.contract(CHAINCODE, "kv").submit_async(
+            "PutPrivate", collection, "add-org-meter-data", transient={"value": b"1 Wh"}
+        )
+        assert submitted.status(timeout=60).successful
+        assert sorted(network.transaction(submitted.transaction_id).endorsers) == sorted(members)
+
+
 @pytest.mark.timeout(BRINGUP_TIMEOUT)
 def test_a_fourth_organisation_joins_mid_run_and_trades(tmp_path: Path) -> None:
     config = hosts_config(free_ports(1)[0], orderers=1, peers=1, prefix=PREFIX, subnet=SUBNET)
@@ -121,6 +153,7 @@ def test_a_fourth_organisation_joins_mid_run_and_trades(tmp_path: Path) -> None:
                 add_org(tmp_path, PROSUMER)
             with pytest.raises(AddOrgError, match="ending in MSP"):
                 add_org(tmp_path, "community")
+            before = _meter_data_definition(tmp_path)
             traffic = Traffic(profile)
             traffic.start()
             try:
@@ -146,7 +179,15 @@ def test_a_fourth_organisation_joins_mid_run_and_trades(tmp_path: Path) -> None:
                 assert pid is not None
             assert netns.namespace_of(new_config, f"peer0-{NEW_ORG.lower()}") == f"{PREFIX}-org3"
 
+            after = _meter_data_definition(tmp_path)
+            assert after["sequence"] == 2
+            assert set(after["collections"]) == {*before["collections"], f"mdata_{NEW_ORG}"}
+            assert {n: after["collections"][n] for n in before["collections"]} == before[
+                "collections"
+            ]
+
             profile = ConnectionProfile.load(tmp_path / "network.json")
+            _meter_data_write(profile, NEW_ORG)
             started = time.monotonic()
             with EnergyClient.connect(profile, NEW_ORG, NEW_USER) as gina:
                 utility.register_participant(

@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 from gridledger.gateway import GatewayError
+from gridledger_domain.collections import is_meter_data_collection
 from gridledger_network.fabric import BinariesNotFound, find_binaries, up
-from gridledger_network.fabric.config import write_fabric_config
+from gridledger_network.fabric.config import load_fabric_config, write_fabric_config
 from gridledger_network.fabric.network import down, stop
 from gridledger_network.processes import PortTaken, RunFolder, stop_process
 
@@ -23,6 +24,7 @@ from fabric.backend import (
     fabric_test_config,
     start_fabric_test_network,
 )
+from fabric.committed_collections import committed_definition, expected_meter_data
 from fabric.scenarios import OPERATOR, PROSUMER, ScenarioContext, block_event_metadata
 
 ORGS = (OPERATOR, PROSUMER)
@@ -65,6 +67,28 @@ def test_committed_block_carries_both_orgs_endorsements_and_peer_metadata(
     assert observed["endorsers"] == sorted(ORGS)
     assert observed["transactions_filter"] == [0]  # VALID, filled in by the committing peer
     assert observed["commit_hash_present"]
+
+
+@pytest.mark.fabric
+def test_the_definition_carries_the_meter_data_collections(
+    fabric_network: FabricTestNetwork,
+) -> None:
+    """``querycommitted`` shows ``mdata_<MSP>`` per organisation as derived from fabric.yaml, and
+    the test network's own collections with their member-only flags as configured."""
+    config = load_fabric_config(fabric_network.home)
+    chaincode = config.network.chaincode(fabric_network.chaincode)
+    assert chaincode is not None
+    derived = [c for c in chaincode.collections if is_meter_data_collection(c.name)]
+    assert [c.name for c in derived] == [f"mdata_{OPERATOR}", f"mdata_{PROSUMER}"]
+
+    committed = committed_definition(fabric_network.home, config, chaincode.name)["collections"]
+
+    expected = expected_meter_data(derived)
+    assert {name: committed[name] for name in expected} == expected
+    assert committed["operatorMemberOnly"]["member_only_read"] is True
+    assert committed["operatorMemberOnly"]["member_only_write"] is True
+    assert committed["operatorPrivate"]["member_only_read"] is False
+    assert committed["operatorPrivate"]["members"] == [f"{OPERATOR}.member"]
 
 
 @pytest.mark.fabric

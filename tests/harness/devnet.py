@@ -39,6 +39,9 @@ BOTH_ORGS_POLICY = f"AND('{OPERATOR}.peer','{PROSUMER}.peer')"
 # chaincode's for writes to it
 ENDORSED_COLLECTION = "operatorEndorsed"
 ENDORSED_COLLECTION_POLICY = f"OR('{OPERATOR}.peer')"
+# the operator's collection with member-only reads and writes (Fabric's memberOnlyRead and
+# memberOnlyWrite): another organisation's client gets nothing through the operator's peer
+MEMBER_ONLY_COLLECTION = "operatorMemberOnly"
 
 
 def devnet_config(peer_ports: dict[str, int], chaincode_ports: dict[str, int]) -> dict[str, Any]:
@@ -74,6 +77,14 @@ def devnet_config(peer_ports: dict[str, int], chaincode_ports: dict[str, int]) -
                         "members": [OPERATOR],
                         "block_to_live": 0,
                         "endorsement_policy": ENDORSED_COLLECTION_POLICY,
+                    },
+                    {
+                        "name": MEMBER_ONLY_COLLECTION,
+                        "members": [OPERATOR],
+                        "block_to_live": 0,
+                        "endorsement_policy": ENDORSED_COLLECTION_POLICY,
+                        "member_only_read": True,
+                        "member_only_write": True,
                     },
                 ],
             }

@@ -5,8 +5,9 @@ completes or refuses with a message starting with the kind of refusal (``invalid
 ``access denied:``, ``not found:``, ``conflict:``, ``incomplete:``); a refusal writes nothing.
 
 Every listing (``ListParticipants``, ``ListMeters``, ``GetReadings``, ``ListOffers``,
-``ListTrades``, ``ListTariffs``, ``ListBills``, ``ListCertificates``) takes two optional trailing
-arguments, page size and bookmark, and answers one page (see ``ledger.paging``).
+``ListTrades``, ``ListTariffs``, ``ListBills``, ``ListCertificates``, ``ListDataCustodians``)
+takes two optional trailing arguments, page size and bookmark, and answers one page (see
+``ledger.paging``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ from gridledger_chaincode.energy.ledger import (
     settlement,
     statements,
     tariffs,
+)
+from gridledger_chaincode.energy.ledger import (
+    custodians as custodians_ledger,
 )
 from gridledger_chaincode.energy.ledger.access import UTILITY_MSP, Caller, identify
 from gridledger_chaincode.energy.ledger.paging import page_request
@@ -83,14 +87,47 @@ class EnergyContract(Contract):
         source: str,
         zone: str,
         public_key_pem: str,
-        *interval_minutes: int,
+        *options: str,
     ) -> dict[str, Any]:
-        """``interval_minutes``: optional, the meter's interval length (15, 30 or 60; 15)."""
+        """``options``: optional, the meter's interval length (15, 30 or 60; 15), then the data
+        custodians allowed to vouch for its readings (JSON array of ids)."""
         return self._run(
             ctx,
             lambda s, c: meters.register_meter(
-                s, c, meter_id, owner, kind, source, zone, public_key_pem, *interval_minutes
+                s, c, meter_id, owner, kind, source, zone, public_key_pem, *options
             ).to_json_dict(),
+        )
+
+    @transaction
+    def set_meter_custodians(self, ctx: Context, meter_id: str, custodians: str) -> dict[str, Any]:
+        """Name the data custodians allowed to vouch for a meter (JSON array; utility only)."""
+        return self._run(
+            ctx,
+            lambda s, c: custodians_ledger.set_meter_custodians(
+                s, c, meter_id, custodians
+            ).to_json_dict(),
+        )
+
+    # -- data custodians ------------------------------------------------------------------------
+    @transaction
+    def register_data_custodian(
+        self, ctx: Context, custodian_id: str, public_key_pem: str, display_name: str
+    ) -> dict[str, Any]:
+        return self._run(
+            ctx,
+            lambda s, c: custodians_ledger.register_custodian(
+                s, c, custodian_id, public_key_pem, display_name
+            ).to_json_dict(),
+        )
+
+    @query
+    def get_data_custodian(self, ctx: Context, custodian_id: str) -> dict[str, Any]:
+        return self._run(ctx, lambda s, c: custodians_ledger.get_custodian(s, c, custodian_id))
+
+    @query
+    def list_data_custodians(self, ctx: Context, *page: str) -> dict[str, Any]:
+        return self._run(
+            ctx, lambda s, c: custodians_ledger.custodians_page(s, c, page_request(page))
         )
 
     @transaction
@@ -260,3 +297,9 @@ class EnergyContract(Contract):
         return self._run(
             ctx, lambda s, c: certificates.list_certificates(s, c, owner, page_request(page))
         )
+
+    @transaction
+    def migrate_certificate_supply(self, ctx: Context, owner: str) -> dict[str, Any]:
+        """Move a page of ``owner``'s certificate supply entries from the first index layout
+        (ledgers written before the by-day layout); call again while ``more``."""
+        return self._run(ctx, lambda s, c: certificates.migrate_certificate_supply(s, c, owner))

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from gridledger_domain import MeterReading, SignedReading, format_utc, verify_batch
-from gridledger_domain.records import Meter
-from gridledger_domain.refusals import Conflict, InvalidRequest, NotFound
+from gridledger_domain.records import DataCustodian, Meter
+from gridledger_domain.refusals import AccessDenied, Conflict, InvalidRequest, NotFound
 
 MAX_BATCH = 10_000
 """Most readings accepted in one transaction."""
@@ -24,6 +24,8 @@ class ReadingPlan:
 
     store: tuple[SignedReading, ...]
     duplicates: tuple[SignedReading, ...]
+    replaced: tuple[SignedReading, ...] = ()
+    """Those of ``store`` that replace a stored estimated reading (see :func:`replaces`)."""
 
 
 def _where(reading: MeterReading) -> str:
@@ -41,12 +43,20 @@ def conflicting_duplicate(known: MeterReading, submitted: MeterReading, on_ledge
         return (
             f"conflicting duplicate reading for {_where(submitted)}: the ledger holds "
             f"{_registers(known)} for that meter and interval, the batch submits "
-            f"{_registers(submitted)} (a stored reading is never replaced)"
+            f"{_registers(submitted)} (a stored reading is never replaced, except an estimated "
+            "one by an actual one, once)"
         )
     return (
         f"conflicting duplicate reading for {_where(submitted)} in the batch: "
         f"{_registers(known)} and {_registers(submitted)} (neither is on the ledger)"
     )
+
+
+def replaces(stored: MeterReading, submitted: MeterReading) -> bool:
+    """Whether ``submitted`` replaces the ``stored`` reading of the same meter and instant: only
+    an actual reading replaces an estimated one (utilities replace their estimates by actuals),
+    so a reading is replaced at most once; never on a closed day (checked by the ledger)."""
+    return stored.estimated and not submitted.estimated
 
 
 def same_registers(a: MeterReading, b: MeterReading) -> bool:
@@ -68,14 +78,18 @@ def plan_readings(
     batch: Sequence[SignedReading],
     meters: Mapping[str, Meter],
     stored: Mapping[str, Mapping[int, SignedReading]],
+    custodians: Mapping[str, DataCustodian] | None = None,
 ) -> ReadingPlan:
     """Validate a batch against the ledger; raise on the first refusal (nothing is written).
 
     ``meters`` holds every meter the batch names that exists; ``stored[meter_id]`` holds the
     meter's stored readings around the batch (at least the nearest before and after each
-    submitted reading). Rules, in order: batch size; unknown meter; inactive meter; a reading
-    off the meter's interval grid; signature;
-    a conflicting duplicate (in the batch or on the ledger); registers going backwards against
+    submitted reading); ``custodians`` every registered data custodian the batch names as a
+    signer. Rules, in order: batch size; unknown meter; inactive meter; a reading
+    off the meter's interval grid; a signer that is not a registered data custodian, or not one
+    the meter allows; signature (the meter's key, or the signer's);
+    a conflicting duplicate (in the batch or on the ledger; an actual reading replacing a stored
+    estimated one is not a duplicate); registers going backwards against
     the neighbouring readings (stored or in the batch). Identical duplicates are no-ops.
     """
     if not batch:
@@ -95,11 +109,28 @@ def plan_readings(
                 "moved to fit another length)"
             )
 
+    known_custodians = custodians or {}
+    for index, signed in enumerate(batch):
+        if not signed.signer:
+            continue
+        where = f"reading {index} ({_where(signed.reading)})"
+        if signed.signer not in known_custodians:
+            raise NotFound(f"{where} refused: unknown data custodian {signed.signer}")
+        if not meters[signed.reading.meter_id].vouched_by(signed.signer):
+            raise AccessDenied(
+                f"{where} refused: data custodian {signed.signer} is not allowed to vouch for "
+                f"meter {signed.reading.meter_id} (the utility names a meter's data custodians)"
+            )
+
     def key_of(meter_id: str) -> str | None:
         found = meters.get(meter_id)
         return found.public_key_pem if found is not None else None
 
-    for verdict in verify_batch(batch, key_of):
+    def custodian_key(custodian_id: str) -> str | None:
+        found = known_custodians.get(custodian_id)
+        return found.public_key_pem if found is not None else None
+
+    for verdict in verify_batch(batch, key_of, custodian_key):
         if not verdict.ok:
             raise InvalidRequest(
                 f"reading {verdict.index} ({verdict.meter_id} at "
@@ -108,14 +139,20 @@ def plan_readings(
 
     new: dict[tuple[str, int], SignedReading] = {}
     duplicates: list[SignedReading] = []
+    replacing: set[tuple[str, int]] = set()
     for signed in batch:
         reading = signed.reading
         key = (reading.meter_id, reading.interval_start)
         on_ledger = stored.get(reading.meter_id, {}).get(reading.interval_start)
-        known = on_ledger or new.get(key)
+        in_batch = new.get(key)
+        if in_batch is None and on_ledger is not None and replaces(on_ledger.reading, reading):
+            new[key] = signed
+            replacing.add(key)
+            continue
+        known = in_batch or on_ledger
         if known is not None:
             if not same_registers(known.reading, reading):
-                raise Conflict(conflicting_duplicate(known.reading, reading, on_ledger is not None))
+                raise Conflict(conflicting_duplicate(known.reading, reading, in_batch is None))
             duplicates.append(signed)
             continue
         new[key] = signed
@@ -132,4 +169,5 @@ def plan_readings(
             check_order(earlier, later)
 
     ordered = tuple(new[key] for key in sorted(new))
-    return ReadingPlan(store=ordered, duplicates=tuple(duplicates))
+    replaced = tuple(new[key] for key in sorted(replacing))
+    return ReadingPlan(store=ordered, duplicates=tuple(duplicates), replaced=replaced)

@@ -137,6 +137,11 @@ def settle(inputs: SettlementInputs) -> Bill:
             if instant not in readings:
                 missing.add((meter_id, instant))
     block = settlement_interval(inputs.meters)
+    flagged = {
+        (signed.reading.meter_id, signed.reading.interval_start)
+        for signed in inputs.readings
+        if signed.reading.estimated
+    }
 
     buys: dict[int, list[Trade]] = defaultdict(list)
     sells: dict[int, list[Trade]] = defaultdict(list)
@@ -161,6 +166,14 @@ def settle(inputs: SettlementInputs) -> Bill:
         estimated = bool(estimated_at) and any(
             (m, at) in estimated_at for m in by_meter for at in (instant, closing)
         )
+        if flagged and not estimated:
+            # a reading flagged estimated (by the data custodian or head-end) qualifies the
+            # energy of the meter interval ending at it
+            estimated = any(
+                (m, at) in flagged
+                for m in by_meter
+                for at in range(instant + steps[m], closing + 1, steps[m])
+            )
         consumed = exported = 0
         for readings in by_meter.values():
             imported_wh, exported_wh = interval_energy(readings[instant], readings[closing])

@@ -6,6 +6,7 @@ See docs/mqtt.md for the message format, the guarantees and the metrics.
 """
 
 from gridledger.bridge.batching import Batcher, Incoming
+from gridledger.bridge.connection import BrokerRefused, BrokerUnreachable
 from gridledger.bridge.journal import BridgeJournal, Classified, LaneCountChanged, reading_key
 from gridledger.bridge.lanes import DEFAULT_LANES, Lanes, lane_of
 from gridledger.bridge.service import BridgeOptions, MqttBridge, classify
@@ -15,6 +16,8 @@ __all__ = [
     "Batcher",
     "BridgeJournal",
     "BridgeOptions",
+    "BrokerRefused",
+    "BrokerUnreachable",
     "Classified",
     "Incoming",
     "LaneCountChanged",

@@ -15,7 +15,6 @@ import base64
 import json
 import logging
 import queue
-import ssl
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -28,6 +27,7 @@ from typing import Any
 import paho.mqtt.client as mqtt
 from cryptography.hazmat.primitives.asymmetric import ec
 from gridledger.bridge.batching import Batcher, Incoming
+from gridledger.bridge.connection import BrokerUnreachable, check_broker, tls_context
 from gridledger.bridge.journal import BridgeJournal, Classified, DeadLetter
 from gridledger.bridge.lanes import DEFAULT_LANES, Lanes
 from gridledger.energy import EnergyClient, NotFound
@@ -75,6 +75,13 @@ def classify(message: Incoming, public_key: KeyLookup) -> Classified:
         signed = SignedReading.from_json_dict(document)
     except (GridLedgerError, ValueError, TypeError) as error:
         return Classified(message, reason=f"malformed: {error}")
+    if signed.signer:
+        return Classified(
+            message,
+            reason=f"malformed: signed by data custodian {signed.signer}: the bridge takes "
+            "readings signed by their meters (custodians submit through import-greenbutton or "
+            "submit_readings)",
+        )
     meter_id = signed.reading.meter_id
     levels = message.topic.split("/")
     if len(levels) == 3 and levels[0] == "meters" and levels[1] != meter_id:
@@ -134,6 +141,7 @@ class MqttBridge:
         chaincode: str = "gridledger",
     ) -> None:
         self.options = options
+        self._tls = tls_context(options.tls_ca, options.cert, options.key)
         self.outboxes = [Outbox.open(outbox_path(state_dir, n)) for n in range(options.lanes)]
         try:
             self.journal = BridgeJournal(
@@ -182,13 +190,8 @@ class MqttBridge:
             protocol=mqtt.MQTTv311,
             manual_ack=True,
         )
-        if o.tls_ca is not None or o.cert is not None:
-            client.tls_set(
-                ca_certs=str(o.tls_ca) if o.tls_ca else None,
-                certfile=str(o.cert) if o.cert else None,
-                keyfile=str(o.key) if o.key else None,
-                tls_version=ssl.PROTOCOL_TLS_CLIENT,
-            )
+        if self._tls is not None:
+            client.tls_set_context(self._tls)
         if o.username is not None:
             client.username_pw_set(o.username, o.password)
         client.reconnect_delay_set(min_delay=1, max_delay=5)
@@ -316,7 +319,20 @@ class MqttBridge:
         threading.Thread(target=self._metrics.serve_forever, daemon=True).start()
 
     # -- running -----------------------------------------------------------------------------
+    def check_broker(self) -> None:
+        """One connection to the broker first: ``BrokerRefused`` (one line naming the broker
+        and the TLS or MQTT failure) when it refuses us; unreachable, paho keeps trying."""
+        o = self.options
+        try:
+            check_broker(
+                o.host, o.port, self._tls, cert=o.cert, username=o.username, password=o.password
+            )
+        except BrokerUnreachable as error:
+            logger.warning("%s; trying again", error)
+
     def start(self) -> None:
+        """Check the broker (``BrokerRefused``: nothing started), then run."""
+        self.check_broker()
         recovered = self.journal.recover()
         if recovered:
             logger.info("%d batch(es) journaled before a stop enqueued now", recovered)

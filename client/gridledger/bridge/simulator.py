@@ -12,13 +12,13 @@ from __future__ import annotations
 import json
 import math
 import random
-import ssl
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
+from gridledger.bridge.connection import check_broker, tls_context
 from gridledger.energy import MeterSigner
 from gridledger_domain import SignedReading
 from paho.mqtt.enums import CallbackAPIVersion
@@ -105,10 +105,16 @@ def connect(
     username: str | None = None,
     password: str | None = None,
     client_id: str = "",
+    cert: Path | None = None,
+    key: Path | None = None,
 ) -> mqtt.Client:
+    """A publishing client, connected; ``BrokerRefused`` (one line) when the broker refuses
+    it (TLS: its certificate, or ours, ``cert``/``key``; or the user name and password)."""
+    context = tls_context(tls_ca, cert, key)
+    check_broker(host, port, context, cert=cert, username=username, password=password)
     client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv311)
-    if tls_ca is not None:
-        client.tls_set(ca_certs=str(tls_ca), tls_version=ssl.PROTOCOL_TLS_CLIENT)
+    if context is not None:
+        client.tls_set_context(context)
     if username is not None:
         client.username_pw_set(username, password)
     client.max_inflight_messages_set(1000)

@@ -132,7 +132,11 @@ def mqtt(
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    bridge.start()
+    try:
+        bridge.start()  # BrokerRefused: one line naming the broker and the failure
+    except BaseException:
+        bridge.stop()
+        raise
     if bridge.metrics_port is not None:
         typer.echo(f"metrics on http://127.0.0.1:{bridge.metrics_port}/metrics", err=True)
     bridge.wait()

@@ -34,24 +34,30 @@ def simulate_command(
     tls_ca: Annotated[Path | None, typer.Option("--tls-ca")] = None,
     username: Annotated[str | None, typer.Option("--username")] = None,
     password_file: Annotated[Path | None, typer.Option("--password-file")] = None,
+    cert: Annotated[Path | None, typer.Option("--cert", help="Client certificate.")] = None,
+    key: Annotated[Path | None, typer.Option("--key", help="Client certificate's key.")] = None,
     home: Annotated[Path, typer.Option("--home", envvar="GRIDLEDGER_HOME")] = Path(".devnet"),
     org: Annotated[str, typer.Option("--org")] = "GridOperatorMSP",
     user: Annotated[str, typer.Option("--user", help="The utility's user.")] = "utility",
 ) -> None:
     """Register N meters (through the utility) and publish their readings, time-compressed."""
     host, port = host_port(mqtt_broker)
+    password = read_password(password_file)
     fleet = simulated_meters(prefix, meters)
-    with EnergyClient.connect(ConnectionProfile.load(home / "network.json"), org, user) as utility:
-        for meter in fleet:
-            source = "solar" if meter.kind == "bidirectional" else "grid"
-            with contextlib.suppress(Conflict):  # registered by an earlier run
-                utility.register_meter(
-                    meter.meter_id, owner, meter.kind, source, zone, meter.signer.public_key_pem
-                )
+    # connected (BrokerRefused: one line naming the broker) before any meter is registered
     client = connect(
-        host, port, tls_ca=tls_ca, username=username, password=read_password(password_file)
+        host, port, tls_ca=tls_ca, username=username, password=password, cert=cert, key=key
     )
     try:
+        with EnergyClient.connect(
+            ConnectionProfile.load(home / "network.json"), org, user
+        ) as utility:
+            for meter in fleet:
+                source = "solar" if meter.kind == "bidirectional" else "grid"
+                with contextlib.suppress(Conflict):  # registered by an earlier run
+                    utility.register_meter(
+                        meter.meter_id, owner, meter.kind, source, zone, meter.signer.public_key_pem
+                    )
         total = simulate(
             client,
             fleet,

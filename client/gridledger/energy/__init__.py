@@ -47,13 +47,14 @@ from gridledger.energy.readings import (
 )
 from gridledger.energy.revisions import DayRevision, DayToRevise
 from gridledger.energy.settlements import Settlement
-from gridledger.energy.signing import HeadEnd, MeterSigner, UnknownMeterKey
+from gridledger.energy.signing import CustodianSigner, HeadEnd, MeterSigner, UnknownMeterKey
 from gridledger_domain import MeterReading, SignedReading
 from gridledger_domain.identifiers import split_participant_id
 from gridledger_domain.records import (
     Bill,
     Certificate,
     CertificateClaim,
+    DataCustodian,
     LineItem,
     MatchedEnergy,
     Meter,
@@ -92,6 +93,8 @@ __all__ = [
     "CertificateStatus",
     "ClosingProgress",
     "Conflict",
+    "CustodianSigner",
+    "DataCustodian",
     "DayClosing",
     "DayNotClosed",
     "DayResult",

@@ -2,7 +2,8 @@
 
 A thin layer over ``gridledger_domain`` (the one implementation of the reading encoding and
 signature, docs/meter-readings.md): a :class:`MeterSigner` holds one meter's key, a
-:class:`HeadEnd` holds many and signs rows ``(meter_id, instant, import_wh, export_wh)``.
+:class:`HeadEnd` holds many and signs rows ``(meter_id, instant, import_wh, export_wh)``, a
+:class:`CustodianSigner` signs any allowed meter's readings with a data custodian's key.
 """
 
 from __future__ import annotations
@@ -49,9 +50,13 @@ class MeterSigner:
         """The PEM public key the utility registers for this meter."""
         return self.key.public_key_pem()
 
-    def sign(self, at: Instant, import_wh: int, export_wh: int) -> SignedReading:
-        """The signed reading of the registers at the 15-minute aligned instant ``at``."""
-        return sign(MeterReading(self.meter_id, to_seconds(at), import_wh, export_wh), self.key)
+    def sign(
+        self, at: Instant, import_wh: int, export_wh: int, *, estimated: bool = False
+    ) -> SignedReading:
+        """The signed reading of the registers at the 15-minute aligned instant ``at``
+        (``estimated``: the energy of the interval ending at ``at`` is an estimate)."""
+        reading = MeterReading(self.meter_id, to_seconds(at), import_wh, export_wh, estimated)
+        return sign(reading, self.key)
 
     def sign_series(
         self, start: Instant, registers: Iterable[tuple[int, int]], *, interval_minutes: int = 15
@@ -64,6 +69,26 @@ class MeterSigner:
         for import_wh, export_wh in registers:
             yield self.sign(instant, import_wh, export_wh)
             instant += step
+
+
+@dataclass(frozen=True, slots=True)
+class CustodianSigner:
+    """A data custodian's identity and key: signs readings of the meters that allow it
+    (``register_meter(..., custodians=...)`` / ``set_meter_custodians``), naming itself as the
+    readings' ``signer``; the ledger verifies them against the custodian's registered key,
+    ``key.public_key_pem()``. Demos and tests: ``CustodianSigner(id, simulated_meter_key(seed))``.
+    """
+
+    custodian_id: str
+    key: MeterKey
+
+    def sign_reading(self, reading: MeterReading) -> SignedReading:
+        """Sign ``reading`` (its flag included), naming this custodian as its signer."""
+        return sign(reading, self.key, self.custodian_id)
+
+    @classmethod
+    def from_private_key_pem(cls, custodian_id: str, pem: str | bytes) -> CustodianSigner:
+        return cls(custodian_id, load_meter_private_key(pem))
 
 
 class UnknownMeterKey(GridLedgerError, KeyError):
@@ -101,8 +126,14 @@ class HeadEnd:
     def meter_ids(self) -> list[str]:
         return sorted(self._signers)
 
-    def sign(self, meter_id: str, at: Instant, import_wh: int, export_wh: int) -> SignedReading:
-        return self.signer(meter_id).sign(at, import_wh, export_wh)
+    def sign(
+        self, meter_id: str, at: Instant, import_wh: int, export_wh: int, *, estimated: bool = False
+    ) -> SignedReading:
+        return self.signer(meter_id).sign(at, import_wh, export_wh, estimated=estimated)
+
+    def sign_reading(self, reading: MeterReading) -> SignedReading:
+        """Sign ``reading`` (its flag included) with its meter's key."""
+        return sign(reading, self.signer(reading.meter_id).key)
 
     def sign_rows(self, rows: Iterable[tuple[str, Instant, int, int]]) -> Iterator[SignedReading]:
         for meter_id, at, import_wh, export_wh in rows:

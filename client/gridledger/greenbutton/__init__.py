@@ -5,7 +5,7 @@
     points = read_feed(Path("usage.xml"))                 # hardened XML, links followed
     mapping = Mapping.load(Path("mapping.json"))          # usage point link or title → meter
     plan = plan_import(points, mapping, ledger_lookup(client), meter_lengths(client))
-    signed = [head_end.sign(r.meter_id, r.interval_start, r.import_wh, r.export_wh)
+    signed = [head_end.sign_reading(r)
               for r in plan.readings]                     # the head-end's meter keys
     submit_through_outbox(signed, outbox, drainer, channel="energy", chaincode="gridledger")
     write_feed(Path("export.xml"), [(meter_id, readings)], updated="2025-06-22T00:00:00Z")

@@ -77,6 +77,8 @@ class UsagePoint:
     title: str
     service_kind: int
     series: list[Series] = field(default_factory=list)
+    summaries: list[str] = field(default_factory=list)
+    """The UsageSummary entries (bill summaries) linked to it: not readings, ignored."""
 
     @property
     def name(self) -> str:
@@ -223,6 +225,9 @@ def read_feed(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> list[UsagePoint
             ):
                 series.values.extend(_interval_values(path, block))
         point.series.append(series)
+    for summary in by_kind.get("UsageSummary", []):
+        owner = _owner(points, summary) or points[0]
+        owner.summaries.append(summary.name)
     return points
 
 

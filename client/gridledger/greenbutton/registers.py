@@ -79,7 +79,8 @@ class ImportPlan:
     readings: list[MeterReading] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     estimated: list[str] = field(default_factory=list)
-    """The intervals the files mark estimated (kept, but our readings have no such flag)."""
+    """The intervals the files mark estimated (ReadingQuality 8, 9 or 12): the reading closing
+    each is flagged ``estimated`` on the ledger."""
     usage_points: int = 0
     intervals: int = 0
 
@@ -133,6 +134,8 @@ class Gathered:
         self.by_meter: dict[str, dict[int, dict[int, tuple[int, str]]]] = {}
         self.lengths: dict[str, tuple[int, str]] = {}
         """Each meter's interval length in the files, and where it was first seen."""
+        self.estimated: set[tuple[str, int]] = set()
+        """(meter, interval start) of the intervals a file marks estimated (either direction)."""
 
     def check_length(self, meter_id: str, length: int, where: str) -> None:
         """One interval length per meter across the files."""
@@ -169,6 +172,11 @@ def gather(points: Iterable[UsagePoint], mapping: Mapping, plan: ImportPlan) -> 
                 f"{point.service_kind} is not electricity (0)"
             )
             continue
+        if point.summaries:
+            plan.notes.append(
+                f"{point.file}: usage point {point.name!r}: {len(point.summaries)} UsageSummary "
+                f"entries ignored (bill summaries, not readings), the first: {point.summaries[0]}"
+            )
         meter_id = mapping.meter_of(point)
         if meter_id is None:
             raise GreenButtonError(
@@ -201,6 +209,8 @@ def gather(points: Iterable[UsagePoint], mapping: Mapping, plan: ImportPlan) -> 
                     plan.intervals += 1
                     if value.estimated:
                         plan.estimated.append(where)
+                if value.estimated:
+                    gathered.estimated.add((meter_id, value.start))
     return gathered
 
 
@@ -264,7 +274,15 @@ def accumulate(
             for start in run:
                 import_wh += by_direction.get(IMPORT, {}).get(start, (0, ""))[0]
                 export_wh += by_direction.get(EXPORT, {}).get(start, (0, ""))[0]
-                plan.readings.append(MeterReading(meter_id, start + length, import_wh, export_wh))
+                plan.readings.append(
+                    MeterReading(
+                        meter_id,
+                        start + length,
+                        import_wh,
+                        export_wh,
+                        (meter_id, start) in gathered.estimated,
+                    )
+                )
             produced = (run[-1] + length, import_wh, export_wh)
 
 

@@ -17,6 +17,7 @@ from gridledger_domain.records.bills import (
     bill_id_for,
 )
 from gridledger_domain.records.certificates import Certificate
+from gridledger_domain.records.custodians import DataCustodian
 from gridledger_domain.records.market import Offer, Trade
 from gridledger_domain.records.meters import Meter
 from gridledger_domain.records.participants import Participant
@@ -27,6 +28,7 @@ __all__ = [
     "Bill",
     "Certificate",
     "CertificateClaim",
+    "DataCustodian",
     "Estimate",
     "LineItem",
     "MatchedEnergy",

@@ -3,10 +3,10 @@
 A record is a frozen dataclass deriving from :class:`Record`. Its fields' types say how they
 travel: ``str``, ``int`` and ``bool`` as themselves, :data:`Instant` as ``YYYY-MM-DDTHH:MM:SSZ``,
 a vocabulary word (``StrEnum``) as its value, ``tuple[R, ...]`` of records as an array of
-objects. Reading is strict (a missing or mistyped field is an ``InvalidRequest`` naming it);
-a field with a default may be left out. A field with :data:`QUIET` metadata is also left out
-when written while it holds its default, so records written before the field existed re-encode
-to the same bytes.
+objects, ``tuple[str, ...]`` as an array of strings. Reading is strict (a missing or
+mistyped field is an ``InvalidRequest`` naming it); a field with a default may be left out. A
+field with :data:`QUIET` metadata is also left out when written while it holds its default, so
+records written before the field existed re-encode to the same bytes.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from gridledger_domain.records.fields import (
     integer,
     objects,
     text,
+    texts,
     word,
 )
 from gridledger_domain.timeutil import format_utc
@@ -93,6 +94,8 @@ def _field_codec(hint: Any) -> tuple[Encode, Decode]:
         vocabulary, what = hint, _what(hint)
         return _word_value, lambda data, name: word(data, name, vocabulary, what)
     element = get_args(hint)[0] if get_origin(hint) is tuple else None
+    if element is str:
+        return list, lambda data, name: tuple(texts(data, name))
     if isinstance(element, type) and issubclass(element, Record):
         kind = element
         return _records_out, lambda data, name: tuple(

@@ -41,6 +41,14 @@ def objects(data: JsonObject, name: str) -> list[JsonObject]:
     return [as_object(item, f"{name}[{index}]") for index, item in enumerate(items(data, name))]
 
 
+def texts(data: JsonObject, name: str) -> list[str]:
+    values = items(data, name)
+    for index, value in enumerate(values):
+        if not isinstance(value, str):
+            raise InvalidRequest(f"field {name!r}[{index}]: expected a string, got {value!r}")
+    return values
+
+
 def text(data: JsonObject, name: str) -> str:
     return _field(data, name, str, "a string")
 

@@ -9,6 +9,7 @@ from gridledger_domain.identifiers import validate_zone
 from gridledger_domain.keys import load_meter_public_key
 from gridledger_domain.reading import validate_meter_id
 from gridledger_domain.records.codec import QUIET, Record
+from gridledger_domain.records.custodians import validate_custodian_ids
 from gridledger_domain.refusals import InvalidRequest
 from gridledger_domain.timeutil import DEFAULT_METER_INTERVAL_MINUTES, meter_interval_problem
 from gridledger_domain.vocabulary import RENEWABLE_SOURCES, EnergySource, MeterKind, MeterStatus
@@ -26,6 +27,9 @@ class Meter(Record):
     interval_minutes: int = field(default=DEFAULT_METER_INTERVAL_MINUTES, metadata=QUIET)
     """The meter's interval length (15, 30 or 60): its readings are at multiples of it. Written
     only when not 15, so meters registered before the field existed keep their exact bytes."""
+    custodians: tuple[str, ...] = field(default=(), metadata=QUIET)
+    """The data custodians allowed to sign this meter's readings besides the meter itself
+    (ids of registered ``DataCustodian`` records); written only when not empty."""
 
     def __post_init__(self) -> None:
         try:
@@ -41,6 +45,7 @@ class Meter(Record):
         problem = meter_interval_problem(self.interval_minutes)
         if problem is not None:
             raise InvalidRequest(f"meter {self.meter_id}: {problem}")
+        validate_custodian_ids(self.custodians, f"meter {self.meter_id}")
 
     @property
     def interval_seconds(self) -> int:
@@ -60,3 +65,10 @@ class Meter(Record):
 
     def deactivated(self) -> Meter:
         return replace(self, status=MeterStatus.INACTIVE)
+
+    def with_custodians(self, custodians: tuple[str, ...]) -> Meter:
+        return replace(self, custodians=custodians)
+
+    def vouched_by(self, custodian_id: str) -> bool:
+        """Whether the data custodian ``custodian_id`` may sign this meter's readings."""
+        return custodian_id in self.custodians

@@ -5,13 +5,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
+from gridledger_domain.collections import (
+    METER_DATA_PREFIX,
+    is_meter_data_collection,
+    meter_data_collection_name,
+    meter_data_members,
+)
 from gridledger_domain.errors import GridLedgerError
+from gridledger_domain.refusals import InvalidRequest
 
 from gridledger_network.devnet.policy.parser import PolicyParseError, parse_policy
 
@@ -62,6 +69,10 @@ class CollectionConfig:
     members: tuple[str, ...]
     block_to_live: int = 0  # 0: kept forever
     endorsement_policy: str = ""  # a signature policy for writes to it; "": the chaincode's
+    member_only_read: bool = False  # only members' clients may read it (Fabric memberOnlyRead)
+    member_only_write: bool = False  # only members' clients may write it (memberOnlyWrite)
+    required_peer_count: int = 0  # peers an endorser must disseminate to before answering
+    max_peer_count: int = 1  # peers an endorser tries to disseminate to
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +84,9 @@ class ChaincodeConfig:
     collections: tuple[CollectionConfig, ...] = ()
     version: str = "1.0"
     server: str = "external"  # "python": `gridledger network up` also serves our chaincode
+    # the collections derived from the organisations (meter_data_collections), listed in
+    # `collections` too; not written back to the file
+    meter_data: bool = True
 
     def collection(self, name: str) -> CollectionConfig | None:
         return next((c for c in self.collections if c.name == name), None)
@@ -98,6 +112,70 @@ class DevnetConfig:
 
     def chaincode(self, name: str) -> ChaincodeConfig | None:
         return next((c for c in self.chaincodes if c.name == name), None)
+
+
+COLLECTION_SETTINGS = (
+    "member_only_read",
+    "member_only_write",
+    "required_peer_count",
+    "max_peer_count",
+)
+
+
+def meter_data_collections(
+    msp_ids: Sequence[str], peer_counts: Mapping[str, int] | None = None
+) -> list[CollectionConfig]:
+    """The meter-data collections of a network whose organisations are ``msp_ids``, the first
+    being the utility's (docs/private-data.md): ``mdata_<MSP>`` for every other organisation
+    (members the utility and ``<MSP>``, both peers endorsing), and ``mdata_<utility>`` for the
+    utility's own households (the utility and the second organisation, both endorsing: the
+    transactions holding those households' data write public keys too, which the chaincode's
+    policy lets the utility's organisation not endorse alone; the utility alone in a network
+    of one organisation). Member-only reads and writes, kept until
+    purged, disseminated to all the members' peers (``peer_counts``: 1 each when not given)
+    without waiting for any."""
+    if not msp_ids:
+        return []
+    utility, *others = msp_ids
+    counts = peer_counts or {}
+
+    def collection(msp_id: str) -> CollectionConfig:
+        try:
+            members = meter_data_members(msp_id, utility, partner=next(iter(others), None))
+        except InvalidRequest as exc:
+            raise ConfigError(f"meter-data collection of {msp_id!r}: {exc}") from None
+        policy = "AND(" + ",".join(f"'{m}.peer'" for m in members) + ")"
+        if len(members) == 1:
+            policy = f"OR('{utility}.peer')"
+        return CollectionConfig(
+            name=meter_data_collection_name(msp_id),
+            members=members,
+            block_to_live=0,
+            endorsement_policy=policy,
+            member_only_read=True,
+            member_only_write=True,
+            required_peer_count=0,
+            max_peer_count=sum(counts.get(m, 1) for m in members),
+        )
+
+    return [collection(utility), *(collection(msp) for msp in others)]
+
+
+def with_peer_counts(config: DevnetConfig, peer_counts: Mapping[str, int]) -> DevnetConfig:
+    """``config`` with its meter-data collections derived again for organisations with
+    ``peer_counts`` peers each (fabric.yaml), so they disseminate to all the members' peers."""
+    derived = meter_data_collections(config.org_msp_ids, peer_counts)
+    chaincodes = tuple(
+        replace(
+            c,
+            collections=tuple(k for k in c.collections if not is_meter_data_collection(k.name))
+            + tuple(derived),
+        )
+        if c.meter_data
+        else c
+        for c in config.chaincodes
+    )
+    return replace(config, chaincodes=chaincodes)
 
 
 def org_domain(msp_id: str) -> str:
@@ -186,22 +264,32 @@ def config_to_dict(config: DevnetConfig) -> dict[str, Any]:
                 "tls": c.tls,
                 "policy": c.policy,
                 "collections": [
-                    {
-                        "name": k.name,
-                        "members": list(k.members),
-                        "block_to_live": k.block_to_live,
-                        **(
-                            {"endorsement_policy": k.endorsement_policy}
-                            if k.endorsement_policy
-                            else {}
-                        ),
-                    }
+                    collection_to_dict(k)
                     for k in c.collections
+                    if not (c.meter_data and is_meter_data_collection(k.name))
                 ],
+                **({} if c.meter_data else {"meter_data_collections": False}),
                 "server": c.server,
             }
             for c in config.chaincodes
         ],
+    }
+
+
+def collection_to_dict(collection: CollectionConfig) -> dict[str, Any]:
+    """One collection as devnet.yaml lists it (settings at their defaults left out)."""
+    k = collection
+    defaults = CollectionConfig(k.name, k.members)
+    return {
+        "name": k.name,
+        "members": list(k.members),
+        "block_to_live": k.block_to_live,
+        **({"endorsement_policy": k.endorsement_policy} if k.endorsement_policy else {}),
+        **{
+            name: getattr(k, name)
+            for name in COLLECTION_SETTINGS
+            if getattr(k, name) != getattr(defaults, name)
+        },
     }
 
 
@@ -229,27 +317,6 @@ def default_endorsement_policy(msp_ids: list[str]) -> str:
         return "AND(" + ",".join(f"'{m}.peer'" for m in sorted(msp_ids)) + ")"
     utility, *others = msp_ids
     return f"AND('{utility}.peer',OR(" + ",".join(f"'{m}.peer'" for m in others) + "))"
-
-
-def meter_data_collections(msp_ids: list[str]) -> tuple[CollectionConfig, ...]:
-    """The households' meter data collections (docs/private-data.md, issue 20), one per
-    organisation, derived from the organisations (the first listed is the utility's):
-    ``mdata_<MSP>`` with members the utility and ``<MSP>`` and the collection endorsement policy
-    AND(the utility's peer, ``<MSP>``'s peer); no expiry. The utility's own households' collection
-    ``mdata_<utility>`` also has the second organisation as member and endorser: every
-    transaction holding a household's data writes public keys too (participants, certificates,
-    closed days), which the chaincode's policy lets no organisation endorse alone, and the
-    Gateway plans only a collection's members when transient data is sent."""
-    if not msp_ids:
-        return ()
-    utility, *others = msp_ids
-    collections = []
-    for msp_id in msp_ids:
-        partner = msp_id if msp_id != utility else (others[0] if others else utility)
-        members = tuple(dict.fromkeys((utility, partner)))
-        policy = "AND(" + ",".join(f"'{m}.peer'" for m in members) + ")"
-        collections.append(CollectionConfig(f"mdata_{msp_id}", members, 0, policy))
-    return tuple(collections)
 
 
 def _parse_peers(raw: object, source: str) -> tuple[PeerConfig, ...]:
@@ -310,31 +377,76 @@ def _collection_policy(coll: Mapping[str, object], msp_ids: list[str], source: s
     return text
 
 
+def _flag(coll: Mapping[str, object], name: str, source: str) -> bool:
+    value = coll.get(name, False)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{source}: collection {coll['name']!r}: {name} must be true or false")
+    return value
+
+
+def _count(coll: Mapping[str, object], name: str, default: int, source: str) -> int:
+    value = coll.get(name, default)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ConfigError(f"{source}: collection {coll['name']!r}: {name} must be >= 0")
+    return value
+
+
+def _parse_collection(
+    coll: object, chaincode: str, msp_ids: list[str], source: str
+) -> CollectionConfig:
+    if not isinstance(coll, dict) or not coll.get("name"):
+        raise ConfigError(f"{source}: chaincode {chaincode!r}: each collection needs a 'name'")
+    members = tuple(str(m) for m in coll.get("members") or [])
+    unknown = [m for m in members if m not in msp_ids]
+    if not members or unknown:
+        raise ConfigError(
+            f"{source}: collection {coll['name']!r} needs member orgs among {sorted(msp_ids)}"
+        )
+    btl = coll.get("block_to_live", 0)
+    if not isinstance(btl, int) or btl < 0:
+        raise ConfigError(f"{source}: collection {coll['name']!r}: block_to_live must be >= 0")
+    required = _count(coll, "required_peer_count", 0, source)
+    maximum = _count(coll, "max_peer_count", 1, source)
+    if required > maximum:
+        raise ConfigError(
+            f"{source}: collection {coll['name']!r}: required_peer_count ({required}) must not "
+            f"exceed max_peer_count ({maximum})"
+        )
+    return CollectionConfig(
+        str(coll["name"]),
+        members,
+        btl,
+        _collection_policy(coll, msp_ids, source),
+        _flag(coll, "member_only_read", source),
+        _flag(coll, "member_only_write", source),
+        required,
+        maximum,
+    )
+
+
 def _parse_chaincode(raw: object, msp_ids: list[str], source: str) -> ChaincodeConfig:
     if not isinstance(raw, dict) or not raw.get("name") or not raw.get("address"):
         raise ConfigError(f"{source}: each chaincode needs 'name' and 'address', got {raw!r}")
     name = str(raw["name"])
     policy = raw.get("policy") or default_endorsement_policy(msp_ids)
-    collections = []
-    for coll in raw.get("collections") or []:
-        if not isinstance(coll, dict) or not coll.get("name"):
-            raise ConfigError(f"{source}: chaincode {name!r}: each collection needs a 'name'")
-        members = tuple(str(m) for m in coll.get("members") or [])
-        unknown = [m for m in members if m not in msp_ids]
-        if not members or unknown:
+    collections = [
+        _parse_collection(c, name, msp_ids, source) for c in raw.get("collections") or []
+    ]
+    meter_data = raw.get("meter_data_collections", True)
+    if not isinstance(meter_data, bool):
+        raise ConfigError(f"{source}: chaincode {name!r}: meter_data_collections must be a boolean")
+    if meter_data:
+        clash = sorted(c.name for c in collections if is_meter_data_collection(c.name))
+        if clash:
             raise ConfigError(
-                f"{source}: collection {coll['name']!r} needs member orgs among {sorted(msp_ids)}"
+                f"{source}: chaincode {name!r}: collections {clash} are derived from the "
+                f"organisations ({METER_DATA_PREFIX}<MSP>); remove them or set "
+                "meter_data_collections: false"
             )
-        btl = coll.get("block_to_live", 0)
-        if not isinstance(btl, int) or btl < 0:
-            raise ConfigError(f"{source}: collection {coll['name']!r}: block_to_live must be >= 0")
-        collections.append(
-            CollectionConfig(
-                str(coll["name"]), members, btl, _collection_policy(coll, msp_ids, source)
-            )
-        )
-    listed = {c.name for c in collections}
-    collections += [c for c in meter_data_collections(msp_ids) if c.name not in listed]
+        collections += meter_data_collections(msp_ids)
+    names = [c.name for c in collections]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"{source}: chaincode {name!r}: collection names must be unique")
     server = str(raw.get("server", "external"))
     if server not in ("python", "external"):
         raise ConfigError(f"{source}: chaincode {name!r}: server must be 'python' or 'external'")
@@ -346,4 +458,5 @@ def _parse_chaincode(raw: object, msp_ids: list[str], source: str) -> ChaincodeC
         collections=tuple(collections),
         version=str(raw.get("version", "1.0")),
         server=server,
+        meter_data=meter_data,
     )

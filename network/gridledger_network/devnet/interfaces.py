@@ -21,7 +21,8 @@ What a transaction must be for the channel to validate it (Fabric's own rules):
   ChaincodeProposalPayload-without-transient bytes); extension = ChaincodeAction with
   chaincode_id {name, version non-empty, e.g. "1.0"} (name = the header extension's name).
 - Endorsement signature = sign(proposal_response_payload ‖ endorser) by the org's peer.
-- Range queries: RangeQueryInfo with raw_reads; when the iterator was not exhausted, end_key is
+- Range queries: RangeQueryInfo with raw_reads (a Merkle summary beyond 50 results, as Fabric
+  records it: devnet.query_reads); when the iterator was not exhausted, end_key is
   the last key read and itr_exhausted is false (as Fabric's simulator records them).
 - Private data: CollectionHashedReadWriteSet.pvt_rwset_hash = SHA-256 of the
   CollectionPvtReadWriteSet.rwset bytes put in the ``TransientStore`` for the transaction id.

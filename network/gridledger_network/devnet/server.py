@@ -68,6 +68,8 @@ def chaincode_definitions(
                     frozenset(c.members),
                     c.block_to_live,
                     parse_policy(c.endorsement_policy) if c.endorsement_policy else None,
+                    c.member_only_read,
+                    c.member_only_write,
                 )
                 for c in chaincode.collections
             },

@@ -17,7 +17,8 @@ configuration already naming the organisation):
    genesis block (they pull every block since from the orderers: history is not rewritten).
 4. The chaincode definition: the package (the same package id, so the running chaincode server
    serves the new peers) installed on the new peers; a new sequence, whose endorsement policy and
-   collections include the new member, approved by every organisation and committed.
+   collections include the new member (and its meter-data collection ``mdata_<MSP>``, derived
+   from the organisations like every other), approved by every organisation and committed.
 5. ``network.json`` written again, with the new organisation's endpoints and users; returns when
    its gateway commits a submit.
 """
@@ -36,8 +37,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from gridledger_domain.collections import meter_data_collection_name
 from gridledger_domain.errors import GridLedgerError
-from gridledger_domain.meter_data import COLLECTION_PREFIX
 
 from gridledger_network.devnet.config import default_endorsement_policy
 from gridledger_network.fabric import netns
@@ -100,10 +101,7 @@ def _validate(config: FabricConfig, msp_id: str, users: Sequence[str], peers: in
 
 def _with_collection_member(collection: dict[str, Any], old: list[str], msp_id: str) -> None:
     """A collection every organisation was a member of takes the new one too; a collection of
-    some organisations only (a private one) stays theirs, and so do the households' meter data
-    collections (derived from the organisations, the new one's too: docs/private-data.md)."""
-    if str(collection["name"]).startswith(COLLECTION_PREFIX):
-        return
+    some organisations only (a private one) stays theirs."""
     if sorted(collection["members"]) == sorted(old):
         collection["members"] = [*collection["members"], msp_id]
 
@@ -389,6 +387,7 @@ def _without_org(config: FabricConfig, msp_id: str) -> FabricConfig:
             collections=tuple(
                 replace(k, members=tuple(m for m in k.members if m != msp_id))
                 for k in c.collections
+                if not (c.meter_data and k.name == meter_data_collection_name(msp_id))
             ),
         )
         for c in network.chaincodes

@@ -44,6 +44,7 @@ from gridledger_network.devnet.config import (
     config_to_dict,
     default_config,
     parse_config,
+    with_peer_counts,
 )
 
 CONFIG_FILE = "fabric.yaml"
@@ -315,7 +316,7 @@ def parse_fabric_config(raw: object, source: str = CONFIG_FILE) -> FabricConfig:
             )
         servers[str(entry["name"])] = kind
     config = FabricConfig(
-        network,
+        with_peer_counts(network, peer_counts),
         tuple(orderers),
         peer_ports,
         servers,

@@ -103,16 +103,17 @@ def write_package(
 
 
 def collections_config(chaincode: ChaincodeConfig) -> list[dict[str, Any]]:
-    """Static collections as the devnet models them: members store, no member-only checks."""
+    """The chaincode's static collections (its meter-data ones included) as Fabric's
+    ``--collections-config`` JSON: members store, member-only reads/writes as configured."""
     return [
         {
             "name": collection.name,
             "policy": "OR(" + ",".join(f"'{m}.member'" for m in collection.members) + ")",
-            "requiredPeerCount": 0,
-            "maxPeerCount": 1,
+            "requiredPeerCount": collection.required_peer_count,
+            "maxPeerCount": collection.max_peer_count,
             "blockToLive": collection.block_to_live,
-            "memberOnlyRead": False,
-            "memberOnlyWrite": False,
+            "memberOnlyRead": collection.member_only_read,
+            "memberOnlyWrite": collection.member_only_write,
             **(
                 {"endorsementPolicy": {"signaturePolicy": collection.endorsement_policy}}
                 if collection.endorsement_policy

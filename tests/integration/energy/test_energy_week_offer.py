@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from gridledger.energy import CertificateStatus, price_from_minor_per_kwh
+from gridledger.energy import AccessDenied, CertificateStatus, price_from_minor_per_kwh
 from gridledger_domain import from_datetime
 
 from .conftest import Market, register_meter
@@ -68,3 +68,12 @@ def test_a_whole_week_is_bought_in_one_call_with_its_certificates(
     assert {c.status for c in week} == {CertificateStatus.TRANSFERRED}
     before = [c for c in seller.certificates() if c.interval_start < start and c.meter_id == other]
     assert len(before) == N and {c.status for c in before} == {CertificateStatus.ACTIVE}
+
+
+def test_migrating_the_supply_index_moves_nothing_on_a_new_ledger_and_is_the_utilitys(
+    market: Market,
+) -> None:
+    producer = market.ids["wind-farm"]
+    assert market.utility.migrate_certificate_supply(producer, timeout=30) == 0
+    with pytest.raises(AccessDenied, match="migrate the certificate supply index"):
+        market["carol"].migrate_certificate_supply(producer, timeout=30)

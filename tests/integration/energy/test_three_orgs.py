@@ -18,8 +18,10 @@ import pytest
 from fabric.backend import selected_backend
 from gridledger.energy import Bill, EnergyClient, MeterSigner, Role, price_from_minor_per_kwh
 from gridledger.energy.client import CHAINCODE
-from gridledger.gateway import CommitError, Contract, Gateway
+from gridledger.energy.collections import meter_data_collection
+from gridledger.gateway import CommitError, Contract, EvaluateError, Gateway
 from gridledger.profile import ConnectionProfile
+from gridledger_network.devnet.config import load_config
 from gridledger_network.processes import free_ports
 from harness.devnet import OPERATOR, PROSUMER, RETAILER, THREE_ORGS, TestNetwork, start_test_network
 from harness.streams import read_until
@@ -125,6 +127,32 @@ def test_the_chaincode_policy_takes_the_utility_and_the_callers_org(three: Three
         assert OPERATOR in endorsers and len(endorsers) == 2
         if others is not None:
             assert endorsers == others
+
+
+def test_meter_data_collections_pair_each_org_with_the_utility(three: ThreeOrgs) -> None:
+    """The devnet's definition has ``mdata_<MSP>`` per organisation (docs/private-data.md); a
+    write to ``mdata_RetailerMSP`` with default endorsers is endorsed by its two members only,
+    and the ProsumerMSP (not a member) may not read it."""
+    config = load_config(three.network.home)
+    chaincode = config.chaincode(CHAINCODE)
+    assert chaincode is not None
+    derived = {c.name: c.members for c in chaincode.collections if c.name.startswith("mdata_")}
+    assert derived == {
+        f"mdata_{OPERATOR}": (OPERATOR, PROSUMER),
+        f"mdata_{PROSUMER}": (OPERATOR, PROSUMER),
+        f"mdata_{RETAILER}": (OPERATOR, RETAILER),
+    }
+    collection, members = meter_data_collection(RETAILER)
+    assert members == derived[collection]
+    key = "three-orgs-meter-data"
+    submitted = three.kv(RETAILER).submit_async(
+        "PutPrivate", collection, key, transient={"value": b"1 Wh"}
+    )
+    assert submitted.status().successful
+    assert _endorsers(three, submitted.transaction_id) == sorted(members)
+    assert three.kv(RETAILER).evaluate("GetPrivate", collection, key) == b"1 Wh"
+    with pytest.raises(EvaluateError, match="tx creator does not have read access"):
+        three.kv(PROSUMER).evaluate("GetPrivate", collection, key)
 
 
 def test_a_participant_record_needs_the_utility_and_its_own_org(three: ThreeOrgs) -> None:

@@ -16,11 +16,14 @@ from typing import Any
 
 import paho.mqtt.client as mqtt
 import pytest
+from click.testing import Result
 from gridledger.bridge.simulator import SimulatedMeter, connect, simulated_meters
+from gridledger.cli.main import app
 from gridledger.energy import Conflict, EnergyClient, Role
 from gridledger_network.mqtt_broker import MOSQUITTO, Broker, start_broker
 from gridledger_network.processes import ManagedProcess, free_ports, spawn, wait_until
 from harness.devnet import OPERATOR, PROSUMER
+from typer.testing import CliRunner
 
 pytestmark = pytest.mark.integration
 
@@ -33,15 +36,31 @@ def poll(condition: Callable[[], bool], what: str, deadline: float = 60.0) -> No
         time.sleep(0.1)
 
 
-@pytest.fixture(scope="session")
-def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Broker]:
+@contextlib.contextmanager
+def running_broker(home: Path, *, client_certs: bool = False) -> Iterator[Broker]:
+    """Our Mosquitto in ``home`` while in the block (the test skips without Mosquitto)."""
     if not Path(MOSQUITTO).exists():
         pytest.skip("mosquitto is not installed (make install installs it as root)")
-    started = start_broker(tmp_path_factory.mktemp("broker"))
+    started = start_broker(home, client_certs=client_certs)
     try:
         yield started
     finally:
         started.stop()
+
+
+@pytest.fixture(scope="session")
+def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Broker]:
+    with running_broker(tmp_path_factory.mktemp("broker")) as started:
+        yield started
+
+
+def simulate(broker: Broker, home: Path, owner: str, prefix: str, day: str, *login: str) -> Result:
+    """``gridledger meters simulate``: 3 meters of ``prefix`` publish 4 intervals from ``day``,
+    logged in to ``broker`` with ``login``'s options."""
+    argv = ["meters", "simulate", "--meters", "3", "--intervals", "4", "--speed", "0"]
+    argv += ["--start", day, "--prefix", prefix, "--owner", owner, "--mqtt", broker.address]
+    argv += ["--tls-ca", str(broker.ca_file), *login, "--home", str(home)]
+    return CliRunner().invoke(app, argv)
 
 
 @pytest.fixture(scope="session")
@@ -106,10 +125,17 @@ class Bridges:
         self.tmp = tmp
         self.running: list[RunningBridge] = []
 
-    def start(self, name: str, *extra: str) -> RunningBridge:
-        state = self.tmp / name
-        port = free_ports(1)[0]
-        argv = [
+    def login(self) -> list[str]:
+        """How the bridge logs in: the broker's user and password file."""
+        return [
+            "--username",
+            self.broker.username,
+            "--password-file",
+            str(self.broker.password_file),
+        ]
+
+    def argv(self, name: str, state: Path, port: int, *extra: str) -> list[str]:
+        return [
             sys.executable,
             "-m",
             "gridledger.cli.main",
@@ -119,10 +145,7 @@ class Bridges:
             self.broker.address,
             "--tls-ca",
             str(self.broker.ca_file),
-            "--username",
-            self.broker.username,
-            "--password-file",
-            str(self.broker.password_file),
+            *self.login(),
             "--client-id",
             f"bridge-{name}",
             "--home",
@@ -134,6 +157,11 @@ class Bridges:
             "-v",
             *extra,
         ]
+
+    def start(self, name: str, *extra: str) -> RunningBridge:
+        state = self.tmp / name
+        port = free_ports(1)[0]
+        argv = self.argv(name, state, port, *extra)
         process = spawn(f"bridge-{name}", argv, state / "bridge.log")
         bridge = RunningBridge(process, port, state)
         self.running.append(bridge)

@@ -7,6 +7,7 @@ import json
 import sqlite3
 import threading
 import uuid
+from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as mqtt
@@ -18,13 +19,11 @@ from gridledger.bridge.simulator import (
     publish_reading,
     readings_for,
 )
-from gridledger.cli.main import app
 from gridledger.energy import EnergyClient, MeterSigner
 from gridledger_domain import SignedReading, parse_utc
 from gridledger_network.mqtt_broker import Broker
-from typer.testing import CliRunner
 
-from .conftest import Bridges, RunningBridge, poll
+from .conftest import Bridges, RunningBridge, poll, simulate
 
 pytestmark = pytest.mark.integration
 
@@ -175,35 +174,8 @@ def test_the_simulator_registers_its_meters_and_its_readings_reach_the_ledger(
 ) -> None:
     bridge = bridges.start("simulated")
     prefix = f"SIM{uuid.uuid4().hex[:6]}"
-    result = CliRunner().invoke(
-        app,
-        [
-            "meters",
-            "simulate",
-            "--meters",
-            "3",
-            "--intervals",
-            "4",
-            "--speed",
-            "0",
-            "--start",
-            "2034-03-05",
-            "--prefix",
-            prefix,
-            "--owner",
-            owner,
-            "--mqtt",
-            broker.address,
-            "--tls-ca",
-            str(broker.ca_file),
-            "--username",
-            broker.username,
-            "--password-file",
-            str(broker.password_file),
-            "--home",
-            str(test_network.home),
-        ],
-    )
+    login = ["--username", broker.username, "--password-file", str(broker.password_file)]
+    result = simulate(broker, Path(test_network.home), owner, prefix, "2034-03-05", *login)
     assert result.exit_code == 0, result.output
     assert "published 12 readings of 3 meters" in result.output
     poll(lambda: committed(bridge, 12), "the simulated readings committed")

@@ -413,7 +413,7 @@ def test_get_metadata(connect_peer: ConnectPeer) -> None:
         "source",
         "zone",
         "publicKeyPem",
-        "intervalMinutes",  # optional (variadic): 15 when not given
+        "options",  # optional (variadic): interval minutes (15 when not given), custodians
     ]
     kv_get = {t["name"]: t for t in metadata["contracts"]["kv"]["transactions"]}["Get"]
     assert kv_get["tag"] == ["EVALUATE"]

@@ -150,3 +150,23 @@ def test_a_batch_journaled_before_a_crash_is_enqueued_at_restart(tmp_path: Path)
     restarted.close()
     journal.close()
     outbox.close()
+
+
+def test_estimated_meter_readings_pass_and_custodian_signed_ones_are_dead_lettered() -> None:
+    from gridledger.energy import CustodianSigner
+    from gridledger_domain import MeterReading
+
+    meter = MeterSigner.simulated("UNIT-3", seed="unit bridge 3")
+    keys = {"UNIT-3": meter.key.private_key.public_key()}
+    at = parse_utc("2025-06-21T00:15:00Z")
+    estimated = meter.sign(at, 5, 0, estimated=True)
+    verdict = classify(
+        Incoming("meters/UNIT-3/readings", json.dumps(estimated.to_json_dict()).encode()),
+        keys.get,
+    )
+    assert verdict.reading == estimated and verdict.reading.reading.estimated
+    vouched = CustodianSigner("MDM", meter.key).sign_reading(MeterReading("UNIT-3", at, 5, 0))
+    refused = classify(
+        Incoming("meters/UNIT-3/readings", json.dumps(vouched.to_json_dict()).encode()), keys.get
+    )
+    assert refused.reason.startswith("malformed: signed by data custodian MDM")

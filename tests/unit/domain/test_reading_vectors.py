@@ -143,7 +143,7 @@ def test_decoding_refuses_other_versions_trailing_bytes_and_other_tags() -> None
     encoding = bytes.fromhex(VECTORS[1][1])
     version_at = len(md.DOMAIN_TAG)
     with pytest.raises(md.InvalidReading, match="version"):
-        md.decode_reading(encoding[:version_at] + b"\x02" + encoding[version_at + 1 :])
+        md.decode_reading(encoding[:version_at] + b"\x03" + encoding[version_at + 1 :])
     with pytest.raises(md.InvalidReading, match="length"):
         md.decode_reading(encoding + b"\x00")
     with pytest.raises(md.InvalidReading, match="tag"):

@@ -58,7 +58,7 @@ def test_the_default_policy_takes_the_new_org_and_an_all_orgs_collection_too() -
     assert members == {
         "everyone": (OPERATOR, PROSUMER, NEW),
         "operatorOnly": (OPERATOR,),
-        # the households' meter data collections stay their pairs; the new org gets its own
+        # derived from the organisations (docs/private-data.md), the new one's included
         f"mdata_{OPERATOR}": (OPERATOR, PROSUMER),
         f"mdata_{PROSUMER}": (OPERATOR, PROSUMER),
         f"mdata_{NEW}": (OPERATOR, NEW),

@@ -1,53 +1,64 @@
-"""Which producer certificates still have Wh to give, per owner and interval.
+"""Which producer certificates still have Wh to give, per owner, UTC day and meter.
 
 A Buy backs its new trades with the seller's certificates of the offer's intervals. Reading the
 certificate of every renewable meter of the seller for every interval costs meters x intervals
 reads, most of them of certificates that do not exist or have nothing left. This index lists only
 producer certificates (no ``trade_id``) that are ``active`` with Wh available, under simple keys
 
-    ``energy.certificate_supply/<len(owner)>:<owner>/<interval start, 10 digits>/<meter id>``
+    ``energy.certificate_supply_day/<len(owner)>:<owner>/<day number>/<meter id>!<interval start>``
+
+(day number 7 digits, interval start 10)
 
 whose value is the certificate's available Wh (``<Wh>/<minutes>`` for a certificate of a 30- or
-60-minute meter interval, which backs the trades of every quarter-hour it covers), in interval
-then meter id order (the order of the
-meters' keys, ``energy.meter_by_owner``), so only the certificates a trade draws on are loaded.
-The owner's length makes the owner part unambiguous whatever characters it holds.
-:class:`~.certificates.CertificateDesk` keeps the index with every certificate it saves.
+60-minute meter interval, which backs the trades of every quarter-hour it covers). Within a day
+the keys go meter by meter in meter id order (``!`` sorts below every character a meter id may
+hold), each meter's certificates in time order. The owner's length makes the owner part
+unambiguous whatever characters it holds. :class:`~.certificates.CertificateDesk` keeps the
+index with every certificate it saves.
 
-Reading it for an offer: one range query per UTC day, read row by row; a day with more than
-``DAY_ROWS`` rows (a seller with many meters holding unsold certificates) is finished interval
-by interval, each query read only until the trade's quantity is covered. So the rows read stay
-within ``days x DAY_ROWS + intervals x (certificates drawn on + 1)`` whatever the seller's
-meters, and no query comes near Fabric's ``totalQueryLimit`` (which cuts answers short
-silently). A query per interval from the start would cost a round trip to the peer each (672
-for a week: about two seconds on the devnet, where one round trip costs as much as reading
-about 40 rows).
+Reading it for an offer: one range query per UTC day, read row by row only until every wanted
+quarter-hour of the day is covered: a trade draws on its interval's certificates in meter id
+order, so the first meters' rows usually cover the whole day (96 rows a meter), and the rows read
+stay within ``meters needed x 96`` a day, whatever the seller's other meters and history. (The
+first layout, ``energy.certificate_supply/<owner>/<interval start>/<meter id>``, went interval by
+interval and read every meter's row of each interval; :func:`migrate_supply` moves its entries.)
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 from gridledger_domain.records import Certificate
-from gridledger_domain.timeutil import DAY_SECONDS, INTERVAL_SECONDS, day_of, hour_of
+from gridledger_domain.timeutil import DAY_SECONDS, INTERVAL_SECONDS, day_of
 
 from gridledger_chaincode.energy.ledger.state import State
 
-SUPPLY = "energy.certificate_supply/"
-DAY_ROWS = 4000  # about 40 meters' full day: on the devnet, 40 rows cost one query's round trip
+SUPPLY = "energy.certificate_supply_day/"
+LEGACY_SUPPLY = "energy.certificate_supply/"
+MIGRATE_ROWS = 2000  # legacy entries moved by one MigrateCertificateSupply
 
 
-def _owner_prefix(owner: str) -> str:
-    return f"{SUPPLY}{len(owner)}:{owner}/"
+def _owner_prefix(root: str, owner: str) -> str:
+    return f"{root}{len(owner)}:{owner}/"
+
+
+def _day_prefix(owner: str, day: int) -> str:
+    return f"{_owner_prefix(SUPPLY, owner)}{day // DAY_SECONDS:07d}/"
 
 
 def supply_key(owner: str, interval_start: int, meter_id: str) -> str:
-    return f"{_owner_prefix(owner)}{interval_start:010d}/{meter_id}"
+    return f"{_day_prefix(owner, day_of(interval_start))}{meter_id}!{interval_start:010d}"
 
 
 def gives_supply(certificate: Certificate) -> bool:
     """Whether ``certificate`` belongs in the index: a producer's, with Wh left to transfer."""
     return not certificate.trade_id and certificate.available_wh > 0
+
+
+def _value(available: int, minutes: int) -> bytes:
+    return (
+        f"{available}/{minutes}" if minutes * 60 != INTERVAL_SECONDS else str(available)
+    ).encode()
 
 
 def record_supply(state: State, certificate: Certificate) -> None:
@@ -57,91 +68,39 @@ def record_supply(state: State, certificate: Certificate) -> None:
         return
     key = supply_key(certificate.owner, certificate.interval_start, certificate.meter_id)
     if gives_supply(certificate):
-        value = str(certificate.available_wh)
-        if certificate.interval_minutes != INTERVAL_SECONDS // 60:
-            value += f"/{certificate.interval_minutes}"
-        state.stub.put_state(key, value.encode())
+        state.stub.put_state(key, _value(certificate.available_wh, certificate.interval_minutes))
     else:
         state.stub.del_state(key)
 
 
-def drawn_on(entries: Iterable[tuple[str, int]], wh: int) -> list[str]:
-    """The certificates a trade of ``wh`` draws on: the first ``entries`` (id, available Wh)
-    whose Wh reach ``wh``, or all of them if they do not."""
-    ids: list[str] = []
-    covered = 0
-    for certificate_id, available in entries:
-        if covered >= wh:
-            break
-        ids.append(certificate_id)
-        covered += available
-    return ids
-
-
-class _Rows:
-    """(interval, certificate id, available Wh, interval end) of ``owner``'s entries in
-    ``start <= t < end``, as a range query yields them."""
-
-    def __init__(self, state: State, owner: str, start: int, end: int) -> None:
-        self._prefix = _owner_prefix(owner)
-        self._iterator = state.stub.get_state_by_range(
-            f"{self._prefix}{start:010d}/", f"{self._prefix}{end:010d}/"
-        )
-
-    def __iter__(self) -> Iterator[tuple[int, str, int, int]]:
-        cut = len(self._prefix)
-        for kv in self._iterator:
-            instant = int(kv.key[cut : cut + 10])
-            meter_id = kv.key[cut + 11 :]  # after "<10 digits>/"
-            available, _, minutes = bytes(kv.value).decode().partition("/")
-            end = instant + (int(minutes) * 60 if minutes else INTERVAL_SECONDS)
-            yield instant, f"{meter_id}:{instant}", int(available), end
-
-    def close(self) -> None:
-        self._iterator.close()
-
-
-def _drawn_in_interval(state: State, owner: str, instant: int, wh: int) -> list[str]:
-    """From the certificates covering the quarter-hour ``instant``: those starting in it, and
-    those of longer meter intervals starting earlier in its hour."""
-    rows = _Rows(state, owner, hour_of(instant), instant + INTERVAL_SECONDS)
-    try:
-        return drawn_on(((cid, available) for _, cid, available, end in rows if end > instant), wh)
-    finally:
-        rows.close()
-
-
-Entry = tuple[str, int, int]
-"""(certificate id, available Wh, interval end)."""
-
-
-def _covering(entries: dict[int, list[Entry]], instant: int) -> list[tuple[str, int]]:
-    """The entries covering the quarter-hour ``instant``, by interval start then meter id."""
-    return [
-        (cid, available)
-        for start in range(hour_of(instant), instant + 1, INTERVAL_SECONDS)
-        for cid, available, end in entries.get(start, [])
-        if end > instant
-    ]
-
-
 def _drawn_in_day(
-    state: State, owner: str, day: int, wanted: set[int], wh: int
+    state: State, owner: str, day: int, wanted: Iterable[int], wh: int
 ) -> dict[int, list[str]]:
-    entries: dict[int, list[Entry]] = {}
-    finished_before = day + DAY_SECONDS  # intervals from here on are read one by one
-    rows = _Rows(state, owner, day, day + DAY_SECONDS)
+    """Per wanted quarter-hour of ``day``, the certificates a trade of ``wh`` draws on: the first
+    in meter id order whose Wh reach ``wh`` (all of them if they do not)."""
+    need = dict.fromkeys(wanted, wh)
+    drawn: dict[int, list[str]] = {instant: [] for instant in need}
+    open_quarters = sum(1 for left in need.values() if left > 0)
+    if not open_quarters:
+        return drawn
+    prefix = _day_prefix(owner, day)
+    iterator = state.stub.get_state_by_range(prefix, f"{prefix}~")
     try:
-        for count, (instant, certificate_id, available, end) in enumerate(rows, 1):
-            if count > DAY_ROWS:
-                finished_before = instant
+        for kv in iterator:
+            meter_id, _, start_text = kv.key[len(prefix) :].rpartition("!")
+            start = int(start_text)
+            available, _, minutes = bytes(kv.value).decode().partition("/")
+            end = start + (int(minutes) * 60 if minutes else INTERVAL_SECONDS)
+            for quarter in range(start, end, INTERVAL_SECONDS):
+                left = need.get(quarter, 0)
+                if left > 0:
+                    drawn[quarter].append(f"{meter_id}:{start}")
+                    need[quarter] = left - int(available)
+                    open_quarters -= need[quarter] <= 0
+            if not open_quarters:
                 break
-            entries.setdefault(instant, []).append((certificate_id, available, end))
     finally:
-        rows.close()
-    drawn = {t: drawn_on(_covering(entries, t), wh) for t in wanted if t < finished_before}
-    for instant in sorted(t for t in wanted if t >= finished_before):
-        drawn[instant] = _drawn_in_interval(state, owner, instant, wh)
+        iterator.close()
     return drawn
 
 
@@ -150,9 +109,30 @@ def drawn_supply(
 ) -> dict[int, list[str]]:
     """Per interval of ``intervals``, the ids of ``owner``'s certificates a trade of ``wh`` in it
     draws on, in meter id order (see the module's docstring for what is read)."""
-    wanted = set(intervals)
+    by_day: dict[int, list[int]] = {}
+    for instant in intervals:
+        by_day.setdefault(day_of(instant), []).append(instant)
     drawn: dict[int, list[str]] = {}
-    for day in sorted({day_of(instant) for instant in wanted}):
-        in_day = {t for t in wanted if day_of(t) == day}
-        drawn.update(_drawn_in_day(state, owner, day, in_day, wh))
+    for day in sorted(by_day):
+        drawn.update(_drawn_in_day(state, owner, day, by_day[day], wh))
     return drawn
+
+
+def migrate_supply(state: State, owner: str) -> dict[str, int | bool]:
+    """Move up to ``MIGRATE_ROWS`` of ``owner``'s entries from the first layout into this one;
+    ``more``: whether entries are left (call again)."""
+    prefix = _owner_prefix(LEGACY_SUPPLY, owner)
+    iterator = state.stub.get_state_by_range(prefix, f"{prefix}~")
+    moved, more = 0, False
+    try:
+        for kv in iterator:
+            if moved == MIGRATE_ROWS:
+                more = True
+                break
+            start_text, _, meter_id = kv.key[len(prefix) :].partition("/")
+            state.stub.put_state(supply_key(owner, int(start_text), meter_id), bytes(kv.value))
+            state.stub.del_state(kv.key)
+            moved += 1
+    finally:
+        iterator.close()
+    return {"moved": moved, "more": more}

@@ -18,6 +18,7 @@ from gridledger_chaincode.energy.certificates import issue_certificate, transfer
 from gridledger_chaincode.energy.ledger.access import Caller
 from gridledger_chaincode.energy.ledger.certificate_supply import (
     drawn_supply,
+    migrate_supply,
     record_supply,
 )
 from gridledger_chaincode.energy.ledger.closing import ClosedDays
@@ -127,8 +128,8 @@ class CertificateDesk:
         each trade from its interval's certificates in meter id order, as far as its quantity
         goes.
 
-        Range queries of ``certificate_supply`` (one per UTC day of the offer, or per interval
-        where a day holds many), then one batched read of the certificates drawn on: the work
+        One range query of ``certificate_supply`` per UTC day of the offer, read only until the
+        day's trades are covered, then one batched read of the certificates drawn on: the work
         follows the offer's intervals, not the seller's meters or history. A new trade has no
         stored backing yet."""
         if not trades:
@@ -164,3 +165,9 @@ def list_certificates(
     caller.require_reader_of(owner, f"the certificates of {owner}")
     rows, bookmark = state.scan_page(CERTIFICATE_BY_OWNER, [owner], request.size, request.bookmark)
     return page_answer(state.follow_index(CERTIFICATE, rows, 2), bookmark)
+
+
+def migrate_certificate_supply(state: State, caller: Caller, owner: str) -> dict[str, Any]:
+    """Utility only: see :func:`~.certificate_supply.migrate_supply`."""
+    caller.require_utility("migrate the certificate supply index")
+    return {"owner": owner, **migrate_supply(state, owner)}

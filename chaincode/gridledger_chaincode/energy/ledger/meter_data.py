@@ -29,8 +29,9 @@ from typing import Any
 
 from gridledger_domain import MeterReading, SignedReading, format_utc, parse_utc
 from gridledger_domain.canonical import canonical_json
+from gridledger_domain.collections import meter_data_collection_name
 from gridledger_domain.identifiers import split_participant_id
-from gridledger_domain.meter_data import SALT_BYTES, SALT_FIELD, collection_of, private_key
+from gridledger_domain.meter_data import SALT_BYTES, SALT_FIELD, private_key
 from gridledger_domain.refusals import InvalidRequest, NotFound
 from gridledger_domain.timeutil import DAY_SECONDS, day_of
 
@@ -51,7 +52,7 @@ def salt_key(participant_id: str) -> str:
 
 
 def household_collection(participant_id: str) -> str:
-    return collection_of(split_participant_id(participant_id)[0])
+    return meter_data_collection_name(split_participant_id(participant_id)[0])
 
 
 def store_salt(state: State, participant_id: str) -> None:
@@ -71,9 +72,13 @@ def signed_from_stored(data: Mapping[str, Any]) -> SignedReading:
     """A stored reading's transport form (checked in full when it was submitted: only rebuilt
     here, the fast way, since day closing rebuilds thousands; base64 unchecked)."""
     reading = MeterReading(
-        data["meter_id"], parse_utc(data["interval_start"]), data["import_wh"], data["export_wh"]
+        data["meter_id"],
+        parse_utc(data["interval_start"]),
+        data["import_wh"],
+        data["export_wh"],
+        data.get("estimated", False),
     )
-    return SignedReading(reading, binascii.a2b_base64(data["signature"]))
+    return SignedReading(reading, binascii.a2b_base64(data["signature"]), data.get("signer", ""))
 
 
 class ReadingStore:

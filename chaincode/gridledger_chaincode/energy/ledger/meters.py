@@ -15,6 +15,7 @@ from gridledger_domain.vocabulary import (
 )
 
 from gridledger_chaincode.energy.ledger.access import Caller
+from gridledger_chaincode.energy.ledger.custodians import parse_custodians, require_custodians
 from gridledger_chaincode.energy.ledger.paging import PageRequest, page_answer
 from gridledger_chaincode.energy.ledger.participants import load_participant
 from gridledger_chaincode.energy.ledger.state import METER, METER_BY_OWNER, State
@@ -29,12 +30,21 @@ def register_meter(
     source: str,
     zone: str,
     public_key_pem: str,
-    *interval_minutes: int,
+    *options: str,
 ) -> Meter:
-    """Register a meter; ``interval_minutes``: at most one, its interval length (default 15)."""
+    """Register a meter; ``options``: its interval length in minutes (default 15; empty text
+    for the default), then the data custodians allowed to vouch for it (a JSON array of ids)."""
     caller.require_utility("register meters")
-    if len(interval_minutes) > 1:
-        raise InvalidRequest("RegisterMeter takes at most one interval length")
+    if len(options) > 2:
+        raise InvalidRequest(
+            "RegisterMeter takes at most two more arguments: interval length, data custodians"
+        )
+    minutes = options[0].strip() if options else ""
+    try:
+        interval_minutes = int(minutes) if minutes else 15
+    except ValueError:
+        raise InvalidRequest(f"interval length must be whole minutes, got {minutes!r}") from None
+    custodians = parse_custodians(options[1], f"meter {meter_id}") if len(options) > 1 else ()
     owner_record = load_participant(state, owner)
     if owner_record.role not in BILLED_ROLES:
         raise InvalidRequest(f"a {owner_record.role.value} cannot own meters")
@@ -45,12 +55,14 @@ def register_meter(
         parse_word(EnergySource, source, "energy source"),
         zone,
         public_key_pem,
-        interval_minutes=interval_minutes[0] if interval_minutes else 15,
+        interval_minutes=interval_minutes,
+        custodians=custodians,
     )
     if meter.kind is not MeterKind.CONSUMPTION and owner_record.role not in SELLING_ROLES:
         raise InvalidRequest(f"a {owner_record.role.value} cannot own a {meter.kind.value} meter")
     if state.get_raw(METER, meter_id):
         raise Conflict(f"meter {meter_id} is already registered")
+    require_custodians(state, custodians, f"meter {meter_id}")
     state.put_json(METER, [meter_id], meter.to_json_dict())
     state.put_raw(METER_BY_OWNER, [owner, meter_id], b"1")
     return meter

@@ -24,6 +24,7 @@ from gridledger_chaincode.energy.ledger.access import Caller
 from gridledger_chaincode.energy.ledger.certificates import CertificateDesk
 from gridledger_chaincode.energy.ledger.closing import ClosedDays, mark_revision_due
 from gridledger_chaincode.energy.ledger.commitments import load_statement
+from gridledger_chaincode.energy.ledger.custodians import custodians_by_id
 from gridledger_chaincode.energy.ledger.meter_data import ReadingStore
 from gridledger_chaincode.energy.ledger.meters import load_meter
 from gridledger_chaincode.energy.ledger.paging import PageRequest, page_answer
@@ -142,8 +143,9 @@ def submit_readings(state: State, caller: Caller, count_text: str, digest: str) 
             store.know_owner(meter_id, meter.owner)
     spans = dict(zip(meters, store.spans(list(meters)), strict=True))
     stored = _stored_around(store, {m: by_meter[m] for m in meters}, spans)
-    plan = plan_readings(batch, meters, stored)
-    _refuse_closed(state, meters, plan.store)
+    signers = custodians_by_id(state, {s.signer for s in batch if s.signer})
+    plan = plan_readings(batch, meters, stored, signers)
+    _refuse_closed(state, meters, plan.store, {_at(s) for s in plan.replaced})
 
     desk = CertificateDesk(state)
     new_by_meter: dict[str, dict[int, SignedReading]] = defaultdict(dict)
@@ -172,12 +174,23 @@ def submit_readings(state: State, caller: Caller, count_text: str, digest: str) 
     return summary
 
 
-def _refuse_closed(state: State, meters: Mapping[str, Meter], new: Sequence[SignedReading]) -> None:
+def _at(signed: SignedReading) -> tuple[str, int]:
+    return signed.reading.meter_id, signed.reading.interval_start
+
+
+def _refuse_closed(
+    state: State,
+    meters: Mapping[str, Meter],
+    new: Sequence[SignedReading],
+    replacing: set[tuple[str, int]],
+) -> None:
     """A new reading may not change a closed day of the meter's owner (its statement could no
     longer be recomputed), except an actual reading for one that day's statement estimated:
     that reading is stored and the day marked for revision (a true-up on the next bill). A
     reading at midnight also closes the day before: it is accepted there unless estimated
-    (then that day is marked too), since the meter had no reading in that day otherwise."""
+    (then that day is marked too), since the meter had no reading in that day otherwise.
+    An actual reading replacing a stored estimated one (``replacing``) is refused when either
+    day it bounds an interval of is closed: a settled day is never rewritten."""
     closed = ClosedDays(state)
     owned = [(meters[s.reading.meter_id].owner, s.reading.interval_start) for s in new]
     midnights = [(owner, at - DAY_SECONDS) for owner, at in owned if at == day_of(at)]
@@ -190,6 +203,13 @@ def _refuse_closed(state: State, meters: Mapping[str, Meter], new: Sequence[Sign
         for affected in (day, day - DAY_SECONDS) if at == day else (day,):
             if not closed.closed(owner, affected):
                 continue
+            if (meter_id, at) in replacing:
+                raise Conflict(
+                    f"reading {meter_id} at {format_utc(at)} would replace an estimated reading "
+                    f"of a day already closed for {owner} ({format_utc(affected)[:10]}): a "
+                    "settled day is never rewritten (an estimate is replaced only before its "
+                    "day is closed)"
+                )
             if (owner, affected) not in statements:
                 statements[(owner, affected)] = load_statement(state, owner, affected)
             statement = statements[(owner, affected)]
@@ -231,6 +251,8 @@ def _issue_certificates(
     for opening in sorted(openings):
         closing = opening + step
         if opening in known and closing in known:
+            if known[opening].estimated or known[closing].estimated:
+                continue  # certified when the actual readings replace the estimated ones
             desk.issue(meter, known[opening], known[closing])
 
 

@@ -5,6 +5,7 @@
 | ``energy.participant`` | participant id | Participant JSON |
 | ``energy.meter`` | meter id | Meter JSON |
 | ``energy.meter_by_owner`` | owner, meter id | ``1`` |
+| ``energy.data_custodian`` | custodian id | DataCustodian JSON |
 | ``energy.offer`` | offer id | Offer JSON |
 | ``energy.open_offer`` | UTC day, price (zero-padded), offer id | ``1`` while the offer is open |
 | ``energy.trade`` | trade id | Trade JSON |
@@ -28,9 +29,9 @@ indexes are in its organisation's private data collection under salted keys (see
 Which UTC days were closed for anyone, ``energy.closed_day/<day number>`` (value ``1``, written
 without being read, so concurrent closings never conflict), lets a tariff change find the
 latest closed day with one range query (see ``ledger.statements``).
-Producer certificates with Wh left to transfer are listed by owner and interval under
-``energy.certificate_supply/<len(owner)>:<owner>/<interval start>/<meter id>`` (value: the Wh
-left), for range queries over an offer's intervals (see ``ledger.certificate_supply``).
+Producer certificates with Wh left to transfer are listed by owner, UTC day and meter under
+``energy.certificate_supply_day/<len(owner)>:<owner>/<day number>/<meter id>!<interval start>``
+(value: the Wh left), for range queries over an offer's days (see ``ledger.certificate_supply``).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from gridledger_domain.timeutil import day_of
 PARTICIPANT = "energy.participant"
 METER = "energy.meter"
 METER_BY_OWNER = "energy.meter_by_owner"
+CUSTODIAN = "energy.data_custodian"
 OFFER = "energy.offer"
 OPEN_OFFER = "energy.open_offer"
 TRADE = "energy.trade"

@@ -6,6 +6,7 @@ import typer
 from gridledger.cli.energy import (
     billing,
     bills,
+    custodians,
     greenbutton,
     market,
     meters,
@@ -25,6 +26,9 @@ for name, command in (
     ("register-meter", meters.register_meter),
     ("deactivate-meter", meters.deactivate_meter),
     ("meters", meters.meters),
+    ("register-custodian", custodians.register_custodian),
+    ("custodians", custodians.custodians),
+    ("set-meter-custodians", custodians.set_meter_custodians),
     ("import-readings", readings.import_readings),
     ("readings", readings.readings),
     ("import-greenbutton", greenbutton.import_greenbutton),

@@ -43,6 +43,9 @@ def register_meter(
     interval_minutes: int = typer.Option(
         15, help="The meter's interval length: 15, 30 or 60 minutes."
     ),
+    custodian: list[str] = typer.Option(
+        [], "--custodian", help="A data custodian allowed to vouch for its readings (repeat)."
+    ),
 ) -> None:
     """Register a meter with its device key (utility only)."""
     owner_id = resolve_participant(connection, owner) or owner
@@ -51,11 +54,20 @@ def register_meter(
         pem = MeterSigner.from_private_key_pem(meter_id, pem).public_key_pem
     with energy_client(connection) as client:
         meter = client.register_meter(
-            meter_id, owner_id, kind, source, zone, pem, interval_minutes=interval_minutes
+            meter_id,
+            owner_id,
+            kind,
+            source,
+            zone,
+            pem,
+            interval_minutes=interval_minutes,
+            custodians=custodian,
         )
     console.print(
         f"registered meter {meter.meter_id} ({meter.kind.value}, {meter.source.value}, "
-        f"every {meter.interval_minutes} minutes)"
+        f"every {meter.interval_minutes} minutes"
+        + (f", data custodians {', '.join(meter.custodians)}" if meter.custodians else "")
+        + ")"
     )
 
 

@@ -12,10 +12,10 @@ deadline (``gridledger.gateway.Timeouts``: evaluate 5 s, endorse 15 s, ...). A c
 out of time raises a ``GatewayError`` whose ``failure`` is ``Failure.DEADLINE_EXCEEDED``.
 
 Every listing (``participants``, ``meters``, ``readings``, ``list_offers``, ``trades``,
-``tariffs``, ``bills``, ``certificates``, ``days_to_revise``) returns an ``AsyncListing`` at
-once: ``async for`` fetches its items ``page_size`` at a time (1 to 1 000, default 100) up to
-``limit`` (None: all), ``await`` gives them all as a list, ``.page(bookmark)`` one page and the
-next page's bookmark. Its ``timeout`` bounds each page's call.
+``tariffs``, ``bills``, ``certificates``, ``days_to_revise``, ``data_custodians``) returns an
+``AsyncListing`` at once: ``async for`` fetches its items ``page_size`` at a time (1 to 1 000,
+default 100) up to ``limit`` (None: all), ``await`` gives them all as a list, ``.page(bookmark)``
+one page and the next page's bookmark. Its ``timeout`` bounds each page's call.
 """
 
 from __future__ import annotations
@@ -65,7 +65,16 @@ from gridledger.retry import DEFAULT_RETRY_POLICY, RetryPolicy
 from gridledger_domain import SignedReading, parse_utc
 from gridledger_domain.identifiers import split_participant_id
 from gridledger_domain.meter_data import registration_transient
-from gridledger_domain.records import Bill, Certificate, Meter, Offer, Participant, Tariff, Trade
+from gridledger_domain.records import (
+    Bill,
+    Certificate,
+    DataCustodian,
+    Meter,
+    Offer,
+    Participant,
+    Tariff,
+    Trade,
+)
 from gridledger_domain.records.fields import JsonObject
 from gridledger_domain.refusals import InvalidRequest
 from gridledger_domain.timeutil import DAY_SECONDS, day_of
@@ -267,11 +276,15 @@ class AsyncEnergyClient(AsyncClosing):
         public_key_pem: str,
         *,
         interval_minutes: int = 15,
+        custodians: Sequence[str] = (),
         timeout: float | None = None,
     ) -> Meter:
         """Register a meter with the device's public key (utility only). ``interval_minutes``:
-        the meter's interval length, 15, 30 or 60; its readings are at multiples of it."""
-        extra = () if interval_minutes == 15 else (str(interval_minutes),)
+        the meter's interval length, 15, 30 or 60; its readings are at multiples of it.
+        ``custodians``: the registered data custodians allowed to vouch for its readings."""
+        extra: tuple[str, ...] = () if interval_minutes == 15 else (str(interval_minutes),)
+        if custodians:
+            extra = (str(interval_minutes), json.dumps(list(custodians)))
         answer = await self._submit(
             "RegisterMeter",
             meter_id,
@@ -284,6 +297,42 @@ class AsyncEnergyClient(AsyncClosing):
             timeout=timeout,
         )
         return read(Meter.from_json_dict, answer, "meter")
+
+    async def set_meter_custodians(
+        self, meter_id: str, custodians: Sequence[str], *, timeout: float | None = None
+    ) -> Meter:
+        """Name the data custodians allowed to vouch for a meter's readings, replacing the
+        meter's list (empty: only the meter's own key; utility only)."""
+        answer = await self._submit(
+            "SetMeterCustodians", meter_id, json.dumps(list(custodians)), timeout=timeout
+        )
+        return read(Meter.from_json_dict, answer, "meter")
+
+    # -- data custodians ------------------------------------------------------------------------
+    async def register_data_custodian(
+        self,
+        custodian_id: str,
+        public_key_pem: str,
+        display_name: str,
+        *,
+        timeout: float | None = None,
+    ) -> DataCustodian:
+        """Register a data custodian with its public key (utility only): meters that name it
+        accept readings it signs (``CustodianSigner``)."""
+        answer = await self._submit(
+            "RegisterDataCustodian", custodian_id, public_key_pem, display_name, timeout=timeout
+        )
+        return read(DataCustodian.from_json_dict, answer, "data custodian")
+
+    async def data_custodian(
+        self, custodian_id: str, *, timeout: float | None = None
+    ) -> DataCustodian:
+        answer = await self._evaluate("GetDataCustodian", custodian_id, timeout=timeout)
+        return read(DataCustodian.from_json_dict, answer, "data custodian")
+
+    def data_custodians(self, **options: Unpack[ListingOptions]) -> AsyncListing[DataCustodian]:
+        """Every registered data custodian, by id."""
+        return self._listing(DataCustodian.from_json_dict, "ListDataCustodians", (), options)
 
     async def deactivate_meter(self, meter_id: str, *, timeout: float | None = None) -> Meter:
         answer = await self._submit("DeactivateMeter", meter_id, timeout=timeout)
@@ -672,6 +721,17 @@ class AsyncEnergyClient(AsyncClosing):
         return self._listing(
             Certificate.from_json_dict, "ListCertificates", (), options, of=(owner,)
         )
+
+    async def migrate_certificate_supply(self, owner: str, *, timeout: float | None = None) -> int:
+        """Move ``owner``'s certificate supply entries written before the by-day index layout
+        into it (utility only; once per producer after upgrading a ledger that has them), one
+        transaction per 2,000 entries; how many were moved."""
+        moved = 0
+        while True:
+            answer = await self._submit("MigrateCertificateSupply", owner, timeout=timeout)
+            moved += int(answer["moved"])
+            if not answer["more"]:
+                return moved
 
 
 def _day_text(day: Instant) -> str:

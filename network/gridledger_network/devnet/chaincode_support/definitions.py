@@ -13,6 +13,15 @@ class CollectionDefinition:
     members: frozenset[str]  # MSP ids of the organisations holding the private data
     block_to_live: int = 0
     endorsement_policy: Any | None = None  # common.SignaturePolicyEnvelope, None = chaincode's
+    member_only_read: bool = False  # only members' identities may read it (Fabric memberOnlyRead)
+    member_only_write: bool = False  # only members' identities may write it (memberOnlyWrite)
+
+    def may_read(self, msp_id: str | None) -> bool:
+        """Whether an identity of ``msp_id`` may read it (``None``: not checked)."""
+        return msp_id is None or not self.member_only_read or msp_id in self.members
+
+    def may_write(self, msp_id: str | None) -> bool:
+        return msp_id is None or not self.member_only_write or msp_id in self.members
 
 
 @dataclass(frozen=True, slots=True)

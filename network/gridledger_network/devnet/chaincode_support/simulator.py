@@ -1,7 +1,8 @@
 """A transaction simulator: reads committed state, records what it read and buffers what it wrote.
 
 Behaviour follows Fabric's ``txmgr.txSimulator``: reads never see the transaction's own writes,
-range queries are recorded as ``RangeQueryInfo`` with raw reads (for phantom checks), private
+range queries are recorded as ``RangeQueryInfo`` with their reads raw, or as a Merkle summary
+beyond 50 results (for phantom checks, see :mod:`gridledger_network.devnet.query_reads`), private
 data reads are recorded as hashed reads, and paginated or private-data queries make the
 transaction read-only.
 """
@@ -22,6 +23,7 @@ from gridledger_network.devnet.chaincode_support.rwset_builder import (
     SimulationResults,
 )
 from gridledger_network.devnet.interfaces import HistoryEntry, StateReader, Version, VersionedValue
+from gridledger_network.devnet.query_reads import QueryReadsSummarizer, record_reads
 
 VALIDATION_PARAMETER = "VALIDATION_PARAMETER"
 
@@ -49,6 +51,7 @@ class RangeScan:
         self._returned = 0
         self._done = False
         self.info: Any = kv_rwset_pb2.RangeQueryInfo(start_key=start_key) if record else None
+        self._reads: QueryReadsSummarizer | None = QueryReadsSummarizer() if record else None
 
     def next(self) -> tuple[str, bytes] | None:
         if self._done:
@@ -62,13 +65,19 @@ class RangeScan:
             return None
         key, versioned = row
         self._returned += 1
-        if self.info is not None:
-            version = versioned.version
-            self.info.raw_reads.kv_reads.add(
-                key=key, version=kv_rwset_pb2.Version(block_num=version.block, tx_num=version.tx)
-            )
+        if self._reads is not None:
+            self._reads.add(key, versioned.version)
             self.info.end_key = key
         return key, versioned.value
+
+    def range_query_info(self) -> Any:
+        """The ``kvrwset.RangeQueryInfo`` (None when not recorded), reads raw or summarised;
+        the scan reads nothing more once it has been asked."""
+        if self._reads is not None:
+            record_reads(self.info, self._reads)
+            self._reads = None
+            self._done = True
+        return self.info
 
     def _exhaust(self) -> None:
         self._done = True
@@ -96,11 +105,15 @@ class TxSimulator:
         tx_id: str,
         peer_msp_id: str,
         collections: Mapping[str, Mapping[str, CollectionDefinition]],
+        creator_msp_id: str | None = None,
     ) -> None:
+        """``creator_msp_id``: the organisation of the proposal's signer, checked against
+        collections with member-only reads or writes (``None``: not checked)."""
         self._reader = reader
         self.tx_id = tx_id
         self._peer_msp_id = peer_msp_id
         self._collections = collections
+        self._creator_msp_id = creator_msp_id
         self._builder = RWSetBuilder()
         self._scans: list[tuple[str, RangeScan]] = []
         self._write_performed = False
@@ -178,12 +191,25 @@ class TxSimulator:
             )
         return definition
 
+    def _permitted(self, namespace: str, collection: str, access: str) -> CollectionDefinition:
+        """The collection, if the proposal's creator may ``access`` ("read" or "write") it:
+        Fabric's chaincode handler checks ``memberOnlyRead`` before every private read but the
+        hash, ``memberOnlyWrite`` before puts, deletes, purges and metadata writes."""
+        definition = self._collection(namespace, collection)
+        creator = self._creator_msp_id
+        if not (definition.may_read if access == "read" else definition.may_write)(creator):
+            raise SimulationError(
+                f"tx creator does not have {access} access permission on privatedata in "
+                f"chaincodeName:{namespace} collectionName: {collection}"
+            )
+        return definition
+
     def _hashed(self, namespace: str, collection: str, key: str) -> VersionedValue | None:
         key_hash = hashlib.sha256(key.encode()).digest()
         return self._reader.get_private_data_hash(namespace, collection, key_hash)
 
     def get_private_data(self, namespace: str, collection: str, key: str) -> bytes | None:
-        definition = self._collection(namespace, collection)
+        definition = self._permitted(namespace, collection, "read")
         hashed = self._hashed(namespace, collection, key)
         private = None
         if self._peer_msp_id in definition.members:
@@ -211,7 +237,7 @@ class TxSimulator:
     def get_private_data_metadata(
         self, namespace: str, collection: str, key: str
     ) -> Mapping[str, bytes]:
-        self._collection(namespace, collection)
+        self._permitted(namespace, collection, "read")
         hashed = self._hashed(namespace, collection, key)
         self._builder.add_hashed_read(
             namespace, collection, key, hashed.version if hashed else None
@@ -221,7 +247,7 @@ class TxSimulator:
     def set_private_data(
         self, namespace: str, collection: str, key: str, value: bytes | None
     ) -> None:
-        self._collection(namespace, collection)
+        self._permitted(namespace, collection, "write")
         self._check_write()
         self._builder.add_private_write(namespace, collection, key, value)
 
@@ -229,21 +255,21 @@ class TxSimulator:
         self.set_private_data(namespace, collection, key, None)
 
     def purge_private_data(self, namespace: str, collection: str, key: str) -> None:
-        self._collection(namespace, collection)
+        self._permitted(namespace, collection, "write")
         self._check_write()
         self._builder.add_private_write(namespace, collection, key, None, purge=True)
 
     def set_private_data_metadata(
         self, namespace: str, collection: str, key: str, metadata: Mapping[str, bytes] | None
     ) -> None:
-        self._collection(namespace, collection)
+        self._permitted(namespace, collection, "write")
         self._check_write()
         self._builder.add_private_metadata_write(namespace, collection, key, metadata)
 
     def private_range_scan(
         self, namespace: str, collection: str, start_key: str, end_key: str
     ) -> RangeScan:
-        definition = self._collection(namespace, collection)
+        definition = self._permitted(namespace, collection, "read")
         if self._write_performed:
             raise SimulationError(
                 f"txid [{self.tx_id}]: unsuppored transaction. Queries on pvt data is supported "
@@ -277,8 +303,9 @@ class TxSimulator:
     def results(self) -> SimulationResults:
         if self._results is None:
             for namespace, scan in self._scans:
-                if scan.info is not None:
-                    self._builder.add_range_query(namespace, scan.info)
+                info = scan.range_query_info()
+                if info is not None:
+                    self._builder.add_range_query(namespace, info)
             self._results = self._builder.build()
         return self._results
 

@@ -70,10 +70,11 @@ class DeliverService(events_pb2_grpc.DeliverServicer):  # type: ignore[misc]
         return events_pb2.DeliverResponse(block_and_private_data=result)
 
     def _visible_private_data(self, private: Any, msp_id: str) -> Any | None:
-        """The collections this peer holds (its organisation is a member). As on Fabric 3.1.5
-        with ``memberOnlyRead: false`` (the only setting the devnet models), the requester's own
-        membership is not checked: any channel reader gets them from a member's peer (scenario
-        ``deliver_with_private_data``)."""
+        """The collections this peer holds (its organisation is a member) that the requester may
+        read: as on Fabric 3.1.5 (``collPolicyChecker``), with ``memberOnlyRead: false`` any
+        channel reader gets them from a member's peer (scenario ``deliver_with_private_data``),
+        with ``memberOnlyRead: true`` only an identity of a member (scenario
+        ``member_only_collection``)."""
         visible = rwset_pb2.TxPvtReadWriteSet(data_model=private.data_model)
         for ns in private.ns_pvt_rwset:
             definition = self.definitions.get(ns.namespace)
@@ -83,6 +84,7 @@ class DeliverService(events_pb2_grpc.DeliverServicer):  # type: ignore[misc]
                 if definition is not None
                 and c.collection_name in definition.collections
                 and self.peer_msp_id in definition.collections[c.collection_name].members
+                and definition.collections[c.collection_name].may_read(msp_id)
             ]
             if collections:
                 visible.ns_pvt_rwset.add(namespace=ns.namespace, collection_pvt_rwset=collections)

@@ -158,6 +158,7 @@ class Endorser:
             up.tx_id,
             self.msp_id,
             {name: d.collections for name, d in self.definitions.items()},
+            creator_msp_id=getattr(up.creator, "msp_id", None),
         )
         params = TransactionParams(up.channel_id, up.tx_id, up.signed_proposal, simulator)
         try:

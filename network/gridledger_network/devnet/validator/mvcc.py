@@ -2,23 +2,23 @@
 
 As Fabric's kvledger validator: a read key updated earlier in the block or whose committed version
 differs is MVCC_READ_CONFLICT; a range query whose re-execution (committed state merged with the
-block's updates) yields different keys or versions is PHANTOM_READ_CONFLICT; hashed (private) reads
-are checked like public ones.
+block's updates) yields different keys or versions (compared raw, or through the Merkle summary
+Fabric records beyond 50 results: :mod:`gridledger_network.devnet.query_reads`) is
+PHANTOM_READ_CONFLICT; hashed (private) reads are checked like public ones.
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from fabric_protos.peer import transaction_pb2
 
 from gridledger_network.devnet.interfaces import StateReader, Version
+from gridledger_network.devnet.query_reads import range_matches
 from gridledger_network.devnet.validator.batch import UpdateBatch
 from gridledger_network.devnet.validator.transaction import EndorserTx
 
 Code = transaction_pb2.TxValidationCode
-log = logging.getLogger(__name__)
 
 
 def _read_version(read: Any) -> Version | None:
@@ -52,9 +52,6 @@ def validate_reads(tx: EndorserTx, state: StateReader, batch: UpdateBatch) -> in
 
 
 def _range_still_valid(namespace: str, rqi: Any, state: StateReader, batch: UpdateBatch) -> bool:
-    if rqi.HasField("reads_merkle_hashes"):
-        log.warning("range query with merkle summary in %s is not supported: phantom", namespace)
-        return False
     start = rqi.start_key
     # not exhausted: the simulator stopped at end_key, which was read (inclusive bound)
     end: str | None = (rqi.end_key + "\x00") if not rqi.itr_exhausted else (rqi.end_key or None)
@@ -64,5 +61,4 @@ def _range_still_valid(namespace: str, rqi: Any, state: StateReader, batch: Upda
     for write in batch.public_in_range(namespace, start, end):
         merged[write.key] = None if write.value is None else write.version
     current = sorted((k, v) for k, v in merged.items() if v is not None)
-    expected = [(r.key, _read_version(r)) for r in rqi.raw_reads.kv_reads]
-    return current == expected
+    return range_matches(rqi, current)

@@ -7,9 +7,9 @@ as many intervals before them):
 
 - keys read one by one or batched (``get_state``/``get_multiple_states``) <= FIXED_READS + N:
   the caller, the offer, both parties' settled-through marks, one certificate per trade;
-- range queries, all of the certificate supply index: one per day (DAYS) while a day holds at
-  most ``DAY_ROWS`` entries, at most DAYS + N otherwise; rows read <= DAYS x (DAY_ROWS + 1) +
-  N x (certificates drawn on + 1). None over trades' backing or the seller's past certificates.
+- range queries, all of the certificate supply index: one per day (DAYS); rows read: each day's
+  entries meter by meter only until the day's trades are covered, here 96 a day (the first
+  meter's). None over trades' backing or the seller's past certificates.
 
 The version before ``certificate_supply`` read one certificate per meter per interval (M x N) and
 scanned each trade's backing (another N range queries).
@@ -180,11 +180,9 @@ def test_one_buy_of_a_week_reads_in_proportion_to_its_intervals(
     assert len(trades) == N
     assert reads.keys <= FIXED_READS + CLOSED_DAY_READS + N, reads.keys
     assert all(key.startswith(certificate_supply.SUPPLY) for key in reads.range_keys)
-    if meters * 96 <= certificate_supply.DAY_ROWS:
-        assert reads.ranges == DAYS  # one per day
-    assert reads.ranges <= DAYS + N, reads.ranges
-    # each trade draws on one certificate (400 of 500 Wh)
-    assert reads.rows <= DAYS * (certificate_supply.DAY_ROWS + 1) + N * (1 + 1), reads.rows
+    assert reads.ranges == DAYS  # one per day
+    # each trade draws on one certificate (400 of 500 Wh): the first meter's 96 rows a day
+    assert reads.rows == DAYS * 96, reads.rows
     bought = market.certificates(market.buyers[0])
     assert len(bought) == N and {c["wh"] for c in bought} == {400}
     assert {c["meter_id"] for c in bought} == {meter_ids[0]}
@@ -232,19 +230,19 @@ def test_a_certificate_fully_transferred_leaves_the_supply_index(market: Market)
     assert supply_key not in market.ledger.state
 
 
-def test_a_day_with_too_many_rows_is_read_interval_by_interval(
-    market: Market, reads: Reads, monkeypatch: pytest.MonkeyPatch
+def test_a_day_is_read_meter_by_meter_only_until_its_trades_are_covered(
+    market: Market, reads: Reads
 ) -> None:
-    for meter_id in ("M-A", "M-B"):
+    for meter_id in ("M-A", "M-B", "M-C"):
         market.renewable_meter(meter_id)
         market.export(meter_id, WEEK0, [300] * 4)
     offer = market.offer("M-A", WEEK0 + Q, 2, 1000)
-    monkeypatch.setattr(certificate_supply, "DAY_ROWS", 3)
-    reads.ranges = 0
+    reads.ranges = reads.rows = 0
 
     market.ok(market.buyers[0], "Buy", offer, "500")
 
-    assert reads.ranges == 1 + 2  # the day, then each of the offer's two intervals
+    assert reads.ranges == 1  # the day
+    assert reads.rows == 4 + 3  # M-A's four rows, then M-B's up to the second interval
     bought = market.certificates(market.buyers[0])
     assert sorted((c["interval_start"], c["parent_id"], c["wh"]) for c in bought) == [
         (format_utc(WEEK0 + Q), f"M-A:{WEEK0 + Q}", 300),
@@ -252,3 +250,39 @@ def test_a_day_with_too_many_rows_is_read_interval_by_interval(
         (format_utc(WEEK0 + 2 * Q), f"M-A:{WEEK0 + 2 * Q}", 300),
         (format_utc(WEEK0 + 2 * Q), f"M-B:{WEEK0 + 2 * Q}", 200),
     ]
+
+
+def test_entries_of_the_first_layout_are_migrated_page_by_page_and_then_drawn_on(
+    market: Market, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for meter_id in ("M-A", "M-B"):
+        market.renewable_meter(meter_id)
+        market.export(meter_id, WEEK0, [300] * 2)
+    owner = pid(market.seller)
+    state = market.ledger.state
+    new_keys = sorted(k for k in state if k.startswith(certificate_supply.SUPPLY))
+    assert len(new_keys) == 4
+    prefix = f"{certificate_supply.LEGACY_SUPPLY}{len(owner)}:{owner}/"
+    for key in new_keys:  # as a ledger written before the by-day layout holds them
+        meter_id, _, start = key.rpartition("/")[2].partition("!")
+        state[f"{prefix}{int(start):010d}/{meter_id}"] = state.pop(key)
+    offer = market.offer("M-A", WEEK0, 2, 1000)
+    assert market.ok(market.buyers[0], "Buy", offer, "100")  # nothing drawn: not migrated yet
+    assert market.certificates(market.buyers[0]) == []
+    monkeypatch.setattr(certificate_supply, "MIGRATE_ROWS", 3)
+
+    first = market.ok(market.utility, "MigrateCertificateSupply", owner)
+    second = market.ok(market.utility, "MigrateCertificateSupply", owner)
+
+    assert (first["moved"], first["more"], second["moved"], second["more"]) == (3, True, 1, False)
+    assert sorted(k for k in state if k.startswith(certificate_supply.SUPPLY)) == new_keys
+    assert not any(k.startswith(certificate_supply.LEGACY_SUPPLY) for k in state)
+    market.ok(market.buyers[1], "Buy", offer, "100")
+    assert {c["parent_id"] for c in market.certificates(market.buyers[1])} == {
+        f"M-A:{WEEK0}",
+        f"M-A:{WEEK0 + Q}",
+    }
+    refused = market.ledger.invoke(
+        market.chaincode, "energy:MigrateCertificateSupply", owner, identity=market.buyers[0]
+    )
+    assert not refused.ok and "access denied" in refused.message

@@ -62,7 +62,8 @@ def test_identical_resubmission_is_a_no_op_and_conflicting_duplicate_refused() -
     assert str(on_ledger.value) == (
         "conflict: conflicting duplicate reading for M-1 at 2025-06-01T00:00:00Z: the ledger holds "
         "import=10 Wh export=0 Wh for that meter and interval, the batch submits "
-        "import=11 Wh export=0 Wh (a stored reading is never replaced)"
+        "import=11 Wh export=0 Wh (a stored reading is never replaced, except an estimated "
+        "one by an actual one, once)"
     )
     with pytest.raises(Conflict, match="conflicting duplicate") as in_batch:
         plan_readings([reading(DAY0, 11), reading(DAY0, 12)], METERS, {})

@@ -83,7 +83,8 @@ def test_conflicting_resubmission_is_refused(energy: EnergyLedger) -> None:
     assert result.message == (
         "conflict: conflicting duplicate reading for m-1 at 2025-01-01T10:15:00Z: the ledger "
         "holds import=10 Wh export=0 Wh for that meter and interval, the batch submits "
-        "import=11 Wh export=0 Wh (a stored reading is never replaced)"
+        "import=11 Wh export=0 Wh (a stored reading is never replaced, except an estimated "
+        "one by an actual one, once)"
     )
 
 

@@ -4,6 +4,7 @@ files have, strict refusals, and hostile XML."""
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,8 +21,9 @@ from gridledger.greenbutton import (
     plan_import,
     read_feed,
 )
-from gridledger.greenbutton.export import write_feed
+from gridledger.greenbutton.export import espi_amount, write_feed
 from gridledger_domain import MeterReading, parse_utc
+from gridledger_domain.records import Bill, MatchedEnergy
 
 FILES = Path(__file__).parent / "files"
 MAPPING = Mapping.load(FILES / "mapping.json")
@@ -130,6 +132,27 @@ def test_estimated_values_are_kept_and_reported() -> None:
     result = plan("estimated.xml")
     assert [imported for _, imported, _ in registers(result)] == [0, 10, 30, 60]
     assert len(result.estimated) == 1 and "interval 2025-06-21T00:15:00Z" in result.estimated[0]
+    # the reading closing the estimated interval (00:15-00:30) carries the flag, no other
+    assert [r.interval_start - START for r in result.readings if r.estimated] == [1800]
+
+
+def test_estimated_readings_export_as_quality_8_and_import_back_flagged(tmp_path: Path) -> None:
+    original = [MeterReading("MTR-HOME", START + i * 900, 1000 + 7 * i, 2 * i, i in (2, 5))
+                for i in range(6)]  # fmt: skip
+    stored = {r.interval_start: r for r in original}
+    path = tmp_path / "export.xml"
+    write_feed(path, [("MTR-HOME", original)], "2025-06-22T00:00:00Z")
+    text = path.read_text()
+    # one ReadingQuality per direction for each estimated interval (the two closing flagged)
+    assert text.count("<espi:quality>8</espi:quality>") == 4
+
+    def ledger(meter_id: str, instant: int) -> Registers | None:
+        r = stored.get(instant)
+        return None if r is None else (r.interval_start, r.import_wh, r.export_wh)
+
+    again = plan_import(read_feed(path), Mapping({"MTR-HOME": "MTR-HOME"}), ledger)
+    assert again.readings == original
+    assert len(again.estimated) == 4  # per direction
 
 
 @pytest.mark.parametrize("name", ["whitespace_in_numbers.xml", "rfc822_dates.xml"])
@@ -221,3 +244,44 @@ def test_an_hourly_meter_exports_hourly_intervals_and_imports_them_back(tmp_path
 
     mapping = Mapping({"MTR-HOME": "MTR-HOME"})
     assert plan_import(read_feed(path), mapping, ledger, hourly_meters).readings == original
+
+
+def _bill(total: int, currency: str = "EUR", consumed: int = 1234) -> Bill:
+    return Bill(
+        "bill-1", "ProsumerMSP::CN=alice", START, START + 86_400, currency, True, 96, 96, (), (),
+        (), total, 0, total, (1,), MatchedEnergy(START, consumed, 0), (), (), (), "0" * 64,
+    )  # fmt: skip
+
+
+def test_bills_export_as_usage_summaries_that_an_import_ignores(tmp_path: Path) -> None:
+    readings = [MeterReading("MTR-HOME", START + i * 900, 10 * i, 0) for i in range(3)]
+    path = tmp_path / "export.xml"
+    summary = write_feed(
+        path, [("MTR-HOME", readings)], "2025-06-22T00:00:00Z", bills={"MTR-HOME": [_bill(1999)]}
+    )
+    assert summary.bills == 1
+    text = path.read_text()
+    assert (
+        '<link rel="related" href="/espi/1_1/resource/Subscription/1/UsagePoint/1/UsageSummary"'
+        in text
+    )
+    espi = "{http://naesb.org/espi}"
+    (usage,) = ET.fromstring(path.read_bytes()).iter(f"{espi}UsageSummary")
+    assert [(e.tag.removeprefix(espi), (e.text or "").strip()) for e in usage.iter()][1:] == [
+        ("billingPeriod", ""), ("duration", "86400"), ("start", str(START)),
+        ("billLastPeriod", "1999000"),  # 19.99 EUR in hundred-thousandths
+        ("currency", "978"),
+        ("overallConsumptionLastPeriod", ""), ("powerOfTenMultiplier", "0"),
+        ("timeStamp", str(START + 86_400)), ("uom", "72"), ("value", "1234"),
+        ("statusTimeStamp", str(START + 86_400)),
+    ]  # fmt: skip
+    result = plan_import(read_feed(path), Mapping({"MTR-HOME": "MTR-HOME"}), nothing_stored)
+    assert result.readings == readings
+    assert any("1 UsageSummary entries ignored" in note for note in result.notes)
+
+
+def test_usage_summary_amounts_are_exact_per_currency() -> None:
+    assert espi_amount(-250, "JPY") == (392, -25_000_000)
+    assert espi_amount(1, "USD") == (840, 1000)
+    with pytest.raises(GreenButtonError, match="currency XTS: no ISO 4217 numeric code"):
+        espi_amount(1, "XTS")

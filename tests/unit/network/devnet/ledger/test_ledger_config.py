@@ -10,7 +10,6 @@ from gridledger_network.devnet.config import (
     ConfigError,
     default_config,
     load_config,
-    meter_data_collections,
     org_domain,
     parse_config,
 )
@@ -102,32 +101,3 @@ def test_default_policy_all_of_two_orgs_the_utility_and_one_other_of_more() -> N
     three = policy("GridOperatorMSP", "ProsumerMSP", "RetailerMSP")
     assert three == "AND('GridOperatorMSP.peer',OR('ProsumerMSP.peer','RetailerMSP.peer'))"
     parse_policy(three)  # the devnet's parser takes it
-
-
-def test_meter_data_collections_are_derived_from_the_organisations() -> None:
-    """``mdata_<MSP>`` per organisation: the utility and ``<MSP>``, both endorsing; the
-    utility's own households' with the second organisation (docs/private-data.md)."""
-    orgs = ["GridOperatorMSP", "ProsumerMSP", "RetailerMSP"]
-    derived = {c.name: c for c in meter_data_collections(orgs)}
-    assert {n: c.members for n, c in derived.items()} == {
-        "mdata_GridOperatorMSP": ("GridOperatorMSP", "ProsumerMSP"),
-        "mdata_ProsumerMSP": ("GridOperatorMSP", "ProsumerMSP"),
-        "mdata_RetailerMSP": ("GridOperatorMSP", "RetailerMSP"),
-    }
-    retail = derived["mdata_RetailerMSP"]
-    assert retail.endorsement_policy == "AND('GridOperatorMSP.peer','RetailerMSP.peer')"
-    assert retail.block_to_live == 0
-    raw = {
-        "peers": {m: {"port": 7051 + i} for i, m in enumerate(orgs)},
-        "chaincodes": [
-            {
-                "name": "cc",
-                "address": "127.0.0.1:1",
-                "collections": [{"name": "mdata_RetailerMSP", "members": ["RetailerMSP"]}],
-            }
-        ],
-    }
-    (chaincode,) = parse_config(raw).chaincodes
-    listed = {c.name: c.members for c in chaincode.collections}
-    assert listed["mdata_RetailerMSP"] == ("RetailerMSP",)  # a listed one is kept as written
-    assert listed["mdata_ProsumerMSP"] == ("GridOperatorMSP", "ProsumerMSP")
