@@ -82,15 +82,19 @@ def _known_around(
 def _day_readings(
     store: ReadingStore, meters: Sequence[Meter], day: int
 ) -> dict[str, dict[int, SignedReading]]:
-    """The stored readings of ``meters`` at the day's instants of each: the day records of
-    the day and of the next (its midnight), read by key in one call."""
-    records = store.days((m.meter_id, d) for m in meters for d in (day, day + DAY_SECONDS))
+    """The stored readings of ``meters`` at the day's instants of each: the day's records, and
+    the first reading of the next day's (its midnight, the one instant closing needs there:
+    only that reading is rebuilt), read by key."""
+    next_day = day + DAY_SECONDS
+    records = store.days((m.meter_id, day) for m in meters)
+    firsts = store.first_readings((m.meter_id, next_day) for m in meters)
     found: dict[str, dict[int, SignedReading]] = {}
     for meter in meters:
         instants = set(_instants(day, meter))
-        mine: dict[int, SignedReading] = {}
-        for d in (day, day + DAY_SECONDS):
-            mine.update((at, s) for at, s in records[(meter.meter_id, d)].items() if at in instants)
+        mine = {at: s for at, s in records[(meter.meter_id, day)].items() if at in instants}
+        first = firsts.get((meter.meter_id, next_day))
+        if first is not None and first.reading.interval_start == next_day:
+            mine[next_day] = first
         found[meter.meter_id] = mine
     return found
 

@@ -45,6 +45,7 @@ BLOCK_DAYS = 256
 """Days per ``days`` index record."""
 
 _DECODE = json.JSONDecoder().decode
+_FIRST = json.JSONDecoder().raw_decode
 
 
 def salt_key(participant_id: str) -> str:
@@ -170,6 +171,29 @@ class ReadingStore:
                 readings = [signed_from_stored(x) for x in _DECODE(raw.decode())] if raw else []
                 self._days[pair] = {s.reading.interval_start: s for s in readings}
         return {pair: self._days[pair] for pair in pairs}
+
+    def first_readings(
+        self, wanted: Iterable[tuple[str, int]]
+    ) -> dict[tuple[str, int], SignedReading]:
+        """The earliest reading of each (meter, UTC day) record of ``wanted`` that holds one,
+        rebuilt alone (a record is stored in time order: only its first element is decoded)."""
+        pairs = list(dict.fromkeys(wanted))
+        found: dict[tuple[str, int], SignedReading] = {}
+        missing = []
+        for pair in pairs:
+            if pair in self._days:
+                held = self._days[pair]
+                if held:
+                    found[pair] = held[min(held)]
+            else:
+                missing.append(pair)
+        if missing:
+            raws = self._get([(m, DAY_RECORD, format_utc(d)) for m, d in missing])
+            for pair, raw in zip(missing, raws, strict=True):
+                text = raw.decode() if raw else "[]"
+                if text != "[]":
+                    found[pair] = signed_from_stored(_FIRST(text, 1)[0])
+        return found
 
     def day(self, meter_id: str, day: int) -> dict[int, SignedReading]:
         return self.days([(meter_id, day)])[(meter_id, day)]

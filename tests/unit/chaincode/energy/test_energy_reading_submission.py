@@ -8,6 +8,8 @@ import json
 from typing import Any
 
 import pytest
+from gridledger_chaincode.energy.ledger.meter_data import ReadingStore
+from gridledger_chaincode.energy.ledger.state import State
 from gridledger_domain import parse_utc
 from gridledger_domain.meter_data import readings_request
 from harness.energy_ledger import CHAINCODE, OWNER_ID, EnergyLedger, as_sent
@@ -185,3 +187,21 @@ def test_readings_after_the_meters_last_are_checked_against_it_alone(
     backwards = [("m-1", day + 101 * Q, 5, 0)]
     refused = energy.invoke("SubmitReadings", json.dumps(energy.signed(*backwards)))
     assert refused.message.startswith("conflict: register going backwards"), refused.message
+
+
+def test_first_readings_rebuild_only_a_days_first_reading(energy: EnergyLedger) -> None:
+    """Closing a day needs the next day's midnight only: ``first_readings`` gives each record's
+    earliest reading (none for a day without readings), the same as the full record's."""
+    day = parse_utc("2025-01-01T00:00:00Z")
+    assert energy.submit(*[("m-1", day + i * Q, 10 * i, 0) for i in range(2, 100)]).ok
+    stub = energy.ledger.stub("energy:GetReadings")
+    fresh = ReadingStore(State(stub))
+    firsts = fresh.first_readings([("m-1", day), ("m-1", day + DAY), ("m-1", day + 2 * DAY)])
+    assert sorted(firsts) == [("m-1", day), ("m-1", day + DAY)]
+    full = ReadingStore(State(stub))
+    for pair, signed in firsts.items():
+        record = full.day(*pair)
+        assert signed == record[min(record)]
+        assert full.first_readings([pair]) == {pair: signed}  # from the record already read
+    assert firsts[("m-1", day)].reading.interval_start == day + 2 * Q
+    assert firsts[("m-1", day + DAY)].reading.interval_start == day + DAY
