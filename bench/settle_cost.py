@@ -18,6 +18,7 @@ import os
 import time
 from collections.abc import Callable
 
+from gridledger.energy import MeterSigner
 from gridledger_chaincode.energy.assembly import assemble
 from gridledger_chaincode.energy.ledger.meter_data import signed_from_stored
 from gridledger_chaincode.energy.periods import Period
@@ -47,9 +48,8 @@ def _ms_each(action: Callable[[], object], repeat: int) -> float:
     return (time.process_time() - begin) / repeat * 1000
 
 
-def _day_record(day: int) -> bytes:
+def _day_record(signer: MeterSigner, day: int) -> bytes:
     """One day's readings of the consumer's meter as its day record stores them."""
-    signer = _consumer_signer("SETTLE-COST")
     first = (day - MONTH_START) // INTERVAL_SECONDS
     readings = [
         sign(
@@ -72,7 +72,7 @@ def measure(repeat: int) -> dict[str, float]:
         signer.public_key_pem,
     )
     tariff = bench_tariff()
-    records = [_day_record(MONTH_START + d * DAY_SECONDS) for d in range(DAYS)]
+    records = [_day_record(signer, MONTH_START + d * DAY_SECONDS) for d in range(DAYS)]
 
     def rebuilt(record: bytes) -> list[SignedReading]:
         return [signed_from_stored(data) for data in json.loads(record)]

@@ -41,17 +41,10 @@ def encode_reading(reading: MeterReading) -> bytes:
     """The exact bytes signed by the meter for ``reading``."""
     meter_id = reading.meter_id.encode("ascii")
     numbers = _NUMBERS.pack(reading.interval_start, reading.import_wh, reading.export_wh)
-    if reading.estimated:
-        return b"".join(
-            (
-                _ESTIMATED_HEADER,
-                _LENGTH.pack(len(meter_id)),
-                meter_id,
-                numbers,
-                _ESTIMATED_TRAILER,
-            )
-        )
-    return b"".join((_HEADER, _LENGTH.pack(len(meter_id)), meter_id, numbers))
+    header, trailer = (
+        (_ESTIMATED_HEADER, _ESTIMATED_TRAILER) if reading.estimated else (_HEADER, b"")
+    )
+    return b"".join((header, _LENGTH.pack(len(meter_id)), meter_id, numbers, trailer))
 
 
 def decode_reading(data: bytes) -> MeterReading:

@@ -183,18 +183,12 @@ def settle(inputs: SettlementInputs) -> Bill:
         version = tariff.version
         band = tariff.band_at(instant)
 
-        bought_trades = (
-            sorted((t for at in quarters for t in buys.get(at, ())), key=lambda t: t.trade_id)
-            if buys
-            else []
+        bought_trades = sorted(
+            (t for at in quarters for t in buys.get(at, [])), key=lambda t: t.trade_id
         )
         bought = sum(t.quantity_wh for t in bought_trades)
-        covered = (
-            allocate_pro_rata(
-                min(bought, consumed), [(t.trade_id, t.quantity_wh) for t in bought_trades]
-            )
-            if bought_trades
-            else {}
+        covered = allocate_pro_rata(
+            min(bought, consumed), [(t.trade_id, t.quantity_wh) for t in bought_trades]
         )
         for trade in bought_trades:
             acc.add(
@@ -221,7 +215,7 @@ def settle(inputs: SettlementInputs) -> Bill:
             estimated=estimated,
         )
 
-        sold_trades = [t for at in quarters for t in sells.get(at, ())] if sells else []
+        sold_trades = [t for at in quarters for t in sells.get(at, [])]
         sold = sum(t.quantity_wh for t in sold_trades)
         for trade in sold_trades:
             acc.add(

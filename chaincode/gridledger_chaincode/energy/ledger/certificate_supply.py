@@ -96,7 +96,8 @@ def _drawn_in_day(
                 if left > 0:
                     drawn[quarter].append(f"{meter_id}:{start}")
                     need[quarter] = left - int(available)
-                    open_quarters -= need[quarter] <= 0
+                    if need[quarter] <= 0:
+                        open_quarters -= 1
             if not open_quarters:
                 break
     finally:
