@@ -37,7 +37,7 @@ from fabric_protos.peer import proposal_pb2, proposal_response_pb2, transaction_
 from gridledger.energy import Bill, EnergyClient, MeterSigner, Role, SignedReading
 from gridledger.energy.client import CHAINCODE
 from gridledger.energy.collections import meter_data_collection
-from gridledger.gateway import Contract, GatewayError, PrivateDataLeakError
+from gridledger.gateway import Contract, GatewayError, PrivateDataLeakError, connect
 from gridledger.gateway.blocks import decode_envelope
 from gridledger.profile import ConnectionProfile
 from gridledger_domain import format_utc
@@ -63,6 +63,7 @@ pytestmark = pytest.mark.fabric
 
 DAY = datetime(2025, 6, 2, tzinfo=UTC)
 NEXT = DAY + timedelta(days=1)
+DAY_START = int(DAY.timestamp())
 HOUSEHOLD = f"{RETAILER}::CN=adversary-household"
 DECOY = f"{RETAILER}::CN=adversary-decoy"
 METER = "ADV-7731-HOUSEHOLD"
@@ -70,6 +71,7 @@ DECOY_METER = "ADV-7731-DECOY"
 REGISTER_BASE = 8_642_000  # the household's import register, Wh
 ADVERSARY = "peer0-prosumermsp"
 MEMBER = "peer0-retailermsp"
+REGISTRY = ("\x00energy.meter\x00", "\x00energy.meter_by_owner\x00")  # the public registry
 KINDS = ("day", "span", "days", "statement", "bill", "revision", "true_up", "reading")
 
 
@@ -189,25 +191,42 @@ def _envelopes(blocks: list[Any]) -> Iterator[tuple[int, int, bytes]]:
             yield block.header.number, index, bytes(data)
 
 
+def _rwsets(data: bytes) -> Iterator[Any]:
+    """The namespace read-write sets of an endorser transaction (``common.Envelope`` bytes)."""
+    payload = common_pb2.Payload.FromString(common_pb2.Envelope.FromString(data).payload)
+    header = common_pb2.ChannelHeader.FromString(payload.header.channel_header)
+    if header.type != common_pb2.HeaderType.ENDORSER_TRANSACTION:
+        return
+    for action in transaction_pb2.Transaction.FromString(payload.data).actions:
+        cap = transaction_pb2.ChaincodeActionPayload.FromString(action.payload)
+        response = proposal_response_pb2.ProposalResponsePayload.FromString(
+            cap.action.proposal_response_payload
+        )
+        results = proposal_pb2.ChaincodeAction.FromString(response.extension).results
+        yield from rwset_pb2.TxReadWriteSet.FromString(results).ns_rwset
+
+
+def _public_keys(data: bytes) -> set[str]:
+    """The public keys a transaction read or wrote (ranges' bounds included)."""
+    keys: set[str] = set()
+    for ns in _rwsets(data):
+        kv = kv_rwset_pb2.KVRWSet.FromString(ns.rwset)
+        keys |= {r.key for r in kv.reads} | {w.key for w in kv.writes}
+        for query in kv.range_queries_info:
+            keys |= {query.start_key, query.end_key}
+            keys |= {r.key for r in query.raw_reads.kv_reads}
+    return keys
+
+
 def _key_hashes(blocks: list[Any], collection: str) -> set[bytes]:
     """The key hashes of every hashed private write to ``collection`` in ``blocks``."""
     found: set[bytes] = set()
     for _, _, data in _envelopes(blocks):
-        payload = common_pb2.Payload.FromString(common_pb2.Envelope.FromString(data).payload)
-        header = common_pb2.ChannelHeader.FromString(payload.header.channel_header)
-        if header.type != common_pb2.HeaderType.ENDORSER_TRANSACTION:
-            continue
-        for action in transaction_pb2.Transaction.FromString(payload.data).actions:
-            cap = transaction_pb2.ChaincodeActionPayload.FromString(action.payload)
-            response = proposal_response_pb2.ProposalResponsePayload.FromString(
-                cap.action.proposal_response_payload
-            )
-            results = proposal_pb2.ChaincodeAction.FromString(response.extension).results
-            for ns in rwset_pb2.TxReadWriteSet.FromString(results).ns_rwset:
-                for coll in ns.collection_hashed_rwset:
-                    if coll.collection_name == collection:
-                        hashed = kv_rwset_pb2.HashedRWSet.FromString(coll.hashed_rwset)
-                        found |= {bytes(w.key_hash) for w in hashed.hashed_writes}
+        for ns in _rwsets(data):
+            for coll in ns.collection_hashed_rwset:
+                if coll.collection_name == collection:
+                    hashed = kv_rwset_pb2.HashedRWSet.FromString(coll.hashed_rwset)
+                    found |= {bytes(w.key_hash) for w in hashed.hashed_writes}
     return found
 
 
@@ -218,13 +237,25 @@ def test_no_block_the_non_member_gets_holds_the_households_meter_data(
     blocks = household.blocks(PROSUMER)
     chain = b"".join(b.SerializeToString() for b in blocks)
     assert not [name for name, secret in secrets.items() if secret in chain]
-    # the meter id is in the public meter registry (RegisterMeter), nowhere else
-    naming = {
-        decode_envelope(data, number, index, None).function
-        for number, index, data in _envelopes(blocks)
-        if METER.encode() in data
-    }
-    assert naming == {"RegisterMeter"}
+    # the meter id is in the public meter registry: its registration, and the registry's keys
+    # that transactions read; nowhere else (no private key, no argument, answer or event)
+    naming = set()
+    for number, index, data in _envelopes(blocks):
+        if METER.encode() not in data:
+            continue
+        function = decode_envelope(data, number, index, None).function
+        naming.add(function)
+        if function != "energy:RegisterMeter":
+            keys = _public_keys(data)
+            assert all(k.startswith(REGISTRY) for k in keys if METER in k), keys
+            rest = data
+            for key in keys:
+                rest = rest.replace(key.encode(), b"")
+            at = rest.find(METER.encode())
+            assert at < 0, (
+                f"{function} names the meter outside the registry: {rest[at - 300 : at + 60]!r}"
+            )
+    assert "energy:RegisterMeter" in naming and "energy:SubmitReadings" in naming
     # with private data: nothing of the household's collection
     stream = household.gateway(PROSUMER).network(household.profile.channel).private_data_blocks(0)
     seen = read_until(stream, lambda b: b.number >= household.height)
@@ -252,11 +283,10 @@ def test_the_non_member_peers_ledger_folder_and_log_hold_none_of_it(household: H
     assert {"signature 0 base64", "bill"} <= set(on_member), on_member
 
 
-def test_the_contract_on_the_non_members_own_peer_has_nothing_to_give(
-    household: Household,
-) -> None:
-    """A ProsumerMSP auditor (the contract lets auditors read every household) asks its own
-    peer: no readings, no bill. Asked through a member's peer, the same query answers."""
+def test_no_peer_gives_the_non_member_the_households_data(household: Household) -> None:
+    """A ProsumerMSP auditor (the contract lets auditors read every household) and ProsumerMSP's
+    admin: their own peer refuses the read (member-only reads, before the contract runs), and
+    so does a member's peer, for the contract and for Deliver with private data."""
     auditor = household.opened.enter_context(
         EnergyClient.connect(household.profile, PROSUMER, "solar-farm")
     )
@@ -264,12 +294,31 @@ def test_the_contract_on_the_non_members_own_peer_has_nothing_to_give(
         auditor.whoami(), Role.AUDITOR, zone="north", display_name="regulator"
     )
     auditor.refresh_whoami()
-    with pytest.raises(GatewayError) as refused:
+    no_access = "tx creator does not have read access permission on privatedata"
+    with pytest.raises(GatewayError, match=no_access):
         auditor.readings(METER, DAY, NEXT).all()
-    assert "no meter data salt" in str(refused.value)
-    with pytest.raises(GatewayError) as no_bill:
+    with pytest.raises(GatewayError, match=no_access):
         auditor.bill(HOUSEHOLD, DAY, NEXT)
-    assert "no meter data salt" in str(no_bill.value) or "not found" in str(no_bill.value)
+    # ProsumerMSP's admin dialling RetailerMSP's peer
+    member = household.profile.organization(RETAILER)
+    identity, signer = household.profile.identity(PROSUMER, "Admin")
+    gateway = household.opened.enter_context(
+        connect(
+            member.peer_endpoint,
+            identity=identity,
+            signer=signer,
+            tls_root_cert=member.tls_ca_cert.read_bytes(),
+            host_override=member.peer_host or None,
+        )
+    )
+    network = gateway.network(household.profile.channel)
+    with pytest.raises(GatewayError, match=no_access):
+        network.contract(CHAINCODE).evaluate(
+            "GetReadings", METER, *map(format_utc, (DAY_START, DAY_START + 86400))
+        )
+    seen = read_until(network.private_data_blocks(0), lambda b: b.number >= household.height)
+    assert seen[-1].number >= household.height
+    assert not [w for b in seen for w in b.private_writes if w.collection == household.collection]
 
 
 def test_a_dictionary_of_likely_keys_matches_no_stored_key_hash(household: Household) -> None:
@@ -297,7 +346,7 @@ def test_a_dictionary_of_likely_keys_matches_no_stored_key_hash(household: House
         for w in b.private_writes
         if w.key == f"energy.salt/{HOUSEHOLD}" and w.value
     }
-    real = private_key(salt, "day", METER, format_utc(int(DAY.timestamp())))
+    real = private_key(salt, "day", METER, format_utc(DAY_START))
     assert hashlib.sha256(real.encode()).digest() in hashes
     assert SALT_FIELD == "salt"
 
