@@ -54,6 +54,7 @@ from gridledger_network.fabric.config import (
 )
 from gridledger_network.fabric.configtx import _peer_org
 from gridledger_network.fabric.crypto import FabricCrypto, ensure_fabric_crypto
+from gridledger_network.fabric.lifecycle import committed_sequence
 from gridledger_network.fabric.network import _Bringup, resolve_home
 from gridledger_network.fabric.readiness import wait_until_submits_commit
 from gridledger_network.home import NETWORK_FILE
@@ -290,12 +291,8 @@ class _OrgAdder:
 
     # -- 4. chaincode definitions ------------------------------------------------------------
     def committed_sequence(self, chaincode: str) -> int:
-        first = self.old.network.org_msp_ids[0]
-        argv = [self.binaries.peer, "lifecycle", "chaincode", "querycommitted"]
-        argv += ["--channelID", self.new.channel, "--name", chaincode, "-O", "json"]
-        result = run_until_ok(argv, self.bringup._peer_env(first), what="querycommitted")
-        sequence: int = json.loads(result.output)["sequence"]
-        return sequence
+        env = self.bringup._peer_env(self.old.network.org_msp_ids[0])
+        return committed_sequence(self.binaries.peer, env, self.new.channel, chaincode)
 
     def redefine_chaincodes(self) -> dict[str, int]:
         bringup = self.bringup

@@ -190,3 +190,12 @@ def commit(
         options += ["--peerAddresses", address, "--tlsRootCertFiles", str(tls_ca)]
     options += _definition_args(channel, chaincode, folder, sequence)
     _order_definition(peer_cli, env, "commit", options, f"commit {chaincode.name}")
+
+
+def committed_sequence(peer_cli: str, env: dict[str, str], channel: str, name: str) -> int:
+    """The sequence of ``name``'s definition committed on ``channel`` (asked of ``env``'s peer)."""
+    argv = [peer_cli, "lifecycle", "chaincode", "querycommitted"]
+    argv += ["--channelID", channel, "--name", name, "-O", "json"]
+    result = run_until_ok(argv, env, what=f"querycommitted {name}")
+    sequence: int = json.loads(result.output)["sequence"]
+    return sequence
