@@ -23,6 +23,8 @@ import base64
 import contextlib
 import hashlib
 import json
+import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -37,21 +39,31 @@ from fabric_protos.peer import proposal_pb2, proposal_response_pb2, transaction_
 from gridledger.energy import Bill, EnergyClient, MeterSigner, Role, SignedReading
 from gridledger.energy.client import CHAINCODE
 from gridledger.energy.collections import meter_data_collection
-from gridledger.gateway import Contract, GatewayError, PrivateDataLeakError, connect
+from gridledger.gateway import CommitError, Contract, GatewayError, PrivateDataLeakError, connect
 from gridledger.gateway.blocks import decode_envelope
 from gridledger.profile import ConnectionProfile
 from gridledger_domain import format_utc
 from gridledger_domain.meter_data import SALT_FIELD, private_key, readings_request
+from gridledger_network.chaincode_server import python_chaincode
 from gridledger_network.devnet.config import parse_config
 from gridledger_network.fabric.config import (
     PEER_PORT_STEP,
     FabricConfig,
     OrdererPorts,
     PeerPorts,
+    load_fabric_config,
     write_fabric_config,
 )
+from gridledger_network.fabric.crypto import ensure_fabric_crypto
 from gridledger_network.fabric.network import stop, up
-from gridledger_network.processes import free_ports, port_free
+from gridledger_network.fabric.own_chaincode import use_own_chaincode_server
+from gridledger_network.processes import (
+    RunFolder,
+    free_ports,
+    port_free,
+    start_process,
+    wait_listening,
+)
 from harness.devnet import OPERATOR, PROSUMER, PYTHON_CHAINCODE, RETAILER, THREE_ORGS, devnet_config
 from harness.streams import read_until
 from integration.energy.conftest import tariff_v1
@@ -249,7 +261,7 @@ def test_no_block_the_non_member_gets_holds_the_households_meter_data(
             keys = _public_keys(data)
             assert all(k.startswith(REGISTRY) for k in keys if METER in k), keys
             rest = data
-            for key in keys:
+            for key in sorted(keys, key=len, reverse=True):  # a range's start is a prefix
                 rest = rest.replace(key.encode(), b"")
             at = rest.find(METER.encode())
             assert at < 0, (
@@ -284,9 +296,9 @@ def test_the_non_member_peers_ledger_folder_and_log_hold_none_of_it(household: H
 
 
 def test_no_peer_gives_the_non_member_the_households_data(household: Household) -> None:
-    """A ProsumerMSP auditor (the contract lets auditors read every household) and ProsumerMSP's
-    admin: their own peer refuses the read (member-only reads, before the contract runs), and
-    so does a member's peer, for the contract and for Deliver with private data."""
+    """A ProsumerMSP auditor (the contract lets auditors read every household): its own peer
+    refuses the read (member-only reads: the contract's rules are not even asked), and so does
+    a member's peer, for the contract and for Deliver with private data."""
     auditor = household.opened.enter_context(
         EnergyClient.connect(household.profile, PROSUMER, "solar-farm")
     )
@@ -299,9 +311,9 @@ def test_no_peer_gives_the_non_member_the_households_data(household: Household) 
         auditor.readings(METER, DAY, NEXT).all()
     with pytest.raises(GatewayError, match=no_access):
         auditor.bill(HOUSEHOLD, DAY, NEXT)
-    # ProsumerMSP's admin dialling RetailerMSP's peer
+    # the auditor dialling RetailerMSP's peer
     member = household.profile.organization(RETAILER)
-    identity, signer = household.profile.identity(PROSUMER, "Admin")
+    identity, signer = household.profile.identity(PROSUMER, "solar-farm")
     gateway = household.opened.enter_context(
         connect(
             member.peer_endpoint,
@@ -382,3 +394,56 @@ def test_wrong_endorsers_never_get_the_readings(household: Household) -> None:
         household.contract(PROSUMER, "Admin").submit("SubmitReadings", *args, transient=transient)
     print(f"non-member's gateway: {type(outsider.value).__name__} {str(outsider.value)[:400]}")
     assert not household.utility.readings(DECOY_METER, DAY, NEXT).all()
+
+
+def test_a_member_without_the_signature_check_is_caught_by_the_other(
+    household: Household,
+) -> None:
+    """RetailerMSP (a member) has its peers dial its own chaincode server, one with the meter
+    signature check removed. A forged reading: the utility's peer refuses to endorse it; endorsed
+    by RetailerMSP's peers alone, the collection's policy refuses it at commit. Last in the
+    module: RetailerMSP's peers keep the tampered chaincode."""
+    collection, members = meter_data_collection(RETAILER)
+    address = f"127.0.0.1:{free_ports(1)[0]}"
+    package = use_own_chaincode_server(household.home, RETAILER, address)
+    tls = ensure_fabric_crypto(household.home / "crypto", load_fabric_config(household.home))
+    launch = python_chaincode(package.package_id, address, tls.layout.chaincode_tls_dir)
+    env = {**launch.env, "PYTHONPATH": str(Path(__file__).parents[1])}
+    run = RunFolder(household.home)
+    argv = [sys.executable, "-m", "fabric.tampered_chaincode"]
+    start_process(run, "chaincode-tampered", argv, env)
+    wait_listening(run, "chaincode-tampered", [int(address.rsplit(":", 1)[1])], 30.0)
+    last = household.readings[-1].reading
+    forger = MeterSigner.simulated(METER, seed="not the meter's key")
+    forged = forger.sign(format_utc(last.interval_start + 900), last.import_wh + 500, 20_000)
+    args, transient = readings_request([forged.to_json_dict()])
+    utility = household.contract(OPERATOR, "utility")
+    refusals: list[str] = []
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:  # until RetailerMSP's peers run the tampered code
+        with pytest.raises(GatewayError) as refused:
+            utility.submit(
+                "SubmitReadings",
+                *args,
+                transient=transient,
+                endorsing_orgs=list(members),
+                collections={collection: list(members)},
+            )
+        refusals = sorted(d.msp_id for d in refused.value.details)
+        if refusals == [OPERATOR]:
+            break
+        time.sleep(1)
+    assert refusals == [OPERATOR], str(refused.value)
+    assert "signature" in refused.value.details[0].message
+    # the dishonest member's endorsement alone: refused by the validators
+    with pytest.raises(CommitError) as alone:
+        utility.submit(
+            "SubmitReadings",
+            *args,
+            transient=transient,
+            endorsing_orgs=[RETAILER],
+            collections={collection: list(members)},
+        )
+    assert alone.value.code_name == "ENDORSEMENT_POLICY_FAILURE"
+    stored = household.utility.readings(METER, NEXT, NEXT + timedelta(hours=1)).all()
+    assert forged.reading.interval_start not in {s.reading.interval_start for s in stored}
