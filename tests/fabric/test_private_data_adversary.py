@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import json
 import sys
 import time
 from collections.abc import Iterator
@@ -55,6 +56,7 @@ from gridledger_network.fabric.config import (
 )
 from gridledger_network.fabric.crypto import ensure_fabric_crypto
 from gridledger_network.fabric.network import stop, up
+from gridledger_network.fabric.nodes import start_node, stop_node
 from gridledger_network.fabric.own_chaincode import use_own_chaincode_server
 from gridledger_network.processes import (
     RunFolder,
@@ -400,6 +402,49 @@ def test_wrong_endorsers_never_get_the_readings(household: Household) -> None:
     assert not household.utility.readings(DECOY_METER, DAY, NEXT).all()
 
 
+def test_a_purge_while_a_member_peer_is_down_stays_purged(household: Household) -> None:
+    """The household's data erased (bills and salt too) while RetailerMSP's peer1 is down;
+    then peer0 down and peer1 back: alone for its organisation, it catches up from the orderer
+    and holds no value or hash of any purged key, and the contract finds nothing to give."""
+    home = household.home
+    before = household.utility.readings(METER, DAY, NEXT).all()
+    assert len(before) == len(household.readings)
+    stop_node(home, "peer1-retailermsp")
+    receipt = household.utility.erase_household(HOUSEHOLD, include_bills=True)
+    assert receipt.verified and receipt.erased > len(household.readings) // 96
+    stop_node(home, MEMBER)
+    try:
+        start_node(home, "peer1-retailermsp")
+        peer1 = household.profile.organization(RETAILER).peers[1]
+        identity, signer = household.profile.identity(OPERATOR, "utility")
+        gateway = household.opened.enter_context(
+            connect(
+                peer1.endpoint,
+                identity=identity,
+                signer=signer,
+                tls_root_cert=household.profile.organization(RETAILER).tls_ca_cert.read_bytes(),
+                host_override=peer1.host or None,
+            )
+        )
+        contract = gateway.network(household.profile.channel).contract(CHAINCODE)
+        keys = json.dumps(list(receipt.keys))
+        held: list[str] | None = None
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:  # until peer1 has committed the purge
+            with contextlib.suppress(GatewayError):
+                raw = contract.evaluate("PrivateDataHashes", household.collection, keys)
+                held = [h["key"] for h in json.loads(raw)["hashes"] if h["sha256"]]
+                if not held:
+                    break
+            time.sleep(1)
+        assert held == [], f"peer1 still holds purged keys (None: it never answered): {held}"
+        energy = EnergyClient(contract)
+        with pytest.raises(GatewayError, match="no meter data salt"):
+            energy.readings(METER, DAY, NEXT).all()
+    finally:
+        start_node(home, MEMBER)
+
+
 def test_a_member_without_the_signature_check_is_caught_by_the_other(
     household: Household,
 ) -> None:
@@ -417,9 +462,8 @@ def test_a_member_without_the_signature_check_is_caught_by_the_other(
     argv = [sys.executable, "-m", "fabric.tampered_chaincode"]
     start_process(run, "chaincode-tampered", argv, env)
     wait_listening(run, "chaincode-tampered", [int(address.rsplit(":", 1)[1])], 30.0)
-    last = household.readings[-1].reading
-    forger = MeterSigner.simulated(METER, seed="not the meter's key")
-    forged = forger.sign(format_utc(last.interval_start + 900), last.import_wh + 500, 20_000)
+    forger = MeterSigner.simulated(DECOY_METER, seed="not the meter's key")
+    forged = forger.sign(format_utc(DAY_START), 5_000, 0)
     args, transient = readings_request([forged.to_json_dict()])
     utility = household.contract(OPERATOR, "utility")
     refusals: list[str] = []
@@ -449,5 +493,4 @@ def test_a_member_without_the_signature_check_is_caught_by_the_other(
             collections={collection: list(members)},
         )
     assert alone.value.code_name == "ENDORSEMENT_POLICY_FAILURE"
-    stored = household.utility.readings(METER, NEXT, NEXT + timedelta(hours=1)).all()
-    assert forged.reading.interval_start not in {s.reading.interval_start for s in stored}
+    assert household.utility.readings(DECOY_METER, DAY, NEXT).all() == []
