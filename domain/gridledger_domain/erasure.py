@@ -22,6 +22,8 @@ DESCRIPTORS_FIELD = "descriptors"
 """The transient field of ``EraseHousehold`` holding the descriptors."""
 MAX_ERASE_BATCH = 500
 """Most descriptors one ``EraseHousehold`` transaction purges."""
+MAX_HASHED_KEYS = 1000
+"""Most keys one ``PrivateDataHashes`` call hashes."""
 METER_KINDS = ("day", "days", "span")
 PARTICIPANT_KINDS = ("statement", "revision", "true_up", "bill", "salt")
 RETAINED_KINDS = ("bill", "salt")

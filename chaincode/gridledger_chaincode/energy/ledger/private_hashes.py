@@ -13,13 +13,11 @@ import json
 from typing import Any
 
 from gridledger_domain.collections import is_meter_data_collection
+from gridledger_domain.erasure import MAX_HASHED_KEYS
 from gridledger_domain.refusals import AccessDenied, InvalidRequest
 
 from gridledger_chaincode.energy.ledger.access import Caller
 from gridledger_chaincode.energy.ledger.state import State
-
-MAX_HASHED_KEYS = 1000
-"""Most keys one call hashes."""
 
 
 def private_data_hashes(
