@@ -11,15 +11,14 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 
 import pytest
-from fabric.backend import start_backend_network
 from click.testing import Result
+from fabric.backend import start_backend_network
 from gridledger.cli.main import app
 from gridledger.energy import EnergyClient, MeterSigner, NotFound, Role
 from gridledger_domain import parse_utc
 from gridledger_domain.collections import meter_data_collection_name
 from gridledger_domain.timeutil import DAY_SECONDS, INTERVAL_SECONDS
 from harness.devnet import OPERATOR, PROSUMER
-
 from typer.testing import CliRunner
 
 from .conftest import tariff_v1
