@@ -166,12 +166,8 @@ class EnergyContract(Contract):
         self, ctx: Context, participant_id: str, include_bills: bool, *page: str
     ) -> dict[str, Any]:
         """Descriptors (never values) of a household's private data, one page at a time."""
-        return self._run(
-            ctx,
-            lambda s, c: erasure.list_household_data(
-                s, c, participant_id, include_bills, page_request(page)
-            ),
-        )
+        household = (participant_id, include_bills)
+        return self._run(ctx, lambda s, c: erasure.list_household_data(s, c, *household, page))
 
     @transaction
     def erase_household(

@@ -62,7 +62,9 @@ class ErasureReceipt:
     collection: str
     include_bills: bool
     transactions: tuple[ErasureTransaction, ...]
+    """Every ``EraseHousehold`` transaction, in order."""
     keys: tuple[str, ...]
+    """The purged keys, in the order they were purged (the salt's last, if erased)."""
     members: tuple[MemberCheck, ...]
 
     @property

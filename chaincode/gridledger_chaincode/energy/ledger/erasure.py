@@ -22,9 +22,9 @@ receipt needs them).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,7 +55,7 @@ from gridledger_chaincode.energy.ledger.meter_data import (
     household_collection,
     salt_key,
 )
-from gridledger_chaincode.energy.ledger.paging import PageRequest
+from gridledger_chaincode.energy.ledger.paging import page_request
 from gridledger_chaincode.energy.ledger.participants import load_participant
 from gridledger_chaincode.energy.ledger.state import (
     BILL,
@@ -65,6 +65,7 @@ from gridledger_chaincode.energy.ledger.state import (
     TRUE_UP,
     State,
 )
+from gridledger_chaincode.energy.ledger.transient import transient_array
 
 MAX_METERS_PER_PAGE = 16
 SALT = "salt"
@@ -207,10 +208,12 @@ class _Lister:
 
 
 def list_household_data(
-    state: State, caller: Caller, participant: str, include_bills: bool, request: PageRequest
+    state: State, caller: Caller, participant: str, include_bills: bool, page: Sequence[str]
 ) -> dict[str, Any]:
-    """One page of descriptors of the household's private values (see the module's doc)."""
+    """One page of descriptors of the household's private values (see the module's doc);
+    ``page``: the optional page size and bookmark."""
     caller.require_utility("list a household's data for erasure")
+    request = page_request(page)
     load_participant(state, participant)
     lister = _Lister(state, participant, include_bills, request.size)
     bookmark = lister.run(_Cursor.parse(request.bookmark))
@@ -224,25 +227,9 @@ def list_household_data(
 
 
 def _transient_descriptors(state: State, count_text: str, digest: str) -> list[dict[str, str]]:
-    payload = state.stub.transient.get(DESCRIPTORS_FIELD, b"")
-    if not payload:
-        raise InvalidRequest(
-            f"the descriptors travel as transient data {DESCRIPTORS_FIELD!r} (the arguments "
-            "are their count and SHA-256; the client library does this)"
-        )
-    if hashlib.sha256(payload).hexdigest() != digest:
-        raise InvalidRequest("the transient descriptors do not match the SHA-256 in the arguments")
-    try:
-        items = json.loads(payload)
-    except ValueError as exc:
-        raise InvalidRequest(f"transient descriptors are not JSON: {exc}") from exc
+    items = transient_array(state, DESCRIPTORS_FIELD, count_text, digest, "descriptors")
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         raise InvalidRequest("the descriptors must be a JSON array of objects")
-    if str(len(items)) != count_text:
-        raise InvalidRequest(
-            f"the arguments announce {count_text!r} descriptors, the transient data holds "
-            f"{len(items)}"
-        )
     if not 1 <= len(items) <= MAX_ERASE_BATCH:
         raise InvalidRequest(f"1 to {MAX_ERASE_BATCH} descriptors at a time, got {len(items)}")
     checked = []
