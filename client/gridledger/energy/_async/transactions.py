@@ -65,7 +65,11 @@ async def evaluate_transaction(
     """``target_orgs``: evaluate on a peer of these organisations (default: the gateway's
     choice)."""
     try:
-        return await contract.evaluate(function, *args, timeout=timeout, endorsing_orgs=target_orgs)
+        if target_orgs:
+            return await contract.evaluate(
+                function, *args, timeout=timeout, endorsing_orgs=target_orgs
+            )
+        return await contract.evaluate(function, *args, timeout=timeout)
     except EnergyError:
         raise
     except GatewayError as error:
