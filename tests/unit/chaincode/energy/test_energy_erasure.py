@@ -4,12 +4,14 @@ its pages, ``EraseHousehold``'s purge and its refusals, ``PrivateDataHashes``.""
 from __future__ import annotations
 
 import json
+from hashlib import sha256
 from typing import Any
 
 from gridledger_chaincode.energy.ledger.meter_data import household_collection
 from gridledger_chaincode.testing import TransactionResult
 from gridledger_domain.erasure import MAX_ERASE_BATCH, erasure_request
 from test_energy_contract import DAY, NEXT_DAY, World, market_day, pid, world
+from test_energy_day_closing import alice_readings, close
 
 __all__ = ["world"]  # the fixture, used by name
 
@@ -175,3 +177,45 @@ def test_private_data_hashes_answer_hashes_only(world: World) -> None:
     assert hashes(world, collection, ["absent"]) == [""]
     for args in (("public", f'["{key}"]'), (collection, "[]"), (collection, "{")):
         assert world.call(world.utility, "PrivateDataHashes", *args).message.startswith("invalid:")
+
+
+def revised_alice(w: World) -> str:
+    """Alice's day closed with estimates, its actual readings come, the day is revised."""
+    alice = pid(w.alice)
+    everything = alice_readings(w, range(0, 2 * 96 + 1), evening=600)
+    hole = set(range(66, 76))
+    w.ok(w.utility, "SubmitReadings", [r for step, r in enumerate(everything) if step not in hole])
+    close(w, DAY, [alice], estimate=True)
+    w.ok(w.utility, "SubmitReadings", [everything[step] for step in sorted(hole)])
+    assert w.ok(w.utility, "ReviseDay", alice, DAY)["status"] == "revised"
+    return alice
+
+
+def test_a_true_up_is_checked_against_its_commitment(world: World) -> None:
+    alice = revised_alice(world)
+    collection = household_collection(alice)
+    commitment = next(
+        json.loads(v) for k, v in world.ledger.state.items() if "energy.true_up\x00" in k
+    )
+    space = world.ledger.private[collection]
+    (key,) = [k for k, v in space.items() if sha256(v).hexdigest() == commitment["sha256"]]
+    space[key] = space[key].replace(b'"amount":', b'"amount":1')
+    refused = world.call(world.utility, "Settle", alice, DAY, NEXT_DAY)  # carries the true-up
+    assert refused.message.startswith("conflict:") and "true-up" in refused.message
+
+
+def test_revisions_and_true_ups_are_listed_and_erased(world: World) -> None:
+    alice = revised_alice(world)
+    described = listing(world, alice)
+    revisions = [(d["kind"], d["at"]) for d in described if d["subject"] == alice]
+    assert revisions == [
+        ("statement", DAY),
+        ("revision", f"{DAY}/001"),
+        ("true_up", f"{DAY}/001"),
+    ]
+    answer = erase(world, alice, described)
+    assert answer.ok, answer.message
+    assert answer.json()["erased"] == len(described)
+    assert listing(world, alice) == []
+    # the commitments and the unbilled marker stay public; the true-up itself is gone
+    assert any("energy.true_up_unbilled" in key for key in world.ledger.state)
