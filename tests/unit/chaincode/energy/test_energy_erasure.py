@@ -9,8 +9,9 @@ from typing import Any
 
 from gridledger_chaincode.energy.ledger.meter_data import household_collection
 from gridledger_chaincode.testing import TransactionResult
+from gridledger_domain import MeterReading, format_utc, sign
 from gridledger_domain.erasure import MAX_ERASE_BATCH, erasure_request
-from test_energy_contract import DAY, NEXT_DAY, World, market_day, pid, world
+from test_energy_contract import DAY, DAY0, NEXT_DAY, World, market_day, pid, world
 from test_energy_day_closing import alice_readings, close
 
 __all__ = ["world"]  # the fixture, used by name
@@ -219,3 +220,30 @@ def test_revisions_and_true_ups_are_listed_and_erased(world: World) -> None:
     assert listing(world, alice) == []
     # the commitments and the unbilled marker stay public; the true-up itself is gone
     assert any("energy.true_up_unbilled" in key for key in world.ledger.state)
+
+
+def test_pages_follow_a_meter_across_index_blocks(world: World) -> None:
+    """Readings 300 days apart fall in two blocks of the day index: every page ends at a
+    block's end, the span comes after the meter's last block."""
+    alice = pid(world.alice)
+    early = DAY0 - 300 * 86400
+    readings = [
+        sign(MeterReading("M-ALICE", at, 400 * n, 0), world.keys["M-ALICE"]).to_json_dict()
+        for n, at in enumerate((early, early + 900, DAY0, DAY0 + 900))
+    ]
+    world.ok(world.utility, "SubmitReadings", readings)
+    pages = []
+    bookmark = ""
+    while True:
+        page = world.ok(world.utility, "ListHouseholdData", alice, "false", "1", bookmark)
+        pages.append([(d["kind"], d["at"]) for d in page["items"]])
+        bookmark = page["bookmark"]
+        if not bookmark:
+            break
+    first_block, last_block = (early // 86400) // 256, (DAY0 // 86400) // 256
+    assert first_block != last_block
+    assert [p for p in pages if p] == [
+        [("day", format_utc(early)), ("days", str(first_block))],
+        [("day", format_utc(DAY0)), ("days", str(last_block))],
+        [("span", "")],
+    ]
