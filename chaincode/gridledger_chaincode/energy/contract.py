@@ -21,9 +21,11 @@ from gridledger_chaincode.contract import Context, Contract, ContractError, quer
 from gridledger_chaincode.energy.ledger import (
     bills,
     certificates,
+    erasure,
     market,
     meters,
     participants,
+    private_hashes,
     readings,
     settlement,
     statements,
@@ -156,6 +158,35 @@ class EnergyContract(Contract):
         return self._run(
             ctx,
             lambda s, c: readings.get_readings(s, c, meter_id, start, end, page_request(page)),
+        )
+
+    # -- erasure (docs/private-data.md, "Erasure") ---------------------------------------------
+    @query
+    def list_household_data(
+        self, ctx: Context, participant_id: str, include_bills: bool, *page: str
+    ) -> dict[str, Any]:
+        """Descriptors (never values) of a household's private data, one page at a time."""
+        household = (participant_id, include_bills)
+        return self._run(ctx, lambda s, c: erasure.list_household_data(s, c, *household, page))
+
+    @transaction
+    def erase_household(
+        self, ctx: Context, participant_id: str, include_bills: bool, count: str, sha256: str
+    ) -> dict[str, Any]:
+        """The descriptors travel as transient data ``descriptors``; the arguments are their
+        count and SHA-256 (``gridledger_domain.erasure.erasure_request``)."""
+        return self._run(
+            ctx,
+            lambda s, c: erasure.erase_household(
+                s, c, participant_id, include_bills, count, sha256
+            ),
+        )
+
+    @query
+    def private_data_hashes(self, ctx: Context, collection: str, keys: str) -> dict[str, Any]:
+        """The hashes this peer holds for ``keys`` (JSON array) of a meter-data collection."""
+        return self._run(
+            ctx, lambda s, c: private_hashes.private_data_hashes(s, c, collection, keys)
         )
 
     # -- market ---------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from gridledger.energy.closing import (
     DayResult,
     DayStatus,
 )
+from gridledger.energy.erasure import ErasureReceipt, ErasureTransaction, MemberCheck
 from gridledger.energy.errors import (
     AccessDenied,
     Conflict,
@@ -105,6 +106,8 @@ __all__ = [
     "EnergyClient",
     "EnergyError",
     "EnergySource",
+    "ErasureReceipt",
+    "ErasureTransaction",
     "HeadEnd",
     "IncompleteData",
     "Instant",
@@ -112,6 +115,7 @@ __all__ = [
     "LineItem",
     "LineKind",
     "MatchedEnergy",
+    "MemberCheck",
     "Meter",
     "MeterKind",
     "MeterReading",

@@ -1,10 +1,14 @@
-"""Day statements and bills: private in the participant's collection, committed publicly.
+"""Day statements, revisions, true-ups and bills: private in the participant's collection,
+committed publicly.
 
 The statement (bill) itself, canonical JSON, is the participant's private value ``statement``
 (``bill``) in its organisation's collection (``ledger.meter_data``); the public state holds its
 commitment under ``energy.day_statement`` (``energy.bill``): the id, the participant, the day
 (period) and the SHA-256 of the canonical bytes, so anyone holding a statement or bill can check
 it is the one issued, and every peer knows which days are closed and which periods billed.
+A revision of a closed day (the revised statement) and its true-up lines are the private values
+``revision`` and ``true_up`` at ``<day>/<revision, 3 digits>``, committed under
+``energy.day_revision`` and ``energy.true_up`` (``{participant, day, revision, sha256}``).
 """
 
 from __future__ import annotations
@@ -19,10 +23,19 @@ from gridledger_domain.records import Bill
 from gridledger_domain.refusals import Conflict, NotFound
 
 from gridledger_chaincode.energy.ledger.meter_data import ReadingStore
-from gridledger_chaincode.energy.ledger.state import BILL, DAY_STATEMENT, State
+from gridledger_chaincode.energy.ledger.state import (
+    BILL,
+    DAY_REVISION,
+    DAY_STATEMENT,
+    TRUE_UP,
+    State,
+)
 
 STATEMENT = "statement"
 BILL_KIND = "bill"
+REVISION = "revision"
+TRUE_UP_KIND = "true_up"
+_REVISION_TYPES = {REVISION: DAY_REVISION, TRUE_UP_KIND: TRUE_UP}
 
 
 def sha256_hex(data: bytes) -> str:
@@ -102,3 +115,51 @@ def bill_text(state: State, commitment: dict[str, Any]) -> bytes:
     period = f"{commitment['period_start']}/{commitment['period_end']}"
     text = ReadingStore(state).get_private(participant, BILL_KIND, period)
     return _checked(text, commitment, f"the bill of {participant} for {period}")
+
+
+def revision_at(day: int, revision: int) -> str:
+    """Where a revision and its true-up are kept: ``<day>/<revision, 3 digits>``."""
+    return f"{format_utc(day)}/{revision:03d}"
+
+
+def store_revision(
+    state: State, participant: str, day: int, revision: int, revised: bytes, true_up: bytes
+) -> dict[str, str]:
+    """Keep a revised statement and its true-up privately and commit to both publicly; their
+    SHA-256 by kind."""
+    store = ReadingStore(state)
+    at = revision_at(day, revision)
+    hashes = {}
+    for kind, text in ((REVISION, revised), (TRUE_UP_KIND, true_up)):
+        store.put_private(participant, kind, at, text)
+        hashes[kind] = sha256_hex(text)
+        commitment: dict[str, Any] = {
+            "participant": participant,
+            "day": format_utc(day),
+            "revision": revision,
+            "sha256": hashes[kind],
+        }
+        key = [participant, format_utc(day), f"{revision:03d}"]
+        state.put_raw(_REVISION_TYPES[kind], key, canonical_json(commitment))
+    return hashes
+
+
+def revision_text(
+    state: State,
+    kind: str,
+    participant: str,
+    day: int,
+    revision: int,
+    commitment: dict[str, Any] | None = None,
+) -> bytes:
+    """The stored revision (``REVISION``) or true-up (``TRUE_UP_KIND``) of the participant's
+    day (b"" if there is none), checked against its commitment."""
+    if commitment is None:
+        commitment = state.get_json(
+            _REVISION_TYPES[kind], participant, format_utc(day), f"{revision:03d}"
+        )
+    if commitment is None:
+        return b""
+    at = revision_at(day, revision)
+    text = ReadingStore(state).get_private(participant, kind, at)
+    return _checked(text, commitment, f"the {kind.replace('_', '-')} of {participant} for {at}")

@@ -124,6 +124,10 @@ class ReadingStore:
         self._salt_of([owner])
         return household_collection(owner), private_key(self._salts[owner], kind, meter_id, at)
 
+    def key_of(self, meter_id: str, kind: str, at: str) -> tuple[str, str]:
+        """(collection, key) of the meter's private value ``kind`` at ``at``."""
+        return self._key(meter_id, kind, at)
+
     def _get(self, wanted: Sequence[tuple[str, str, str]]) -> list[bytes]:
         """The values at (meter, kind, at) of ``wanted``, in order (one call per collection)."""
         self._salt_of({self.owner(meter_id) for meter_id, _, _ in wanted})
@@ -235,6 +239,10 @@ class ReadingStore:
         return {
             b: _DECODE(raw.decode()) if raw else [] for b, raw in zip(blocks, raws, strict=True)
         }
+
+    def index_block(self, meter_id: str, block: int) -> list[int]:
+        """The day numbers of one block of the meter's index of days with readings."""
+        return self._blocks(meter_id, [block])[block]
 
     def index_days(self, meter_id: str, days: Iterable[int]) -> None:
         """Add ``days`` (UTC midnights) to the meter's index of days with readings."""

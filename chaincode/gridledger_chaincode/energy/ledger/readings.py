@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -29,6 +28,7 @@ from gridledger_chaincode.energy.ledger.meter_data import ReadingStore
 from gridledger_chaincode.energy.ledger.meters import load_meter
 from gridledger_chaincode.energy.ledger.paging import PageRequest, page_answer
 from gridledger_chaincode.energy.ledger.state import METER, State
+from gridledger_chaincode.energy.ledger.transient import transient_array
 from gridledger_chaincode.energy.readings import MAX_BATCH, plan_readings
 
 MAX_READ_DAYS = 31
@@ -99,24 +99,7 @@ def _stored_around(
 def parse_transient_batch(state: State, count_text: str, digest: str) -> list[SignedReading]:
     """The batch sent as transient data ``readings``, checked against the arguments (its
     count and SHA-256): the readings never appear in the transaction itself."""
-    payload = state.stub.transient.get(READINGS_FIELD, b"")
-    if not payload:
-        raise InvalidRequest(
-            f"readings travel as transient data {READINGS_FIELD!r} (the arguments are their "
-            "count and SHA-256; the client library does this)"
-        )
-    if hashlib.sha256(payload).hexdigest() != digest:
-        raise InvalidRequest("the transient readings do not match the SHA-256 in the arguments")
-    try:
-        items = json.loads(payload)
-    except ValueError as exc:
-        raise InvalidRequest(f"transient readings are not JSON: {exc}") from exc
-    batch = parse_batch(items)
-    if str(len(batch)) != count_text:
-        raise InvalidRequest(
-            f"the arguments announce {count_text!r} readings, the transient data holds {len(batch)}"
-        )
-    return batch
+    return parse_batch(transient_array(state, READINGS_FIELD, count_text, digest, "readings"))
 
 
 def submit_readings(state: State, caller: Caller, count_text: str, digest: str) -> dict[str, Any]:

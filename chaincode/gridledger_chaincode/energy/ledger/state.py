@@ -13,8 +13,8 @@
 | ``energy.tariff`` | version (6 digits) | Tariff JSON |
 | ``energy.day_statement`` | participant, UTC day | commitment to the private one-day bill |
 | ``energy.revision_due`` | participant, UTC day | ``1``: actual readings came for estimates |
-| ``energy.day_revision`` | participant, UTC day, revision (3 digits) | revised statement JSON |
-| ``energy.true_up`` | participant, UTC day, revision | true-up lines of that revision |
+| ``energy.day_revision`` | participant, UTC day, revision (3 digits) | commitment: revision |
+| ``energy.true_up`` | participant, UTC day, revision | commitment: true-up lines |
 | ``energy.true_up_unbilled`` | participant, UTC day, revision | ``1`` until a bill carries it |
 | ``energy.bill`` | participant, period start, period end | commitment to the private bill |
 | ``energy.billed_through`` | participant | end of the last settled period |
@@ -137,6 +137,10 @@ class StateStub(Protocol):
     def get_multiple_private_data(self, collection: str, keys: Sequence[str]) -> list[bytes]: ...
 
     def put_private_data(self, collection: str, key: str, value: bytes) -> None: ...
+
+    def purge_private_data(self, collection: str, key: str) -> None: ...
+
+    def get_private_data_hash(self, collection: str, key: str) -> bytes: ...
 
     def set_state_validation_parameter(self, key: str, policy: bytes) -> None: ...
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gridledger_domain import format_utc, parse_utc
+from gridledger_domain.canonical import canonical_json
 from gridledger_domain.records import Bill, Participant, Tariff
 from gridledger_domain.refusals import InvalidRequest, NotFound
 from gridledger_domain.timeutil import DAY_SECONDS
@@ -24,9 +25,13 @@ from gridledger_chaincode.energy.ledger.closing import (
     mark_closed,
 )
 from gridledger_chaincode.energy.ledger.commitments import (
+    REVISION,
+    TRUE_UP_KIND,
     load_statement,
+    revision_text,
     sha256_hex,
     statement_text,
+    store_revision,
     store_statement,
 )
 from gridledger_chaincode.energy.ledger.day_inputs import day_inputs
@@ -37,7 +42,6 @@ from gridledger_chaincode.energy.ledger.state import (
     DAY_STATEMENT,
     PARTICIPANT,
     REVISION_DUE,
-    TRUE_UP,
     TRUE_UP_UNBILLED,
     State,
 )
@@ -220,13 +224,16 @@ def _check_participants(participants: Sequence[Any]) -> None:
 
 
 def _latest(state: State, participant: str, day: int) -> tuple[int, Bill]:
-    """The latest revision of a closed day (0: the statement itself)."""
+    """The latest revision of a closed day (0: the statement itself); the public commitments
+    are scanned, the revision itself read by key and checked."""
     statement = require_statement(state, participant, day)
     rows = state.scan(DAY_REVISION, participant, format_utc(day))
     if not rows:
         return 0, statement
     parts, raw = rows[-1]
-    return int(parts[2]), Bill.from_json_dict(json.loads(raw))
+    number = int(parts[2])
+    text = revision_text(state, REVISION, participant, day, number, json.loads(raw))
+    return number, Bill.from_json_dict(json.loads(text))
 
 
 def require_statement(state: State, participant: str, day: int) -> Bill:
@@ -249,8 +256,14 @@ def revise_day(state: State, caller: Caller, participant: str, day_text: str) ->
     number += 1
     true_up = TrueUp(day, number, revised.inputs_hash, true_up_lines(latest, revised, day))
     key = [participant, format_utc(day), f"{number:03d}"]
-    state.put_raw(DAY_REVISION, key, revised.to_json())
-    state.put_json(TRUE_UP, key, true_up.to_json_dict())
+    store_revision(
+        state,
+        participant,
+        day,
+        number,
+        revised.to_json(),
+        canonical_json(true_up.to_json_dict()),
+    )
     if true_up.lines:
         state.put_raw(TRUE_UP_UNBILLED, key, b"1")
     state.delete(REVISION_DUE, participant, format_utc(day))
@@ -300,17 +313,19 @@ def unbilled_true_ups(state: State, participant: str, limit: int) -> list[TrueUp
     """The oldest true-ups of the participant no bill has carried yet (at most ``limit``)."""
     found = []
     for parts, _ in state.scan_first(TRUE_UP_UNBILLED, [participant], limit):
-        record = state.get_json(TRUE_UP, *parts)
-        if record is not None:
-            found.append(TrueUp.from_json_dict(record))
+        text = revision_text(state, TRUE_UP_KIND, participant, parse_utc(parts[1]), int(parts[2]))
+        if text:
+            found.append(TrueUp.from_json_dict(json.loads(text)))
     return found
 
 
 def load_true_up(state: State, participant: str, day: int, revision: int) -> TrueUp:
-    record = state.get_json(TRUE_UP, participant, format_utc(day), f"{revision:03d}")
-    if record is None:
+    """A true-up, read by key from the participant's collection and checked against its
+    public commitment."""
+    text = revision_text(state, TRUE_UP_KIND, participant, day, revision)
+    if not text:
         raise NotFound(f"no revision {revision} of {participant}'s {format_utc(day)}")
-    return TrueUp.from_json_dict(record)
+    return TrueUp.from_json_dict(json.loads(text))
 
 
 def mark_billed(state: State, participant: str, true_up: TrueUp) -> None:

@@ -7,6 +7,7 @@ from gridledger.cli.energy import (
     billing,
     bills,
     custodians,
+    erasure,
     greenbutton,
     market,
     meters,
@@ -46,5 +47,6 @@ for name, command in (
     ("verify-bill", billing.verify_bill),
     ("bills", bills.bills),
     ("certificates", billing.certificates),
+    ("erase-household", erasure.erase_household),
 ):
     app.command(name)(command)

@@ -49,6 +49,14 @@ from gridledger.energy.closing import (
     DayStatus,
     read_progress,
 )
+from gridledger.energy.erasure import (
+    ErasureProgress,
+    ErasureReceipt,
+    ErasureTransaction,
+    MemberCheck,
+    empty_hashes,
+    erased_keys,
+)
 from gridledger.energy.errors import EnergyError, NotFound
 from gridledger.energy.instants import Instant, to_seconds, to_text
 from gridledger.energy.paging import DEFAULT_PAGE_SIZE, ListingOptions, Page, read_page
@@ -63,6 +71,8 @@ from gridledger.gateway.timeouts import Deadline
 from gridledger.profile import ConnectionProfile
 from gridledger.retry import DEFAULT_RETRY_POLICY, RetryPolicy
 from gridledger_domain import SignedReading, parse_utc
+from gridledger_domain.collections import meter_data_members
+from gridledger_domain.erasure import MAX_ERASE_BATCH, MAX_HASHED_KEYS, erasure_request
 from gridledger_domain.identifiers import split_participant_id
 from gridledger_domain.meter_data import registration_transient
 from gridledger_domain.records import (
@@ -712,6 +722,104 @@ class AsyncEnergyClient(AsyncClosing):
             answer,
             "day statement verification",
         )
+
+    # -- erasure (docs/private-data.md, "Erasure") ---------------------------------------------
+    async def erase_household(
+        self,
+        participant_id: str,
+        include_bills: bool = False,
+        progress: ErasureProgress | None = None,
+        *,
+        members: Sequence[str] | None = None,
+        check_within: float = 30.0,
+        timeout: float | None = None,
+    ) -> ErasureReceipt:
+        """Purge a household's private meter data (utility only): page through
+        ``ListHouseholdData`` and erase each page (``EraseHousehold``, at most 500 descriptors
+        a transaction, sent as transient data), bills and last the salt only with
+        ``include_bills``; then ask each member organisation's peer (``members``, default the
+        utility and the household's organisation) for the purged keys' hashes until all are
+        empty or ``check_within`` seconds have passed. ``timeout`` bounds each call."""
+        flag = "true" if include_bills else "false"
+        transactions: list[ErasureTransaction] = []
+        keys: list[str] = []
+        bookmark = ""
+        while True:
+            page = await self._evaluate(
+                "ListHouseholdData",
+                participant_id,
+                flag,
+                str(MAX_ERASE_BATCH),
+                bookmark,
+                timeout=timeout,
+            )
+            items = list(page["items"])
+            for start in range(0, len(items), MAX_ERASE_BATCH):
+                batch = items[start : start + MAX_ERASE_BATCH]
+                args, transient = erasure_request(participant_id, include_bills, batch)
+                committed = await submit_transaction(
+                    self.contract,
+                    "EraseHousehold",
+                    args,
+                    transient=transient,
+                    policy=self.retry_policy,
+                    timeout=self._timeout(timeout),
+                )
+                purged = erased_keys(parse_json(committed.result))
+                keys += purged
+                transactions.append(
+                    ErasureTransaction(
+                        committed.transaction_id, committed.block_number, len(purged)
+                    )
+                )
+                if progress is not None:
+                    progress(len(keys), len(transactions))
+            bookmark = str(page["bookmark"])
+            if not bookmark:
+                break
+        collection = str(page["collection"])
+        if members is None:
+            me = await self.whoami(timeout=timeout)
+            members = meter_data_members(split_participant_id(participant_id)[0], me.msp_id)
+        checks = [
+            await self._check_member(collection, keys, msp, check_within, timeout)
+            for msp in members
+        ]
+        return ErasureReceipt(
+            participant_id,
+            collection,
+            include_bills,
+            tuple(transactions),
+            tuple(keys),
+            tuple(checks),
+        )
+
+    async def _check_member(
+        self,
+        collection: str,
+        keys: Sequence[str],
+        msp_id: str,
+        within: float,
+        timeout: float | None,
+    ) -> MemberCheck:
+        """How many of ``keys`` have no hash on a peer of ``msp_id``, asked again (a peer
+        commits a block a moment after another) until all are empty or ``within`` passed."""
+        deadline = Deadline(within)
+        while True:
+            empty = 0
+            for start in range(0, len(keys), MAX_HASHED_KEYS):
+                asked = list(keys[start : start + MAX_HASHED_KEYS])
+                raw = await evaluate_transaction(
+                    self.contract,
+                    "PrivateDataHashes",
+                    [collection, json.dumps(asked)],
+                    timeout=self._timeout(timeout),
+                    target_orgs=[msp_id],
+                )
+                empty += empty_hashes(parse_json(raw), asked)
+            if empty == len(keys) or deadline.passed:
+                return MemberCheck(msp_id, len(keys), empty)
+            await asyncio.sleep(0.2)
 
     # -- certificates ---------------------------------------------------------------------------
     def certificates(

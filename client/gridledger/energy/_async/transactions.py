@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from gridledger.energy.errors import EnergyError, refusal_from
 from gridledger.energy.transactions import Committed, domain_error, note_commit, should_retry
@@ -55,9 +55,20 @@ async def submit_transaction(
 
 
 async def evaluate_transaction(
-    contract: AsyncContract, function: str, args: list[str], *, timeout: float | None = None
+    contract: AsyncContract,
+    function: str,
+    args: list[str],
+    *,
+    timeout: float | None = None,
+    target_orgs: Sequence[str] | None = None,
 ) -> bytes:
+    """``target_orgs``: evaluate on a peer of these organisations (default: the gateway's
+    choice)."""
     try:
+        if target_orgs:
+            return await contract.evaluate(
+                function, *args, timeout=timeout, endorsing_orgs=target_orgs
+            )
         return await contract.evaluate(function, *args, timeout=timeout)
     except EnergyError:
         raise

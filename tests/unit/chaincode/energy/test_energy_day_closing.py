@@ -3,6 +3,7 @@ the true-up on the next bill; what a closed day refuses."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -130,6 +131,19 @@ def test_estimated_day_true_up_on_the_next_bill(world: World) -> None:
     assert world.items(world.utility, "ListDaysToRevise") == []
     again = world.ok(world.utility, "ReviseDay", alice, DAY)
     assert again["status"] == "nothing_to_revise"
+    # the revision and its true-up are private; the public state holds their commitments
+    public = {
+        key: json.loads(value)
+        for key, value in world.ledger.state.items()
+        if "energy.day_revision" in key or "energy.true_up\x00" in key
+    }
+    assert len(public) == 2
+    for commitment in public.values():
+        assert set(commitment) == {"participant", "day", "revision", "sha256"}
+    private = [v for space in world.ledger.private.values() for v in space.values()]
+    assert {hashlib.sha256(v).hexdigest() for v in private} >= {
+        c["sha256"] for c in public.values()
+    }
 
     second_bill = world.settle(alice, NEXT_DAY, DAY2)
     true_ups = [line for line in second_bill["lines"] if line.get("corrects")]
