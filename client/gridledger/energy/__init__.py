@@ -12,6 +12,7 @@ Unix seconds, UTC), its refusals as exceptions, and a meter-signing helper.
 from gridledger.energy._async.client import AsyncEnergyClient
 from gridledger.energy._sync.client import EnergyClient
 from gridledger.energy.answers import ResponseFormatError
+from gridledger.energy.audit import AuditCheck, AuditRecord, AuditVerdict
 from gridledger.energy.batching import DEFAULT_BATCH_SIZE, ReadingBatch, plan_batches
 from gridledger.energy.bills import BillVerification, DayStatementVerification
 from gridledger.energy.closing import (
@@ -82,6 +83,9 @@ __all__ = [
     "PRICE_SCALE",
     "AccessDenied",
     "AsyncEnergyClient",
+    "AuditCheck",
+    "AuditRecord",
+    "AuditVerdict",
     "BatchFailure",
     "BatchResult",
     "Bill",

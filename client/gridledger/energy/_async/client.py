@@ -38,6 +38,14 @@ from gridledger.energy.answers import (
     read_bill,
     read_each,
 )
+from gridledger.energy.audit import (
+    AUDIT_PAGE_SIZE,
+    HASH_KEYS_PER_CALL,
+    AuditCheck,
+    AuditRecord,
+    read_hashes,
+    verdict_of,
+)
 from gridledger.energy.batching import DEFAULT_BATCH_SIZE, plan_batches
 from gridledger.energy.bills import BillVerification, DayStatementVerification
 from gridledger.energy.client import CHAINCODE, CONTRACT, DEFAULT_MAX_IN_FLIGHT
@@ -712,6 +720,65 @@ class AsyncEnergyClient(AsyncClosing):
             answer,
             "day statement verification",
         )
+
+    # -- auditing private meter data (docs/private-data.md, "Auditors") --------------------------
+    async def audit_meter_data(
+        self,
+        participant_id: str,
+        first_day: Instant,
+        last_day: Instant,
+        *,
+        member_org: str | None = None,
+        timeout: float | None = None,
+    ) -> list[AuditRecord]:
+        """A household's private records (day records of its meters, day statements, bills
+        starting) of UTC days ``first_day..last_day`` (at most 31), answered by a peer of
+        ``member_org`` (a member of the household's collection: the utility's organisation or
+        the household's own; None: the Gateway's choice). Allowed to the household, the utility
+        and auditors. ``timeout`` bounds each page's call."""
+        args = [participant_id, _day_text(first_day), _day_text(last_day)]
+        orgs = None if member_org is None else [member_org]
+        records: list[AuditRecord] = []
+        bookmark = ""
+        while True:
+            raw = await evaluate_transaction(
+                self.contract,
+                "AuditMeterData",
+                [*args, str(AUDIT_PAGE_SIZE), bookmark],
+                timeout=self._timeout(timeout),
+                endorsing_orgs=orgs,
+            )
+            page = read_page(AuditRecord.from_json_dict, parse_json(raw), "AuditMeterData")
+            records.extend(page.items)
+            if not page.bookmark:
+                return records
+            bookmark = page.bookmark
+
+    async def verify_audit(
+        self, records: Sequence[AuditRecord], *, timeout: float | None = None
+    ) -> list[AuditCheck]:
+        """Each record's SHA-256 against the hash held by a peer of the caller's own
+        organisation (``PrivateDataHashes``; every peer holds them, members or not), in the
+        records' order. ``timeout`` bounds each call."""
+        me = await self.whoami(timeout=timeout)
+        found: dict[tuple[str, str], str] = {}
+        by_collection: dict[str, list[str]] = {}
+        for record in records:
+            by_collection.setdefault(record.collection, []).append(record.key)
+        for collection, keys in by_collection.items():
+            unique = list(dict.fromkeys(keys))
+            for start in range(0, len(unique), HASH_KEYS_PER_CALL):
+                chunk = unique[start : start + HASH_KEYS_PER_CALL]
+                raw = await evaluate_transaction(
+                    self.contract,
+                    "PrivateDataHashes",
+                    [collection, json.dumps(chunk)],
+                    timeout=self._timeout(timeout),
+                    endorsing_orgs=[me.msp_id],
+                )
+                hashes = read_hashes(parse_json(raw), chunk)
+                found.update(((collection, key), digest) for key, digest in hashes.items())
+        return [verdict_of(r, found[(r.collection, r.key)]) for r in records]
 
     # -- certificates ---------------------------------------------------------------------------
     def certificates(

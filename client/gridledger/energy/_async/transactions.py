@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from gridledger.energy.errors import EnergyError, refusal_from
 from gridledger.energy.transactions import Committed, domain_error, note_commit, should_retry
@@ -55,10 +55,19 @@ async def submit_transaction(
 
 
 async def evaluate_transaction(
-    contract: AsyncContract, function: str, args: list[str], *, timeout: float | None = None
+    contract: AsyncContract,
+    function: str,
+    args: list[str],
+    *,
+    timeout: float | None = None,
+    endorsing_orgs: Sequence[str] | None = None,
 ) -> bytes:
+    """``endorsing_orgs``: the organisations whose peers may answer (None: the Gateway's
+    choice)."""
     try:
-        return await contract.evaluate(function, *args, timeout=timeout)
+        return await contract.evaluate(
+            function, *args, timeout=timeout, endorsing_orgs=endorsing_orgs
+        )
     except EnergyError:
         raise
     except GatewayError as error:

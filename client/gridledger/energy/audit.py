@@ -1,0 +1,105 @@
+"""Auditing a household's private meter data (docs/private-data.md, "Auditors").
+
+``EnergyClient.audit_meter_data`` asks a peer of a member of the household's collection for its
+private records (``AuditMeterData``); ``EnergyClient.verify_audit`` compares each record's
+SHA-256 with the hash the caller's own organisation's peer holds (``PrivateDataHashes``): every
+peer of the channel holds the hashes of every collection's keys and values, so an auditor in no
+collection checks what a member's peer answered without trusting it.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import enum
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from gridledger.energy.answers import ResponseFormatError
+from gridledger_domain.records.fields import JsonObject, text
+from gridledger_domain.refusals import InvalidRequest
+
+AUDIT_PAGE_SIZE = 64
+"""Records per ``AuditMeterData`` page (the contract's maximum)."""
+HASH_KEYS_PER_CALL = 256
+"""Keys per ``PrivateDataHashes`` call (the contract's maximum)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRecord:
+    """One private record as a member's peer answered it: ``kind`` ``day`` (a meter's readings
+    of one UTC day; ``subject`` the meter id), ``statement`` (a day statement) or ``bill``
+    (``subject`` the participant; ``at`` the day, or the bill's ``start/end``); ``key`` is the
+    salted private key (hex) in ``collection``."""
+
+    collection: str
+    key: str
+    kind: str
+    subject: str
+    at: str
+    value: bytes
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.value).hexdigest()
+
+    @classmethod
+    def from_json_dict(cls, data: JsonObject) -> AuditRecord:
+        encoding = text(data, "encoding")
+        raw = text(data, "value")
+        if encoding == "text":
+            value = raw.encode()
+        elif encoding == "base64":
+            try:
+                value = base64.b64decode(raw, validate=True)
+            except binascii.Error as exc:
+                raise InvalidRequest(f"field 'value': not base64: {exc}") from None
+        else:
+            raise InvalidRequest(f"field 'encoding': expected text or base64, got {encoding!r}")
+        return cls(
+            collection=text(data, "collection"),
+            key=text(data, "key"),
+            kind=text(data, "kind"),
+            subject=text(data, "subject"),
+            at=text(data, "at"),
+            value=value,
+        )
+
+
+class AuditVerdict(enum.StrEnum):
+    MATCHES = "matches"
+    """The hash on the caller's own peer is the SHA-256 of the record's value."""
+    DIFFERS = "differs"
+    """The caller's peer holds another hash for the key: the value is not what was written."""
+    ABSENT = "absent"
+    """The caller's peer holds no hash for the key (never written, deleted or purged)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuditCheck:
+    """One record checked against the hash on the caller's own peer (``peer_sha256``: "" when
+    it holds none)."""
+
+    record: AuditRecord
+    verdict: AuditVerdict
+    peer_sha256: str
+
+    @property
+    def matches(self) -> bool:
+        return self.verdict is AuditVerdict.MATCHES
+
+
+def verdict_of(record: AuditRecord, peer_sha256: str) -> AuditCheck:
+    if not peer_sha256:
+        return AuditCheck(record, AuditVerdict.ABSENT, "")
+    verdict = AuditVerdict.MATCHES if peer_sha256 == record.sha256 else AuditVerdict.DIFFERS
+    return AuditCheck(record, verdict, peer_sha256)
+
+
+def read_hashes(answer: Any, keys: list[str]) -> dict[str, str]:
+    """The hash of each of ``keys`` in a ``PrivateDataHashes`` answer ("" for none)."""
+    hashes = answer.get("hashes") if isinstance(answer, dict) else None
+    if not isinstance(hashes, dict) or not all(isinstance(hashes.get(key), str) for key in keys):
+        raise ResponseFormatError('PrivateDataHashes: expected a hash (or "") for every key')
+    return {key: str(hashes[key]) for key in keys}
