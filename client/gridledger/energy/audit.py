@@ -89,6 +89,20 @@ class AuditCheck:
     def matches(self) -> bool:
         return self.verdict is AuditVerdict.MATCHES
 
+    def to_json_dict(self) -> dict[str, str]:
+        """The record without its value, its SHA-256, the verdict and the peer's hash."""
+        r = self.record
+        return {
+            "collection": r.collection,
+            "key": r.key,
+            "kind": r.kind,
+            "subject": r.subject,
+            "at": r.at,
+            "sha256": r.sha256,
+            "verdict": self.verdict.value,
+            "peer_sha256": self.peer_sha256,
+        }
+
 
 def verdict_of(record: AuditRecord, peer_sha256: str) -> AuditCheck:
     if not peer_sha256:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 from gridledger.cli.energy import (
+    audit,
     billing,
     bills,
     custodians,
@@ -46,5 +47,6 @@ for name, command in (
     ("verify-bill", billing.verify_bill),
     ("bills", bills.bills),
     ("certificates", billing.certificates),
+    ("audit", audit.audit),
 ):
     app.command(name)(command)
