@@ -25,7 +25,8 @@ from gridledger.energy import (
     ReadingSubmissionError,
     Role,
 )
-from gridledger.gateway import GatewayError
+from gridledger.energy.client import CHAINCODE
+from gridledger.gateway import GatewayError, connect
 from harness.devnet import (
     OPERATOR,
     PROSUMER,
@@ -34,6 +35,7 @@ from harness.devnet import (
     TestNetwork,
     start_test_network,
 )
+from harness.streams import read_until
 from typer.testing import CliRunner
 
 from .conftest import tariff_v1
@@ -167,3 +169,29 @@ def test_the_cli_prints_what_it_verified(audit: Audit) -> None:
     refused = CliRunner().invoke(app, [*args, "--org", PROSUMER, "--user", "bob", *options[:2]])
     assert refused.exit_code == 1
     assert "access denied" in refused.output and "Traceback" not in refused.output
+
+
+def test_what_open_reads_cost_a_members_peer_streams_the_values_to_any_channel_member(
+    audit: Audit,
+) -> None:
+    """The price of ``member_only_read: false`` (Fabric's ``collPolicyChecker``, scenario
+    ``deliver_with_private_data``): DeliverWithPrivateData on a member's peer gives the
+    collection's private writes to any identity of the channel, here a ProsumerMSP consumer who
+    is no auditor, bypassing the contract's rules (docs/private-data.md, "Auditors"). Pinned so
+    that closing this gap shows here."""
+    profile = audit.network.profile
+    with profile.connect(OPERATOR) as operator:
+        kv = operator.network(profile.channel).contract(CHAINCODE, "kv")
+        height = kv.new_proposal("Noop").endorse().submit().status().block_number
+    identity, signer = profile.identity(PROSUMER, "bob")
+    retailer = profile.organization(RETAILER)
+    with connect(
+        retailer.peer_endpoint,
+        identity=identity,
+        signer=signer,
+        tls_root_cert=retailer.tls_ca_cert.read_bytes(),
+    ) as gateway:
+        stream = gateway.network(profile.channel).private_data_blocks(start_block=0)
+        seen = read_until(stream, lambda b: b.number >= height)
+    writes = [w for b in seen for w in b.private_writes if w.collection == f"mdata_{RETAILER}"]
+    assert any(w.value == audit.bill for w in writes)
