@@ -1,0 +1,67 @@
+"""Auditing records on the client side: reading ``AuditMeterData`` records and judging them
+against a peer's hashes (``gridledger.energy.audit``)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+import pytest
+from gridledger.energy import AuditRecord, AuditVerdict, ResponseFormatError
+from gridledger.energy.audit import read_hashes, verdict_of
+from gridledger_domain.refusals import InvalidRequest
+
+TEXT = {
+    "collection": "mdata_RetailerMSP",
+    "key": "ab" * 32,
+    "kind": "day",
+    "subject": "M-1",
+    "at": "2025-04-07T00:00:00Z",
+    "value": '[{"meter_id":"M-1"}]',
+    "encoding": "text",
+}
+
+
+def test_text_and_base64_values_become_the_stored_bytes() -> None:
+    record = AuditRecord.from_json_dict(TEXT)
+    assert record.value == b'[{"meter_id":"M-1"}]'
+    assert record.sha256 == hashlib.sha256(record.value).hexdigest()
+    raw = AuditRecord.from_json_dict(
+        {**TEXT, "value": base64.b64encode(b"\xff\x00").decode(), "encoding": "base64"}
+    )
+    assert raw.value == b"\xff\x00"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"encoding": "hex"}, "field 'encoding': expected text or base64, got 'hex'"),
+        ({"encoding": "base64", "value": "not base64!"}, "field 'value': not base64"),
+        ({"key": 5}, "field 'key'"),
+    ],
+)
+def test_malformed_records_are_refused(change: dict[str, object], message: str) -> None:
+    with pytest.raises(InvalidRequest, match=message):
+        AuditRecord.from_json_dict({**TEXT, **change})
+
+
+def test_verdicts() -> None:
+    record = AuditRecord.from_json_dict(TEXT)
+    assert verdict_of(record, record.sha256).verdict is AuditVerdict.MATCHES
+    assert verdict_of(record, record.sha256).matches
+    differs = verdict_of(record, "00" * 32)
+    assert (differs.verdict, differs.peer_sha256) == (AuditVerdict.DIFFERS, "00" * 32)
+    assert verdict_of(record, "").verdict is AuditVerdict.ABSENT
+    assert verdict_of(record, record.sha256).to_json_dict() == {
+        **{k: v for k, v in TEXT.items() if k not in ("value", "encoding")},
+        "sha256": record.sha256,
+        "verdict": "matches",
+        "peer_sha256": record.sha256,
+    }
+
+
+def test_a_hash_answer_must_name_every_key() -> None:
+    assert read_hashes({"hashes": {"a": "1", "b": ""}}, ["a", "b"]) == {"a": "1", "b": ""}
+    for answer in ({"hashes": {"a": "1"}}, {"hashes": []}, [], {"hashes": {"a": 1, "b": ""}}):
+        with pytest.raises(ResponseFormatError, match="expected a hash"):
+            read_hashes(answer, ["a", "b"])
