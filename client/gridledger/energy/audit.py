@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gridledger.energy.answers import ResponseFormatError
+from gridledger.energy.flat_answers import read_flat
 from gridledger_domain.records.fields import JsonObject, text
 from gridledger_domain.refusals import InvalidRequest
 
@@ -57,14 +58,7 @@ class AuditRecord:
                 raise InvalidRequest(f"field 'value': not base64: {exc}") from None
         else:
             raise InvalidRequest(f"field 'encoding': expected text or base64, got {encoding!r}")
-        return cls(
-            collection=text(data, "collection"),
-            key=text(data, "key"),
-            kind=text(data, "kind"),
-            subject=text(data, "subject"),
-            at=text(data, "at"),
-            value=value,
-        )
+        return read_flat(cls, data, value=value)
 
 
 class AuditVerdict(enum.StrEnum):

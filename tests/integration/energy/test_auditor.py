@@ -14,7 +14,6 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from fabric.backend import selected_backend
 from gridledger.cli.main import app
 from gridledger.energy import (
     AccessDenied,
@@ -31,14 +30,13 @@ from harness.devnet import (
     OPERATOR,
     PROSUMER,
     RETAILER,
-    THREE_ORGS,
     TestNetwork,
-    start_test_network,
 )
 from harness.streams import read_until
 from typer.testing import CliRunner
 
 from .conftest import tariff_v1
+from .test_three_orgs import three_org_devnet
 
 pytestmark = pytest.mark.integration
 
@@ -62,10 +60,7 @@ class Audit:
 def audit(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Audit]:
-    if selected_backend(request.config) == "fabric":
-        pytest.skip("three organisations on real Fabric are tests/fabric's")
-    home = tmp_path_factory.mktemp("auditor") / ".devnet"
-    network = start_test_network(home, with_node_chaincode=False, orgs=THREE_ORGS)
+    network = three_org_devnet(request, tmp_path_factory, "auditor")
     try:
         yield from _audited(network)
     finally:

@@ -52,14 +52,21 @@ class ThreeOrgs:
         return self.gateways[msp_id].network(self.profile.channel).contract(CHAINCODE, "kv")
 
 
+def three_org_devnet(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, name: str
+) -> TestNetwork:
+    """A devnet of the three organisations in a new temporary home (skips on real Fabric)."""
+    if selected_backend(request.config) == "fabric":
+        pytest.skip("three organisations on real Fabric are tests/fabric's")
+    home = tmp_path_factory.mktemp(name) / ".devnet"
+    return start_test_network(home, with_node_chaincode=False, orgs=THREE_ORGS)
+
+
 @pytest.fixture(scope="module")
 def three(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ThreeOrgs]:
-    if selected_backend(request.config) == "fabric":
-        pytest.skip("three organisations on real Fabric are tests/fabric's")
-    home = tmp_path_factory.mktemp("three-orgs") / ".devnet"
-    network = start_test_network(home, with_node_chaincode=False, orgs=THREE_ORGS)
+    network = three_org_devnet(request, tmp_path_factory, "three-orgs")
     opened: list[Any] = []
     try:
         profile = network.profile

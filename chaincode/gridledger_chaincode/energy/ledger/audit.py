@@ -20,7 +20,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from gridledger_domain import format_utc, parse_utc
+from gridledger_domain import format_utc
 from gridledger_domain.meter_data import private_key
 from gridledger_domain.refusals import InvalidRequest, NotFound
 from gridledger_domain.timeutil import DAY_SECONDS
@@ -30,20 +30,11 @@ from gridledger_chaincode.energy.ledger.commitments import BILL_KIND, STATEMENT
 from gridledger_chaincode.energy.ledger.meter_data import DAY_RECORD, household_collection, salt_key
 from gridledger_chaincode.energy.ledger.paging import PageRequest, page_answer
 from gridledger_chaincode.energy.ledger.state import BILL, METER_BY_OWNER, PARTICIPANT, State
+from gridledger_chaincode.energy.ledger.statements import parse_day
 
 MAX_AUDIT_DAYS = 31
 MAX_AUDIT_PAGE = 64
 """Private values read per page (a larger page size is served as this many)."""
-
-
-def _day(text: str, what: str) -> int:
-    try:
-        instant = parse_utc(text)
-    except ValueError as exc:
-        raise InvalidRequest(f"{what}: {exc}") from exc
-    if instant % DAY_SECONDS:
-        raise InvalidRequest(f"{what} must be a UTC midnight, got {text}")
-    return instant
 
 
 def _slots(state: State, participant: str, first: int, last: int) -> list[tuple[str, str, str]]:
@@ -79,7 +70,7 @@ def audit_meter_data(
     """One page of the household's private records ``{collection, key, kind, subject, at, value,
     encoding}`` for days ``first_day..last_day`` (UTC midnights, inclusive)."""
     caller.require_reader_of(participant, f"the meter data of {participant}")
-    first, last = _day(first_day, "first day"), _day(last_day, "last day")
+    first, last = parse_day(first_day, "first day"), parse_day(last_day, "last day")
     if last < first or (last - first) // DAY_SECONDS >= MAX_AUDIT_DAYS:
         raise InvalidRequest(
             f"the last day must be 0 to {MAX_AUDIT_DAYS - 1} days after the first day"
