@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from fabric_protos.common import common_pb2
-from gridledger_chaincode.shim.keys import create_composite_key
+from gridledger.energy import EnergyClient
+from gridledger_domain import format_utc
 from gridledger_network.devnet.ledger.blocks import block_header_hash, compute_data_hash
 from harness.blocks import transaction_ids, validation_codes
 from harness.streams import read_until
@@ -61,24 +61,14 @@ def read_chain(gateway: Any) -> Chain:
     return Chain(height, valid)
 
 
-def reading_key(meter_id: str, interval: str) -> str:
-    """The energy contract's key of a meter's reading at ``interval`` (``...T..:..:..Z``)."""
-    day = interval[:10] + "T00:00:00Z"
-    return create_composite_key("energy.reading", [meter_id, day, interval])
-
-
-def readings_on_ledger(gateway: Any, meter_id: str) -> dict[str, tuple[int, int]]:
-    """interval -> (import Wh, export Wh) of every reading of the meter (a range read)."""
-    kv = gateway.network(CHANNEL).contract(PYTHON_CHAINCODE, "kv")
-    records = json.loads(kv.evaluate("ListComposite", "energy.reading", meter_id))
-    readings = {}
-    for record in records:
-        value = json.loads(record["value"])
-        readings[value["interval_start"]] = (int(value["import_wh"]), int(value["export_wh"]))
-    return readings
-
-
-def writes_of_key(gateway: Any, key: str) -> int:
-    """How many transactions wrote the key (its history)."""
-    kv = gateway.network(CHANNEL).contract(PYTHON_CHAINCODE, "kv")
-    return len(json.loads(kv.evaluate("History", key)))
+def readings_on_ledger(
+    gateway: Any, meter_id: str, start: str, end: str
+) -> dict[str, tuple[int, int]]:
+    """interval -> (import Wh, export Wh) of every reading of the meter in [start, end), read
+    through the energy contract (the readings are in the household's private data collection;
+    the gateway's identity must be the utility or the owner)."""
+    energy = EnergyClient.for_network(gateway.network(CHANNEL), PYTHON_CHAINCODE)
+    return {
+        format_utc(s.reading.interval_start): (s.reading.import_wh, s.reading.export_wh)
+        for s in energy.readings(meter_id, start, end).all()
+    }

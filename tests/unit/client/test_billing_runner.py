@@ -59,7 +59,7 @@ class FakeLedger:
         if day in closed:
             return {**base, "status": "already_closed", "sha256": "", "detail": ""}
         if day not in self.complete[pid] and not estimate:
-            first = f"3 readings missing, first M-{pid} at {format_utc(day)}"
+            first = f"3 readings missing, first at {format_utc(day)}"
             return {**base, "status": "waiting", "missing": 3, "sha256": "", "detail": first}
         if write:
             closed.append(day)
@@ -251,7 +251,7 @@ def test_a_missing_reading_waits_is_named_and_holds_back_later_bills(tmp_path: P
     assert summary.waiting == 1
     waiting = [line for line in lines if line.startswith("waiting:")]
     assert waiting == [
-        "waiting: b 2025-06-03: 3 readings missing, first M-b at 2025-06-03T00:00:00Z "
+        "waiting: b 2025-06-03: 3 readings missing, first at 2025-06-03T00:00:00Z "
         "(estimated after 2025-06-14T00:00:00Z if still missing)"
     ]
     assert ("b", START + 2 * DAY, START + 3 * DAY) not in ledger.bills

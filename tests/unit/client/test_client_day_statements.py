@@ -81,7 +81,7 @@ class DayContract:
         (pid,) = json.loads(args[1])
         if day in self.waiting:
             result = _result(
-                pid, "waiting", 3, f"3 readings missing, first M1 at {format_utc(day + 900)}"
+                pid, "waiting", 3, f"3 readings missing, first at {format_utc(day + 900)}"
             )
         else:
             self.closed.add(day)
@@ -114,7 +114,7 @@ def test_settle_closes_the_open_days_and_names_the_first_waiting_one() -> None:
     assert error.day == START + 2 * DAY and error.result.status is DayStatus.WAITING
     assert error.reason == (
         "cannot settle P::a: day 2025-06-03 not closed: 3 readings missing, "
-        "first M1 at 2025-06-03T00:15:00Z"
+        "first at 2025-06-03T00:15:00Z"
     )
     closes = [args[0] for function, args in contract.calls if function == "CloseDays"]
     # day 1 was closed (ClosingProgress says so); the others are sent (days close in any order)

@@ -137,10 +137,8 @@ def _close_one(
     gathered = day_inputs(state, participant, day, estimate=estimate, tariffs=tariffs)
     if gathered.missing and not estimate:
         first = gathered.missing[0]
-        detail = (
-            f"{len(gathered.missing)} readings missing, first {first.meter_id} "
-            f"at {format_utc(first.at)}"
-        )
+        # the answer goes into the block: no meter id (issue 20), the instant only
+        detail = f"{len(gathered.missing)} readings missing, first at {format_utc(first.at)}"
         return _result(participant, "waiting", missing=len(gathered.missing), detail=detail)
     statement = settle(gathered.inputs)
     store_statement(state, statement, day)

@@ -256,7 +256,7 @@ def test_missing_readings_refuse_settlement_and_preview_lists_them(world: World)
     alice = pid(world.alice)
     closing = world.ok(world.utility, "CloseDays", DAY, [alice], False)["results"][0]
     assert (closing["status"], closing["missing"]) == ("waiting", 1)
-    assert closing["detail"] == "1 readings missing, first M-ALICE at 2025-06-01T12:30:00Z"
+    assert closing["detail"] == "1 readings missing, first at 2025-06-01T12:30:00Z"
     refused = world.call(world.utility, "Settle", alice, DAY, NEXT_DAY)
     assert not refused.ok
     assert refused.message.startswith("incomplete:") and "1 days not closed" in refused.message
