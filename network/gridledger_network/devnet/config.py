@@ -131,9 +131,7 @@ def meter_data_collections(
     utility's own households (the utility and the second organisation, both endorsing: the
     transactions holding those households' data write public keys too, which the chaincode's
     policy lets the utility's organisation not endorse alone; the utility alone in a network
-    of one organisation). Member-only writes; reads open to every channel member's identity
-    through a member's peer, so that the energy contract's rules decide who reads (an auditor
-    of another organisation: docs/private-data.md, "Auditors"); kept until
+    of one organisation). Member-only reads and writes, kept until
     purged, disseminated to all the members' peers (``peer_counts``: 1 each when not given)
     without waiting for any."""
     if not msp_ids:
@@ -154,7 +152,7 @@ def meter_data_collections(
             members=members,
             block_to_live=0,
             endorsement_policy=policy,
-            member_only_read=False,
+            member_only_read=True,
             member_only_write=True,
             required_peer_count=0,
             max_peer_count=sum(counts.get(m, 1) for m in members),

@@ -40,9 +40,8 @@ def test_two_organisations_give_the_utility_and_one_pair() -> None:
             2,
         ),
     }
-    for collection in derived.values():  # member-only writes, kept until purged, nobody waited
-        # for; reads decided by the energy contract (auditors of other organisations)
-        assert not collection.member_only_read and collection.member_only_write
+    for collection in derived.values():  # member-only, kept until purged, nobody waited for
+        assert collection.member_only_read and collection.member_only_write
         assert (collection.block_to_live, collection.required_peer_count) == (0, 0)
 
 
@@ -130,7 +129,7 @@ def test_member_only_flags_round_trip_and_reach_fabrics_collections_config() -> 
         "requiredPeerCount": 0,
         "maxPeerCount": 2,
         "blockToLive": 0,
-        "memberOnlyRead": False,
+        "memberOnlyRead": True,
         "memberOnlyWrite": True,
         "endorsementPolicy": {"signaturePolicy": f"AND('{UTILITY}.peer','{PROSUMER}.peer')"},
     }
