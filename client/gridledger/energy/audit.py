@@ -1,10 +1,12 @@
 """Auditing a household's private meter data (docs/private-data.md, "Auditors").
 
-``EnergyClient.audit_meter_data`` asks a peer of a member of the household's collection for its
-private records (``AuditMeterData``); ``EnergyClient.verify_audit`` compares each record's
-SHA-256 with the hash the caller's own organisation's peer holds (``PrivateDataHashes``): every
-peer of the channel holds the hashes of every collection's keys and values, so an auditor in no
-collection checks what a member's peer answered without trusting it.
+A member of the household's collection (the utility, or the household itself) exports its
+private records from its own organisation's peer (``EnergyClient.audit_meter_data``:
+``AuditMeterData``; ``AuditRecord.to_json_dict`` is the export's format); an auditor of an
+organisation in no collection of the household checks the export on its own peer
+(``EnergyClient.verify_audit``: each record's SHA-256 against the hash from
+``PrivateDataHashes``; every peer of the channel holds the hashes of every collection's keys and
+values), without trusting whoever exported it.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import base64
 import binascii
 import enum
 import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,6 +62,42 @@ class AuditRecord:
         else:
             raise InvalidRequest(f"field 'encoding': expected text or base64, got {encoding!r}")
         return read_flat(cls, data, value=value)
+
+    def to_json_dict(self) -> dict[str, str]:
+        """As ``AuditMeterData`` answers it (``value`` text when it is UTF-8, else base64)."""
+        try:
+            value, encoding = self.value.decode("utf-8"), "text"
+        except UnicodeDecodeError:
+            value, encoding = base64.b64encode(self.value).decode(), "base64"
+        return {
+            "collection": self.collection,
+            "key": self.key,
+            "kind": self.kind,
+            "subject": self.subject,
+            "at": self.at,
+            "value": value,
+            "encoding": encoding,
+        }
+
+
+def read_audit_records(source: str | bytes) -> list[AuditRecord]:
+    """The records of an export (a JSON array of ``AuditRecord.to_json_dict``, what
+    ``gridledger energy audit --json`` prints). Raises ``InvalidRequest`` naming what is wrong."""
+    try:
+        data = json.loads(source)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InvalidRequest(f"not JSON: {exc}") from None
+    if not isinstance(data, list):
+        raise InvalidRequest("expected a JSON array of audit records")
+    records: list[AuditRecord] = []
+    for index, item in enumerate(data):
+        if not isinstance(item, dict):
+            raise InvalidRequest(f"record {index}: expected a JSON object")
+        try:
+            records.append(AuditRecord.from_json_dict(item))
+        except InvalidRequest as exc:
+            raise InvalidRequest(f"record {index}: {exc.reason}") from None
+    return records
 
 
 class AuditVerdict(enum.StrEnum):

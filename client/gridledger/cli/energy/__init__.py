@@ -48,5 +48,6 @@ for name, command in (
     ("bills", bills.bills),
     ("certificates", billing.certificates),
     ("audit", audit.audit),
+    ("verify-audit", audit.verify_audit),
 ):
     app.command(name)(command)

@@ -1,10 +1,11 @@
-"""``gridledger energy audit``: read a household's private meter data through a member's peer
-and verify every record against the hashes on the caller's own peer (docs/private-data.md,
-"Auditors")."""
+"""``gridledger energy audit`` and ``verify-audit`` (docs/private-data.md, "Auditors"): a member
+of a household's collection exports its private records from its own organisation's peer; an
+auditor checks the export against the hashes on its own peer."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import typer
 from gridledger.cli.connection import Connection, connection_options
@@ -12,18 +13,32 @@ from gridledger.cli.energy.common import (
     JsonOption,
     console,
     energy_client,
+    errors,
     parse_moment,
     print_json,
     resolve_participant,
 )
 from gridledger.cli.render import print_table, titled_table
-from gridledger.energy import AuditCheck
+from gridledger.energy import AuditCheck, AuditRecord, read_audit_records
+from gridledger_domain.refusals import InvalidRequest
 from rich.table import Table
 
 
-def audit_table(checks: Sequence[AuditCheck]) -> Table:
+def records_table(records: Sequence[AuditRecord]) -> Table:
     table = titled_table(
-        "Private records checked against this organisation's peer",
+        "Private records on this organisation's peer",
+        ("kind", "subject", "at", "bytes", "sha256", "key"),
+        right=("bytes",),
+        whole=("sha256", "key"),
+    )
+    for r in records:
+        table.add_row(r.kind, r.subject, r.at, str(len(r.value)), r.sha256, r.key)
+    return table
+
+
+def checks_table(checks: Sequence[AuditCheck]) -> Table:
+    table = titled_table(
+        "Records checked against this organisation's peer",
         ("kind", "subject", "at", "bytes", "verdict", "key"),
         right=("bytes",),
         whole=("key",),
@@ -42,31 +57,49 @@ def audit(
     ),
     first_day: str = typer.Argument(..., help="First UTC day, YYYY-MM-DD."),
     last_day: str = typer.Argument(..., help="Last UTC day, YYYY-MM-DD (at most 30 days on)."),
-    member_org: str | None = typer.Option(
-        None,
-        "--member-org",
-        help="Ask a peer of this organisation (a member of the household's collection: the "
-        "utility's or the household's own; default: the Gateway's choice).",
-    ),
     as_json: bool = JsonOption,
 ) -> None:
-    """Read a household's private records (day records, day statements, bills) through a
-    member's peer (the household, the utility and auditors may) and check each against the
-    hash on your own organisation's peer; exit code 1 unless every record matches."""
+    """Export a household's private records (day records, day statements, bills) from your own
+    organisation's peer, which must be a member of the household's collection (the utility,
+    the household itself); ``--json`` gives the file an auditor checks with verify-audit."""
     pid = resolve_participant(connection, participant) or participant
     first, last = parse_moment(first_day), parse_moment(last_day)
     with energy_client(connection) as client:
-        records = client.audit_meter_data(pid, first, last, member_org=member_org)
+        records = client.audit_meter_data(pid, first, last)
+    if as_json:
+        print_json(records)
+    else:
+        print_table(console, records_table(records))
+
+
+@connection_options
+def verify_audit(
+    connection: Connection,
+    records_file: Path = typer.Argument(
+        ..., help="Records exported with 'gridledger energy audit ... --json'."
+    ),
+    as_json: bool = JsonOption,
+) -> None:
+    """Check every exported record against the hash your own organisation's peer holds (every
+    peer holds every collection's hashes); exit code 1 unless every record matches."""
+    try:
+        records = read_audit_records(records_file.read_bytes())
+    except OSError as err:
+        errors.print(f"[bold red]cannot read {records_file}:[/bold red] {err.strerror or err}")
+        raise typer.Exit(1) from err
+    except InvalidRequest as err:
+        errors.print(f"[bold red]{records_file}:[/bold red] {err.reason}")
+        raise typer.Exit(1) from err
+    with energy_client(connection) as client:
         checks = client.verify_audit(records)
     if as_json:
         print_json(checks)
     else:
-        print_table(console, audit_table(checks))
-        bad = [c for c in checks if not c.matches]
+        print_table(console, checks_table(checks))
+        bad = sum(not c.matches for c in checks)
         console.print(
-            f"{len(checks)} records read through "
-            f"{member_org or 'the gateway'}'s peer, checked on {connection.org}'s: "
-            f"{len(checks) - len(bad)} match, {len(bad)} do not",
+            f"{len(checks)} records checked on {connection.org}'s peer: "
+            f"{len(checks) - bad} match, {bad} do not",
             markup=False,
             soft_wrap=True,
         )

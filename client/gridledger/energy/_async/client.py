@@ -46,7 +46,7 @@ from gridledger.energy.audit import (
     read_hashes,
     verdict_of,
 )
-from gridledger.energy.batching import DEFAULT_BATCH_SIZE, plan_batches
+from gridledger.energy.batching import DEFAULT_BATCH_SIZE, ReadingBatch, plan_batches
 from gridledger.energy.bills import BillVerification, DayStatementVerification
 from gridledger.energy.client import CHAINCODE, CONTRACT, DEFAULT_MAX_IN_FLIGHT
 from gridledger.energy.closing import (
@@ -57,6 +57,7 @@ from gridledger.energy.closing import (
     DayStatus,
     read_progress,
 )
+from gridledger.energy.collections import MemberEndorsers, member_endorsers
 from gridledger.energy.errors import EnergyError, NotFound
 from gridledger.energy.instants import Instant, to_seconds, to_text
 from gridledger.energy.paging import DEFAULT_PAGE_SIZE, ListingOptions, Page, read_page
@@ -151,12 +152,14 @@ class AsyncEnergyClient(AsyncClosing):
         timeout: float | None,
         idempotent: bool,
         transient: dict[str, bytes] | None = None,
+        endorsers: MemberEndorsers | None = None,
     ) -> bytes:
         committed = await submit_transaction(
             self.contract,
             function,
             list(args),
             transient=transient,
+            endorsers=endorsers,
             idempotent=idempotent,
             policy=self.retry_policy,
             timeout=self._timeout(timeout),
@@ -170,8 +173,9 @@ class AsyncEnergyClient(AsyncClosing):
         timeout: float | None,
         idempotent: bool = False,
         transient: dict[str, bytes] | None = None,
+        endorsers: MemberEndorsers | None = None,
     ) -> Any:
-        result = await self._transaction(function, args, timeout, idempotent, transient)
+        result = await self._transaction(function, args, timeout, idempotent, transient, endorsers)
         return parse_json(result) if result else None
 
     async def _evaluate(self, function: str, *args: str, timeout: float | None) -> Any:
@@ -259,6 +263,7 @@ class AsyncEnergyClient(AsyncClosing):
             display_name,
             timeout=timeout,
             transient=registration_transient(),
+            endorsers=member_endorsers(self.contract.msp_id, msp_id),
         )
         return read(Participant.from_json_dict, answer, "participant")
 
@@ -386,6 +391,13 @@ class AsyncEnergyClient(AsyncClosing):
         listed = list(readings)
         orgs = await self._meter_orgs(sorted({s.reading.meter_id for s in listed}), timeout)
         batches = plan_batches(listed, batch_size, orgs)
+        caller = self.contract.msp_id
+
+        def endorsers_of(batch: ReadingBatch) -> MemberEndorsers | None:
+            # a batch holds meters of one owner organisation (or of unknown ones)
+            org = orgs.get(min(batch.meter_ids))
+            return None if org is None else member_endorsers(caller, org)
+
         summary = await submit_batches(
             self.contract,
             batches,
@@ -393,6 +405,7 @@ class AsyncEnergyClient(AsyncClosing):
             on_progress=on_progress,
             policy=self.retry_policy,
             timeout=self._timeout(timeout),
+            endorsers_of=endorsers_of,
         )
         if raise_on_failure and not summary.ok:
             raise ReadingSubmissionError(summary)
@@ -728,16 +741,16 @@ class AsyncEnergyClient(AsyncClosing):
         first_day: Instant,
         last_day: Instant,
         *,
-        member_org: str | None = None,
         timeout: float | None = None,
     ) -> list[AuditRecord]:
         """A household's private records (day records of its meters, day statements, bills
-        starting) of UTC days ``first_day..last_day`` (at most 31), answered by a peer of
-        ``member_org`` (a member of the household's collection: the utility's organisation or
-        the household's own; None: the Gateway's choice). Allowed to the household, the utility
-        and auditors. ``timeout`` bounds each page's call."""
+        starting) of UTC days ``first_day..last_day`` (at most 31), as the caller's own
+        organisation's peer holds them: for a member of the household's collection (the
+        utility, or the household itself) to export for an auditor, who checks them with
+        ``verify_audit`` on its own peer. A peer refuses callers of organisations outside the
+        collection (member-only reads); the contract allows the household, the utility and
+        auditors. ``timeout`` bounds each page's call."""
         args = [participant_id, _day_text(first_day), _day_text(last_day)]
-        orgs = None if member_org is None else [member_org]
         records: list[AuditRecord] = []
         bookmark = ""
         while True:
@@ -746,7 +759,6 @@ class AsyncEnergyClient(AsyncClosing):
                 "AuditMeterData",
                 [*args, str(AUDIT_PAGE_SIZE), bookmark],
                 timeout=self._timeout(timeout),
-                endorsing_orgs=orgs,
             )
             page = read_page(AuditRecord.from_json_dict, parse_json(raw), "AuditMeterData")
             records.extend(page.items)

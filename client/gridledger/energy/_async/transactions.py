@@ -10,6 +10,7 @@ import asyncio
 import logging
 from collections.abc import Mapping, Sequence
 
+from gridledger.energy.collections import MemberEndorsers
 from gridledger.energy.errors import EnergyError, refusal_from
 from gridledger.energy.transactions import Committed, domain_error, note_commit, should_retry
 from gridledger.gateway import AsyncContract, CommitError, GatewayError
@@ -28,13 +29,22 @@ async def submit_transaction(
     idempotent: bool = False,
     policy: RetryPolicy = DEFAULT_RETRY_POLICY,
     timeout: float | None = None,
+    endorsers: MemberEndorsers | None = None,
 ) -> Committed:
+    """``endorsers``: the organisations to name (a household's transient data going only to
+    its collection's members); None: the Gateway's choice."""
     deadline = Deadline(timeout)
     attempts = 0
     while True:
         attempts += 1
         try:
-            proposal = contract.new_proposal(function, args=args, transient=transient)
+            proposal = contract.new_proposal(
+                function,
+                args=args,
+                transient=transient,
+                endorsing_orgs=None if endorsers is None else endorsers.orgs,
+                collections=None if endorsers is None else endorsers.collections,
+            )
             transaction = await proposal.endorse(deadline.left())
             submitted = await transaction.submit(deadline.left())
             status = await submitted.status(deadline.left())
