@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
+from dataclasses import replace
 
 import pytest
-from gridledger.energy import AuditRecord, AuditVerdict, ResponseFormatError
+from gridledger.energy import AuditRecord, AuditVerdict, ResponseFormatError, read_audit_records
 from gridledger.energy.audit import read_hashes, verdict_of
 from gridledger_domain.refusals import InvalidRequest
 
@@ -65,3 +67,27 @@ def test_a_hash_answer_must_name_every_key() -> None:
     for answer in ({"hashes": {"a": "1"}}, {"hashes": []}, [], {"hashes": {"a": 1, "b": ""}}):
         with pytest.raises(ResponseFormatError, match="expected a hash"):
             read_hashes(answer, ["a", "b"])
+
+
+def test_an_export_reads_back_as_the_same_records() -> None:
+    text = AuditRecord.from_json_dict(TEXT)
+    raw = replace(text, value=b"\xff\x00")
+    assert raw.to_json_dict()["encoding"] == "base64" and text.to_json_dict() == TEXT
+    exported = json.dumps([text.to_json_dict(), raw.to_json_dict()])
+    assert read_audit_records(exported) == [text, raw]
+    assert read_audit_records(exported.encode()) == [text, raw]
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("", "not JSON"),
+        (b"\xff", "not JSON"),
+        ('{"records": []}', "expected a JSON array of audit records"),
+        ("[1]", "record 0: expected a JSON object"),
+        (json.dumps([TEXT, {**TEXT, "kind": None}]), "record 1: field 'kind'"),
+    ],
+)
+def test_a_malformed_export_names_what_is_wrong(source: str | bytes, message: str) -> None:
+    with pytest.raises(InvalidRequest, match=message):
+        read_audit_records(source)
