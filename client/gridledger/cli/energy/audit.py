@@ -21,6 +21,7 @@ from gridledger.cli.energy.common import (
 from gridledger.cli.render import print_table, titled_table
 from gridledger.energy import AuditCheck, AuditRecord, read_audit_records
 from gridledger_domain.refusals import InvalidRequest
+from rich.markup import escape
 from rich.table import Table
 
 
@@ -85,10 +86,17 @@ def verify_audit(
     try:
         records = read_audit_records(records_file.read_bytes())
     except OSError as err:
-        errors.print(f"[bold red]cannot read {records_file}:[/bold red] {err.strerror or err}")
+        errors.print(
+            f"[bold red]cannot read {escape(str(records_file))}:[/bold red] "
+            f"{escape(str(err.strerror or err))}",
+            soft_wrap=True,
+        )
         raise typer.Exit(1) from err
     except InvalidRequest as err:
-        errors.print(f"[bold red]{records_file}:[/bold red] {err.reason}")
+        errors.print(
+            f"[bold red]{escape(str(records_file))}:[/bold red] {escape(err.reason)}",
+            soft_wrap=True,
+        )
         raise typer.Exit(1) from err
     with energy_client(connection) as client:
         checks = client.verify_audit(records)
