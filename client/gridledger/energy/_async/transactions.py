@@ -38,13 +38,16 @@ async def submit_transaction(
     while True:
         attempts += 1
         try:
-            proposal = contract.new_proposal(
-                function,
-                args=args,
-                transient=transient,
-                endorsing_orgs=None if endorsers is None else endorsers.orgs,
-                collections=None if endorsers is None else endorsers.collections,
-            )
+            if endorsers is None:
+                proposal = contract.new_proposal(function, args=args, transient=transient)
+            else:
+                proposal = contract.new_proposal(
+                    function,
+                    args=args,
+                    transient=transient,
+                    endorsing_orgs=endorsers.orgs,
+                    collections=endorsers.collections,
+                )
             transaction = await proposal.endorse(deadline.left())
             submitted = await transaction.submit(deadline.left())
             status = await submitted.status(deadline.left())
@@ -75,6 +78,8 @@ async def evaluate_transaction(
     """``endorsing_orgs``: the organisations whose peers may answer (None: the Gateway's
     choice)."""
     try:
+        if endorsing_orgs is None:
+            return await contract.evaluate(function, *args, timeout=timeout)
         return await contract.evaluate(
             function, *args, timeout=timeout, endorsing_orgs=endorsing_orgs
         )
