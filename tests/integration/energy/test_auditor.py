@@ -164,8 +164,13 @@ def test_the_auditor_writes_nothing(audit: Audit) -> None:
     signer = MeterSigner.simulated(METER, seed="auditor test household")
     late = list(signer.sign_series(NEXT + timedelta(days=1), [(9_000_000, 0)]))
     # its readings go to the collection's members only (it is in none), who refuse it
-    with pytest.raises(ReadingSubmissionError, match="access denied: only the utility or the m"):
+    with pytest.raises(
+        ReadingSubmissionError, match="access denied: only the utility or the m"
+    ) as e:
         audit.auditor.submit_readings(late)
+    (failure,) = e.value.summary.failures
+    answered = {detail.msp_id for detail in failure.error.details}
+    assert answered and answered <= {OPERATOR, RETAILER}  # never ProsumerMSP's own peer
     with pytest.raises(AccessDenied, match="only the utility"):
         audit.auditor.close_days(NEXT, [audit.participant])
     with pytest.raises(AccessDenied, match="only the utility"):
