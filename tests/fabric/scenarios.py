@@ -713,17 +713,33 @@ def member_only_collection(ctx: ScenarioContext) -> Observation:
 
 def meter_data_collection_write(ctx: ScenarioContext) -> Observation:
     """A write to ``mdata_ProsumerMSP`` (derived from the organisations: members the utility and
-    ProsumerMSP, both peers endorsing) with default endorsers; then what each member reads."""
+    ProsumerMSP, both peers endorsing) with default endorsers: the energy contract registering a
+    ProsumerMSP household keeps its salt there (the kv contract refuses ``mdata_*``); then the
+    hash each member's peer holds for it."""
+    import hashlib
+
     collection = f"mdata_{PROSUMER}"
-    key = ctx.key("md")
-    with ctx.profile.connect(OPERATOR) as gateway:
-        status = _put_planned(_kv(ctx, gateway), collection, key, b"1 Wh")
+    subject = f"CN={ctx.key('md')}"
+    salt = b"s" * 32
+    with ctx.profile.connect(OPERATOR, "utility") as gateway:
+        energy = gateway.network(ctx.channel).contract(ctx.chaincode, "energy")
+        proposal = energy.new_proposal(
+            "RegisterParticipant",
+            args=[PROSUMER, subject, "consumer", "north", "probe"],
+            transient={"salt": salt},
+        )
+        status = proposal.endorse().submit().status()
         tx = gateway.network(ctx.channel).transaction(status.transaction_id)
     observed: Observation = {"write": status.code_name, "endorsers": sorted(tx.endorsers)}
-    for org, name in ((OPERATOR, "operator_read"), (PROSUMER, "prosumer_read")):
+    key = f"energy.salt/{PROSUMER}::{subject}"
+    digest = hashlib.sha256(salt).hexdigest()
+
+    def hash_matches(kv: Any) -> bool:
+        return bool(kv.evaluate("GetPrivateHash", collection, key).decode() == digest)
+
+    for org, name in ((OPERATOR, "operator_hash_matches"), (PROSUMER, "prosumer_hash_matches")):
         with ctx.profile.connect(org) as gateway:
-            read = functools.partial(_kv(ctx, gateway).evaluate, "GetPrivate", collection, key)
-            observed[name] = attempt(read, key)
+            observed[name] = attempt(functools.partial(hash_matches, _kv(ctx, gateway)))
     return observed
 
 

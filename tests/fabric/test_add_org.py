@@ -24,6 +24,7 @@ from gridledger.energy.collections import meter_data_collection
 from gridledger.gateway import GatewayError
 from gridledger.profile import ConnectionProfile
 from gridledger_domain.collections import is_meter_data_collection
+from gridledger_domain.meter_data import registration_transient
 from gridledger_network.fabric import netns
 from gridledger_network.fabric.addorg import AddOrgError, add_org
 from gridledger_network.fabric.config import load_fabric_config
@@ -123,13 +124,21 @@ def _meter_data_definition(home: Path) -> dict[str, Any]:
 
 
 def _meter_data_write(profile: ConnectionProfile, msp_id: str) -> None:
-    """A kv write to ``mdata_<msp_id>`` through default endorsers: VALID, endorsed by the
-    utility and ``msp_id``."""
+    """A write to ``mdata_<msp_id>`` through default endorsers (the utility registering a
+    household of ``msp_id``, whose salt goes there; the kv contract refuses ``mdata_*``):
+    VALID, endorsed by the utility and ``msp_id``."""
     collection, members = meter_data_collection(msp_id)
-    with profile.connect(msp_id) as gateway:
+    assert collection == f"mdata_{msp_id}"
+    with profile.connect(OPERATOR, "utility") as gateway:
         network = gateway.network(profile.channel)
-        submitted = network.contract(CHAINCODE, "kv").submit_async(
-            "PutPrivate", collection, "add-org-meter-data", transient={"value": b"1 Wh"}
+        submitted = network.contract(CHAINCODE, "energy").submit_async(
+            "RegisterParticipant",
+            msp_id,
+            "CN=add-org-household",
+            "consumer",
+            "north",
+            "h",
+            transient=registration_transient(),
         )
         assert submitted.status(timeout=60).successful
         assert sorted(network.transaction(submitted.transaction_id).endorsers) == sorted(members)

@@ -1,9 +1,16 @@
 """The `kv` contract: a plain key-value contract mirrored by a Node fabric-contract-api chaincode,
-used for conformance tests and benchmarks. Every argument and result is a string."""
+used for conformance tests and benchmarks. Every argument and result is a string.
+
+It is served in the same chaincode as the energy contract, so its private-data functions refuse
+the energy contract's meter-data collections (``mdata_*``): a household's data is read and
+written only through the energy contract's access rules (docs/private-data.md). ``GetPrivateHash``
+stays open: every peer of the channel holds those hashes anyway."""
 
 from __future__ import annotations
 
 import secrets
+
+from gridledger_domain.collections import is_meter_data_collection
 
 from gridledger_chaincode.contract import Context, Contract, ContractError, query, transaction
 from gridledger_chaincode.contract.arguments import to_json
@@ -18,6 +25,14 @@ def _text(value: bytes) -> str:
 def _records(iterator: StateIterator) -> list[dict[str, str]]:
     with iterator:
         return [{"key": kv.key, "value": _text(kv.value)} for kv in iterator]
+
+
+def _not_meter_data(collection: str) -> None:
+    if is_meter_data_collection(collection):
+        raise ContractError(
+            f"collection {collection} holds households' meter data: the kv contract does not "
+            "read or write it (use the energy contract)"
+        )
 
 
 def _parse_int(name: str, text: str) -> int:
@@ -97,6 +112,7 @@ class KvContract(Contract):
 
     @transaction(name="PutPrivate")
     def put_private(self, ctx: Context, collection: str, key: str) -> str:
+        _not_meter_data(collection)
         value = ctx.stub.transient.get("value")
         if value is None:
             raise ContractError('transient field "value" is missing')
@@ -105,6 +121,7 @@ class KvContract(Contract):
 
     @query(name="GetPrivate")
     def get_private(self, ctx: Context, collection: str, key: str) -> str:
+        _not_meter_data(collection)
         value = ctx.stub.get_private_data(collection, key)
         if not value:
             raise ContractError(f"key {key} does not exist in collection {collection}")
@@ -119,16 +136,19 @@ class KvContract(Contract):
 
     @transaction(name="DeletePrivate")
     def delete_private(self, ctx: Context, collection: str, key: str) -> str:
+        _not_meter_data(collection)
         ctx.stub.del_private_data(collection, key)
         return ""
 
     @transaction(name="PurgePrivate")
     def purge_private(self, ctx: Context, collection: str, key: str) -> str:
+        _not_meter_data(collection)
         ctx.stub.purge_private_data(collection, key)
         return ""
 
     @query(name="RangePrivate")
     def range_private(self, ctx: Context, collection: str, start: str, end: str) -> str:
+        _not_meter_data(collection)
         return to_json(_records(ctx.stub.get_private_data_by_range(collection, start, end)))
 
     @transaction(name="PrivateQueryAndWrite")
@@ -137,6 +157,7 @@ class KvContract(Contract):
     ) -> str:
         """Fabric's rule probe: a private range ("range") or partial-key ("partial") query and a
         private write in one transaction, the query first ("query-first") or the write."""
+        _not_meter_data(collection)
         if query_kind not in ("range", "partial") or order not in ("query-first", "write-first"):
             raise ContractError(
                 "query_kind must be range or partial, order query-first or write-first"

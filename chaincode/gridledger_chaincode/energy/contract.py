@@ -5,7 +5,8 @@ completes or refuses with a message starting with the kind of refusal (``invalid
 ``access denied:``, ``not found:``, ``conflict:``, ``incomplete:``); a refusal writes nothing.
 
 Every listing (``ListParticipants``, ``ListMeters``, ``GetReadings``, ``ListOffers``,
-``ListTrades``, ``ListTariffs``, ``ListBills``, ``ListCertificates``, ``ListDataCustodians``)
+``ListTrades``, ``ListTariffs``, ``ListBills``, ``ListCertificates``, ``ListDataCustodians``,
+``AuditMeterData``)
 takes two optional trailing arguments, page size and bookmark, and answers one page (see
 ``ledger.paging``).
 """
@@ -19,6 +20,7 @@ from gridledger_domain.refusals import Refusal
 
 from gridledger_chaincode.contract import Context, Contract, ContractError, query, transaction
 from gridledger_chaincode.energy.ledger import (
+    audit,
     bills,
     certificates,
     erasure,
@@ -179,6 +181,19 @@ class EnergyContract(Contract):
             ctx,
             lambda s, c: erasure.erase_household(
                 s, c, participant_id, include_bills, count, sha256
+            ),
+        )
+
+    # -- auditing private data (docs/private-data.md) -----------------------------------------
+    @query
+    def audit_meter_data(
+        self, ctx: Context, participant_id: str, first_day: str, last_day: str, *page: str
+    ) -> dict[str, Any]:
+        """A household's private records of days ``first..last`` (a member's peer answers)."""
+        return self._run(
+            ctx,
+            lambda s, c: audit.audit_meter_data(
+                s, c, participant_id, first_day, last_day, page_request(page)
             ),
         )
 

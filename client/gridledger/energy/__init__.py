@@ -12,6 +12,7 @@ Unix seconds, UTC), its refusals as exceptions, and a meter-signing helper.
 from gridledger.energy._async.client import AsyncEnergyClient
 from gridledger.energy._sync.client import EnergyClient
 from gridledger.energy.answers import ResponseFormatError
+from gridledger.energy.audit import AuditCheck, AuditRecord, AuditVerdict, read_audit_records
 from gridledger.energy.batching import DEFAULT_BATCH_SIZE, ReadingBatch, plan_batches
 from gridledger.energy.bills import BillVerification, DayStatementVerification
 from gridledger.energy.closing import (
@@ -83,6 +84,9 @@ __all__ = [
     "PRICE_SCALE",
     "AccessDenied",
     "AsyncEnergyClient",
+    "AuditCheck",
+    "AuditRecord",
+    "AuditVerdict",
     "BatchFailure",
     "BatchResult",
     "Bill",
@@ -143,6 +147,7 @@ __all__ = [
     "format_price",
     "plan_batches",
     "price_from_minor_per_kwh",
+    "read_audit_records",
     "refusal_from",
     "split_participant_id",
 ]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gridledger.energy.answers import ResponseFormatError
+from gridledger.energy.audit import read_hashes
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +105,4 @@ def erased_keys(answer: Any) -> list[str]:
 
 def empty_hashes(answer: Any, asked: list[str]) -> int:
     """How many of the keys ``asked`` a ``PrivateDataHashes`` answer gives no hash."""
-    hashes = answer.get("hashes") if isinstance(answer, dict) else None
-    if not isinstance(hashes, list) or [h.get("key") for h in hashes] != asked:
-        raise ResponseFormatError("PrivateDataHashes did not answer the keys asked")
-    return sum(1 for h in hashes if h.get("sha256") == "")
+    return sum(1 for sha256 in read_hashes(answer, asked).values() if sha256 == "")

@@ -48,6 +48,11 @@ class ContractBase:
         self.chaincode_name = chaincode_name
         self.contract_name = contract_name
 
+    @property
+    def msp_id(self) -> str:
+        """The MSP id of the identity the contract's proposals are signed as."""
+        return str(self._context.signing.identity.msp_id)
+
     def _proposed(
         self,
         function: str,

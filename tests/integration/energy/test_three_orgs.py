@@ -7,6 +7,7 @@ for an organisation is dead."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,8 +20,9 @@ from fabric.backend import selected_backend
 from gridledger.energy import Bill, EnergyClient, MeterSigner, Role, price_from_minor_per_kwh
 from gridledger.energy.client import CHAINCODE
 from gridledger.energy.collections import meter_data_collection
-from gridledger.gateway import CommitError, Contract, EvaluateError, Gateway
+from gridledger.gateway import CommitError, Contract, EvaluateError, Gateway, GatewayError
 from gridledger.profile import ConnectionProfile
+from gridledger_domain.meter_data import registration_transient
 from gridledger_network.devnet.config import load_config
 from gridledger_network.processes import free_ports
 from harness.devnet import OPERATOR, PROSUMER, RETAILER, THREE_ORGS, TestNetwork, start_test_network
@@ -50,14 +52,21 @@ class ThreeOrgs:
         return self.gateways[msp_id].network(self.profile.channel).contract(CHAINCODE, "kv")
 
 
+def three_org_devnet(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, name: str
+) -> TestNetwork:
+    """A devnet of the three organisations in a new temporary home (skips on real Fabric)."""
+    if selected_backend(request.config) == "fabric":
+        pytest.skip("three organisations on real Fabric are tests/fabric's")
+    home = tmp_path_factory.mktemp(name) / ".devnet"
+    return start_test_network(home, with_node_chaincode=False, orgs=THREE_ORGS)
+
+
 @pytest.fixture(scope="module")
 def three(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ThreeOrgs]:
-    if selected_backend(request.config) == "fabric":
-        pytest.skip("three organisations on real Fabric are tests/fabric's")
-    home = tmp_path_factory.mktemp("three-orgs") / ".devnet"
-    network = start_test_network(home, with_node_chaincode=False, orgs=THREE_ORGS)
+    network = three_org_devnet(request, tmp_path_factory, "three-orgs")
     opened: list[Any] = []
     try:
         profile = network.profile
@@ -131,8 +140,9 @@ def test_the_chaincode_policy_takes_the_utility_and_the_callers_org(three: Three
 
 def test_meter_data_collections_pair_each_org_with_the_utility(three: ThreeOrgs) -> None:
     """The devnet's definition has ``mdata_<MSP>`` per organisation (docs/private-data.md); a
-    write to ``mdata_RetailerMSP`` with default endorsers is endorsed by its two members only,
-    and the ProsumerMSP (not a member) may not read it."""
+    registration writing a RetailerMSP household's salt to ``mdata_RetailerMSP`` with default
+    endorsers is endorsed by its two members only; the kv contract refuses the collection to
+    everyone (reads go through the energy contract's rules), while any peer gives its hashes."""
     config = load_config(three.network.home)
     chaincode = config.chaincode(CHAINCODE)
     assert chaincode is not None
@@ -144,15 +154,21 @@ def test_meter_data_collections_pair_each_org_with_the_utility(three: ThreeOrgs)
     }
     collection, members = meter_data_collection(RETAILER)
     assert members == derived[collection]
-    key = "three-orgs-meter-data"
-    submitted = three.kv(RETAILER).submit_async(
-        "PutPrivate", collection, key, transient={"value": b"1 Wh"}
+    transient = registration_transient()
+    subject = "CN=three-orgs-salted-household"
+    submitted = three.utility.contract.submit_async(
+        "RegisterParticipant", RETAILER, subject, "consumer", "north", "s", transient=transient
     )
     assert submitted.status().successful
     assert _endorsers(three, submitted.transaction_id) == sorted(members)
-    assert three.kv(RETAILER).evaluate("GetPrivate", collection, key) == b"1 Wh"
-    with pytest.raises(EvaluateError, match="tx creator does not have read access"):
-        three.kv(PROSUMER).evaluate("GetPrivate", collection, key)
+    key = f"energy.salt/{RETAILER}::{subject}"
+    for msp_id in (RETAILER, PROSUMER):
+        with pytest.raises(EvaluateError, match="holds households' meter data"):
+            three.kv(msp_id).evaluate("GetPrivate", collection, key)
+        digest = three.kv(msp_id).evaluate("GetPrivateHash", collection, key).decode()
+        assert digest == hashlib.sha256(transient["salt"]).hexdigest()
+    with pytest.raises(GatewayError, match="holds households' meter data"):
+        three.kv(RETAILER).submit("PutPrivate", collection, key, transient={"value": b"1 Wh"})
 
 
 def test_a_participant_record_needs_the_utility_and_its_own_org(three: ThreeOrgs) -> None:

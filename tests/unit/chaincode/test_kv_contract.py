@@ -184,3 +184,40 @@ def test_failed_transaction_keeps_no_write(ledger: InMemoryLedger) -> None:
     assert result.message == "refused"
     assert ledger.state == {}
     assert json.loads(ledger.evaluate(build_chaincode(), "kv:Range", "", "").payload) == []
+
+
+@pytest.mark.parametrize(
+    ("function", "args"),
+    [
+        ("kv:PutPrivate", ("k",)),
+        ("kv:GetPrivate", ("k",)),
+        ("kv:DeletePrivate", ("k",)),
+        ("kv:PurgePrivate", ("k",)),
+        ("kv:RangePrivate", ("a", "z")),
+        ("kv:PrivateQueryAndWrite", ("k", "range", "query-first")),
+    ],
+)
+def test_private_functions_refuse_meter_data_collections(
+    chaincode: ContractRouter, ledger: InMemoryLedger, function: str, args: tuple[str, ...]
+) -> None:
+    """A household's meter data is read and written only through the energy contract's rules:
+    the kv contract refuses every ``mdata_*`` collection, and writes nothing."""
+    ledger.private.setdefault("mdata_ProsumerMSP", {})["k"] = b"12 Wh"
+    answer = ledger.invoke(
+        chaincode, function, "mdata_ProsumerMSP", *args, transient={"value": b"0 Wh"}
+    )
+    assert not answer.ok
+    assert answer.message == (
+        "collection mdata_ProsumerMSP holds households' meter data: the kv contract does not "
+        "read or write it (use the energy contract)"
+    )
+    assert ledger.private["mdata_ProsumerMSP"] == {"k": b"12 Wh"}
+
+
+def test_private_hash_of_a_meter_data_collection_stays_open(
+    chaincode: ContractRouter, ledger: InMemoryLedger
+) -> None:
+    """Hashes are on every peer of the channel: ``GetPrivateHash`` answers them for ``mdata_*``."""
+    ledger.private.setdefault("mdata_ProsumerMSP", {})["k"] = b"12 Wh"
+    answer = ledger.evaluate(chaincode, "kv:GetPrivateHash", "mdata_ProsumerMSP", "k")
+    assert answer.text == hashlib.sha256(b"12 Wh").hexdigest()

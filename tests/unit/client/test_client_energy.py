@@ -166,14 +166,23 @@ class FakeContract:
     committed: list[list[str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     timeouts: list[float | None] = field(default_factory=list)  # each step's deadline
+    msp_id: str = "GridOperatorMSP"  # the caller's organisation
+    endorsers: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # first meter -> named
 
     def new_proposal(
-        self, function: str, args: list[str], transient: dict[str, bytes] | None = None
+        self,
+        function: str,
+        args: list[str],
+        transient: dict[str, bytes] | None = None,
+        endorsing_orgs: Any = None,
+        collections: Any = None,
     ) -> Any:
         assert transient is not None and int(args[0]) >= 1  # readings only as transient data
         batch = json.loads(transient["readings"])
         meters = sorted({r["meter_id"] for r in batch})
         contract = self
+        with self.lock:
+            self.endorsers[meters[0]] = (endorsing_orgs, collections)
 
         class Submitted:
             def status(self, timeout: float | None = None) -> Status:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 from gridledger.cli.energy import (
+    audit,
     billing,
     bills,
     custodians,
@@ -48,5 +49,7 @@ for name, command in (
     ("bills", bills.bills),
     ("certificates", billing.certificates),
     ("erase-household", erasure.erase_household),
+    ("audit", audit.audit),
+    ("verify-audit", audit.verify_audit),
 ):
     app.command(name)(command)

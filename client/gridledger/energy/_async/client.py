@@ -38,7 +38,14 @@ from gridledger.energy.answers import (
     read_bill,
     read_each,
 )
-from gridledger.energy.batching import DEFAULT_BATCH_SIZE, plan_batches
+from gridledger.energy.audit import (
+    AUDIT_PAGE_SIZE,
+    AuditCheck,
+    AuditRecord,
+    read_hashes,
+    verdict_of,
+)
+from gridledger.energy.batching import DEFAULT_BATCH_SIZE, ReadingBatch, plan_batches
 from gridledger.energy.bills import BillVerification, DayStatementVerification
 from gridledger.energy.client import CHAINCODE, CONTRACT, DEFAULT_MAX_IN_FLIGHT
 from gridledger.energy.closing import (
@@ -49,6 +56,7 @@ from gridledger.energy.closing import (
     DayStatus,
     read_progress,
 )
+from gridledger.energy.collections import MemberEndorsers, member_endorsers
 from gridledger.energy.erasure import (
     ErasureProgress,
     ErasureReceipt,
@@ -153,12 +161,14 @@ class AsyncEnergyClient(AsyncClosing):
         timeout: float | None,
         idempotent: bool,
         transient: dict[str, bytes] | None = None,
+        endorsers: MemberEndorsers | None = None,
     ) -> bytes:
         committed = await submit_transaction(
             self.contract,
             function,
             list(args),
             transient=transient,
+            endorsers=endorsers,
             idempotent=idempotent,
             policy=self.retry_policy,
             timeout=self._timeout(timeout),
@@ -172,8 +182,9 @@ class AsyncEnergyClient(AsyncClosing):
         timeout: float | None,
         idempotent: bool = False,
         transient: dict[str, bytes] | None = None,
+        endorsers: MemberEndorsers | None = None,
     ) -> Any:
-        result = await self._transaction(function, args, timeout, idempotent, transient)
+        result = await self._transaction(function, args, timeout, idempotent, transient, endorsers)
         return parse_json(result) if result else None
 
     async def _evaluate(self, function: str, *args: str, timeout: float | None) -> Any:
@@ -261,6 +272,7 @@ class AsyncEnergyClient(AsyncClosing):
             display_name,
             timeout=timeout,
             transient=registration_transient(),
+            endorsers=member_endorsers(self.contract.msp_id, msp_id),
         )
         return read(Participant.from_json_dict, answer, "participant")
 
@@ -388,6 +400,13 @@ class AsyncEnergyClient(AsyncClosing):
         listed = list(readings)
         orgs = await self._meter_orgs(sorted({s.reading.meter_id for s in listed}), timeout)
         batches = plan_batches(listed, batch_size, orgs)
+        caller = self.contract.msp_id
+
+        def endorsers_of(batch: ReadingBatch) -> MemberEndorsers | None:
+            # a batch holds meters of one owner organisation (or of unknown ones)
+            org = orgs.get(min(batch.meter_ids))
+            return None if org is None else member_endorsers(caller, org)
+
         summary = await submit_batches(
             self.contract,
             batches,
@@ -395,6 +414,7 @@ class AsyncEnergyClient(AsyncClosing):
             on_progress=on_progress,
             policy=self.retry_policy,
             timeout=self._timeout(timeout),
+            endorsers_of=endorsers_of,
         )
         if raise_on_failure and not summary.ok:
             raise ReadingSubmissionError(summary)
@@ -814,12 +834,70 @@ class AsyncEnergyClient(AsyncClosing):
                     "PrivateDataHashes",
                     [collection, json.dumps(asked)],
                     timeout=self._timeout(timeout),
-                    target_orgs=[msp_id],
+                    endorsing_orgs=[msp_id],
                 )
                 empty += empty_hashes(parse_json(raw), asked)
             if empty == len(keys) or deadline.passed:
                 return MemberCheck(msp_id, len(keys), empty)
             await asyncio.sleep(0.2)
+
+    # -- auditing private meter data (docs/private-data.md, "Auditors") --------------------------
+    async def audit_meter_data(
+        self,
+        participant_id: str,
+        first_day: Instant,
+        last_day: Instant,
+        *,
+        timeout: float | None = None,
+    ) -> list[AuditRecord]:
+        """A household's private records (day records of its meters, day statements, bills
+        starting) of UTC days ``first_day..last_day`` (at most 31), as the caller's own
+        organisation's peer holds them: for a member of the household's collection (the
+        utility, or the household itself) to export for an auditor, who checks them with
+        ``verify_audit`` on its own peer. A peer refuses callers of organisations outside the
+        collection (member-only reads); the contract allows the household, the utility and
+        auditors. ``timeout`` bounds each page's call."""
+        args = [participant_id, _day_text(first_day), _day_text(last_day)]
+        records: list[AuditRecord] = []
+        bookmark = ""
+        while True:
+            raw = await evaluate_transaction(
+                self.contract,
+                "AuditMeterData",
+                [*args, str(AUDIT_PAGE_SIZE), bookmark],
+                timeout=self._timeout(timeout),
+            )
+            page = read_page(AuditRecord.from_json_dict, parse_json(raw), "AuditMeterData")
+            records.extend(page.items)
+            if not page.bookmark:
+                return records
+            bookmark = page.bookmark
+
+    async def verify_audit(
+        self, records: Sequence[AuditRecord], *, timeout: float | None = None
+    ) -> list[AuditCheck]:
+        """Each record's SHA-256 against the hash held by a peer of the caller's own
+        organisation (``PrivateDataHashes``; every peer holds them, members or not), in the
+        records' order. ``timeout`` bounds each call."""
+        me = await self.whoami(timeout=timeout)
+        found: dict[tuple[str, str], str] = {}
+        by_collection: dict[str, list[str]] = {}
+        for record in records:
+            by_collection.setdefault(record.collection, []).append(record.key)
+        for collection, keys in by_collection.items():
+            unique = list(dict.fromkeys(keys))
+            for start in range(0, len(unique), MAX_HASHED_KEYS):
+                chunk = unique[start : start + MAX_HASHED_KEYS]
+                raw = await evaluate_transaction(
+                    self.contract,
+                    "PrivateDataHashes",
+                    [collection, json.dumps(chunk)],
+                    timeout=self._timeout(timeout),
+                    endorsing_orgs=[me.msp_id],
+                )
+                hashes = read_hashes(parse_json(raw), chunk)
+                found.update(((collection, key), digest) for key, digest in hashes.items())
+        return [verdict_of(r, found[(r.collection, r.key)]) for r in records]
 
     # -- certificates ---------------------------------------------------------------------------
     def certificates(

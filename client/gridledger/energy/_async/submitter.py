@@ -6,11 +6,12 @@ error instead of each waiting out its own retries."""
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from gridledger.energy._async.transactions import submit_transaction
 from gridledger.energy.answers import parse_json, read
 from gridledger.energy.batching import ReadingBatch
+from gridledger.energy.collections import MemberEndorsers
 from gridledger.energy.readings import BatchFailure, BatchResult, SubmissionSummary
 from gridledger.energy.submitter import (
     FUNCTION,
@@ -32,6 +33,7 @@ async def _submit_one(
     policy: RetryPolicy,
     timeout: float | None,
     outage: list[GatewayError],
+    endorsers: MemberEndorsers | None,
 ) -> BatchResult:
     for dependency in depends_on:
         try:
@@ -53,6 +55,7 @@ async def _submit_one(
             idempotent=True,
             policy=policy,
             timeout=timeout,
+            endorsers=endorsers,
         )
     except GatewayError as error:
         if classify(error).disposition is Disposition.UNAVAILABLE:
@@ -73,9 +76,11 @@ async def submit_batches(
     on_progress: ProgressCallback | None = None,
     policy: RetryPolicy = DEFAULT_RETRY_POLICY,
     timeout: float | None = None,
+    endorsers_of: Callable[[ReadingBatch], MemberEndorsers | None] | None = None,
 ) -> SubmissionSummary:
     """Submit every batch; a batch whose dependency failed is skipped (reported, not sent).
-    ``timeout`` bounds each batch's transaction, its retries included."""
+    ``timeout`` bounds each batch's transaction, its retries included; ``endorsers_of`` names
+    a batch's endorsing organisations (None: the Gateway's choice)."""
     if max_in_flight < 1:
         raise ValueError("max_in_flight must be at least 1")
     started = time.monotonic()
@@ -89,8 +94,17 @@ async def submit_batches(
         batch_of: dict[AsyncHandle[BatchResult], ReadingBatch] = {}
         for batch in batches:
             depends_on = [handles[index] for index in batch.after]
+            endorsers = None if endorsers_of is None else endorsers_of(batch)
             handle = workers.start(
-                _submit_one, workers, contract, batch, depends_on, policy, timeout, outage
+                _submit_one,
+                workers,
+                contract,
+                batch,
+                depends_on,
+                policy,
+                timeout,
+                outage,
+                endorsers,
             )
             handles.append(handle)
             batch_of[handle] = batch

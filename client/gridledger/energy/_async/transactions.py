@@ -10,6 +10,7 @@ import asyncio
 import logging
 from collections.abc import Mapping, Sequence
 
+from gridledger.energy.collections import MemberEndorsers
 from gridledger.energy.errors import EnergyError, refusal_from
 from gridledger.energy.transactions import Committed, domain_error, note_commit, should_retry
 from gridledger.gateway import AsyncContract, CommitError, GatewayError
@@ -28,13 +29,25 @@ async def submit_transaction(
     idempotent: bool = False,
     policy: RetryPolicy = DEFAULT_RETRY_POLICY,
     timeout: float | None = None,
+    endorsers: MemberEndorsers | None = None,
 ) -> Committed:
+    """``endorsers``: the organisations to name (a household's transient data going only to
+    its collection's members); None: the Gateway's choice."""
     deadline = Deadline(timeout)
     attempts = 0
     while True:
         attempts += 1
         try:
-            proposal = contract.new_proposal(function, args=args, transient=transient)
+            if endorsers is None:
+                proposal = contract.new_proposal(function, args=args, transient=transient)
+            else:
+                proposal = contract.new_proposal(
+                    function,
+                    args=args,
+                    transient=transient,
+                    endorsing_orgs=endorsers.orgs,
+                    collections=endorsers.collections,
+                )
             transaction = await proposal.endorse(deadline.left())
             submitted = await transaction.submit(deadline.left())
             status = await submitted.status(deadline.left())
@@ -60,16 +73,16 @@ async def evaluate_transaction(
     args: list[str],
     *,
     timeout: float | None = None,
-    target_orgs: Sequence[str] | None = None,
+    endorsing_orgs: Sequence[str] | None = None,
 ) -> bytes:
-    """``target_orgs``: evaluate on a peer of these organisations (default: the gateway's
+    """``endorsing_orgs``: the organisations whose peers may answer (None: the Gateway's
     choice)."""
     try:
-        if target_orgs:
-            return await contract.evaluate(
-                function, *args, timeout=timeout, endorsing_orgs=target_orgs
-            )
-        return await contract.evaluate(function, *args, timeout=timeout)
+        if endorsing_orgs is None:
+            return await contract.evaluate(function, *args, timeout=timeout)
+        return await contract.evaluate(
+            function, *args, timeout=timeout, endorsing_orgs=endorsing_orgs
+        )
     except EnergyError:
         raise
     except GatewayError as error:
