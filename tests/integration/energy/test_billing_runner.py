@@ -130,7 +130,7 @@ def test_once_bills_each_complete_day_and_names_what_it_waits_for(ledger: Ledger
     waiting = [line for line in lines if line.startswith("waiting:")]
     assert len(waiting) == 1, lines
     assert ledger.ids["carol"] in waiting[0]
-    assert format_utc(first + DAY_SECONDS)[:10] in waiting[0] and "M-carol" in waiting[0]
+    assert format_utc(first + DAY_SECONDS)[:10] in waiting[0] and "first at" in waiting[0]
     assert periods(ledger, "dave") == days_from(first, 3)
     assert periods(ledger, "bob") == days_from(first, 3)
     assert periods(ledger, "carol") == days_from(first, 1)
