@@ -106,6 +106,21 @@ class Household:
     def gateway(self, msp_id: str, user: str = "Admin") -> Any:
         return self.opened.enter_context(self.profile.connect(msp_id, user=user))
 
+    def dial_member_peer(self, index: int, msp_id: str, user: str) -> Any:
+        """A gateway to RetailerMSP's peer ``index`` alone, signing as ``msp_id``'s ``user``."""
+        member = self.profile.organization(RETAILER)
+        peer = member.peers[index]
+        identity, signer = self.profile.identity(msp_id, user)
+        return self.opened.enter_context(
+            connect(
+                peer.endpoint,
+                identity=identity,
+                signer=signer,
+                tls_root_cert=member.tls_ca_cert.read_bytes(),
+                host_override=peer.host or None,
+            )
+        )
+
     def blocks(self, msp_id: str) -> list[Any]:
         """Every block through ``height``, from ``msp_id``'s peer, as its Admin gets them."""
         stream = self.gateway(msp_id).network(self.profile.channel).block_events(start_block=0)
@@ -313,17 +328,7 @@ def test_no_peer_gives_the_non_member_the_households_data(household: Household) 
     with pytest.raises(GatewayError, match=no_access):
         auditor.bill(HOUSEHOLD, DAY, NEXT)
     # the auditor dialling RetailerMSP's peer
-    member = household.profile.organization(RETAILER)
-    identity, signer = household.profile.identity(PROSUMER, "solar-farm")
-    gateway = household.opened.enter_context(
-        connect(
-            member.peer_endpoint,
-            identity=identity,
-            signer=signer,
-            tls_root_cert=member.tls_ca_cert.read_bytes(),
-            host_override=member.peer_host or None,
-        )
-    )
+    gateway = household.dial_member_peer(0, PROSUMER, "solar-farm")
     network = gateway.network(household.profile.channel)
     with pytest.raises(GatewayError, match=no_access):
         network.contract(CHAINCODE).evaluate(
@@ -415,17 +420,7 @@ def test_a_purge_while_a_member_peer_is_down_stays_purged(household: Household) 
     stop_node(home, MEMBER)
     try:
         start_node(home, "peer1-retailermsp")
-        peer1 = household.profile.organization(RETAILER).peers[1]
-        identity, signer = household.profile.identity(OPERATOR, "utility")
-        gateway = household.opened.enter_context(
-            connect(
-                peer1.endpoint,
-                identity=identity,
-                signer=signer,
-                tls_root_cert=household.profile.organization(RETAILER).tls_ca_cert.read_bytes(),
-                host_override=peer1.host or None,
-            )
-        )
+        gateway = household.dial_member_peer(1, OPERATOR, "utility")
         contract = gateway.network(household.profile.channel).contract(CHAINCODE)
         keys = json.dumps(list(receipt.keys))
         held: list[str] | None = None
