@@ -44,7 +44,7 @@ def member_endorsers(
     organisations Fabric's Gateway endorses on the caller's own peer first, which would see the
     transient data without being a member (docs/private-data.md, "Auditors")."""
     name, members = meter_data_collection(household_msp, utility=utility)
-    if caller_msp == utility or caller_msp in members:
+    if caller_msp in members:  # the utility always is
         return None
     return MemberEndorsers(members, {name: members})
 

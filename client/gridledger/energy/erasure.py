@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from gridledger.energy.answers import ResponseFormatError
-from gridledger.energy.audit import read_hashes
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,8 +100,3 @@ def erased_keys(answer: Any) -> list[str]:
     if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
         raise ResponseFormatError("EraseHousehold did not answer its purged keys")
     return keys
-
-
-def empty_hashes(answer: Any, asked: list[str]) -> int:
-    """How many of the keys ``asked`` a ``PrivateDataHashes`` answer gives no hash."""
-    return sum(1 for sha256 in read_hashes(answer, asked).values() if sha256 == "")

@@ -62,7 +62,6 @@ from gridledger.energy.erasure import (
     ErasureReceipt,
     ErasureTransaction,
     MemberCheck,
-    empty_hashes,
     erased_keys,
 )
 from gridledger.energy.errors import EnergyError, NotFound
@@ -799,8 +798,8 @@ class AsyncEnergyClient(AsyncClosing):
                 break
         collection = str(page["collection"])
         if members is None:
-            me = await self.whoami(timeout=timeout)
-            members = meter_data_members(split_participant_id(participant_id)[0], me.msp_id)
+            household_msp = split_participant_id(participant_id)[0]
+            members = meter_data_members(household_msp, self.contract.msp_id)
         checks = [
             await self._check_member(collection, keys, msp, check_within, timeout)
             for msp in members
@@ -826,20 +825,30 @@ class AsyncEnergyClient(AsyncClosing):
         commits a block a moment after another) until all are empty or ``within`` passed."""
         deadline = Deadline(within)
         while True:
-            empty = 0
-            for start in range(0, len(keys), MAX_HASHED_KEYS):
-                asked = list(keys[start : start + MAX_HASHED_KEYS])
-                raw = await evaluate_transaction(
-                    self.contract,
-                    "PrivateDataHashes",
-                    [collection, json.dumps(asked)],
-                    timeout=self._timeout(timeout),
-                    endorsing_orgs=[msp_id],
-                )
-                empty += empty_hashes(parse_json(raw), asked)
+            hashes = await self._private_hashes(collection, keys, msp_id, timeout)
+            empty = sum(1 for key in keys if not hashes[key])
             if empty == len(keys) or deadline.passed:
                 return MemberCheck(msp_id, len(keys), empty)
             await asyncio.sleep(0.2)
+
+    async def _private_hashes(
+        self, collection: str, keys: Sequence[str], msp_id: str, timeout: float | None
+    ) -> dict[str, str]:
+        """The SHA-256 a peer of ``msp_id`` holds for each of ``keys`` ("" for none), asked
+        ``MAX_HASHED_KEYS`` at a time (``PrivateDataHashes``)."""
+        unique = list(dict.fromkeys(keys))
+        found: dict[str, str] = {}
+        for start in range(0, len(unique), MAX_HASHED_KEYS):
+            chunk = unique[start : start + MAX_HASHED_KEYS]
+            raw = await evaluate_transaction(
+                self.contract,
+                "PrivateDataHashes",
+                [collection, json.dumps(chunk)],
+                timeout=self._timeout(timeout),
+                endorsing_orgs=[msp_id],
+            )
+            found.update(read_hashes(parse_json(raw), chunk))
+        return found
 
     # -- auditing private meter data (docs/private-data.md, "Auditors") --------------------------
     async def audit_meter_data(
@@ -879,24 +888,13 @@ class AsyncEnergyClient(AsyncClosing):
         """Each record's SHA-256 against the hash held by a peer of the caller's own
         organisation (``PrivateDataHashes``; every peer holds them, members or not), in the
         records' order. ``timeout`` bounds each call."""
-        me = await self.whoami(timeout=timeout)
         found: dict[tuple[str, str], str] = {}
         by_collection: dict[str, list[str]] = {}
         for record in records:
             by_collection.setdefault(record.collection, []).append(record.key)
         for collection, keys in by_collection.items():
-            unique = list(dict.fromkeys(keys))
-            for start in range(0, len(unique), MAX_HASHED_KEYS):
-                chunk = unique[start : start + MAX_HASHED_KEYS]
-                raw = await evaluate_transaction(
-                    self.contract,
-                    "PrivateDataHashes",
-                    [collection, json.dumps(chunk)],
-                    timeout=self._timeout(timeout),
-                    endorsing_orgs=[me.msp_id],
-                )
-                hashes = read_hashes(parse_json(raw), chunk)
-                found.update(((collection, key), digest) for key, digest in hashes.items())
+            hashes = await self._private_hashes(collection, keys, self.contract.msp_id, timeout)
+            found.update(((collection, key), digest) for key, digest in hashes.items())
         return [verdict_of(r, found[(r.collection, r.key)]) for r in records]
 
     # -- certificates ---------------------------------------------------------------------------
