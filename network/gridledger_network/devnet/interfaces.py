@@ -90,9 +90,11 @@ class StateReader(Protocol):
         """Every committed (valid) write of key, newest first, as Fabric returns it."""
         ...
 
-    def get_private_data(
+    def get_private_data_and_hash(
         self, namespace: str, collection: str, key: str
-    ) -> VersionedValue | None: ...
+    ) -> tuple[VersionedValue | None, VersionedValue | None]:
+        """(the committed hash, the committed value) of a private key, from one ledger state."""
+        ...
 
     def get_private_data_hash(
         self, namespace: str, collection: str, key_hash: bytes

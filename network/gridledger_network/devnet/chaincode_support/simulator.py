@@ -28,9 +28,6 @@ from gridledger_network.devnet.query_reads import QueryReadsSummarizer, record_r
 VALIDATION_PARAMETER = "VALIDATION_PARAMETER"
 
 
-CONSISTENT_READ_TRIES = 5
-
-
 def _version_text(version: Version | None) -> str:
     if version is None:
         return "<nil>"
@@ -213,16 +210,12 @@ class TxSimulator:
 
     def get_private_data(self, namespace: str, collection: str, key: str) -> bytes | None:
         definition = self._permitted(namespace, collection, "read")
-        member = self._peer_msp_id in definition.members
-        for _ in range(CONSISTENT_READ_TRIES):
-            # two reads of the ledger: a block committed between them gives versions that
-            # differ (Fabric's simulator holds off commits instead); read both again
-            hashed = self._hashed(namespace, collection, key)
-            private = self._reader.get_private_data(namespace, collection, key) if member else None
-            hash_version = hashed.version if hashed else None
-            private_version = private.version if private else None
-            if hash_version == private_version or not member:
-                break
+        if self._peer_msp_id in definition.members:
+            hashed, private = self._reader.get_private_data_and_hash(namespace, collection, key)
+        else:
+            hashed, private = self._hashed(namespace, collection, key), None
+        hash_version = hashed.version if hashed else None
+        private_version = private.version if private else None
         if hash_version != private_version:
             raise SimulationError(
                 "private data matching public hash version is not available. Public hash "

@@ -234,17 +234,34 @@ class SqliteLedger:
             yield HistoryEntry(tx_id, bytes(value), bool(is_delete), secs, nanos)
 
     def get_private_data(self, namespace: str, collection: str, key: str) -> VersionedValue | None:
+        return self.get_private_data_and_hash(namespace, collection, key)[1]
+
+    def get_private_data_and_hash(
+        self, namespace: str, collection: str, key: str
+    ) -> tuple[VersionedValue | None, VersionedValue | None]:
+        """(the hash, the value) of a private key, read in one statement: one snapshot of the
+        ledger, so never from two different blocks."""
         row = (
             self._read()
             .execute(
-                "SELECT p.value, p.block, p.tx, h.metadata FROM pvt_state p LEFT JOIN pvt_hashes h "
-                "ON h.ns=p.ns AND h.coll=p.coll AND h.key_hash=p.key_hash "
-                "WHERE p.ns=? AND p.coll=? AND p.key=?",
-                (namespace, collection, _k(key)),
+                "SELECT h.value_hash, h.block, h.tx, h.metadata, p.value, p.block, p.tx "
+                "FROM (SELECT 1) "
+                "LEFT JOIN pvt_hashes h ON h.ns=? AND h.coll=? AND h.key_hash=? "
+                "LEFT JOIN pvt_state p ON p.ns=? AND p.coll=? AND p.key=?",
+                (
+                    namespace,
+                    collection,
+                    hashlib.sha256(key.encode()).digest(),
+                    namespace,
+                    collection,
+                    _k(key),
+                ),
             )
             .fetchone()
         )
-        return _versioned(row) if row else None
+        hashed = _versioned(row[0:4]) if row[0] is not None else None
+        private = _versioned((*row[4:7], row[3])) if row[4] is not None else None
+        return hashed, private
 
     def private_range(
         self, namespace: str, collection: str, start_key: str, end_key: str

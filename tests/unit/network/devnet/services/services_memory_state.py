@@ -61,6 +61,14 @@ class MemoryState:
     def get_private_data(self, namespace: str, collection: str, key: str) -> VersionedValue | None:
         return self.private.get((namespace, collection, key))
 
+    def get_private_data_and_hash(
+        self, namespace: str, collection: str, key: str
+    ) -> tuple[VersionedValue | None, VersionedValue | None]:
+        key_hash = hashlib.sha256(key.encode()).digest()
+        return self.hashes.get((namespace, collection, key_hash)), self.get_private_data(
+            namespace, collection, key
+        )
+
     def get_private_data_hash(
         self, namespace: str, collection: str, key_hash: bytes
     ) -> VersionedValue | None:
