@@ -17,6 +17,16 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from gridledger_domain.canonical import canonical_json
+from gridledger_domain.meter_data import (
+    BILL_KIND,
+    DAY_INDEX,
+    DAY_RECORD,
+    REVISION,
+    SALT_KIND,
+    SPAN,
+    STATEMENT,
+    TRUE_UP_KIND,
+)
 
 DESCRIPTORS_FIELD = "descriptors"
 """The transient field of ``EraseHousehold`` holding the descriptors."""
@@ -24,9 +34,9 @@ MAX_ERASE_BATCH = 500
 """Most descriptors one ``EraseHousehold`` transaction purges."""
 MAX_HASHED_KEYS = 1000
 """Most keys one ``PrivateDataHashes`` call hashes."""
-METER_KINDS = ("day", "days", "span")
-PARTICIPANT_KINDS = ("statement", "revision", "true_up", "bill", "salt")
-RETAINED_KINDS = ("bill", "salt")
+METER_KINDS = (DAY_RECORD, DAY_INDEX, SPAN)
+PARTICIPANT_KINDS = (STATEMENT, REVISION, TRUE_UP_KIND, BILL_KIND, SALT_KIND)
+RETAINED_KINDS = (BILL_KIND, SALT_KIND)
 """Kinds erased only when bills are included (bills are kept for legal retention; the salt
 goes with them, last: without it nobody can derive the keys again)."""
 

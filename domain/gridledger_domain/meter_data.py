@@ -30,6 +30,17 @@ SALT_FIELD = "salt"
 READINGS_FIELD = "readings"
 """The transient field of ``SubmitReadings`` holding the batch (canonical JSON array)."""
 
+# the kinds of private values (the ``<kind>`` of a key); per meter:
+DAY_RECORD = "day"  # its readings of one UTC day
+DAY_INDEX = "days"  # which days of a block of 256 hold readings
+SPAN = "span"  # its first and last reading instants
+# per participant:
+STATEMENT = "statement"  # a day statement
+REVISION = "revision"  # a revision of a closed day
+TRUE_UP_KIND = "true_up"  # a revision's true-up lines
+BILL_KIND = "bill"  # a bill
+SALT_KIND = "salt"  # the salt itself (its key is ``energy.salt/<participant>``, not salted)
+
 
 def new_salt() -> bytes:
     """A household's salt: 32 bytes from the operating system's random source."""

@@ -21,13 +21,12 @@ import base64
 from typing import Any
 
 from gridledger_domain import format_utc
-from gridledger_domain.meter_data import private_key
+from gridledger_domain.meter_data import BILL_KIND, DAY_RECORD, STATEMENT, private_key
 from gridledger_domain.refusals import InvalidRequest, NotFound
 from gridledger_domain.timeutil import DAY_SECONDS
 
 from gridledger_chaincode.energy.ledger.access import Caller
-from gridledger_chaincode.energy.ledger.commitments import BILL_KIND, STATEMENT
-from gridledger_chaincode.energy.ledger.meter_data import DAY_RECORD, household_collection, salt_key
+from gridledger_chaincode.energy.ledger.meter_data import household_collection, salt_key
 from gridledger_chaincode.energy.ledger.paging import PageRequest, page_answer
 from gridledger_chaincode.energy.ledger.state import BILL, METER_BY_OWNER, PARTICIPANT, State
 from gridledger_chaincode.energy.ledger.statements import parse_day

@@ -19,6 +19,7 @@ from typing import Any
 
 from gridledger_domain import format_utc
 from gridledger_domain.canonical import canonical_json
+from gridledger_domain.meter_data import BILL_KIND, REVISION, STATEMENT, TRUE_UP_KIND
 from gridledger_domain.records import Bill
 from gridledger_domain.refusals import Conflict, NotFound
 
@@ -31,10 +32,6 @@ from gridledger_chaincode.energy.ledger.state import (
     State,
 )
 
-STATEMENT = "statement"
-BILL_KIND = "bill"
-REVISION = "revision"
-TRUE_UP_KIND = "true_up"
 _REVISION_TYPES = {REVISION: DAY_REVISION, TRUE_UP_KIND: TRUE_UP}
 
 

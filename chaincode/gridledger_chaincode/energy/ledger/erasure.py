@@ -36,21 +36,22 @@ from gridledger_domain.erasure import (
     PARTICIPANT_KINDS,
     RETAINED_KINDS,
 )
+from gridledger_domain.meter_data import (
+    BILL_KIND,
+    DAY_INDEX,
+    DAY_RECORD,
+    REVISION,
+    SALT_KIND,
+    SPAN,
+    STATEMENT,
+    TRUE_UP_KIND,
+)
 from gridledger_domain.refusals import InvalidRequest, NotFound
 from gridledger_domain.timeutil import DAY_SECONDS, day_of
 
 from gridledger_chaincode.energy.ledger.access import Caller
-from gridledger_chaincode.energy.ledger.commitments import (
-    BILL_KIND,
-    REVISION,
-    STATEMENT,
-    TRUE_UP_KIND,
-)
 from gridledger_chaincode.energy.ledger.meter_data import (
     BLOCK_DAYS,
-    DAY_INDEX,
-    DAY_RECORD,
-    SPAN,
     ReadingStore,
     household_collection,
     salt_key,
@@ -68,10 +69,9 @@ from gridledger_chaincode.energy.ledger.state import (
 from gridledger_chaincode.energy.ledger.transient import transient_array
 
 MAX_METERS_PER_PAGE = 16
-SALT = "salt"
 
 _COMMITTED = ((STATEMENT, DAY_STATEMENT), (REVISION, DAY_REVISION), (TRUE_UP_KIND, TRUE_UP))
-_PHASES = ("meters", STATEMENT, REVISION, TRUE_UP_KIND, BILL_KIND, SALT)
+_PHASES = ("meters", STATEMENT, REVISION, TRUE_UP_KIND, BILL_KIND, SALT_KIND)
 _REVISION_AT = re.compile(r"^(.+)/(\d{3})$")
 
 
@@ -134,13 +134,13 @@ class _Lister:
         while True:
             if cursor.phase == "meters":
                 done = self.meter_phase(cursor)
-            elif cursor.phase == SALT:
+            elif cursor.phase == SALT_KIND:
                 if self.full():
                     return cursor.text()
                 if self.state.stub.get_private_data(
                     household_collection(self.participant), salt_key(self.participant)
                 ):
-                    self.items.append(_descriptor(SALT, self.participant, ""))
+                    self.items.append(_descriptor(SALT_KIND, self.participant, ""))
                 done = True
             else:
                 done = self.committed_phase(cursor)
@@ -253,7 +253,7 @@ def _check_day(text: str, what: str) -> None:
 
 def _check_at(kind: str, at: str) -> None:
     what = f"descriptor {kind} at {at!r}"
-    if kind in (SPAN, SALT):
+    if kind in (SPAN, SALT_KIND):
         if at:
             raise InvalidRequest(f"{what}: a {kind} has no 'at'")
     elif kind == DAY_INDEX:
@@ -301,7 +301,7 @@ def erase_household(
             raise InvalidRequest(
                 f"{kind} values are kept for legal retention; erase them only with bills included"
             )
-        if kind == SALT:
+        if kind == SALT_KIND:
             if position != len(descriptors) - 1:
                 raise InvalidRequest("the salt is erased last (no key can be derived after it)")
             if subject != participant:

@@ -31,16 +31,20 @@ from gridledger_domain import MeterReading, SignedReading, format_utc, parse_utc
 from gridledger_domain.canonical import canonical_json
 from gridledger_domain.collections import meter_data_collection_name
 from gridledger_domain.identifiers import split_participant_id
-from gridledger_domain.meter_data import SALT_BYTES, SALT_FIELD, private_key
+from gridledger_domain.meter_data import (
+    DAY_INDEX,
+    DAY_RECORD,
+    SALT_BYTES,
+    SALT_FIELD,
+    SPAN,
+    private_key,
+)
 from gridledger_domain.refusals import InvalidRequest, NotFound
 from gridledger_domain.timeutil import DAY_SECONDS, day_of
 
 from gridledger_chaincode.energy.ledger.state import METER, State
 
 SALT_PREFIX = "energy.salt/"
-DAY_RECORD = "day"
-SPAN = "span"
-DAY_INDEX = "days"
 BLOCK_DAYS = 256
 """Days per ``days`` index record."""
 

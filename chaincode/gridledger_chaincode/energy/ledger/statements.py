@@ -10,6 +10,7 @@ from typing import Any
 
 from gridledger_domain import format_utc, parse_utc
 from gridledger_domain.canonical import canonical_json
+from gridledger_domain.meter_data import REVISION, TRUE_UP_KIND
 from gridledger_domain.records import Bill, Participant, Tariff
 from gridledger_domain.refusals import InvalidRequest, NotFound
 from gridledger_domain.timeutil import DAY_SECONDS
@@ -25,8 +26,6 @@ from gridledger_chaincode.energy.ledger.closing import (
     mark_closed,
 )
 from gridledger_chaincode.energy.ledger.commitments import (
-    REVISION,
-    TRUE_UP_KIND,
     load_statement,
     revision_text,
     sha256_hex,
