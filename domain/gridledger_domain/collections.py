@@ -12,6 +12,9 @@ from gridledger_domain.identifiers import MSP_ID_PATTERN
 from gridledger_domain.refusals import InvalidRequest
 
 METER_DATA_PREFIX = "mdata_"
+DEFAULT_UTILITY_MSP = "GridOperatorMSP"
+"""The utility's organisation in the networks ``gridledger network up`` / ``fabric up`` make
+(the first organisation of devnet.yaml / fabric.yaml); the contract's and the client's default."""
 
 
 def _msp(msp_id: str, what: str) -> str:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gridledger_domain.collections import meter_data_collection_name, meter_data_members
-
-# the utility's organisation in the networks `gridledger network up` / `fabric up` make (the
-# first organisation of devnet.yaml / fabric.yaml); pass ``utility=`` for another
-DEFAULT_UTILITY_MSP = "GridOperatorMSP"
+from gridledger_domain.collections import (
+    DEFAULT_UTILITY_MSP,
+    meter_data_collection_name,
+    meter_data_members,
+)
 
 
 def meter_data_collection(

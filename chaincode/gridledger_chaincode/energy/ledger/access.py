@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from gridledger_domain.collections import DEFAULT_UTILITY_MSP
 from gridledger_domain.identifiers import participant_id
 from gridledger_domain.records import Participant
 from gridledger_domain.refusals import AccessDenied
@@ -18,7 +19,7 @@ from gridledger_domain.vocabulary import Role
 
 from gridledger_chaincode.energy.ledger.state import PARTICIPANT, Identity, State
 
-UTILITY_MSP = "GridOperatorMSP"
+UTILITY_MSP = DEFAULT_UTILITY_MSP
 ROLE_ATTRIBUTE = "gridledger.role"
 
 
